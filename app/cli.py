@@ -1,0 +1,133 @@
+"""The `tidings` command: migrate, load demo data, serve, and manage keys and users."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.service import create_api_key, create_user, parse_role
+from app.db.session import make_engine, make_sessionmaker
+from app.lib.errors import DomainError
+from app.settings import ConfigError, Settings, page_id_for
+
+T = TypeVar("T")
+
+
+def _run_in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def main() -> T:
+        engine = make_engine(settings.database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
+    from app.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("database is at the newest schema")
+
+
+def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
+    from app.demo import load_demo
+
+    loaded = _run_in_session(settings, lambda s: load_demo(s, settings=settings))
+    if loaded is None:
+        print("the database already has data; demo data was not loaded")
+        return
+    print(f"demo data loaded: {loaded}")
+
+
+def cmd_create_api_key(settings: Settings, args: argparse.Namespace) -> None:
+    role = parse_role(args.role)
+    key, raw = _run_in_session(settings, lambda s: create_api_key(s, name=args.name, role=role))
+    print(f"API key {key.name!r} ({key.role}), shown once, keep it safe:")
+    print(raw)
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
+    role = parse_role(args.role)
+    password = args.password or getpass.getpass("password: ")
+    user = _run_in_session(
+        settings, lambda s: create_user(s, username=args.username, password=password, role=role)
+    )
+    print(f"user {user.username!r} ({user.role}) created")
+
+
+def cmd_page_id(settings: Settings, _args: argparse.Namespace) -> None:
+    print(page_id_for(settings))
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import dataclasses
+
+    import uvicorn
+
+    from app.asgi import create_app
+
+    if args.no_worker:
+        settings = dataclasses.replace(settings, run_worker=False)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=True
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tidings", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="bring the database to the newest schema").set_defaults(
+        run=cmd_migrate
+    )
+    commands.add_parser("demo", help="load demo data into an empty database").set_defaults(
+        run=cmd_demo
+    )
+    serve = commands.add_parser("serve", help="serve the pages and the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not deliver in this process (run `tidings worker` instead)",
+    )
+    serve.set_defaults(run=cmd_serve)
+    key = commands.add_parser("create-api-key", help="create an API key (printed once)")
+    key.add_argument("--role", required=True, choices=["responder", "comms_lead", "admin"])
+    key.add_argument("--name", default="cli")
+    key.set_defaults(run=cmd_create_api_key)
+    user = commands.add_parser("create-user", help="create a user for the admin pages")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=["responder", "comms_lead", "admin"])
+    user.add_argument("--password", help="read from the terminal when absent")
+    user.set_defaults(run=cmd_create_user)
+    commands.add_parser("page-id", help="print this page's Statuspage-style id").set_defaults(
+        run=cmd_page_id
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        sys.exit(f"tidings: configuration error: {exc}")
+    try:
+        args.run(settings, args)
+    except DomainError as exc:
+        sys.exit(f"tidings: {exc.message}")
+
+
+if __name__ == "__main__":
+    main()

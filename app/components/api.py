@@ -1,0 +1,117 @@
+"""JSON API for components and component groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+
+from app.accounts.models import Role
+from app.components import service
+from app.components.models import Component, ComponentGroup
+from app.components.schemas import (
+    ComponentCreate,
+    ComponentRead,
+    ComponentUpdate,
+    GroupCreate,
+    GroupRead,
+    GroupUpdate,
+)
+from app.components.status import ComponentStatus
+from app.web.auth import CurrentActor
+from app.web.deps import Db
+from app.web.idempotency import create_once
+
+
+def component_read(component: Component) -> ComponentRead:
+    return ComponentRead(
+        id=component.id,
+        name=component.name,
+        description=component.description,
+        group_id=component.group_id,
+        group=component.group.name if component.group else None,
+        status=ComponentStatus(component.status),
+        position=component.position,
+        created_at=component.created_at,
+        updated_at=component.updated_at,
+    )
+
+
+def group_read(group: ComponentGroup) -> GroupRead:
+    return GroupRead(
+        id=group.id,
+        name=group.name,
+        description=group.description,
+        position=group.position,
+        components=[c.id for c in group.components],
+    )
+
+
+class ComponentController(Controller):
+    path = "/api/v1/components"
+    tags = ["components"]
+
+    @get("/")
+    async def list_components(self, db: Db, actor: CurrentActor) -> list[ComponentRead]:
+        return [component_read(c) for c in await service.list_components(db)]
+
+    @post("/", opt={"role": Role.ADMIN}, status_code=201)
+    async def create_component(
+        self, request: Request, db: Db, actor: CurrentActor, data: ComponentCreate
+    ) -> Response[Any]:
+        async def create() -> ComponentRead:
+            return component_read(await service.create_component(db, actor=actor, data=data))
+
+        return await create_once(request, db, create)
+
+    @get("/{component_id:str}")
+    async def get_component(self, db: Db, actor: CurrentActor, component_id: str) -> ComponentRead:
+        return component_read(await service.get_component(db, component_id))
+
+    @patch("/{component_id:str}")
+    async def update_component(
+        self, db: Db, actor: CurrentActor, component_id: str, data: ComponentUpdate
+    ) -> ComponentRead:
+        # Responders (and monitoring) may push a status; renaming and moving need an admin.
+        if any(v is not None for v in (data.name, data.description, data.group, data.position)):
+            service.require_admin(actor)
+        component = await service.update_component(
+            db, actor=actor, component_id=component_id, data=data
+        )
+        await db.commit()
+        return component_read(component)
+
+    @delete("/{component_id:str}", opt={"role": Role.ADMIN}, status_code=204)
+    async def delete_component(self, db: Db, actor: CurrentActor, component_id: str) -> None:
+        await service.delete_component(db, actor=actor, component_id=component_id)
+        await db.commit()
+
+
+class GroupController(Controller):
+    path = "/api/v1/component-groups"
+    tags = ["components"]
+
+    @get("/")
+    async def list_groups(self, db: Db, actor: CurrentActor) -> list[GroupRead]:
+        return [group_read(g) for g in await service.list_groups(db)]
+
+    @post("/", opt={"role": Role.ADMIN}, status_code=201)
+    async def create_group(
+        self, request: Request, db: Db, actor: CurrentActor, data: GroupCreate
+    ) -> Response[Any]:
+        async def create() -> GroupRead:
+            return group_read(await service.create_group(db, actor=actor, data=data))
+
+        return await create_once(request, db, create)
+
+    @get("/{group_id:str}")
+    async def get_group(self, db: Db, actor: CurrentActor, group_id: str) -> GroupRead:
+        return group_read(await service.get_group(db, group_id))
+
+    @patch("/{group_id:str}", opt={"role": Role.ADMIN})
+    async def update_group(
+        self, db: Db, actor: CurrentActor, group_id: str, data: GroupUpdate
+    ) -> GroupRead:
+        group = await service.update_group(db, actor=actor, group_id=group_id, data=data)
+        await db.commit()
+        return group_read(await service.get_group(db, group.id))

@@ -1,0 +1,239 @@
+"""Rules for components and groups."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.accounts.actor import Actor
+from app.accounts.models import Role
+from app.audit.service import record
+from app.components.models import Component, ComponentGroup
+from app.components.schemas import ComponentCreate, ComponentUpdate, GroupCreate, GroupUpdate
+from app.components.status import ComponentStatus
+from app.db.changes import mark_changed
+from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+def _clean_name(name: str, field: str = "name") -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(f"{field} must not be blank", field=field)
+    if len(name) > 200:
+        raise InvalidInput(f"{field} must be at most 200 characters", field=field)
+    return name
+
+
+async def list_components(session: AsyncSession) -> list[Component]:
+    query = select(Component).options(selectinload(Component.group))
+    return list((await session.scalars(query.order_by(Component.position, Component.name))).all())
+
+
+async def get_component(session: AsyncSession, component_id: str) -> Component:
+    component = await session.get(Component, component_id, options=[selectinload(Component.group)])
+    if component is None:
+        raise NotFound(f"no component with id {component_id!r}")
+    return component
+
+
+async def get_components(session: AsyncSession, ids: list[str], *, field: str) -> list[Component]:
+    """The components with these ids, or a 422 naming the first unknown one."""
+    if not ids:
+        return []
+    found = {c.id: c for c in await session.scalars(select(Component).where(Component.id.in_(ids)))}
+    for component_id in ids:
+        if component_id not in found:
+            raise InvalidInput(f"{field}: no component with id {component_id!r}", field=field)
+    return [found[i] for i in ids]
+
+
+async def list_groups(session: AsyncSession) -> list[ComponentGroup]:
+    query = select(ComponentGroup).options(selectinload(ComponentGroup.components))
+    return list((await session.scalars(query.order_by(ComponentGroup.position))).all())
+
+
+async def get_group(session: AsyncSession, group_id: str) -> ComponentGroup:
+    group = await session.get(
+        ComponentGroup, group_id, options=[selectinload(ComponentGroup.components)]
+    )
+    if group is None:
+        raise NotFound(f"no component group with id {group_id!r}")
+    return group
+
+
+async def _resolve_group(session: AsyncSession, ref: str | None) -> ComponentGroup | None:
+    """A group given by id or by name; a new name creates the group."""
+    if ref is None or not ref.strip():
+        return None
+    group = await session.get(ComponentGroup, ref)
+    if group is not None:
+        return group
+    name = _clean_name(ref, "group")
+    group = await session.scalar(select(ComponentGroup).where(ComponentGroup.name == name))
+    if group is None:
+        position = await session.scalar(select(func.coalesce(func.max(ComponentGroup.position), 0)))
+        group = ComponentGroup(name=name, position=(position or 0) + 1)
+        session.add(group)
+        await session.flush()
+    return group
+
+
+async def _next_position(session: AsyncSession, group_id: str | None) -> int:
+    current = await session.scalar(
+        select(func.coalesce(func.max(Component.position), 0)).where(Component.group_id == group_id)
+    )
+    return (current or 0) + 1
+
+
+async def create_group(session: AsyncSession, *, actor: Actor, data: GroupCreate) -> ComponentGroup:
+    name = _clean_name(data.name)
+    if await session.scalar(select(ComponentGroup.id).where(ComponentGroup.name == name)):
+        raise Conflict(f"a component group named {name!r} already exists", field="name")
+    position = data.position
+    if position is None:
+        position = (
+            await session.scalar(select(func.coalesce(func.max(ComponentGroup.position), 0))) or 0
+        ) + 1
+    group = ComponentGroup(name=name, description=data.description, position=position)
+    session.add(group)
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="group.create",
+        subject_type="group",
+        subject_id=group.id,
+        detail={"name": name},
+    )
+    await mark_changed(session)
+    return await get_group(session, group.id)
+
+
+async def update_group(
+    session: AsyncSession, *, actor: Actor, group_id: str, data: GroupUpdate
+) -> ComponentGroup:
+    group = await get_group(session, group_id)
+    if data.name is not None:
+        group.name = _clean_name(data.name)
+    if data.description is not None:
+        group.description = data.description
+    if data.position is not None:
+        group.position = data.position
+    await session.flush()
+    await record(
+        session, actor=actor.name, action="group.update", subject_type="group", subject_id=group.id
+    )
+    await mark_changed(session)
+    return group
+
+
+async def create_component(
+    session: AsyncSession, *, actor: Actor, data: ComponentCreate
+) -> Component:
+    group = await _resolve_group(session, data.group)
+    group_id = group.id if group else None
+    position = (
+        data.position if data.position is not None else await _next_position(session, group_id)
+    )
+    component = Component(
+        name=_clean_name(data.name),
+        description=data.description,
+        group_id=group_id,
+        status=data.status.value,
+        position=position,
+    )
+    session.add(component)
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="component.create",
+        subject_type="component",
+        subject_id=component.id,
+        detail={"name": component.name},
+    )
+    await mark_changed(session)
+    return await get_component(session, component.id)
+
+
+async def update_component(
+    session: AsyncSession, *, actor: Actor, component_id: str, data: ComponentUpdate
+) -> Component:
+    component = await get_component(session, component_id)
+    changes: dict[str, object] = {}
+    if data.name is not None:
+        component.name = changes["name"] = _clean_name(data.name)
+    if data.description is not None:
+        component.description = changes["description"] = data.description
+    if data.group is not None:
+        group = await _resolve_group(session, data.group)
+        component.group_id = changes["group_id"] = group.id if group else None
+    if data.position is not None:
+        component.position = changes["position"] = data.position
+    if data.status is not None and data.status.value != component.status:
+        changes["status"] = {"old": component.status, "new": data.status.value}
+        component.status = data.status.value
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="component.update",
+        subject_type="component",
+        subject_id=component.id,
+        detail=changes,
+    )
+    await mark_changed(session)
+    return await get_component(session, component.id)
+
+
+async def set_component_status(
+    session: AsyncSession, *, actor: Actor, component: Component, status: ComponentStatus
+) -> str:
+    """Set one component's status; returns the old status (for `affected_components`)."""
+    old = component.status
+    if old != status.value:
+        component.status = status.value
+        await record(
+            session,
+            actor=actor.name,
+            action="component.status",
+            subject_type="component",
+            subject_id=component.id,
+            detail={"old": old, "new": status.value},
+        )
+        await mark_changed(session)
+    return old
+
+
+async def delete_component(session: AsyncSession, *, actor: Actor, component_id: str) -> None:
+    component = await get_component(session, component_id)
+    await session.delete(component)
+    await record(
+        session,
+        actor=actor.name,
+        action="component.delete",
+        subject_type="component",
+        subject_id=component_id,
+        detail={"name": component.name},
+    )
+    await mark_changed(session)
+
+
+def component_status(value: str) -> ComponentStatus:
+    try:
+        return ComponentStatus(value)
+    except ValueError:
+        raise InvalidInput(
+            f"status must be one of {', '.join(s.value for s in ComponentStatus)}, got {value!r}",
+            field="status",
+        ) from None
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionDenied(
+            f"changing a component's name, group or position needs the admin role; "
+            f"a {actor.role.value} may only set its status",
+            field="status",
+        )

@@ -1,0 +1,133 @@
+"""Rules for customers: who they are, what they use, and their private page token."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.accounts.actor import Actor
+from app.audit.service import record
+from app.components.service import get_components
+from app.customers.models import Customer, customer_components
+from app.customers.schemas import CustomerCreate, CustomerUpdate
+from app.db.changes import mark_changed
+from app.lib.errors import Conflict, InvalidInput, NotFound
+from app.lib.ids import new_token
+
+
+def page_url(base_url: str, customer: Customer) -> str:
+    return f"{base_url}/c/{customer.token}/"
+
+
+async def list_customers(session: AsyncSession) -> list[Customer]:
+    query = select(Customer).options(selectinload(Customer.components)).order_by(Customer.name)
+    return list((await session.scalars(query)).all())
+
+
+async def get_customer(session: AsyncSession, customer_id: str) -> Customer:
+    customer = await session.get(Customer, customer_id, options=[selectinload(Customer.components)])
+    if customer is None:
+        raise NotFound(f"no customer with id {customer_id!r}")
+    return customer
+
+
+async def get_customer_by_token(session: AsyncSession, token: str) -> Customer | None:
+    return await session.scalar(select(Customer).where(Customer.token == token))
+
+
+async def components_by_customer(session: AsyncSession) -> dict[str, set[str]]:
+    """customer id -> ids of the components it uses (the input of the audience rule)."""
+    mapping: dict[str, set[str]] = {}
+    rows = await session.execute(
+        select(customer_components.c.customer_id, customer_components.c.component_id)
+    )
+    for customer_id, component_id in rows:
+        mapping.setdefault(customer_id, set()).add(component_id)
+    return mapping
+
+
+async def check_customer_ids(session: AsyncSession, ids: list[str], *, field: str) -> list[str]:
+    if not ids:
+        return []
+    found = set(await session.scalars(select(Customer.id).where(Customer.id.in_(ids))))
+    for customer_id in ids:
+        if customer_id not in found:
+            raise InvalidInput(f"{field}: no customer with id {customer_id!r}", field=field)
+    return list(dict.fromkeys(ids))
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("name must not be blank", field="name")
+    return name
+
+
+async def _ensure_unique(session: AsyncSession, name: str, exclude: str | None = None) -> None:
+    query = select(Customer.id).where(Customer.name == name)
+    if exclude:
+        query = query.where(Customer.id != exclude)
+    if await session.scalar(query):
+        raise Conflict(f"a customer named {name!r} already exists", field="name")
+
+
+async def create_customer(session: AsyncSession, *, actor: Actor, data: CustomerCreate) -> Customer:
+    name = _clean_name(data.name)
+    await _ensure_unique(session, name)
+    components = await get_components(
+        session, list(dict.fromkeys(data.components)), field="components"
+    )
+    customer = Customer(name=name, components=components)
+    session.add(customer)
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="customer.create",
+        subject_type="customer",
+        subject_id=customer.id,
+        detail={"name": name},
+    )
+    await mark_changed(session)
+    return customer
+
+
+async def update_customer(
+    session: AsyncSession, *, actor: Actor, customer_id: str, data: CustomerUpdate
+) -> Customer:
+    customer = await get_customer(session, customer_id)
+    if data.name is not None:
+        name = _clean_name(data.name)
+        await _ensure_unique(session, name, exclude=customer.id)
+        customer.name = name
+    if data.components is not None:
+        customer.components = await get_components(
+            session, list(dict.fromkeys(data.components)), field="components"
+        )
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="customer.update",
+        subject_type="customer",
+        subject_id=customer.id,
+    )
+    await mark_changed(session)
+    return customer
+
+
+async def rotate_token(session: AsyncSession, *, actor: Actor, customer_id: str) -> Customer:
+    """Give the customer a new page token; every old link stops working at once."""
+    customer = await get_customer(session, customer_id)
+    customer.token = new_token()
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="customer.rotate_token",
+        subject_type="customer",
+        subject_id=customer.id,
+    )
+    await mark_changed(session)
+    return customer

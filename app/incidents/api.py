@@ -1,0 +1,203 @@
+"""JSON API for incidents, maintenance windows and the updates on their timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import Parameter, QueryParameter
+
+from app.incidents import service
+from app.incidents.models import Incident, Update
+from app.incidents.schemas import (
+    IncidentComponentRead,
+    IncidentCreate,
+    IncidentRead,
+    IncidentUpdate,
+    MaintenanceCreate,
+    UpdateCreate,
+    UpdateRead,
+)
+from app.incidents.status import IncidentKind
+from app.web.auth import CurrentActor
+from app.web.deps import AppSettings, Db
+from app.web.idempotency import create_once
+
+
+def update_read(update: Update) -> UpdateRead:
+    return UpdateRead(
+        id=update.id,
+        incident_id=update.incident_id,
+        status=update.status,
+        body=update.body,
+        author=update.author,
+        state=update.state,
+        customer_id=update.customer_id,
+        published_at=update.published_at,
+        published_by=update.published_by,
+        next_update_at=update.next_update_at,
+        deliver_notifications=update.deliver_notifications,
+        affected_components=update.affected_components,
+        created_at=update.created_at,
+        updated_at=update.updated_at,
+    )
+
+
+def incident_read(
+    incident: Incident, settings: AppSettings, *, with_updates: bool = True
+) -> IncidentRead:
+    return IncidentRead(
+        id=incident.id,
+        kind=incident.kind,
+        title=incident.title,
+        status=incident.status,
+        impact=incident.impact,
+        visibility=incident.visibility,
+        components=[
+            IncidentComponentRead(
+                id=link.component_id, name=link.component.name, status=link.status
+            )
+            for link in incident.components
+        ],
+        customers=incident.customer_ids,
+        started_at=incident.started_at,
+        identified_at=incident.identified_at,
+        monitoring_at=incident.monitoring_at,
+        resolved_at=incident.resolved_at,
+        scheduled_for=incident.scheduled_for,
+        scheduled_until=incident.scheduled_until,
+        next_update_at=incident.next_update_at,
+        created_by=incident.created_by,
+        created_at=incident.created_at,
+        updated_at=incident.updated_at,
+        url=f"{settings.base_url}/incidents/{incident.id}",
+        updates=[update_read(u) for u in incident.updates] if with_updates else [],
+    )
+
+
+class IncidentController(Controller):
+    path = "/api/v1/incidents"
+    tags = ["incidents"]
+
+    @get("/")
+    async def list_incidents(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        open_only: bool = QueryParameter(name="open", default=False),
+        limit: int = Parameter(default=50, ge=1, le=500),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> list[IncidentRead]:
+        incidents = await service.list_incidents(
+            db, kind=IncidentKind.INCIDENT, open_only=open_only, limit=limit, offset=offset
+        )
+        return [incident_read(i, settings) for i in incidents]
+
+    @post("/", status_code=201)
+    async def open_incident(
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        data: IncidentCreate,
+    ) -> Response[Any]:
+        async def create() -> IncidentRead:
+            incident = await service.open_incident(db, actor=actor, data=data)
+            return incident_read(incident, settings)
+
+        return await create_once(request, db, create)
+
+    @get("/{incident_id:str}")
+    async def get_incident(
+        self, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
+    ) -> IncidentRead:
+        return incident_read(await service.get_incident(db, incident_id), settings)
+
+    @patch("/{incident_id:str}")
+    async def edit_incident(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        incident_id: str,
+        data: IncidentUpdate,
+    ) -> IncidentRead:
+        incident = await service.edit_incident(db, actor=actor, incident_id=incident_id, data=data)
+        await db.commit()
+        return incident_read(incident, settings)
+
+    @get("/{incident_id:str}/updates")
+    async def list_updates(self, db: Db, actor: CurrentActor, incident_id: str) -> list[UpdateRead]:
+        await service.get_incident(db, incident_id)
+        return [update_read(u) for u in await service.list_updates(db, incident_id=incident_id)]
+
+    @post("/{incident_id:str}/updates", status_code=201)
+    async def post_update(
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        incident_id: str,
+        data: UpdateCreate,
+    ) -> Response[Any]:
+        async def create() -> UpdateRead:
+            update = await service.post_update(db, actor=actor, incident_id=incident_id, data=data)
+            return update_read(update)
+
+        return await create_once(request, db, create)
+
+
+class MaintenanceController(Controller):
+    path = "/api/v1/maintenances"
+    tags = ["maintenance"]
+
+    @get("/")
+    async def list_maintenances(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        open_only: bool = QueryParameter(name="open", default=False),
+        limit: int = Parameter(default=50, ge=1, le=500),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> list[IncidentRead]:
+        incidents = await service.list_incidents(
+            db, kind=IncidentKind.MAINTENANCE, open_only=open_only, limit=limit, offset=offset
+        )
+        return [incident_read(i, settings) for i in incidents]
+
+    @post("/", status_code=201)
+    async def schedule_maintenance(
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        data: MaintenanceCreate,
+    ) -> Response[Any]:
+        async def create() -> IncidentRead:
+            incident = await service.schedule_maintenance(db, actor=actor, data=data)
+            return incident_read(incident, settings)
+
+        return await create_once(request, db, create)
+
+    @get("/{incident_id:str}")
+    async def get_maintenance(
+        self, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
+    ) -> IncidentRead:
+        return incident_read(await service.get_incident(db, incident_id), settings)
+
+    @patch("/{incident_id:str}")
+    async def edit_maintenance(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        incident_id: str,
+        data: IncidentUpdate,
+    ) -> IncidentRead:
+        incident = await service.edit_incident(db, actor=actor, incident_id=incident_id, data=data)
+        await db.commit()
+        return incident_read(incident, settings)

@@ -1,0 +1,115 @@
+"""Incidents and maintenance windows, what they affect, and the updates on their timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.components.models import Component
+from app.customers.models import Customer
+from app.db.base import Base, IdMixin, TimestampMixin
+from app.incidents.status import Impact, IncidentKind, UpdateState, Visibility
+from app.lib.clock import utcnow
+
+
+class Incident(IdMixin, TimestampMixin, Base):
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_started_at", "started_at"),)
+
+    kind: Mapped[str] = mapped_column(String(16), default=IncidentKind.INCIDENT.value)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    impact: Mapped[str] = mapped_column(String(16), default=Impact.MINOR.value)
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PUBLIC.value)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    identified_at: Mapped[datetime | None]
+    monitoring_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    scheduled_for: Mapped[datetime | None]
+    scheduled_until: Mapped[datetime | None]
+    # The time customers were promised the next update by (shown on the page).
+    next_update_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(200), default="system")
+
+    components: Mapped[list[IncidentComponent]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", lazy="selectin"
+    )
+    customer_links: Mapped[list[IncidentCustomer]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", lazy="selectin"
+    )
+    updates: Mapped[list[Update]] = relationship(
+        back_populates="incident",
+        cascade="all, delete-orphan",
+        order_by="Update.created_at.desc()",
+    )
+
+    @property
+    def customer_ids(self) -> list[str]:
+        return [link.customer_id for link in self.customer_links]
+
+    @property
+    def component_ids(self) -> list[str]:
+        return [link.component_id for link in self.components]
+
+
+class IncidentComponent(Base):
+    """A component an incident affects, with its status during the incident."""
+
+    __tablename__ = "incident_components"
+
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    component_id: Mapped[str] = mapped_column(
+        ForeignKey("components.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(32))
+
+    incident: Mapped[Incident] = relationship(back_populates="components")
+    component: Mapped[Component] = relationship(lazy="joined")
+
+
+class IncidentCustomer(Base):
+    """A customer named as affected, beyond those derived from the affected components."""
+
+    __tablename__ = "incident_customers"
+
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    incident: Mapped[Incident] = relationship(back_populates="customer_links")
+    customer: Mapped[Customer] = relationship(lazy="joined")
+
+
+class Update(IdMixin, TimestampMixin, Base):
+    """One entry on an incident's timeline. Only `published` ones ever leave the team."""
+
+    __tablename__ = "incident_updates"
+    __table_args__ = (
+        Index("ix_incident_updates_incident_id_created", "incident_id", "created_at"),
+    )
+
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default=UpdateState.DRAFT.value, index=True)
+    # Who the words are for: everyone who may see the incident, or one customer's own wording.
+    customer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    published_at: Mapped[datetime | None]
+    published_by: Mapped[str | None] = mapped_column(String(200))
+    deliver_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
+    next_update_at: Mapped[datetime | None]
+    # [{code, name, old_status, new_status}] as Statuspage clients read it.
+    affected_components: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+    incident: Mapped[Incident] = relationship(back_populates="updates")

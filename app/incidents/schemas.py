@@ -1,0 +1,110 @@
+"""Request and response shapes of the incidents, maintenance and updates API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from app.components.status import ComponentStatus
+from app.incidents.status import Impact, Visibility
+
+
+class AffectedComponent(msgspec.Struct, kw_only=True):
+    id: str
+    status: ComponentStatus = ComponentStatus.MAJOR_OUTAGE
+
+
+class IncidentCreate(msgspec.Struct, kw_only=True):
+    title: str
+    impact: Impact = Impact.MINOR
+    visibility: Visibility = Visibility.PUBLIC
+    components: list[AffectedComponent] = []
+    customers: list[str] = []
+    status: str | None = None
+    started_at: datetime | None = None
+    # An optional first update, written at once (published if the key may publish).
+    body: str | None = None
+    publish: bool = False
+
+
+class MaintenanceCreate(msgspec.Struct, kw_only=True):
+    title: str
+    scheduled_for: datetime
+    scheduled_until: datetime
+    impact: Impact = Impact.NONE
+    visibility: Visibility = Visibility.PUBLIC
+    components: list[AffectedComponent] = []
+    customers: list[str] = []
+    body: str | None = None
+    publish: bool = False
+
+
+class IncidentUpdate(msgspec.Struct, kw_only=True):
+    """PATCH of an incident's facts; its status moves through updates on the timeline."""
+
+    title: str | None = None
+    impact: Impact | None = None
+    visibility: Visibility | None = None
+    components: list[AffectedComponent] | None = None
+    customers: list[str] | None = None
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
+
+
+class UpdateCreate(msgspec.Struct, kw_only=True):
+    status: str
+    body: str
+    publish: bool = False
+    # For one customer's own wording; absent means everyone who may see the incident.
+    customer: str | None = None
+    components: list[AffectedComponent] | None = None
+    next_update_at: datetime | None = None
+    deliver_notifications: bool = True
+
+
+class UpdateRead(msgspec.Struct, kw_only=True):
+    id: str
+    incident_id: str
+    status: str
+    body: str
+    author: str
+    state: str
+    customer_id: str | None
+    published_at: datetime | None
+    published_by: str | None
+    next_update_at: datetime | None
+    deliver_notifications: bool
+    affected_components: list[dict[str, Any]] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class IncidentComponentRead(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    status: str
+
+
+class IncidentRead(msgspec.Struct, kw_only=True):
+    id: str
+    kind: str
+    title: str
+    status: str
+    impact: str
+    visibility: str
+    components: list[IncidentComponentRead]
+    customers: list[str]
+    started_at: datetime
+    identified_at: datetime | None
+    monitoring_at: datetime | None
+    resolved_at: datetime | None
+    scheduled_for: datetime | None
+    scheduled_until: datetime | None
+    next_update_at: datetime | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    url: str
+    updates: list[UpdateRead] = []

@@ -1,0 +1,158 @@
+"""What outsiders read: the status pages and the Statuspage-compatible summary JSON.
+
+The same handlers serve the public (`/...`) and each customer (`/c/<token>/...`); the
+token only chooses the audience. Every answer comes from the page cache.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import QueryParameter
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.public import render
+from app.public.http import serve
+from app.public.snapshot import Snapshot
+from app.web.deps import AppSettings, Db
+
+
+def _renderer(request: Request) -> Any:
+    return request.app.state.renderer
+
+
+async def index(request: Request, settings: AppSettings, token: str | None) -> Response[Any]:
+    async def build(snapshot: Snapshot, _session: AsyncSession) -> render.Rendered:
+        return render.render_index(
+            _renderer(request), snapshot, render.reader_for(snapshot, token), settings
+        )
+
+    return await serve(request, (token, "index"), build, private=token is not None)
+
+
+async def incident(
+    request: Request, settings: AppSettings, token: str | None, incident_id: str
+) -> Response[Any]:
+    async def build(snapshot: Snapshot, session: AsyncSession) -> render.Rendered:
+        return await render.render_incident(
+            _renderer(request),
+            snapshot,
+            session,
+            render.reader_for(snapshot, token),
+            settings,
+            incident_id,
+        )
+
+    return await serve(request, (token, "incident", incident_id), build, private=token is not None)
+
+
+async def history(
+    request: Request, settings: AppSettings, token: str | None, page: int
+) -> Response[Any]:
+    async def build(snapshot: Snapshot, session: AsyncSession) -> render.Rendered:
+        return await render.render_history(
+            _renderer(request),
+            snapshot,
+            session,
+            render.reader_for(snapshot, token),
+            settings,
+            page,
+        )
+
+    return await serve(request, (token, "history", page), build, private=token is not None)
+
+
+async def summary_json(request: Request, settings: AppSettings, token: str | None) -> Response[Any]:
+    async def build(snapshot: Snapshot, _session: AsyncSession) -> render.Rendered:
+        return render.render_summary(snapshot, render.reader_for(snapshot, token), settings)
+
+    return await serve(
+        request, (token, "summary.json"), build, private=token is not None, cors=token is None
+    )
+
+
+async def status_json(request: Request, settings: AppSettings, token: str | None) -> Response[Any]:
+    async def build(snapshot: Snapshot, _session: AsyncSession) -> render.Rendered:
+        return render.render_status(snapshot, render.reader_for(snapshot, token), settings)
+
+    return await serve(
+        request, (token, "status.json"), build, private=token is not None, cors=token is None
+    )
+
+
+_PAGE = QueryParameter(name="page", default=1, ge=1, le=1000)
+
+
+class PublicPages(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request, settings: AppSettings) -> Response[Any]:
+        return await index(request, settings, None)
+
+    @get("/incidents/{incident_id:str}")
+    async def incident(
+        self, request: Request, settings: AppSettings, incident_id: str
+    ) -> Response[Any]:
+        return await incident(request, settings, None, incident_id)
+
+    @get("/history")
+    async def history(
+        self, request: Request, settings: AppSettings, page: int = _PAGE
+    ) -> Response[Any]:
+        return await history(request, settings, None, page)
+
+    @get("/api/v2/summary.json", include_in_schema=True, tags=["status (v2)"])
+    async def summary(self, request: Request, settings: AppSettings) -> Response[Any]:
+        return await summary_json(request, settings, None)
+
+    @get("/api/v2/status.json", include_in_schema=True, tags=["status (v2)"])
+    async def status(self, request: Request, settings: AppSettings) -> Response[Any]:
+        return await status_json(request, settings, None)
+
+
+class CustomerPages(Controller):
+    path = "/c/{token:str}"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request, settings: AppSettings, token: str) -> Response[Any]:
+        return await index(request, settings, token)
+
+    @get("/incidents/{incident_id:str}")
+    async def incident(
+        self, request: Request, settings: AppSettings, token: str, incident_id: str
+    ) -> Response[Any]:
+        return await incident(request, settings, token, incident_id)
+
+    @get("/history")
+    async def history(
+        self, request: Request, settings: AppSettings, token: str, page: int = _PAGE
+    ) -> Response[Any]:
+        return await history(request, settings, token, page)
+
+    @get("/api/v2/summary.json")
+    async def summary(self, request: Request, settings: AppSettings, token: str) -> Response[Any]:
+        return await summary_json(request, settings, token)
+
+    @get("/api/v2/status.json")
+    async def status(self, request: Request, settings: AppSettings, token: str) -> Response[Any]:
+        return await status_json(request, settings, token)
+
+
+@get("/livez", include_in_schema=False)
+async def livez() -> dict[str, str]:
+    """The process answers; says nothing about the database."""
+    return {"status": "ok"}
+
+
+@get("/readyz", include_in_schema=False)
+async def readyz(db: Db) -> Response[dict[str, str]]:
+    try:
+        await db.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database means not ready
+        return Response({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
+    return Response({"status": "ok"})

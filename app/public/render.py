@@ -1,0 +1,232 @@
+"""Rendering what outsiders read: one function per page, from a snapshot to bytes.
+
+Each `render_*` builds its context with a plain function (so tests can call it) and turns
+it into a `Rendered` the cache keeps. A missing or invisible thing raises NotFound, which
+is never cached.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app import audience as aud
+from app.audience import affected_customer_ids
+from app.customers.models import Customer
+from app.incidents.models import Incident
+from app.lib.clock import utcnow
+from app.lib.errors import NotFound
+from app.public import statuspage
+from app.public.cache import Rendered
+from app.public.snapshot import Snapshot
+from app.public.views import IncidentView, status_page, visible_incidents
+from app.settings import Settings, page_id_for
+from app.web.templating import Renderer
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+HISTORY_MONTHS_PER_PAGE = 3
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who is reading and under which URL prefix: the public at `/`, a customer at `/c/<token>`."""
+
+    audience: aud.Audience
+    customer: Customer | None
+    prefix: str
+
+    @property
+    def customer_name(self) -> str | None:
+        return self.customer.name if self.customer else None
+
+
+def reader_for(snapshot: Snapshot, token: str | None) -> Reader:
+    if token is None:
+        return Reader(aud.PUBLIC, None, "")
+    customer = snapshot.customers_by_token.get(token)
+    if customer is None:
+        raise NotFound("there is no status page at this address")
+    return Reader(aud.for_customer(customer.id), customer, f"/c/{token}")
+
+
+def _page_globals(settings: Settings, reader: Reader) -> dict[str, Any]:
+    return {
+        "page_name": settings.page_name,
+        "prefix": reader.prefix,
+        "customer_name": reader.customer_name,
+        "base_url": settings.base_url,
+        "time_zone": settings.time_zone,
+    }
+
+
+def index_context(snapshot: Snapshot, reader: Reader, settings: Settings) -> dict[str, Any]:
+    page = status_page(
+        snapshot, reader.audience, zone=settings.zone, customer_name=reader.customer_name
+    )
+    return {**_page_globals(settings, reader), "page": page, "now": snapshot.taken_at}
+
+
+def render_index(
+    renderer: Renderer, snapshot: Snapshot, reader: Reader, settings: Settings
+) -> Rendered:
+    return Rendered.of(
+        renderer.render("index.html", **index_context(snapshot, reader, settings)), HTML
+    )
+
+
+async def _incident_view(
+    snapshot: Snapshot, session: AsyncSession, reader: Reader, incident_id: str
+) -> IncidentView:
+    views = {v.id: v for v in visible_incidents(snapshot, reader.audience)}
+    if incident_id in views:
+        return views[incident_id]
+    # Older than the snapshot's window: read it once for this version.
+    incident = await session.get(Incident, incident_id, options=[selectinload(Incident.updates)])
+    if incident is not None and incident.id not in {i.id for i in snapshot.incidents}:
+        older = _older_snapshot(snapshot, [incident])
+        for view in visible_incidents(older, reader.audience):
+            return view
+    raise NotFound("there is no incident with this id on this page")
+
+
+def _older_snapshot(snapshot: Snapshot, incidents: list[Incident]) -> Snapshot:
+    affected = {i.id: affected_customer_ids(i, snapshot.components_by_customer) for i in incidents}
+    return Snapshot(
+        version=snapshot.version,
+        taken_at=snapshot.taken_at,
+        groups=snapshot.groups,
+        components=snapshot.components,
+        customers_by_token=snapshot.customers_by_token,
+        components_by_customer=snapshot.components_by_customer,
+        incidents=incidents,
+        affected=affected,
+    )
+
+
+async def render_incident(
+    renderer: Renderer,
+    snapshot: Snapshot,
+    session: AsyncSession,
+    reader: Reader,
+    settings: Settings,
+    incident_id: str,
+) -> Rendered:
+    view = await _incident_view(snapshot, session, reader, incident_id)
+    html = renderer.render(
+        "incident.html", **_page_globals(settings, reader), view=view, now=snapshot.taken_at
+    )
+    return Rendered.of(html, HTML)
+
+
+async def history_context(
+    snapshot: Snapshot, session: AsyncSession, reader: Reader, settings: Settings, page: int
+) -> dict[str, Any]:
+    """Past incidents by month, three months a page, newest first."""
+    zone = settings.zone
+    now_local = utcnow().astimezone(zone)
+    first_month = _add_months(
+        now_local.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+        -HISTORY_MONTHS_PER_PAGE * (page - 1),
+    )
+    months = [_add_months(first_month, -n) for n in range(HISTORY_MONTHS_PER_PAGE)]
+    start, end = months[-1], _add_months(first_month, 1)
+    incidents = list(
+        (
+            await session.scalars(
+                select(Incident)
+                .options(selectinload(Incident.updates))
+                .where(Incident.started_at >= start, Incident.started_at < end)
+                .order_by(Incident.started_at.desc())
+            )
+        ).all()
+    )
+    views = visible_incidents(_older_snapshot(snapshot, incidents), reader.audience)
+    by_month: list[tuple[datetime, list[IncidentView]]] = [
+        (m, [v for v in views if _same_month(v.incident.started_at.astimezone(zone), m)])
+        for m in months
+    ]
+    older_exists = (
+        await session.scalar(select(Incident.id).where(Incident.started_at < start).limit(1))
+        is not None
+    )
+    return {
+        **_page_globals(settings, reader),
+        "months": by_month,
+        "page_number": page,
+        "has_newer": page > 1,
+        "has_older": older_exists,
+        "now": snapshot.taken_at,
+    }
+
+
+def _add_months(value: datetime, months: int) -> datetime:
+    index = value.year * 12 + value.month - 1 + months
+    return value.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def _same_month(value: datetime, month: datetime) -> bool:
+    return value.year == month.year and value.month == month.month
+
+
+async def render_history(
+    renderer: Renderer,
+    snapshot: Snapshot,
+    session: AsyncSession,
+    reader: Reader,
+    settings: Settings,
+    page: int,
+) -> Rendered:
+    context = await history_context(snapshot, session, reader, settings, page)
+    return Rendered.of(renderer.render("history.html", **context), HTML)
+
+
+def _json(data: Any) -> Rendered:
+    return Rendered.of(json.dumps(data, separators=(",", ":")), JSON)
+
+
+def page_object(snapshot: Snapshot, settings: Settings, reader: Reader) -> dict[str, Any]:
+    updated = max((i.updated_at for i in snapshot.incidents), default=snapshot.taken_at)
+    updated = max([updated, *(c.updated_at for c in snapshot.components)])
+    name = (
+        settings.page_name
+        if reader.customer is None
+        else (f"{settings.page_name} for {reader.customer.name}")
+    )
+    return statuspage.page_object(
+        page_id=page_id_for(settings),
+        name=name,
+        url=settings.base_url + (reader.prefix or ""),
+        time_zone=settings.time_zone,
+        updated_at=updated,
+    )
+
+
+def render_summary(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
+    page = status_page(snapshot, reader.audience, zone=settings.zone)
+    return _json(
+        statuspage.summary(
+            page,
+            snapshot.groups,
+            page_obj=page_object(snapshot, settings, reader),
+            base_url=settings.base_url + reader.prefix,
+        )
+    )
+
+
+def render_status(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
+    page = status_page(snapshot, reader.audience, zone=settings.zone)
+    return _json(
+        {"page": page_object(snapshot, settings, reader), "status": statuspage.status_object(page)}
+    )
+
+
+def next_update_overdue(view: IncidentView, now: datetime) -> bool:
+    promised = view.incident.next_update_at
+    return promised is not None and promised < now - timedelta(minutes=1)

@@ -1,0 +1,85 @@
+"""Everything outsiders may read, loaded once per state version.
+
+A snapshot holds the components, the customers (by page token) and the incidents that the
+front pages, the summary JSON and the feeds need: those still open, those of the last 90
+days, and upcoming maintenance. Views for each audience are cut from it in memory by
+`app.public.views`, so reading a page does not query the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.audience import affected_customer_ids
+from app.components.models import Component, ComponentGroup
+from app.customers.models import Customer
+from app.customers.service import components_by_customer
+from app.incidents.models import Incident
+from app.incidents.status import FINAL_STATUSES
+from app.lib.clock import utcnow
+
+WINDOW_DAYS = 90
+
+
+@dataclass
+class Snapshot:
+    version: int
+    taken_at: datetime
+    groups: list[ComponentGroup]
+    components: list[Component]
+    customers_by_token: dict[str, Customer]
+    components_by_customer: dict[str, set[str]]
+    incidents: list[Incident]  # newest first
+    affected: dict[str, set[str]] = field(default_factory=dict)  # incident id -> customer ids
+
+
+def recent_incidents_query(since: datetime):  # type: ignore[no-untyped-def]
+    return (
+        select(Incident)
+        .options(selectinload(Incident.updates))
+        .where(
+            or_(
+                Incident.status.not_in(FINAL_STATUSES),
+                Incident.started_at >= since,
+                Incident.resolved_at >= since,
+            )
+        )
+        .order_by(Incident.started_at.desc(), Incident.id)
+    )
+
+
+async def load_snapshot(session: AsyncSession, *, version: int) -> Snapshot:
+    now = utcnow()
+    groups = list(
+        (
+            await session.scalars(
+                select(ComponentGroup).order_by(ComponentGroup.position, ComponentGroup.name)
+            )
+        ).all()
+    )
+    components = list(
+        (
+            await session.scalars(select(Component).order_by(Component.position, Component.name))
+        ).all()
+    )
+    customers = list((await session.scalars(select(Customer))).all())
+    usage = await components_by_customer(session)
+    incidents = list(
+        (await session.scalars(recent_incidents_query(now - timedelta(days=WINDOW_DAYS + 1)))).all()
+    )
+    affected = {i.id: affected_customer_ids(i, usage) for i in incidents}
+    return Snapshot(
+        version=version,
+        taken_at=now,
+        groups=groups,
+        components=components,
+        customers_by_token={c.token: c for c in customers},
+        components_by_customer=usage,
+        incidents=incidents,
+        affected=affected,
+    )

@@ -1,0 +1,164 @@
+"""The Statuspage v2 JSON shapes (shared/reference/wire-formats.md §1), built from views.
+
+Only enum values the format defines are ever emitted; timestamps are UTC with milliseconds
+and `Z`; updates are newest first; `page` is always present.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.components.models import Component, ComponentGroup
+from app.components.status import ComponentStatus
+from app.incidents.models import Incident, Update
+from app.incidents.status import IncidentKind
+from app.lib.clock import iso_z
+from app.public.views import IncidentView, StatusPage
+
+
+def page_object(
+    *, page_id: str, name: str, url: str, time_zone: str, updated_at: Any
+) -> dict[str, Any]:
+    return {
+        "id": page_id,
+        "name": name,
+        "url": url,
+        "time_zone": time_zone,
+        "updated_at": iso_z(updated_at),
+    }
+
+
+def component_object(
+    component: Component, status: ComponentStatus | str, *, page_id: str
+) -> dict[str, Any]:
+    return {
+        "id": component.id,
+        "name": component.name,
+        "status": str(status),
+        "created_at": iso_z(component.created_at),
+        "updated_at": iso_z(component.updated_at),
+        "position": component.position,
+        "description": component.description,
+        "showcase": component.showcase,
+        "start_date": None,
+        "group_id": component.group_id,
+        "page_id": page_id,
+        "group": False,
+        "only_show_if_degraded": component.only_show_if_degraded,
+    }
+
+
+def group_object(
+    group: ComponentGroup, status: ComponentStatus, member_ids: list[str], *, page_id: str
+) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "name": group.name,
+        "status": str(status),
+        "created_at": iso_z(group.created_at),
+        "updated_at": iso_z(group.updated_at),
+        "position": group.position,
+        "description": group.description,
+        "showcase": False,
+        "start_date": None,
+        "group_id": None,
+        "page_id": page_id,
+        "group": True,
+        "only_show_if_degraded": False,
+        "components": member_ids,
+    }
+
+
+def components_list(
+    page: StatusPage, groups: list[ComponentGroup], *, page_id: str
+) -> list[dict[str, Any]]:
+    """Groups and their members as Statuspage lists them: groups carry their children's ids."""
+    by_group = {g.name: g for g in groups}
+    out: list[dict[str, Any]] = []
+    for view in page.groups:
+        group = by_group.get(view.name) if view.name else None
+        if group is not None:
+            out.append(
+                group_object(
+                    group, view.status, [c.component.id for c in view.components], page_id=page_id
+                )
+            )
+        out.extend(
+            component_object(c.component, c.status, page_id=page_id) for c in view.components
+        )
+    return out
+
+
+def update_object(update: Update) -> dict[str, Any]:
+    stamp = iso_z(update.published_at or update.created_at)
+    return {
+        "id": update.id,
+        "status": update.status,
+        "body": update.body,
+        "incident_id": update.incident_id,
+        "created_at": stamp,
+        "updated_at": iso_z(update.updated_at),
+        "display_at": stamp,
+        "affected_components": update.affected_components or None,
+        "deliver_notifications": update.deliver_notifications,
+        "custom_tweet": None,
+        "tweet_id": None,
+    }
+
+
+def incident_object(
+    view: IncidentView, statuses: dict[str, ComponentStatus], *, page_id: str, base_url: str
+) -> dict[str, Any]:
+    incident: Incident = view.incident
+    impact = incident.impact
+    obj: dict[str, Any] = {
+        "id": incident.id,
+        "name": incident.title,
+        "status": incident.status,
+        "created_at": iso_z(incident.created_at),
+        "updated_at": iso_z(incident.updated_at),
+        "monitoring_at": iso_z(incident.monitoring_at),
+        "resolved_at": iso_z(incident.resolved_at),
+        "impact": impact,
+        "shortlink": f"{base_url}/incidents/{incident.id}",
+        "started_at": iso_z(incident.started_at),
+        "page_id": page_id,
+        "incident_updates": [update_object(u) for u in view.updates],
+        "components": [
+            component_object(c, statuses.get(c.id, c.status), page_id=page_id)
+            for c, _s in view.components
+        ],
+        "reminder_intervals": None,
+    }
+    if incident.kind == IncidentKind.MAINTENANCE:
+        obj["scheduled_for"] = iso_z(incident.scheduled_for)
+        obj["scheduled_until"] = iso_z(incident.scheduled_until)
+    return obj
+
+
+def component_status_map(page: StatusPage) -> dict[str, ComponentStatus]:
+    return {c.component.id: c.status for g in page.groups for c in g.components}
+
+
+def status_object(page: StatusPage) -> dict[str, str]:
+    return {"indicator": page.indicator, "description": page.description}
+
+
+def summary(
+    page: StatusPage, groups: list[ComponentGroup], *, page_obj: dict[str, Any], base_url: str
+) -> dict[str, Any]:
+    page_id = page_obj["id"]
+    statuses = component_status_map(page)
+    return {
+        "page": page_obj,
+        "components": components_list(page, groups, page_id=page_id),
+        "incidents": [
+            incident_object(v, statuses, page_id=page_id, base_url=base_url)
+            for v in page.open_incidents
+        ],
+        "scheduled_maintenances": [
+            incident_object(v, statuses, page_id=page_id, base_url=base_url)
+            for v in page.active_maintenance + page.upcoming_maintenance
+        ],
+        "status": status_object(page),
+    }

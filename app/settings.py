@@ -1,0 +1,137 @@
+"""Typed, frozen settings read from `TIDINGS_*` environment variables, each with a SQLite default."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(Exception):
+    """Bad configuration: the message is one line naming the variable."""
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite+aiosqlite:///tidings.db"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = "dev-insecure-secret-change-me"
+    page_name: str = "Tidings"
+    time_zone: str = "Etc/UTC"
+    theme: str = "default"
+    # Delivery (used by app/delivery).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    email_from: str = "Tidings <status@localhost>"
+    email_backend: str = "smtp"
+    webhook_allow_private: bool = False
+    run_worker: bool = True
+    worker_concurrency: int = 8
+    # How often a web process looks for changes made by other processes (seconds).
+    state_poll_seconds: float = 1.0
+    cookie_secure: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str, default: str) -> str:
+            value = env.get(name)
+            return default if value is None or value == "" else value
+
+        database_url = get("TIDINGS_DATABASE_URL", cls.database_url)
+        if not database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            if database_url.startswith(("postgres://", "postgresql://")):
+                database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+            elif database_url.startswith("sqlite://"):
+                database_url = "sqlite+aiosqlite://" + database_url.split("://", 1)[1]
+            else:
+                raise ConfigError(
+                    "TIDINGS_DATABASE_URL must start with sqlite+aiosqlite:// or "
+                    f"postgresql+asyncpg://, got {database_url!r}"
+                )
+        base_url = get("TIDINGS_BASE_URL", cls.base_url).rstrip("/")
+        parts = urlsplit(base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ConfigError(f"TIDINGS_BASE_URL must be an http(s) URL, got {base_url!r}")
+        time_zone = get("TIDINGS_TIME_ZONE", cls.time_zone)
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"TIDINGS_TIME_ZONE must be an IANA zone like Europe/Paris, got {time_zone!r}"
+            ) from None
+        secret_key = get("TIDINGS_SECRET_KEY", cls.secret_key)
+        if len(secret_key) < 16:
+            raise ConfigError("TIDINGS_SECRET_KEY must be at least 16 characters long")
+        page_name = get("TIDINGS_PAGE_NAME", cls.page_name).strip()
+        if not page_name:
+            raise ConfigError("TIDINGS_PAGE_NAME must not be blank")
+        return cls(
+            database_url=database_url,
+            base_url=base_url,
+            secret_key=secret_key,
+            page_name=page_name,
+            time_zone=time_zone,
+            theme=get("TIDINGS_THEME", cls.theme),
+            smtp_host=get("TIDINGS_SMTP_HOST", cls.smtp_host),
+            smtp_port=_int(env, "TIDINGS_SMTP_PORT", cls.smtp_port, minimum=1),
+            smtp_username=env.get("TIDINGS_SMTP_USERNAME") or None,
+            smtp_password=env.get("TIDINGS_SMTP_PASSWORD") or None,
+            smtp_starttls=_flag(env, "TIDINGS_SMTP_STARTTLS", cls.smtp_starttls),
+            email_from=get("TIDINGS_EMAIL_FROM", cls.email_from),
+            email_backend=get("TIDINGS_EMAIL_BACKEND", cls.email_backend),
+            webhook_allow_private=_flag(env, "TIDINGS_WEBHOOK_ALLOW_PRIVATE", False),
+            run_worker=_flag(env, "TIDINGS_RUN_WORKER", cls.run_worker),
+            worker_concurrency=_int(env, "TIDINGS_WORKER_CONCURRENCY", 8, minimum=1),
+            cookie_secure=_flag(env, "TIDINGS_COOKIE_SECURE", base_url.startswith("https")),
+            extra={k: v for k, v in env.items() if k.startswith("TIDINGS_")},
+        )
+
+
+def page_id_for(settings: Settings) -> str:
+    """This page's Statuspage-style id: 12 lowercase alphanumerics, stable for a deployment."""
+    import hashlib
+
+    digest = hashlib.sha256(f"page:{settings.secret_key}:{settings.base_url}".encode()).digest()
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(alphabet[b % 36] for b in digest[:12])

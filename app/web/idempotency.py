@@ -1,0 +1,70 @@
+"""`Idempotency-Key` on creates: a retried request gets the first answer, not a duplicate."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, IdMixin
+from app.lib.clock import utcnow
+from app.lib.errors import Conflict
+
+
+class IdempotencyRecord(IdMixin, Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    scope: Mapped[str] = mapped_column(String(64))  # the API key (or user) that sent it
+    key: Mapped[str] = mapped_column(String(200))
+    request_path: Mapped[str] = mapped_column(String(500))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+async def create_once(
+    request: Request,
+    db: AsyncSession,
+    create: Callable[[], Awaitable[msgspec.Struct]],
+) -> Response[Any]:
+    """Run `create`, commit, and answer 201; with an Idempotency-Key, at most once per key."""
+    key = request.headers.get("idempotency-key")
+    scope = getattr(request.state, "actor_key_id", None) or "session"
+    if key:
+        if len(key) > 200:
+            raise Conflict(
+                "Idempotency-Key must be at most 200 characters", field="Idempotency-Key"
+            )
+        previous = await db.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+            )
+        )
+        if previous is not None:
+            if previous.request_path != request.url.path:
+                raise Conflict(
+                    "this Idempotency-Key was already used for another request",
+                    field="Idempotency-Key",
+                )
+            return Response(
+                previous.body,
+                status_code=previous.status_code,
+                headers={"Idempotent-Replayed": "true"},
+            )
+    result = await create()
+    body = msgspec.to_builtins(result)
+    if key:
+        db.add(
+            IdempotencyRecord(
+                scope=scope, key=key, request_path=request.url.path, status_code=201, body=body
+            )
+        )
+    await db.commit()
+    return Response(body, status_code=201)

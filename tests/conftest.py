@@ -1,0 +1,131 @@
+"""Shared fixtures: a real database built by Alembic, the app, an HTTP client, API keys.
+
+The suite runs on SQLite by default and on PostgreSQL when TIDINGS_TEST_DATABASE=postgresql
+(`make test` runs both). Tables are emptied after each test, so tests never see each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.accounts.models import Role
+from app.accounts.service import create_api_key
+from app.asgi import create_app
+from app.db.migrate import upgrade
+from app.db.session import make_engine, make_sessionmaker
+from app.models import Base
+from app.settings import Settings
+
+POSTGRES_URL = os.environ.get(
+    "TIDINGS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _backend() -> str:
+    return os.environ.get("TIDINGS_TEST_DATABASE", "sqlite")
+
+
+def _reset_postgres(url: str) -> None:
+    async def reset() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(reset())
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    if _backend() == "postgresql":
+        _reset_postgres(POSTGRES_URL)
+        upgrade(POSTGRES_URL)
+        yield POSTGRES_URL
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'test.db'}"
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def base_settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        base_url="http://status.example.test",
+        secret_key="test-secret-key-0123456789",
+        page_name="Example",
+        time_zone="Etc/UTC",
+        run_worker=False,
+        state_poll_seconds=0.2,
+    )
+
+
+@pytest.fixture
+def settings(base_settings: Settings) -> Settings:
+    return base_settings
+
+
+@pytest.fixture(scope="session")
+async def sessionmaker(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(database_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def _empty_tables(database_url: str) -> AsyncIterator[None]:
+    yield
+    engine = make_engine(database_url)
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            await conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                await conn.execute(table.delete())
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app, base_url="http://status.example.test") as client:
+        yield client
+
+
+@pytest.fixture
+async def keys(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, dict[str, str]]:
+    """Authorization headers per role: keys["admin"], keys["comms_lead"], keys["responder"]."""
+    headers = {}
+    async with sessionmaker() as session:
+        for role in Role:
+            _key, raw = await create_api_key(session, name=f"test-{role.value}", role=role)
+            headers[role.value] = {"Authorization": f"Bearer {raw}"}
+        await session.commit()
+    return headers
+
+
+def pytest_report_header() -> str:
+    return f"tidings database backend: {_backend()}"
