@@ -41,13 +41,14 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
-    from app.demo import load_demo
+    from app.demo import load_demo, welcome
 
     loaded = _run_in_session(settings, lambda s: load_demo(s, settings=settings))
     if loaded is None:
-        print("the database already has data; demo data was not loaded")
-        return
-    print(f"demo data loaded: {loaded}")
+        print("the database already has data; demo data was not loaded again")
+    else:
+        print(f"demo data loaded: {loaded}")
+    print(_run_in_session(settings, lambda s: welcome(s, settings=settings)))
 
 
 def cmd_create_api_key(settings: Settings, args: argparse.Namespace) -> None:

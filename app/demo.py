@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role
+from app.accounts.service import create_api_key
 from app.components.models import Component
 from app.components.schemas import ComponentCreate
 from app.components.service import create_component
 from app.components.status import ComponentStatus
+from app.customers.models import Customer
 from app.customers.schemas import CustomerCreate
 from app.customers.service import create_customer
 from app.incidents.models import Incident
@@ -414,3 +416,21 @@ def _describe(name: str) -> str:
         "Reporting": "Scheduled and on-demand reports",
         "Billing": "Invoices, payments and plan changes",
     }.get(name, f"Service hosted in {name}")
+
+
+async def welcome(session: AsyncSession, *, settings: Settings) -> str:
+    """Where to look first, and a fresh admin key (keys are shown once, so each run mints one)."""
+    customer = await session.scalar(select(Customer).order_by(Customer.name).limit(1))
+    _key, raw = await create_api_key(session, name="make run", role=Role.ADMIN)
+    lines = [
+        "",
+        f"  Public status page:   {settings.base_url}/",
+    ]
+    if customer is not None:
+        lines.append(f"  {customer.name} page: {settings.base_url}/c/{customer.token}/")
+    lines += [
+        f"  API (OpenAPI):        {settings.base_url}/schema",
+        f"  Admin API key:        {raw}",
+        "",
+    ]
+    return "\n".join(lines)

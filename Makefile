@@ -1,0 +1,51 @@
+# Two commands a newcomer needs: `make run` and `make test` (see README.md).
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+export TIDINGS_DATABASE_URL ?= sqlite+aiosqlite:///tidings.db
+
+.PHONY: run test lint bench install install-test browser postgres clean
+
+$(BIN)/tidings: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: $(BIN)/tidings
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/tidings
+install-test: $(VENV)/.test-installed
+
+## Set up, migrate a SQLite database here, load demo data if it is empty, and serve.
+run: install
+	$(BIN)/tidings migrate
+	$(BIN)/tidings demo
+	$(BIN)/tidings serve --host 127.0.0.1 --port 8000
+
+## Set up and run the whole suite: lint, SQLite (with the browser tests), then PostgreSQL.
+test: install-test browser postgres
+	$(BIN)/ruff check app tests bench
+	$(BIN)/pytest
+	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser"
+
+## Debian's chromium for the browser tests (Playwright cannot download its own here).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+## The suite's PostgreSQL (127.0.0.1:5432, database `test`): start it if it is down.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL is not answering on 127.0.0.1:5432"; exit 1
+
+lint: install-test
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+
+bench: install-test
+	$(BIN)/python -m bench.read_path
+
+clean:
+	rm -rf $(VENV) tidings.db tidings.db-wal tidings.db-shm
