@@ -54,13 +54,14 @@ PAST = [
             (
                 "investigating",
                 "We're seeing a higher rate of errors on API requests, starting at "
-                "around {start}. Some requests fail with a 502. We're investigating and will update "
-                "you within 30 minutes.",
+                "around {start}. Some requests fail with a 502. We're investigating and will "
+                "update you within 30 minutes.",
             ),
             (
                 "identified",
                 "We found the cause: a configuration change to our load balancers sent "
-                "part of the traffic to servers that were being retired. We're rolling it back now.",
+                "part of the traffic to servers that were being retired. We're rolling it "
+                "back now.",
             ),
             (
                 "monitoring",

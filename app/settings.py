@@ -1,4 +1,4 @@
-"""Typed, frozen settings read from `TIDINGS_*` environment variables, each with a SQLite default."""
+"""Typed, frozen settings from `TIDINGS_*` environment variables, each with a SQLite default."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ class Actor:
     role: Role
 
     def has_role(self, needed: Role) -> bool:
-        """Roles are ordered: an admin may do what a comms lead may, who may do what a responder may."""
+        """Roles are ordered: admin > comms lead > responder; higher may do all lower may."""
         return _RANK[self.role] >= _RANK[needed]
 
     @property

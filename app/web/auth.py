@@ -7,13 +7,13 @@ A route states the role it needs in `opt={"role": Role.X}` (responder when absen
 from __future__ import annotations
 
 from litestar import Request
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.accounts.service import actor_for_key, touch_key
-from app.web.deps import Db
 
 # Statuspage clients send `OAuth <key>`; ours send `Bearer <key>`. Both name the same keys.
 _SCHEMES = {"bearer", "oauth", "token"}
@@ -27,7 +27,9 @@ def bearer_key(request: Request) -> str | None:
     return None
 
 
-async def provide_actor(request: Request, db: Db) -> Actor:
+async def provide_actor(request: Request, state: State) -> Actor:
+    # The key is checked in a session of its own, not the request's: a 401 raised here must
+    # not leave the request's session half-open, and `last_used_at` is kept even on reads.
     actor = request.scope.get("state", {}).get("session_actor")
     key_id = None
     if actor is None:
@@ -36,12 +38,15 @@ async def provide_actor(request: Request, db: Db) -> Actor:
             raise NotAuthorizedException(
                 "an API key is required: send `Authorization: Bearer <key>`"
             )
-        found = await actor_for_key(db, raw)
-        if found is None:
+        async with state.sessionmaker() as session:
+            found = await actor_for_key(session, raw)
+            if found is not None:
+                key, actor = found
+                key_id = key.id
+                await touch_key(session, key)
+                await session.commit()
+        if actor is None:
             raise NotAuthorizedException("the API key is not valid or has been revoked")
-        key, actor = found
-        key_id = key.id
-        await touch_key(db, key)
     needed = request.route_handler.opt.get("role", Role.RESPONDER)
     if not actor.has_role(needed):
         raise PermissionDeniedException(

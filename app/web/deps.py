@@ -8,14 +8,19 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.session import session_scope
 from app.settings import Settings
 
 
 async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
     """One session per request. Handlers commit what they changed; anything else rolls back."""
-    async for session in session_scope(state.sessionmaker):
-        yield session
+    # Written out rather than delegating to another generator: an exception thrown in here
+    # must close the session at once, not when an abandoned inner generator is collected.
+    async with state.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
 
 
 def provide_settings(state: State) -> Settings:
