@@ -31,7 +31,9 @@ async def list_components(session: AsyncSession) -> list[Component]:
 
 
 async def get_component(session: AsyncSession, component_id: str) -> Component:
-    component = await session.get(Component, component_id, options=[selectinload(Component.group)])
+    component = await session.get(
+        Component, component_id, options=[selectinload(Component.group)], populate_existing=True
+    )
     if component is None:
         raise NotFound(f"no component with id {component_id!r}")
     return component
@@ -55,7 +57,10 @@ async def list_groups(session: AsyncSession) -> list[ComponentGroup]:
 
 async def get_group(session: AsyncSession, group_id: str) -> ComponentGroup:
     group = await session.get(
-        ComponentGroup, group_id, options=[selectinload(ComponentGroup.components)]
+        ComponentGroup,
+        group_id,
+        options=[selectinload(ComponentGroup.components)],
+        populate_existing=True,
     )
     if group is None:
         raise NotFound(f"no component group with id {group_id!r}")
