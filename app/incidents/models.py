@@ -27,7 +27,7 @@ class Incident(IdMixin, TimestampMixin, Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     identified_at: Mapped[datetime | None]
     monitoring_at: Mapped[datetime | None]
-    resolved_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
     scheduled_for: Mapped[datetime | None]
     scheduled_until: Mapped[datetime | None]
     # The time customers were promised the next update by (shown on the page).

@@ -73,6 +73,7 @@ _MAINTENANCE_MOVES: dict[MaintenanceStatus, set[MaintenanceStatus]] = {
 }
 
 FINAL_STATUSES = frozenset({IncidentStatus.RESOLVED.value, MaintenanceStatus.COMPLETED.value})
+OPEN_STATUSES = frozenset({s.value for s in (*IncidentStatus, *MaintenanceStatus)} - FINAL_STATUSES)
 
 
 def statuses_for(kind: IncidentKind) -> list[str]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 11:01:47.886039
+Create Date: 2026-11-29 11:11:27.560325
 """
 
 from collections.abc import Sequence
@@ -100,6 +100,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incidents'))
     )
     with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incidents_resolved_at'), ['resolved_at'], unique=False)
         batch_op.create_index('ix_incidents_started_at', ['started_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_incidents_status'), ['status'], unique=False)
 
@@ -222,6 +223,7 @@ def downgrade() -> None:
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incidents_status'))
         batch_op.drop_index('ix_incidents_started_at')
+        batch_op.drop_index(batch_op.f('ix_incidents_resolved_at'))
 
     op.drop_table('incidents')
     op.drop_table('idempotency_keys')
