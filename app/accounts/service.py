@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.accounts.models import ApiKey, Role, User
 from app.lib.clock import utcnow
-from app.lib.errors import Conflict, InvalidInput
+from app.lib.errors import Conflict, InvalidInput, NotFound
 
 KEY_PREFIX = "tid_"
 _hasher = PasswordHasher()
@@ -82,3 +82,16 @@ def actor_for_user(user: User) -> Actor:
 
 async def touch_key(session: AsyncSession, key: ApiKey) -> None:
     key.last_used_at = utcnow()
+
+
+async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
+    return list((await session.scalars(select(ApiKey).order_by(ApiKey.created_at))).all())
+
+
+async def revoke_api_key(session: AsyncSession, *, key_id: str) -> ApiKey:
+    key = await session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"no API key with id {key_id!r}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    return key

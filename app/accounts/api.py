@@ -1,0 +1,68 @@
+"""JSON API for API keys (admin only). A new key is shown once, in the answer to its create."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+
+from app.accounts import service
+from app.accounts.models import ApiKey, Role
+from app.accounts.schemas import ApiKeyCreate, ApiKeyRead
+from app.audit.service import record
+from app.lib.errors import InvalidInput
+from app.web.auth import CurrentActor
+from app.web.deps import Db
+from app.web.idempotency import create_once
+
+
+def api_key_read(key: ApiKey, raw: str | None = None) -> ApiKeyRead:
+    return ApiKeyRead(
+        id=key.id,
+        name=key.name,
+        role=key.role,
+        prefix=key.prefix,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+        key=raw,
+    )
+
+
+class ApiKeyController(Controller):
+    path = "/api/v1/api-keys"
+    tags = ["api keys"]
+    opt = {"role": Role.ADMIN}
+
+    @get("/")
+    async def list_keys(self, db: Db, actor: CurrentActor) -> list[ApiKeyRead]:
+        return [api_key_read(k) for k in await service.list_api_keys(db)]
+
+    @post("/", status_code=201)
+    async def create_key(
+        self, request: Request, db: Db, actor: CurrentActor, data: ApiKeyCreate
+    ) -> Response[Any]:
+        async def create() -> ApiKeyRead:
+            if not data.name.strip():
+                raise InvalidInput("name must not be blank", field="name")
+            key, raw = await service.create_api_key(db, name=data.name.strip(), role=data.role)
+            await record(
+                db,
+                actor=actor.name,
+                action="api_key.create",
+                subject_type="api_key",
+                subject_id=key.id,
+                detail={"role": key.role},
+            )
+            return api_key_read(key, raw)
+
+        return await create_once(request, db, create)
+
+    @post("/{key_id:str}/revoke", status_code=200)
+    async def revoke_key(self, db: Db, actor: CurrentActor, key_id: str) -> ApiKeyRead:
+        key = await service.revoke_api_key(db, key_id=key_id)
+        await record(
+            db, actor=actor.name, action="api_key.revoke", subject_type="api_key", subject_id=key.id
+        )
+        await db.commit()
+        return api_key_read(key)
