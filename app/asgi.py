@@ -17,6 +17,7 @@ from app.db.session import make_engine, make_sessionmaker
 from app.incidents.api import IncidentController, MaintenanceController
 from app.public.cache import PageCache, polling
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
+from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.settings import Settings
 from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CustomerPages,
         livez,
         readyz,
+        PublicStatusApi,
+        CustomerStatusApi,
         create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         create_static_files_router(
             path="/theme", directories=[renderer.theme_dir], include_in_schema=False, name="theme"
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[cors_preflight],
         lifespan=[lifespan],
         state=State(
             {
