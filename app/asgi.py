@@ -15,6 +15,7 @@ from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.incidents.api import IncidentController, MaintenanceController
+from app.intake.api import IntakeController, TriageController
 from app.public.cache import PageCache, polling
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
 from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
@@ -61,6 +62,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CustomerController,
         IncidentController,
         MaintenanceController,
+        # Inbound: alerts that open triage incidents, and their triage.
+        IntakeController,
+        TriageController,
     ]
 
     return Litestar(

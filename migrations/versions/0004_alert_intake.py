@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0001
-Create Date: 2026-11-29 11:11:26.177612
+Create Date: 2026-11-29 11:15:04.669740
 """
 
 from collections.abc import Sequence
@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('decided_by', sa.String(length=200), nullable=True),
     sa.Column('decided_at', app.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decline_reason', sa.Text(), nullable=True),
+    sa.Column('last_alert', sa.JSON(), nullable=False),
     sa.Column('id', sa.String(length=12), nullable=False),
     sa.Column('created_at', app.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.db.base.UTCDateTime(timezone=True), nullable=False),
