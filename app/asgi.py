@@ -16,6 +16,7 @@ from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
+from app.intake.manage_api import manage_router
 from app.public.cache import PageCache, polling
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
 from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Inbound: alerts that open triage incidents, and their triage.
         IntakeController,
         TriageController,
+        # Statuspage's Manage API v1, for tools that push incidents into Statuspage.
+        manage_router,
     ]
 
     return Litestar(
