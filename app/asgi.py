@@ -18,6 +18,7 @@ from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
 from app.intake.manage_api import manage_router
 from app.public.cache import PageCache, polling
+from app.public.embeds import Embeds
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
 from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.settings import Settings
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         readyz,
         PublicStatusApi,
         CustomerStatusApi,
+        Embeds,
         create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         create_static_files_router(
             path="/theme", directories=[renderer.theme_dir], include_in_schema=False, name="theme"
