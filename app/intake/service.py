@@ -201,6 +201,7 @@ async def _join(
     customer_ids: list[str],
 ) -> None:
     was_resolved = thread.alert_status == AlertStatus.RESOLVED
+    # Repeats are counted on the thread, not audited one by one: a storm would bury the log.
     # One statement, so concurrent repeats each count (no read-modify-write race).
     await session.execute(
         update(AlertThread)
