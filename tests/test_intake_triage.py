@@ -147,3 +147,21 @@ async def test_declined_incidents_leave_no_trace_on_public_pages_and_json(client
     assert (await client.get(f"/incidents/{incident_id}")).status_code == 404
     components = (await client.get("/api/v2/components.json")).json()["components"]
     assert {c["status"] for c in components} == {"operational"}
+
+
+async def test_the_triage_queue_lists_alert_threads_waiting_for_a_person(client, keys):
+    waiting = await _alert(client, keys, dedup_key="a", title="Queue lag")
+    await _alert(client, keys, dedup_key="a", title="Queue lag")
+    declined = await _alert(client, keys, dedup_key="b", title="Flappy check")
+    await client.post(
+        f"/api/v1/incidents/{declined}/decline", json={"reason": "flapping"}, headers=keys["admin"]
+    )
+    queue = (
+        await client.get("/api/v1/intake/threads?state=triage", headers=keys["responder"])
+    ).json()
+    assert [(t["incident_id"], t["incident_title"], t["fire_count"]) for t in queue] == [
+        (waiting, "Queue lag", 2)
+    ]
+    everything = (await client.get("/api/v1/intake/threads", headers=keys["responder"])).json()
+    assert {t["state"] for t in everything} == {"triage", "declined"}
+    assert next(t for t in everything if t["state"] == "declined")["decline_reason"] == "flapping"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, post
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter, QueryParameter
 
 from app.incidents.api import incident_read
 from app.incidents.schemas import IncidentRead
 from app.intake import alerts, service
+from app.intake.models import AlertThread, TriageState
 from app.intake.schemas import (
     AlertmanagerPayload,
+    AlertThreadRead,
     GenericAlert,
     IntakeRead,
     TriageAccept,
@@ -18,6 +21,26 @@ from app.intake.schemas import (
 )
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
+
+
+def thread_read(thread: AlertThread, title: str | None) -> AlertThreadRead:
+    return AlertThreadRead(
+        id=thread.id,
+        source=thread.source,
+        dedup_key=thread.dedup_key,
+        incident_id=thread.incident_id,
+        incident_title=title,
+        state=thread.state,
+        alert_status=thread.alert_status,
+        fire_count=thread.fire_count,
+        first_fired_at=thread.created_at,
+        last_fired_at=thread.last_fired_at,
+        last_resolved_at=thread.last_resolved_at,
+        decided_by=thread.decided_by,
+        decided_at=thread.decided_at,
+        decline_reason=thread.decline_reason,
+        last_alert=thread.last_alert,
+    )
 
 
 def intake_read(result: service.Intake) -> IntakeRead:
@@ -53,6 +76,18 @@ class IntakeController(Controller):
     @post("/generic")
     async def generic(self, db: Db, actor: CurrentActor, data: GenericAlert) -> Response[Any]:
         return await _take(db, actor, alerts.from_generic(data))
+
+    @get("/threads")
+    async def list_threads(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        triage_state: TriageState | None = QueryParameter(name="state", default=None),
+        limit: int = Parameter(default=100, ge=1, le=500),
+    ) -> list[AlertThreadRead]:
+        """Alert threads newest first; `?state=triage` is the triage queue."""
+        found = await service.list_threads(db, state=triage_state, limit=limit)
+        return [thread_read(thread, title) for thread, title in found]
 
 
 class TriageController(Controller):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 import msgspec
 
@@ -76,3 +77,23 @@ class TriageAccept(msgspec.Struct, kw_only=True):
 
 class TriageDecline(msgspec.Struct, kw_only=True):
     reason: str
+
+
+class AlertThreadRead(msgspec.Struct, kw_only=True):
+    """One alert stream and the incident it opened, as the triage queue shows it."""
+
+    id: str
+    source: str
+    dedup_key: str
+    incident_id: str | None
+    incident_title: str | None
+    state: str
+    alert_status: str
+    fire_count: int
+    first_fired_at: datetime
+    last_fired_at: datetime
+    last_resolved_at: datetime | None
+    decided_by: str | None
+    decided_at: datetime | None
+    decline_reason: str | None
+    last_alert: dict[str, Any]

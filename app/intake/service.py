@@ -386,3 +386,16 @@ async def get_thread(session: AsyncSession, incident_id: str) -> AlertThread:
     if thread is None:
         raise NotFound(f"incident {incident_id} was not opened by an alert")
     return thread
+
+
+async def list_threads(
+    session: AsyncSession, *, state: TriageState | None = None, limit: int = 100
+) -> list[tuple[AlertThread, str | None]]:
+    """Alert threads newest first, with their incident's title; `triage` is the queue."""
+    query = select(AlertThread, Incident.title).outerjoin(
+        Incident, Incident.id == AlertThread.incident_id
+    )
+    if state is not None:
+        query = query.where(AlertThread.state == state.value)
+    query = query.order_by(AlertThread.last_fired_at.desc(), AlertThread.id).limit(limit)
+    return [(thread, title) for thread, title in (await session.execute(query)).all()]
