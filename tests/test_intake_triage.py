@@ -165,3 +165,30 @@ async def test_the_triage_queue_lists_alert_threads_waiting_for_a_person(client,
     everything = (await client.get("/api/v1/intake/threads", headers=keys["responder"])).json()
     assert {t["state"] for t in everything} == {"triage", "declined"}
     assert next(t for t in everything if t["state"] == "declined")["decline_reason"] == "flapping"
+
+
+async def test_nothing_can_be_published_on_a_declined_incident(client, keys):
+    incident_id = await _alert(client, keys)
+    await client.post(
+        f"/api/v1/incidents/{incident_id}/decline", json={"reason": "noise"}, headers=keys["admin"]
+    )
+    await client.patch(
+        f"/api/v1/incidents/{incident_id}", json={"visibility": "public"}, headers=keys["admin"]
+    )
+    response = await client.post(
+        f"/api/v1/incidents/{incident_id}/updates",
+        json={"status": "resolved", "body": "All good.", "publish": True},
+        headers=keys["comms_lead"],
+    )
+    assert response.status_code == 409
+    assert "declined" in response.json()["detail"]
+
+
+def test_the_audience_rule_shows_a_declined_incident_to_nobody():
+    from app import audience as aud
+
+    for audience in (aud.PUBLIC, aud.for_customer("c1")):
+        assert not aud.may_see_incident(
+            audience, visibility="public", affected={"c1"}, declined=True
+        )
+        assert aud.may_see_incident(audience, visibility="public", affected={"c1"})

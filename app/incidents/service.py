@@ -321,6 +321,8 @@ async def publish_update(
     if update.state == UpdateState.PUBLISHED:
         raise Conflict(f"update {update.id} is already published")
     incident = await get_incident(session, update.incident_id)
+    if incident.declined_at is not None:
+        raise Conflict(f"incident {incident.id} was declined as noise; it says nothing outside")
     kind = IncidentKind(incident.kind)
     check_transition(kind, incident.status, update.status)
     now = utcnow()
