@@ -309,19 +309,19 @@ def first_draft_body(incident: Incident) -> str:
         )
     ]
     if not names:
-        affected = "some of our services"
+        affected, them = "some of our services", "them"
     elif len(names) == 1:
-        affected = names[0]
+        affected, them = names[0], "it"
     else:
-        affected = ", ".join(names[:-1]) + " and " + names[-1]
+        affected, them = ", ".join(names[:-1]) + " and " + names[-1], "them"
     if incident.impact in ("major", "critical"):
-        effect = f"{affected} may be unavailable or failing for some of you"
+        effect = f"some of you may find {them} unavailable or see requests fail"
     else:
-        effect = f"{affected} may be slower than usual or return occasional errors"
+        effect = f"some of you may find {them} slower than usual or see occasional errors"
     return (
-        f"We're investigating a problem with {affected}. {effect[0].upper()}{effect[1:]}. "
+        f"We're investigating a problem with {affected}: {effect}. "
         "Our engineers are working on it now, and we'll post the next update here "
-        "within 30 minutes, sooner if we learn more."
+        "within 30 minutes, or sooner if we learn more."
     )
 
 
