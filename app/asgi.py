@@ -16,8 +16,12 @@ from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.incidents.api import IncidentController, MaintenanceController
+from app.intake.api import IntakeController, TriageController
+from app.intake.manage_api import manage_router
 from app.public.cache import PageCache, polling
+from app.public.embeds import Embeds
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
+from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.settings import Settings
 from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
@@ -49,6 +53,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CustomerPages,
         livez,
         readyz,
+        PublicStatusApi,
+        CustomerStatusApi,
+        Embeds,
         create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         create_static_files_router(
             path="/theme", directories=[renderer.theme_dir], include_in_schema=False, name="theme"
@@ -60,6 +67,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         IncidentController,
         MaintenanceController,
         ApiKeyController,
+        # Inbound: alerts that open triage incidents, and their triage.
+        IntakeController,
+        TriageController,
+        # Statuspage's Manage API v1, for tools that push incidents into Statuspage.
+        manage_router,
     ]
 
     return Litestar(
@@ -70,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[cors_preflight],
         lifespan=[lifespan],
         state=State(
             {

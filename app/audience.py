@@ -52,7 +52,13 @@ def affected_customer_ids(
     return affected
 
 
-def may_see_incident(audience: Audience, *, visibility: str, affected: set[str]) -> bool:
+def may_see_incident(
+    audience: Audience, *, visibility: str, affected: set[str], declined: bool = False
+) -> bool:
+    # A triage incident declined as noise never happened for anyone outside the team: no
+    # page, feed, JSON, history or uptime bar shows or counts it, whatever its visibility.
+    if declined:
+        return False
     if visibility == Visibility.PUBLIC:
         return True
     if visibility == Visibility.CUSTOMERS:

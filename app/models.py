@@ -7,9 +7,11 @@ from app.customers.models import Customer
 from app.db.base import Base
 from app.db.changes import SiteState
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
+from app.intake.models import AlertThread
 from app.web.idempotency import IdempotencyRecord
 
 __all__ = [
+    "AlertThread",
     "ApiKey",
     "AuditEvent",
     "Base",

@@ -33,6 +33,9 @@ class Incident(IdMixin, TimestampMixin, Base):
     # The time customers were promised the next update by (shown on the page).
     next_update_at: Mapped[datetime | None]
     created_by: Mapped[str] = mapped_column(String(200), default="system")
+    # Set when a triage incident is declined as noise: it never happened for anyone outside
+    # the team (no page, history, uptime or metric counts it; see app.audience).
+    declined_at: Mapped[datetime | None]
 
     components: Mapped[list[IncidentComponent]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", lazy="selectin"

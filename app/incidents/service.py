@@ -321,6 +321,8 @@ async def publish_update(
     if update.state == UpdateState.PUBLISHED:
         raise Conflict(f"update {update.id} is already published")
     incident = await get_incident(session, update.incident_id)
+    if incident.declined_at is not None:
+        raise Conflict(f"incident {incident.id} was declined as noise; it says nothing outside")
     kind = IncidentKind(incident.kind)
     check_transition(kind, incident.status, update.status)
     now = utcnow()
@@ -387,3 +389,116 @@ def _stamp_status(incident: Incident, status: str, now: datetime) -> None:
 
 async def count_incidents(session: AsyncSession) -> int:
     return await session.scalar(select(func.count()).select_from(Incident)) or 0
+
+
+async def submit_update(session: AsyncSession, *, actor: Actor, update: Update) -> Update:
+    """Put a draft in the approval queue, where someone who may publish reviews it."""
+    if update.state not in (UpdateState.DRAFT, UpdateState.REJECTED):
+        raise Conflict(f"update {update.id} is {update.state}; only a draft can be submitted")
+    update.state = UpdateState.SUBMITTED.value
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="update.submit",
+        subject_type="update",
+        subject_id=update.id,
+        incident_id=update.incident_id,
+    )
+    return update
+
+
+async def edit_update(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    update_id: str,
+    body: str | None = None,
+    deliver_notifications: bool | None = None,
+) -> Update:
+    """Change an update's words; published words may only be changed by someone who may
+    publish, since the change goes out as it is."""
+    update = await get_update(session, update_id)
+    if update.state == UpdateState.PUBLISHED and not actor.may_publish:
+        raise PermissionDenied(
+            f"update {update.id} is published; a {actor.role.value} key may not change "
+            "published words",
+            field="body",
+        )
+    changed = []
+    if body is not None:
+        update.body = _clean_body(body)
+        changed.append("body")
+    if deliver_notifications is not None:
+        update.deliver_notifications = deliver_notifications
+        changed.append("deliver_notifications")
+    update.updated_at = utcnow()
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="update.edit",
+        subject_type="update",
+        subject_id=update.id,
+        incident_id=update.incident_id,
+        detail={"changed": changed},
+    )
+    if update.state == UpdateState.PUBLISHED:
+        await mark_changed(session)
+    return update
+
+
+async def decline_incident(
+    session: AsyncSession, *, actor: Actor, incident_id: str, reason: str
+) -> Incident:
+    """Close an incident as declined (noise, not real): it counts for nothing outside the
+    team. Only an incident with no published words may be declined; one that customers have
+    read about is resolved instead."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidInput("reason must not be blank", field="reason")
+    incident = await get_incident(session, incident_id)
+    if incident.declined_at is not None:
+        raise Conflict(f"incident {incident.id} is already declined")
+    if any(u.state == UpdateState.PUBLISHED for u in incident.updates):
+        raise Conflict(
+            f"incident {incident.id} has published updates; resolve it instead of declining"
+        )
+    now = utcnow()
+    final = (
+        IncidentStatus.RESOLVED
+        if incident.kind == IncidentKind.INCIDENT
+        else MaintenanceStatus.COMPLETED
+    )
+    incident.status = final.value
+    incident.resolved_at = incident.declined_at = incident.updated_at = now
+    incident.next_update_at = None
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="incident.decline",
+        subject_type="incident",
+        subject_id=incident.id,
+        incident_id=incident.id,
+        detail={"reason": reason},
+    )
+    await mark_changed(session)
+    return incident
+
+
+async def delete_incident(session: AsyncSession, *, actor: Actor, incident_id: str) -> None:
+    """Remove an incident and its timeline (the Statuspage manage API's DELETE)."""
+    incident = await get_incident(session, incident_id)
+    await session.delete(incident)
+    await record(
+        session,
+        actor=actor.name,
+        action="incident.delete",
+        subject_type="incident",
+        subject_id=incident_id,
+        incident_id=incident_id,
+        detail={"title": incident.title},
+    )
+    await session.flush()
+    await mark_changed(session)

@@ -162,3 +162,60 @@ def summary(
         ],
         "status": status_object(page),
     }
+
+
+# Manage API v1 shapes (wire-formats.md §2.4, §2.5): the team's view of one incident or
+# component, every field of the generated client's models, enum values only.
+
+
+def manage_update_object(update: Update) -> dict[str, Any]:
+    return {**update_object(update), "twitter_updated_at": None, "wants_twitter_update": False}
+
+
+def manage_component_object(component: Component, *, page_id: str) -> dict[str, Any]:
+    return {
+        **component_object(component, component.status, page_id=page_id),
+        "automation_email": None,
+    }
+
+
+def manage_incident_object(incident: Incident, *, page_id: str, base_url: str) -> dict[str, Any]:
+    maintenance = incident.kind == IncidentKind.MAINTENANCE
+    return {
+        "id": incident.id,
+        "name": incident.title,
+        "status": incident.status,
+        "impact": incident.impact,
+        "impact_override": None,
+        "created_at": iso_z(incident.created_at),
+        "updated_at": iso_z(incident.updated_at),
+        "started_at": iso_z(incident.started_at),
+        "monitoring_at": iso_z(incident.monitoring_at),
+        "resolved_at": iso_z(incident.resolved_at),
+        "shortlink": f"{base_url}/incidents/{incident.id}",
+        "page_id": page_id,
+        "incident_updates": [manage_update_object(u) for u in incident.updates],
+        "components": [
+            component_object(link.component, link.status, page_id=page_id)
+            for link in incident.components
+        ],
+        "metadata": {},
+        "backfilled": False,
+        "reminder_intervals": None,
+        "postmortem_body": None,
+        "postmortem_body_last_updated_at": None,
+        "postmortem_ignored": False,
+        "postmortem_notified_subscribers": False,
+        "postmortem_notified_twitter": False,
+        "postmortem_published_at": None,
+        "scheduled_for": iso_z(incident.scheduled_for) if maintenance else None,
+        "scheduled_until": iso_z(incident.scheduled_until) if maintenance else None,
+        "scheduled_remind_prior": False,
+        "scheduled_reminded_at": None,
+        "scheduled_auto_in_progress": False,
+        "scheduled_auto_completed": False,
+        "auto_transition_deliver_notifications_at_end": False,
+        "auto_transition_deliver_notifications_at_start": False,
+        "auto_transition_to_maintenance_state": False,
+        "auto_transition_to_operational_state": False,
+    }

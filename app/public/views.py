@@ -103,6 +103,7 @@ def visible_incidents(snapshot: Snapshot, audience: aud.Audience) -> list[Incide
             audience,
             visibility=incident.visibility,
             affected=snapshot.affected.get(incident.id, set()),
+            declined=incident.declined_at is not None,
         ):
             continue
         updates = aud.visible_updates(audience, incident.updates)
