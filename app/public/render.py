@@ -90,13 +90,13 @@ async def _incident_view(
     # Older than the snapshot's window: read it once for this version.
     incident = await session.get(Incident, incident_id, options=[selectinload(Incident.updates)])
     if incident is not None and incident.id not in {i.id for i in snapshot.incidents}:
-        older = _older_snapshot(snapshot, [incident])
+        older = snapshot_with(snapshot, [incident])
         for view in visible_incidents(older, reader.audience):
             return view
     raise NotFound("there is no incident with this id on this page")
 
 
-def _older_snapshot(snapshot: Snapshot, incidents: list[Incident]) -> Snapshot:
+def snapshot_with(snapshot: Snapshot, incidents: list[Incident]) -> Snapshot:
     affected = {i.id: affected_customer_ids(i, snapshot.components_by_customer) for i in incidents}
     return Snapshot(
         version=snapshot.version,
@@ -147,7 +147,7 @@ async def history_context(
             )
         ).all()
     )
-    views = visible_incidents(_older_snapshot(snapshot, incidents), reader.audience)
+    views = visible_incidents(snapshot_with(snapshot, incidents), reader.audience)
     by_month: list[tuple[datetime, list[IncidentView]]] = [
         (m, [v for v in views if _same_month(v.incident.started_at.astimezone(zone), m)])
         for m in months
@@ -187,7 +187,7 @@ async def render_history(
     return Rendered.of(renderer.render("history.html", **context), HTML)
 
 
-def _json(data: Any) -> Rendered:
+def json_rendering(data: Any) -> Rendered:
     return Rendered.of(json.dumps(data, separators=(",", ":")), JSON)
 
 
@@ -210,7 +210,7 @@ def page_object(snapshot: Snapshot, settings: Settings, reader: Reader) -> dict[
 
 def render_summary(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
     page = status_page(snapshot, reader.audience, zone=settings.zone)
-    return _json(
+    return json_rendering(
         statuspage.summary(
             page,
             snapshot.groups,
@@ -222,7 +222,7 @@ def render_summary(snapshot: Snapshot, reader: Reader, settings: Settings) -> Re
 
 def render_status(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
     page = status_page(snapshot, reader.audience, zone=settings.zone)
-    return _json(
+    return json_rendering(
         {"page": page_object(snapshot, settings, reader), "status": statuspage.status_object(page)}
     )
 

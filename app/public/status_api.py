@@ -24,7 +24,7 @@ from app.lib.clock import as_utc
 from app.public import statuspage
 from app.public.cache import Rendered
 from app.public.http import serve
-from app.public.render import Reader, _json, _older_snapshot, page_object, reader_for
+from app.public.render import Reader, json_rendering, page_object, reader_for, snapshot_with
 from app.public.snapshot import WINDOW_DAYS, Snapshot
 from app.public.views import IncidentView, StatusPage, status_page, visible_incidents
 from app.settings import Settings, page_id_for
@@ -83,7 +83,7 @@ async def _older_closed_views(
             ).all()
         )
         fresh = [i for i in batch if i.id not in known]
-        found += visible_incidents(_older_snapshot(snapshot, fresh), reader.audience)
+        found += visible_incidents(snapshot_with(snapshot, fresh), reader.audience)
         if len(batch) < _OLDER_BATCH:
             break
         offset += _OLDER_BATCH
@@ -107,7 +107,7 @@ def _incident_list(
 
 def render_components(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
     page = _page(snapshot, reader, settings)
-    return _json(
+    return json_rendering(
         {
             "page": page_object(snapshot, settings, reader),
             "components": statuspage.components_list(
@@ -122,7 +122,7 @@ async def render_incidents(
 ) -> Rendered:
     views = await recent_views(snapshot, session, reader, IncidentKind.INCIDENT)
     page = _page(snapshot, reader, settings)
-    return _json(
+    return json_rendering(
         {
             "page": page_object(snapshot, settings, reader),
             "incidents": _incident_list(views, page, reader, settings),
@@ -132,7 +132,7 @@ async def render_incidents(
 
 def render_unresolved(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
     page = _page(snapshot, reader, settings)
-    return _json(
+    return json_rendering(
         {
             "page": page_object(snapshot, settings, reader),
             "incidents": _incident_list(page.open_incidents, page, reader, settings),
@@ -145,7 +145,7 @@ async def render_maintenances(
 ) -> Rendered:
     views = await recent_views(snapshot, session, reader, IncidentKind.MAINTENANCE)
     page = _page(snapshot, reader, settings)
-    return _json(
+    return json_rendering(
         {
             "page": page_object(snapshot, settings, reader),
             "scheduled_maintenances": _incident_list(views, page, reader, settings),
@@ -155,7 +155,7 @@ async def render_maintenances(
 
 def render_upcoming(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
     page = _page(snapshot, reader, settings)
-    return _json(
+    return json_rendering(
         {
             "page": page_object(snapshot, settings, reader),
             "scheduled_maintenances": _incident_list(
@@ -167,7 +167,7 @@ def render_upcoming(snapshot: Snapshot, reader: Reader, settings: Settings) -> R
 
 def render_active(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
     page = _page(snapshot, reader, settings)  # active = in progress or verifying
-    return _json(
+    return json_rendering(
         {
             "page": page_object(snapshot, settings, reader),
             "scheduled_maintenances": _incident_list(
