@@ -11,13 +11,18 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from app import worker
 from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
+from app.delivery.api import DeliveryController
 from app.incidents.api import IncidentController, MaintenanceController
 from app.public.cache import PageCache, polling
+from app.public.feeds import CustomerFeeds, PublicFeeds
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
 from app.settings import Settings
+from app.subscribers.api import SubscriberController
+from app.subscribers.pages import SubscribePages
 from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
@@ -35,7 +40,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cache = PageCache(sessionmaker, poll_seconds=settings.state_poll_seconds)
         app.state.page_cache = cache
         try:
-            async with polling(cache):
+            async with polling(cache), contextlib.AsyncExitStack() as stack:
+                if settings.run_worker:
+                    await stack.enter_async_context(worker.running(settings, sessionmaker))
                 yield
         finally:
             await engine.dispose()
@@ -48,6 +55,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CustomerPages,
         livez,
         readyz,
+        PublicFeeds,
+        CustomerFeeds,
+        SubscribePages,
         create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         create_static_files_router(
             path="/theme", directories=[renderer.theme_dir], include_in_schema=False, name="theme"
@@ -58,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CustomerController,
         IncidentController,
         MaintenanceController,
+        SubscriberController,
+        DeliveryController,
     ]
 
     return Litestar(
