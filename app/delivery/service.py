@@ -22,6 +22,7 @@ from app.incidents.models import Update
 from app.lib.clock import utcnow
 from app.lib.errors import NotFound
 
+MAX_RETRY_AFTER = 24 * 3600.0
 DUE_STATES = (DeliveryState.PENDING.value, DeliveryState.RETRYING.value)
 
 
@@ -36,8 +37,8 @@ class RetryPolicy:
     def delay(self, attempts: int, retry_after: float | None = None) -> float:
         ceiling = min(self.cap, self.base * 2 ** max(0, attempts - 1))
         wait = random.uniform(ceiling / 2, ceiling)
-        if retry_after is not None:
-            wait = max(wait, min(retry_after, self.cap))
+        if retry_after is not None:  # the peer's word counts, within reason (a day)
+            wait = max(wait, min(retry_after, MAX_RETRY_AFTER))
         return wait
 
 

@@ -41,7 +41,7 @@ class TooManyRequests(Conflict):
 def clean_email(address: str | None, field: str = "address") -> str:
     address = (address or "").strip()
     if not address or len(address) > 320 or not _EMAIL.match(address):
-        raise InvalidInput(f"{field} must be an email address like ops@example.com", field=field)
+        raise InvalidInput(f"{field}: must be an email address like ops@example.com", field=field)
     local, _, domain = address.rpartition("@")
     return f"{local}@{domain.lower()}"
 
