@@ -130,16 +130,18 @@ class HttpReceiver:
         self._thread.join()
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
+# Fixtures under other Python names, so a test module can import them (`from tests.peers
+# import smtp_fixture`) and still take `smtp` as a parameter.
+@pytest.fixture(name="smtp")
+def smtp_fixture() -> Iterator[SmtpServer]:
     server = SmtpServer()
     server.start()
     yield server
     server.stop()
 
 
-@pytest.fixture
-def receiver() -> Iterator[HttpReceiver]:
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[HttpReceiver]:
     server = HttpReceiver()
     server.start()
     yield server

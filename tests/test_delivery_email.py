@@ -12,13 +12,13 @@ from app.delivery.jobs import DeliveryWorker
 from app.delivery.service import RetryPolicy
 from app.lib.clock import utcnow
 from tests import factories
-from tests.peers import SmtpServer, smtp  # noqa: F401
+from tests.peers import smtp_fixture  # noqa: F401
 
 FAST = RetryPolicy(base=0.01, cap=0.05, max_attempts=5)
 
 
 @pytest.fixture
-def settings(base_settings, smtp):  # noqa: F811
+def settings(base_settings, smtp):
     return replace(base_settings, smtp_port=smtp.port, worker_concurrency=4)
 
 

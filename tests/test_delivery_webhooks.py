@@ -12,7 +12,7 @@ import pytest
 
 from app.delivery.jobs import DeliveryWorker
 from tests import factories
-from tests.peers import HttpReceiver, Received, receiver  # noqa: F401
+from tests.peers import Received, receiver_fixture  # noqa: F401
 from tests.test_delivery_email import FAST, drain
 
 
@@ -80,7 +80,7 @@ async def test_an_incident_update_arrives_signed_in_the_statuspage_shape(
     }
     body = latest["incident"]
     assert body["id"] == incident["id"] and body["name"] == "API errors"
-    assert [u["id"] for u in body["incident_updates"]][0] == second["id"]  # newest first
+    assert body["incident_updates"][0]["id"] == second["id"]  # newest first
     assert [u["status"] for u in body["incident_updates"]] == ["identified", "investigating"]
     assert body["components"][0]["id"] == api["id"]
     assert latest["meta"]["unsubscribe"].startswith("http://status.example.test/subscription/")

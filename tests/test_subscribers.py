@@ -10,12 +10,12 @@ import pytest
 from app.delivery.jobs import DeliveryWorker
 from app.subscribers import tokens
 from tests import factories
-from tests.peers import smtp  # noqa: F401
+from tests.peers import smtp_fixture  # noqa: F401
 from tests.test_delivery_email import FAST, contact, drain
 
 
 @pytest.fixture
-def settings(base_settings, smtp):  # noqa: F811
+def settings(base_settings, smtp):
     return replace(base_settings, smtp_port=smtp.port)
 
 
