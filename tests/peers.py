@@ -38,19 +38,19 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.server.lock:
-            self.server.messages.append(message)  # type: ignore[arg-type]
+            self.server.raw.append(envelope.content)
             self.server.connections.add(id(session))
         return "250 Message accepted"
 
 
 class SmtpServer:
-    """aiosmtpd on 127.0.0.1; `messages` holds what it accepted, parsed."""
+    """aiosmtpd on 127.0.0.1; `messages` is what it accepted, parsed."""
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
-        self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # as received; parsed on demand (parsing is slow)
+        self._parsed: list[EmailMessage] = []
         self.refuse: set[str] = set()
         self.connections: set[int] = set()
         self.lock = threading.Lock()
@@ -65,13 +65,21 @@ class SmtpServer:
             self._controller.stop()
             self._controller = None
 
-    def to(self, address: str) -> list[EmailMessage]:
+    @property
+    def messages(self) -> list[EmailMessage]:
         with self.lock:
-            return [m for m in self.messages if m["To"] == address]
+            raw = self.raw[len(self._parsed) :]
+        for content in raw:
+            parsed = email.message_from_bytes(content, policy=email.policy.default)
+            self._parsed.append(parsed)  # type: ignore[arg-type]
+        return list(self._parsed)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
 
     def count(self) -> int:
         with self.lock:
-            return len(self.messages)
+            return len(self.raw)
 
 
 @dataclass

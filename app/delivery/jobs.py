@@ -12,7 +12,6 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -25,7 +24,13 @@ from app.components.models import Component
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.delivery import webhooks
-from app.delivery.email import Mailer, build_message, make_mailer, message_domain
+from app.delivery.email import (
+    Mailer,
+    OutgoingEmail,
+    build_message,
+    make_mailer,
+    message_domain,
+)
 from app.delivery.models import ComponentChange, Delivery, Message
 from app.delivery.service import Outcome, RetryPolicy, claim, record_outcome
 from app.incidents.models import Incident, Update
@@ -44,7 +49,7 @@ log = logging.getLogger("tidings.delivery")
 @dataclass
 class Prepared:
     delivery_id: int
-    email: EmailMessage | None = None
+    email: OutgoingEmail | None = None
     webhook: tuple[str, str, str, bytes] | None = None  # url, secret, webhook-id, body
     skip: str | None = None
     error: str | None = None  # the message could not be built: failed for good
@@ -172,7 +177,7 @@ class _Batch:
             ),
         )
 
-    def confirmation(self, delivery: Delivery, subscriber: Subscriber) -> EmailMessage:
+    def confirmation(self, delivery: Delivery, subscriber: Subscriber) -> OutgoingEmail:
         s = self.settings
         token = tokens.sign(s.secret_key, tokens.CONFIRM, subscriber.id, ttl=tokens.CONFIRM_SECONDS)
         customer = self.customers.get(subscriber.customer_id or "")
@@ -195,7 +200,7 @@ class _Batch:
 
     def update_email(
         self, delivery: Delivery, subscriber: Subscriber, update: Update, incident: Incident
-    ) -> EmailMessage:
+    ) -> OutgoingEmail:
         s = self.settings
         customer = self.customers.get(subscriber.customer_id or "")
         audience = aud.for_customer(customer.id) if customer else aud.PUBLIC
