@@ -12,6 +12,7 @@ import http.server
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -99,6 +100,7 @@ class HttpReceiver:
     port: int = field(default_factory=free_port)
     script: list[int | tuple[int, dict[str, str]]] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
+    delay: float = 0.0  # seconds to think before answering (a slow receiver)
 
     @property
     def url(self) -> str:
@@ -114,6 +116,7 @@ class HttpReceiver:
                 receiver.received.append(
                     Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 )
+                time.sleep(receiver.delay)
                 answer = receiver.script.pop(0) if receiver.script else 200
                 status, headers = answer if isinstance(answer, tuple) else (answer, {})
                 self.send_response(status)

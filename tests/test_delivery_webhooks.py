@@ -178,3 +178,23 @@ async def test_a_component_status_change_notifies_webhooks_of_that_component(
     assert body["component_update"]["old_status"] == "operational"
     assert body["component_update"]["new_status"] == "major_outage"
     assert body["component_update"]["component_id"] == api["id"]
+
+
+async def test_a_slow_receiver_keeps_its_row_claimed_so_no_other_worker_sends_it_again(
+    client, keys, receiver, settings, sessionmaker
+):
+    receiver.delay = 1.2
+    await hook(client, keys, receiver.url)
+    incident = await factories.incident(client, keys["responder"], "Outage")
+    await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+    slow = DeliveryWorker(settings, sessionmaker, policy=FAST, lease=0.45)
+    other = DeliveryWorker(settings, sessionmaker, policy=FAST, lease=0.45)
+    try:
+        sending = asyncio.create_task(slow.deliver_due())
+        await asyncio.sleep(0.8)  # past the first lease: only renewal keeps the row held
+        assert await other.deliver_due() == 0
+        assert await sending == 1
+    finally:
+        await slow.close()
+        await other.close()
+    assert len(receiver.received) == 1

@@ -8,6 +8,7 @@ killed at any moment repeats at most one message per lane.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from app.delivery.email import (
     message_domain,
 )
 from app.delivery.models import ComponentChange, Delivery, Message
-from app.delivery.service import Outcome, RetryPolicy, claim, record_outcome
+from app.delivery.service import Outcome, RetryPolicy, claim, extend_lease, record_outcome
 from app.incidents.models import Incident, Update
 from app.lib.clock import iso_z, utcnow
 from app.public import statuspage
@@ -356,14 +357,37 @@ class DeliveryWorker:
             queue.put_nowait(item)
         if any(p.webhook for p in prepared) and self._http is None:
             self._http = webhooks.make_client()
-        async with self.sessionmaker() as recorder:
-            lanes = [
-                self._lane(queue, recorder)
-                for _ in range(min(self.concurrency, max(1, len(prepared))))
-            ]
-            await asyncio.gather(*lanes)
+        unfinished = {p.delivery_id for p in prepared}
+        done = asyncio.Event()
+        renewer = asyncio.create_task(self._hold(unfinished, done))
+        try:
+            async with self.sessionmaker() as recorder:
+                lanes = [
+                    self._lane(queue, recorder, unfinished)
+                    for _ in range(min(self.concurrency, max(1, len(prepared))))
+                ]
+                await asyncio.gather(*lanes)
+        finally:
+            done.set()  # stopped by an event, not cancelled: it may be mid-query
+            await renewer
 
-    async def _lane(self, queue: asyncio.Queue[Prepared], recorder: AsyncSession) -> None:
+    async def _hold(self, unfinished: set[int], done: asyncio.Event) -> None:
+        """Renew the lease on the batch's unsent rows every third of a lease."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.lease / 3)
+            if done.is_set():
+                return
+            if unfinished:
+                try:
+                    async with self.sessionmaker() as session:
+                        await extend_lease(session, sorted(unfinished), lease=self.lease)
+                except Exception:  # the lease then runs out; at worst a row is sent twice
+                    log.warning("could not extend the lease of %d rows", len(unfinished))
+
+    async def _lane(
+        self, queue: asyncio.Queue[Prepared], recorder: AsyncSession, unfinished: set[int]
+    ) -> None:
         mailer: Mailer | None = None
         try:
             while not queue.empty():
@@ -391,6 +415,7 @@ class DeliveryWorker:
                 async with self._record_lock:
                     await record_outcome(recorder, item.delivery_id, outcome, policy=self.policy)
                     await recorder.commit()
+                unfinished.discard(item.delivery_id)
         finally:
             if mailer is not None:
                 await mailer.close()

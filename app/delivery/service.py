@@ -78,6 +78,17 @@ async def claim(
     return ids
 
 
+async def extend_lease(session: AsyncSession, ids: list[int], *, lease: float) -> None:
+    """Keep holding rows still being sent (a slow peer must not let another worker in)."""
+    table = Delivery.__table__
+    await session.execute(
+        update(table)
+        .where(table.c.id.in_(ids), table.c.state.in_(DUE_STATES))
+        .values(next_attempt_at=utcnow() + timedelta(seconds=lease))
+    )
+    await session.commit()
+
+
 async def record_outcome(
     session: AsyncSession,
     delivery_id: int,
