@@ -250,3 +250,46 @@ async def test_one_smtp_connection_serves_many_messages(client, keys, smtp, sett
         await worker.close()
     assert smtp.count() == 20
     assert len(smtp.connections) <= 2
+
+
+async def test_a_customers_own_wording_reaches_only_that_customers_contacts(
+    client, keys, smtp, worker
+):
+    api = await factories.component(client, keys["admin"], "API")
+    acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
+    globex = await factories.customer(client, keys["admin"], "Globex", [api["id"]])
+    await contact(client, keys, "public@example.org")
+    await contact(client, keys, "ops@acme.test", customer=acme["id"])
+    await contact(client, keys, "ops@globex.test", customer=globex["id"])
+    incident = await factories.incident(
+        client, keys["responder"], "API errors", components=[{"id": api["id"]}]
+    )
+    await factories.publish(
+        client, keys["comms_lead"], incident["id"], "Your exports are safe.", customer=acme["id"]
+    )
+    await drain(worker)
+    assert [m["To"] for m in smtp.messages] == ["ops@acme.test"]
+
+
+async def test_two_workers_sharing_the_outbox_send_each_message_once(
+    client, keys, smtp, settings, sessionmaker
+):
+    imported = await client.post(
+        "/api/v1/subscribers/import",
+        content="\n".join(f"reader{n}@example.org" for n in range(300)).encode(),
+        headers={**keys["comms_lead"], "Content-Type": "text/csv"},
+    )
+    assert imported.json()["created"] == 300
+    incident = await factories.incident(client, keys["responder"], "Outage")
+    await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+    small = replace(settings, worker_concurrency=2)  # batches of 50: both get work
+    workers = [DeliveryWorker(small, sessionmaker, policy=FAST) for _ in range(2)]
+    try:
+        handled = await asyncio.gather(*(drain(w) for w in workers))
+    finally:
+        for w in workers:
+            await w.close()
+    assert sum(handled) == 300
+    assert all(handled)
+    assert smtp.count() == 300
+    assert len({m["To"] for m in smtp.messages}) == 300

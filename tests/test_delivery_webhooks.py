@@ -198,3 +198,22 @@ async def test_a_slow_receiver_keeps_its_row_claimed_so_no_other_worker_sends_it
         await slow.close()
         await other.close()
     assert len(receiver.received) == 1
+
+
+async def test_a_webhook_pointing_inwards_at_send_time_is_not_called(
+    client, keys, receiver, settings, sessionmaker
+):
+    await hook(client, keys, receiver.url)  # allowed when it was added
+    incident = await factories.incident(client, keys["responder"], "Outage")
+    update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+    strict = DeliveryWorker(replace(settings, webhook_allow_private=False), sessionmaker)
+    try:
+        await drain(strict)
+    finally:
+        await strict.close()
+    assert receiver.received == []
+    report = (
+        await client.get(f"/api/v1/updates/{update['id']}/deliveries", headers=keys["responder"])
+    ).json()
+    assert report["counts"]["failed"] == 1
+    assert "private" in report["failures"][0]["last_error"]
