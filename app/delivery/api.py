@@ -6,10 +6,26 @@ from litestar import Controller, get, post
 
 from app.accounts.models import Role
 from app.delivery import service
-from app.subscribers.api import delivery_read
-from app.subscribers.schemas import UpdateDeliveries
+from app.delivery.models import Delivery
+from app.delivery.schemas import DeliveryRead, UpdateDeliveries
 from app.web.auth import CurrentActor
 from app.web.deps import Db
+
+
+def delivery_read(delivery: Delivery) -> DeliveryRead:
+    return DeliveryRead(
+        id=delivery.id,
+        subscriber_id=delivery.subscriber_id,
+        channel=delivery.channel,
+        message=delivery.message,
+        update_id=delivery.update_id,
+        state=delivery.state,
+        attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at,
+        last_error=delivery.last_error,
+        created_at=delivery.created_at,
+        sent_at=delivery.sent_at,
+    )
 
 
 class DeliveryController(Controller):

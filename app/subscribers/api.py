@@ -8,11 +8,12 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
 from app.accounts.models import Role
+from app.delivery.api import delivery_read
+from app.delivery.schemas import DeliveryRead
 from app.delivery.service import subscriber_history
 from app.subscribers import service
 from app.subscribers.models import Subscriber
 from app.subscribers.schemas import (
-    DeliveryRead,
     ImportResult,
     SubscriberCreate,
     SubscriberRead,
@@ -37,22 +38,6 @@ async def subscriber_read(
         confirmed_at=subscriber.confirmed_at,
         created_at=subscriber.created_at,
         secret=subscriber.secret if secret else None,
-    )
-
-
-def delivery_read(delivery: Any) -> DeliveryRead:
-    return DeliveryRead(
-        id=delivery.id,
-        subscriber_id=delivery.subscriber_id,
-        channel=delivery.channel,
-        message=delivery.message,
-        update_id=delivery.update_id,
-        state=delivery.state,
-        attempts=delivery.attempts,
-        next_attempt_at=delivery.next_attempt_at,
-        last_error=delivery.last_error,
-        created_at=delivery.created_at,
-        sent_at=delivery.sent_at,
     )
 
 

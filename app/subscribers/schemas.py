@@ -36,23 +36,3 @@ class ImportResult(msgspec.Struct, kw_only=True):
     created: int
     skipped: int
     errors: list[str]
-
-
-class DeliveryRead(msgspec.Struct, kw_only=True):
-    id: int
-    subscriber_id: str
-    channel: str
-    message: str
-    update_id: str | None
-    state: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
-class UpdateDeliveries(msgspec.Struct, kw_only=True):
-    update_id: str
-    counts: dict[str, int]
-    failures: list[DeliveryRead]
