@@ -39,6 +39,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.server.data_reply:
+            return self.server.data_reply
         with self.server.lock:
             self.server.raw.append(envelope.content)
             self.server.connections.add(id(session))
@@ -52,7 +54,8 @@ class SmtpServer:
         self.port = port or free_port()
         self.raw: list[bytes] = []  # as received; parsed on demand (parsing is slow)
         self._parsed: list[EmailMessage] = []
-        self.refuse: set[str] = set()
+        self.refuse: set[str] = set()  # recipients answered 550
+        self.data_reply: str | None = None  # e.g. "554 ..." to refuse every message at DATA
         self.connections: set[int] = set()
         self.lock = threading.Lock()
         self._controller: Controller | None = None

@@ -293,3 +293,21 @@ async def test_two_workers_sharing_the_outbox_send_each_message_once(
     assert all(handled)
     assert smtp.count() == 300
     assert len({m["To"] for m in smtp.messages}) == 300
+
+
+@pytest.mark.parametrize(
+    ("reply", "state"),
+    [("554 5.7.1 message refused", "failed"), ("451 4.3.0 try again later", "retrying")],
+)
+async def test_a_message_refused_at_data_fails_on_5xx_and_is_retried_on_4xx(
+    client, keys, smtp, worker, reply, state
+):
+    await contact(client, keys, "all@example.org")
+    smtp.data_reply = reply
+    incident = await factories.incident(client, keys["responder"], "Outage")
+    update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+    await drain(worker)
+    report = (
+        await client.get(f"/api/v1/updates/{update['id']}/deliveries", headers=keys["responder"])
+    ).json()
+    assert report["counts"][state] == 1

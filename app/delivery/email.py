@@ -134,12 +134,16 @@ class SmtpMailer:
                 error=f"SMTP {code}: {refused.message if refused else exc}",
                 permanent=500 <= code < 600,
             )
-        except aiosmtplib.SMTPResponseException as exc:
+        except aiosmtplib.SMTPDataError as exc:
             await self._drop()
-            # A 5xx for this message (e.g. 550 at DATA) is permanent; 4xx are tried again.
+            # A 5xx for this message (e.g. 554 at DATA) is permanent; 4xx are tried again.
             return Outcome(
                 ok=False, error=f"SMTP {exc.code}: {exc.message}", permanent=500 <= exc.code < 600
             )
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._drop()
+            # Refused sender, failed login...: our set-up, not the address. Try again later.
+            return Outcome(ok=False, error=f"SMTP {exc.code}: {exc.message}")
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop()
             return Outcome(ok=False, error=f"SMTP unavailable: {type(exc).__name__}: {exc}")
