@@ -12,6 +12,7 @@ import secrets
 import socket
 import time
 from collections import deque
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, insert, select
@@ -22,6 +23,7 @@ from app.audit.service import record
 from app.components.models import Component
 from app.components.service import get_components
 from app.customers.service import check_customer_ids
+from app.delivery.models import Delivery, Message
 from app.delivery.outbox import confirmation_delivery
 from app.lib.clock import utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
@@ -285,16 +287,29 @@ class RateLimiter:
 
 
 class SubscribeLimits:
-    """Per address and per client: the form cannot be used to flood an inbox."""
+    """Per client (in this process) and per address (in the database, across processes):
+    the form cannot be used to flood an inbox."""
 
     def __init__(self, *, per_address: int = 3, per_client: int = 10, window: float = 3600) -> None:
-        self.address = RateLimiter(per_address, window)
+        self.per_address = per_address
+        self.window = window
         self.client = RateLimiter(per_client, window)
 
-    def check(self, address: str, client: str) -> None:
+    async def check(self, session: AsyncSession, address: str, client: str) -> None:
         if not self.client.allow(client):
             raise TooManyRequests("too many subscriptions from here; try again later")
-        if not self.address.allow(address.lower()):
+        since = utcnow() - timedelta(seconds=self.window)
+        recent = await session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(
+                Delivery.message == Message.CONFIRMATION.value,
+                Delivery.created_at >= since,
+                func.lower(Subscriber.address) == address.lower(),
+            )
+        )
+        if (recent or 0) >= self.per_address:
             raise TooManyRequests(
                 "a confirmation was sent to this address a moment ago; check your inbox",
                 field="email",
@@ -312,7 +327,7 @@ async def subscribe(
 ) -> Subscriber:
     """Self-service: store an unconfirmed subscriber and queue the confirmation email."""
     address = clean_email(address, field="email")
-    limits.check(address, client)
+    await limits.check(session, address, client)
     subscriber = await _existing_email(session, address, customer_id)
     if subscriber is None or subscriber.unsubscribed_at is not None:
         subscriber = Subscriber(
