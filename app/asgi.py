@@ -11,18 +11,23 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from app import worker
 from app.accounts.api import ApiKeyController
 from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
+from app.delivery.api import DeliveryController
 from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
 from app.intake.manage_api import manage_router
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
+from app.public.feeds import CustomerFeeds, PublicFeeds
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
 from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.settings import Settings
+from app.subscribers.api import SubscriberController
+from app.subscribers.pages import SubscribePages
 from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
@@ -40,7 +45,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cache = PageCache(sessionmaker, poll_seconds=settings.state_poll_seconds)
         app.state.page_cache = cache
         try:
-            async with polling(cache):
+            async with polling(cache), contextlib.AsyncExitStack() as stack:
+                if settings.run_worker:
+                    await stack.enter_async_context(worker.running(settings, sessionmaker))
                 yield
         finally:
             await engine.dispose()
@@ -56,6 +63,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         PublicStatusApi,
         CustomerStatusApi,
         Embeds,
+        PublicFeeds,
+        CustomerFeeds,
+        SubscribePages,
         create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         create_static_files_router(
             path="/theme", directories=[renderer.theme_dir], include_in_schema=False, name="theme"
@@ -70,6 +80,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Inbound: alerts that open triage incidents, and their triage.
         IntakeController,
         TriageController,
+        SubscriberController,
+        DeliveryController,
         # Statuspage's Manage API v1, for tools that push incidents into Statuspage.
         manage_router,
     ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select, union
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, union
 
 from app.customers.models import customer_components
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
@@ -112,3 +112,34 @@ def recipient_customer_scope(
     if update_customer_id is not None:
         return False, True
     return visibility == Visibility.PUBLIC, True
+
+
+def recipients_where(
+    subscriber_customer: ColumnElement[str | None],
+    *,
+    incident_id: str,
+    visibility: str,
+    update_customer_id: str | None,
+) -> ColumnElement[bool]:
+    """SQL condition on a subscriber's customer column: may this update reach it?
+
+    Public subscribers (customer NULL) for public incidents; contacts of the affected
+    customers (narrowed to `update_customer_id` for a customer's own wording); nobody else.
+    """
+    public_ok, customers_ok = recipient_customer_scope(
+        visibility=visibility, update_customer_id=update_customer_id
+    )
+    conditions: list[ColumnElement[bool]] = []
+    if public_ok:
+        conditions.append(subscriber_customer.is_(None))
+    if customers_ok:
+        affected = subscriber_customer.in_(affected_customers_select(incident_id))
+        if update_customer_id is not None:
+            affected = and_(affected, subscriber_customer == update_customer_id)
+        conditions.append(affected)
+    return or_(*conditions) if conditions else false()
+
+
+def may_see_component_status(audience: Audience) -> bool:
+    """A component's own status is on every page (public and customer): every audience."""
+    return True

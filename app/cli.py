@@ -85,6 +85,28 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
+    import logging
+    import signal
+
+    from app import worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    async def main() -> None:
+        engine = make_engine(settings.database_url)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await worker.run(settings, make_sessionmaker(engine), stop)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tidings", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not deliver in this process (run `tidings worker` instead)",
     )
     serve.set_defaults(run=cmd_serve)
+    commands.add_parser(
+        "worker", help="deliver email and webhooks (beside `serve --no-worker`)"
+    ).set_defaults(run=cmd_worker)
     key = commands.add_parser("create-api-key", help="create an API key (printed once)")
     key.add_argument("--role", required=True, choices=["responder", "comms_lead", "admin"])
     key.add_argument("--name", default="cli")

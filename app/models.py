@@ -6,8 +6,10 @@ from app.components.models import Component, ComponentGroup
 from app.customers.models import Customer
 from app.db.base import Base
 from app.db.changes import SiteState
+from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
 from app.intake.models import AlertThread
+from app.subscribers.models import Subscriber
 from app.web.idempotency import IdempotencyRecord
 
 __all__ = [
@@ -16,13 +18,16 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Component",
+    "ComponentChange",
     "ComponentGroup",
     "Customer",
+    "Delivery",
     "IdempotencyRecord",
     "Incident",
     "IncidentComponent",
     "IncidentCustomer",
     "SiteState",
+    "Subscriber",
     "Update",
     "User",
 ]

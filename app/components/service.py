@@ -13,6 +13,7 @@ from app.components.models import Component, ComponentGroup
 from app.components.schemas import ComponentCreate, ComponentUpdate, GroupCreate, GroupUpdate
 from app.components.status import ComponentStatus
 from app.db.changes import mark_changed
+from app.delivery.outbox import enqueue_component_change
 from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
@@ -176,10 +177,14 @@ async def update_component(
         component.group_id = changes["group_id"] = group.id if group else None
     if data.position is not None:
         component.position = changes["position"] = data.position
+    old_status = component.status
     if data.status is not None and data.status.value != component.status:
         changes["status"] = {"old": component.status, "new": data.status.value}
         component.status = data.status.value
     await session.flush()
+    await enqueue_component_change(
+        session, component=component, old_status=old_status, new_status=component.status
+    )
     await record(
         session,
         actor=actor.name,
@@ -208,6 +213,9 @@ async def set_component_status(
             detail={"old": old, "new": status.value},
         )
         await mark_changed(session)
+        await enqueue_component_change(
+            session, component=component, old_status=old, new_status=status.value
+        )
     return old
 
 

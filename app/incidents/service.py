@@ -14,6 +14,7 @@ from app.components.service import get_components
 from app.components.status import ComponentStatus
 from app.customers.service import check_customer_ids
 from app.db.changes import mark_changed
+from app.delivery.outbox import enqueue_update
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
 from app.incidents.schemas import (
     AffectedComponent,
@@ -373,6 +374,8 @@ async def publish_update(
         detail=detail,
     )
     await mark_changed(session)
+    # Same transaction: the outbox rows exist exactly when the update is published.
+    await enqueue_update(session, update=update, incident=incident)
     return update
 
 

@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -32,15 +33,23 @@ class Rendered:
     media_type: str
     etag: str
     status_code: int = 200
+    last_modified: datetime | None = None  # sent as Last-Modified (feeds)
 
     @classmethod
-    def of(cls, body: str | bytes, media_type: str, status_code: int = 200) -> Rendered:
+    def of(
+        cls,
+        body: str | bytes,
+        media_type: str,
+        status_code: int = 200,
+        last_modified: datetime | None = None,
+    ) -> Rendered:
         data = body.encode() if isinstance(body, str) else body
         return cls(
             body=data,
             media_type=media_type,
             status_code=status_code,
             etag='"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"',
+            last_modified=last_modified,
         )
 
 

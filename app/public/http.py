@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from litestar import Request, Response
 
+from app.lib.clock import as_utc
 from app.public.cache import PageCache, Rendered, RenderFn
 
 
@@ -29,7 +31,13 @@ async def serve(
     }
     if cors:
         headers["Access-Control-Allow-Origin"] = "*"
+    if rendered.last_modified is not None:
+        headers["Last-Modified"] = format_datetime(as_utc(rendered.last_modified), usegmt=True)
     if request.headers.get("if-none-match") == rendered.etag:
+        return Response(b"", status_code=304, headers=headers)
+    if "if-none-match" not in request.headers and _not_modified_since(
+        request.headers.get("if-modified-since"), rendered
+    ):
         return Response(b"", status_code=304, headers=headers)
     return Response(
         rendered.body,
@@ -37,3 +45,16 @@ async def serve(
         media_type=rendered.media_type,
         headers=headers,
     )
+
+
+def _not_modified_since(value: str | None, rendered: Rendered) -> bool:
+    """`If-Modified-Since` (only used by clients that sent no ETag) covers this version."""
+    if not value or rendered.last_modified is None:
+        return False
+    try:
+        since = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        return False
+    return as_utc(rendered.last_modified).replace(microsecond=0) <= since

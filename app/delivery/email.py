@@ -1,0 +1,180 @@
+"""Email: one message per recipient from `templates/email/<message>/`, sent over SMTP.
+
+Each message has a stable Message-ID (a retry is recognisably the same message), threads
+under the incident's first message, and carries RFC 8058 one-click unsubscribe headers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.policy
+from dataclasses import dataclass
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any, Protocol
+
+import aiosmtplib
+
+from app.delivery.service import Outcome
+from app.lib.clock import utcnow
+from app.settings import Settings
+from app.web.templating import Renderer
+
+
+def message_domain(settings: Settings) -> str:
+    address = parseaddr(settings.email_from)[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+# CRLF line ends for SMTP; long headers (the unsubscribe URL) kept on one line.
+_WIRE = email.policy.compat32.clone(linesep="\r\n", max_line_length=998)
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """A message ready for SMTP: envelope addresses and the bytes of the message."""
+
+    sender: str
+    recipient: str
+    subject: str
+    data: bytes
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def _address(value: str) -> str:
+    name, address = parseaddr(value)
+    if not name or name.isascii():
+        return formataddr((name, address))
+    return formataddr((str(Header(name, "utf-8")), address))
+
+
+def build_message(
+    renderer: Renderer,
+    settings: Settings,
+    *,
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    message_id: str,
+    thread_id: str | None = None,
+    unsubscribe_url: str | None = None,
+) -> OutgoingEmail:
+    """A multipart text + HTML message from the three templates of `template`.
+
+    Built with the `email.mime` classes: a fan-out builds thousands of these, and the
+    header-parsing `EmailMessage` API costs several times more per message.
+    """
+    folder = f"email/{template}"
+    subject = " ".join(renderer.render(f"{folder}/subject.txt", **context).split())
+    msg = MIMEMultipart("alternative")
+    msg["Subject"] = _header(subject)
+    msg["From"] = _address(settings.email_from)
+    msg["To"] = to
+    msg["Date"] = format_datetime(utcnow())
+    msg["Message-ID"] = message_id
+    if thread_id and thread_id != message_id:
+        msg["In-Reply-To"] = thread_id
+        msg["References"] = thread_id
+    if unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.attach(MIMEText(renderer.render(f"{folder}/body.txt", **context), "plain", "utf-8"))
+    msg.attach(MIMEText(renderer.render(f"{folder}/body.html", **context), "html", "utf-8"))
+    return OutgoingEmail(
+        sender=parseaddr(settings.email_from)[1],
+        recipient=to,
+        subject=subject,
+        data=msg.as_bytes(policy=_WIRE),
+    )
+
+
+class Mailer(Protocol):
+    async def send(self, message: OutgoingEmail) -> Outcome: ...
+
+    async def close(self) -> None: ...
+
+
+class SmtpMailer:
+    """One SMTP connection, opened on first use and reused for every following message."""
+
+    def __init__(self, settings: Settings, timeout: float = 30.0) -> None:
+        self._settings = settings
+        self._timeout = timeout
+        self._smtp: aiosmtplib.SMTP | None = None
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        s = self._settings
+        smtp = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            start_tls=s.smtp_starttls,
+            timeout=self._timeout,
+        )
+        await smtp.connect()
+        if s.smtp_username:
+            await smtp.login(s.smtp_username, s.smtp_password or "")
+        return smtp
+
+    async def send(self, message: OutgoingEmail) -> Outcome:
+        try:
+            if self._smtp is None or not self._smtp.is_connected:
+                self._smtp = await self._connect()
+            await self._smtp.sendmail(message.sender, [message.recipient], message.data)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients[0] if exc.recipients else None
+            code = refused.code if refused else 0
+            return Outcome(
+                ok=False,
+                error=f"SMTP {code}: {refused.message if refused else exc}",
+                permanent=500 <= code < 600,
+            )
+        except aiosmtplib.SMTPDataError as exc:
+            await self._drop()
+            # A 5xx for this message (e.g. 554 at DATA) is permanent; 4xx are tried again.
+            return Outcome(
+                ok=False, error=f"SMTP {exc.code}: {exc.message}", permanent=500 <= exc.code < 600
+            )
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._drop()
+            # Refused sender, failed login...: our set-up, not the address. Try again later.
+            return Outcome(ok=False, error=f"SMTP {exc.code}: {exc.message}")
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._drop()
+            return Outcome(ok=False, error=f"SMTP unavailable: {type(exc).__name__}: {exc}")
+        return Outcome(ok=True)
+
+    async def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            # The connection may be half gone already; closing is all that is left to do.
+            with contextlib.suppress(Exception):
+                smtp.close()
+
+    async def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None and smtp.is_connected:
+            try:
+                await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                smtp.close()
+
+
+class ConsoleMailer:
+    """For development without an SMTP server: print each message (TIDINGS_EMAIL_BACKEND)."""
+
+    async def send(self, message: OutgoingEmail) -> Outcome:
+        print(f"--- email to {message.recipient}: {message.subject}")
+        return Outcome(ok=True)
+
+    async def close(self) -> None:
+        return None
+
+
+def make_mailer(settings: Settings) -> Mailer:
+    return ConsoleMailer() if settings.email_backend == "console" else SmtpMailer(settings)

@@ -1,0 +1,291 @@
+"""Building each outbox row's message: what a batch needs, read once, then one message per row.
+
+Emails come from `templates/email/<message>/`; webhook bodies are the Statuspage shapes of
+`app.public.statuspage`, cut for the subscriber's audience by `app.audience`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app import audience as aud
+from app.components.models import Component
+from app.components.status import ComponentStatus
+from app.customers.models import Customer
+from app.delivery import webhooks
+from app.delivery.email import OutgoingEmail, build_message, message_domain
+from app.delivery.models import ComponentChange, Delivery, Message
+from app.incidents.models import Incident, Update
+from app.lib.clock import iso_z, utcnow
+from app.public import statuspage
+from app.public.snapshot import Snapshot, load_snapshot
+from app.public.views import IncidentView, StatusPage, status_page
+from app.settings import Settings, page_id_for
+from app.subscribers import tokens
+from app.subscribers.models import Subscriber, SubscriberKind
+from app.web.templating import Renderer
+
+
+@dataclass
+class Prepared:
+    """One row's message, ready to send, or the reason it will not be sent."""
+
+    delivery_id: int
+    email: OutgoingEmail | None = None
+    webhook: tuple[str, str, str, bytes] | None = None  # url, secret, webhook-id, body
+    skip: str | None = None
+    error: str | None = None  # the message could not be built: failed for good
+
+
+def _status_label(status: str) -> str:
+    return status.replace("_", " ").capitalize()
+
+
+class Batch:
+    """What one batch of deliveries needs, read once: subscribers, updates, incidents."""
+
+    def __init__(self, settings: Settings, renderer: Renderer, session: AsyncSession) -> None:
+        self.settings = settings
+        self.renderer = renderer
+        self.session = session
+        self.subscribers: dict[str, Subscriber] = {}
+        self.customers: dict[str, Customer] = {}
+        self.updates: dict[str, Update] = {}
+        self.incidents: dict[str, Incident] = {}
+        self.changes: dict[str, ComponentChange] = {}
+        self.components: dict[str, Component] = {}
+        self._snapshot: Snapshot | None = None
+        self._pages: dict[str | None, StatusPage] = {}
+
+    async def load(self, deliveries: list[Delivery]) -> None:
+        s = self.session
+        sub_ids = {d.subscriber_id for d in deliveries}
+        self.subscribers = {
+            x.id: x for x in await s.scalars(select(Subscriber).where(Subscriber.id.in_(sub_ids)))
+        }
+        cust_ids = {x.customer_id for x in self.subscribers.values() if x.customer_id}
+        if cust_ids:
+            self.customers = {
+                c.id: c for c in await s.scalars(select(Customer).where(Customer.id.in_(cust_ids)))
+            }
+        update_ids = {d.update_id for d in deliveries if d.update_id}
+        if update_ids:
+            self.updates = {
+                u.id: u for u in await s.scalars(select(Update).where(Update.id.in_(update_ids)))
+            }
+            incident_ids = {u.incident_id for u in self.updates.values()}
+            self.incidents = {
+                i.id: i
+                for i in await s.scalars(
+                    select(Incident)
+                    .options(selectinload(Incident.updates))
+                    .where(Incident.id.in_(incident_ids))
+                )
+            }
+        change_ids = {d.component_change_id for d in deliveries if d.component_change_id}
+        if change_ids:
+            self.changes = {
+                c.id: c
+                for c in await s.scalars(
+                    select(ComponentChange).where(ComponentChange.id.in_(change_ids))
+                )
+            }
+            comp_ids = {c.component_id for c in self.changes.values()}
+            self.components = {
+                c.id: c
+                for c in await s.scalars(select(Component).where(Component.id.in_(comp_ids)))
+            }
+
+    def prefix(self, subscriber: Subscriber) -> str:
+        customer = self.customers.get(subscriber.customer_id or "")
+        return f"/c/{customer.token}" if customer else ""
+
+    def manage_url(self, subscriber: Subscriber) -> str:
+        token = tokens.sign(self.settings.secret_key, tokens.MANAGE, subscriber.id)
+        return f"{self.settings.base_url}/subscription/{token}"
+
+    def unsubscribe_url(self, subscriber: Subscriber) -> str:
+        token = tokens.sign(self.settings.secret_key, tokens.MANAGE, subscriber.id)
+        return f"{self.settings.base_url}/unsubscribe/{token}"
+
+    async def page(self, customer_id: str | None) -> StatusPage:
+        if self._snapshot is None:
+            self._snapshot = await load_snapshot(self.session, version=0)
+        if customer_id not in self._pages:
+            audience = aud.for_customer(customer_id) if customer_id else aud.PUBLIC
+            self._pages[customer_id] = status_page(
+                self._snapshot, audience, zone=self.settings.zone
+            )
+        return self._pages[customer_id]
+
+    async def prepare(self, delivery: Delivery) -> Prepared:
+        subscriber = self.subscribers.get(delivery.subscriber_id)
+        if subscriber is None:
+            return Prepared(delivery.id, skip="the subscriber was removed")
+        if delivery.message == Message.CONFIRMATION:
+            if subscriber.confirmed_at is not None or subscriber.unsubscribed_at is not None:
+                return Prepared(delivery.id, skip="no confirmation needed any more")
+            return Prepared(delivery.id, email=self.confirmation(delivery, subscriber))
+        if subscriber.state != "active":
+            return Prepared(delivery.id, skip=f"the subscriber is {subscriber.state}")
+        if delivery.message == Message.INCIDENT_UPDATE:
+            update = self.updates.get(delivery.update_id or "")
+            incident = self.incidents.get(update.incident_id) if update else None
+            if update is None or incident is None:
+                return Prepared(delivery.id, skip="the update was removed")
+            if subscriber.kind == SubscriberKind.EMAIL:
+                return Prepared(
+                    delivery.id, email=self.update_email(delivery, subscriber, update, incident)
+                )
+            body = await self.update_payload(subscriber, update, incident)
+            return self.webhook(delivery, subscriber, body)
+        if delivery.message == Message.COMPONENT_UPDATE:
+            change = self.changes.get(delivery.component_change_id or "")
+            component = self.components.get(change.component_id) if change else None
+            if change is None or component is None or subscriber.kind != SubscriberKind.WEBHOOK:
+                return Prepared(delivery.id, skip="the component was removed")
+            body = await self.component_payload(subscriber, change, component)
+            return self.webhook(delivery, subscriber, body)
+        return Prepared(delivery.id, skip=f"unknown message {delivery.message!r}")
+
+    def webhook(self, delivery: Delivery, subscriber: Subscriber, body: bytes) -> Prepared:
+        return Prepared(
+            delivery.id,
+            webhook=(
+                subscriber.url or "",
+                subscriber.secret or "",
+                webhooks.webhook_id(delivery.id),
+                body,
+            ),
+        )
+
+    def confirmation(self, delivery: Delivery, subscriber: Subscriber) -> OutgoingEmail:
+        s = self.settings
+        token = tokens.sign(s.secret_key, tokens.CONFIRM, subscriber.id, ttl=tokens.CONFIRM_SECONDS)
+        customer = self.customers.get(subscriber.customer_id or "")
+        context = {
+            "page_name": s.page_name,
+            "customer_name": customer.name if customer else None,
+            "confirm_url": f"{s.base_url}{self.prefix(subscriber)}/subscribe/confirm/{token}",
+            "page_url": f"{s.base_url}{self.prefix(subscriber)}/",
+            "hours": tokens.CONFIRM_SECONDS // 3600,
+        }
+        domain = message_domain(s)
+        return build_message(
+            self.renderer,
+            s,
+            template=Message.CONFIRMATION.value,
+            to=subscriber.address or "",
+            context=context,
+            message_id=f"<confirm.{delivery.id}.{subscriber.id}@{domain}>",
+        )
+
+    def update_email(
+        self, delivery: Delivery, subscriber: Subscriber, update: Update, incident: Incident
+    ) -> OutgoingEmail:
+        s = self.settings
+        customer = self.customers.get(subscriber.customer_id or "")
+        audience = aud.for_customer(customer.id) if customer else aud.PUBLIC
+        visible = aud.visible_updates(audience, incident.updates)
+        first = min(visible, key=lambda u: u.published_at or u.created_at, default=update)
+        domain = message_domain(s)
+        thread_id = f"<incident.{incident.id}.{subscriber.id}@{domain}>"
+        message_id = (
+            thread_id if first.id == update.id else f"<update.{update.id}.{subscriber.id}@{domain}>"
+        )
+        prefix = self.prefix(subscriber)
+        context = {
+            "page_name": s.page_name,
+            "customer_name": customer.name if customer else None,
+            "incident": incident,
+            "update": update,
+            "status_label": _status_label(update.status),
+            "is_maintenance": incident.kind == "maintenance",
+            "incident_url": f"{s.base_url}{prefix}/incidents/{incident.id}",
+            "page_url": f"{s.base_url}{prefix}/",
+            "manage_url": self.manage_url(subscriber),
+            "unsubscribe_url": self.unsubscribe_url(subscriber),
+        }
+        return build_message(
+            self.renderer,
+            s,
+            template=Message.INCIDENT_UPDATE.value,
+            to=subscriber.address or "",
+            context=context,
+            message_id=message_id,
+            thread_id=thread_id,
+            unsubscribe_url=context["unsubscribe_url"],
+        )
+
+    def _meta(self, subscriber: Subscriber) -> dict[str, Any]:
+        return {
+            "unsubscribe": self.manage_url(subscriber),
+            "documentation": f"{self.settings.base_url}/subscribe",
+            "generated_at": iso_z(utcnow()),
+        }
+
+    def _page(self, page: StatusPage) -> dict[str, Any]:
+        return {
+            "id": page_id_for(self.settings),
+            "status_indicator": page.indicator,
+            "status_description": page.description,
+        }
+
+    async def update_payload(
+        self, subscriber: Subscriber, update: Update, incident: Incident
+    ) -> bytes:
+        audience = (
+            aud.for_customer(subscriber.customer_id) if subscriber.customer_id else aud.PUBLIC
+        )
+        published = update.published_at or update.created_at
+        updates = [
+            u
+            for u in aud.visible_updates(audience, incident.updates)
+            if (u.published_at or u.created_at) <= published
+        ]
+        updates.sort(key=lambda u: u.published_at or u.created_at, reverse=True)
+        view = IncidentView(
+            incident=incident,
+            updates=updates,
+            components=[
+                (link.component, ComponentStatus(link.status)) for link in incident.components
+            ],
+        )
+        page = await self.page(subscriber.customer_id)
+        payload = {
+            "meta": self._meta(subscriber),
+            "page": self._page(page),
+            "incident": statuspage.incident_object(
+                view,
+                statuspage.component_status_map(page),
+                page_id=page_id_for(self.settings),
+                base_url=self.settings.base_url + self.prefix(subscriber),
+            ),
+        }
+        return json.dumps(payload, separators=(",", ":")).encode()
+
+    async def component_payload(
+        self, subscriber: Subscriber, change: ComponentChange, component: Component
+    ) -> bytes:
+        page = await self.page(subscriber.customer_id)
+        page_id = page_id_for(self.settings)
+        payload = {
+            "meta": self._meta(subscriber),
+            "page": self._page(page),
+            "component": statuspage.component_object(component, change.new_status, page_id=page_id),
+            "component_update": {
+                "old_status": change.old_status,
+                "new_status": change.new_status,
+                "created_at": iso_z(change.created_at),
+                "component_type": "Component",
+                "id": change.id,
+                "component_id": component.id,
+            },
+        }
+        return json.dumps(payload, separators=(",", ":")).encode()

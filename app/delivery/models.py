@@ -1,0 +1,75 @@
+"""The outbox: one row per message to send (DESIGN.md invariants 2 and 3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, IdMixin
+from app.lib.clock import utcnow
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # not tried yet
+    RETRYING = "retrying"  # tried, failed for now, due again at next_attempt_at
+    SENT = "sent"  # the peer accepted it
+    FAILED = "failed"  # given up: a permanent error or too many attempts
+    SKIPPED = "skipped"  # not sent: the subscriber left or was disabled before its turn
+
+
+class Message(StrEnum):
+    """What a row sends; email messages name their template folder."""
+
+    INCIDENT_UPDATE = "incident-update"
+    COMPONENT_UPDATE = "component-update"
+    CONFIRMATION = "confirm-subscription"
+
+
+class ComponentChange(IdMixin, Base):
+    """A component's status change, kept so its webhook deliveries can describe it."""
+
+    __tablename__ = "component_changes"
+
+    component_id: Mapped[str] = mapped_column(ForeignKey("components.id", ondelete="CASCADE"))
+    old_status: Mapped[str] = mapped_column(String(32))
+    new_status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One message to one subscriber over one channel.
+
+    The integer id lets a publish insert a row per recipient in one `INSERT ... SELECT`.
+    A row becomes `sent` only after the peer accepted the message.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_due", "state", "next_attempt_at"),
+        Index("ix_deliveries_update_id_state", "update_id", "state"),
+        Index("ix_deliveries_subscriber_id", "subscriber_id"),
+        # Ids are never reused (they are in Message-IDs and webhook-ids).
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    subscriber_id: Mapped[str] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(String(32))
+    update_id: Mapped[str | None] = mapped_column(
+        ForeignKey("incident_updates.id", ondelete="CASCADE")
+    )
+    component_change_id: Mapped[str | None] = mapped_column(
+        ForeignKey("component_changes.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

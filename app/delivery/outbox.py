@@ -1,0 +1,150 @@
+"""Writing the outbox: what a publish or a status change must send, in the same transaction.
+
+Fan-out is one set-based `INSERT ... SELECT` per event, however many subscribers there are;
+who receives what is decided by `app.audience` and the subscriber's component filter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, insert, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import audience as aud
+from app.components.models import Component
+from app.delivery.models import ComponentChange, Delivery, DeliveryState, Message
+from app.incidents.models import Incident, IncidentComponent, Update
+from app.lib.clock import utcnow
+from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
+
+
+def _receiving() -> ColumnElement[bool]:
+    """Confirmed, still subscribed, not disabled: the only subscribers anything reaches."""
+    return (
+        Subscriber.confirmed_at.is_not(None)
+        & Subscriber.unsubscribed_at.is_(None)
+        & Subscriber.disabled_at.is_(None)
+    )
+
+
+def _wants_incident(incident: Incident) -> ColumnElement[bool]:
+    """All-components subscribers, or those who chose one of the incident's components.
+
+    An incident that names no component concerns the whole page and reaches everyone.
+    """
+    if not incident.components:
+        return literal(True)
+    return or_(
+        Subscriber.all_components.is_(True),
+        exists(
+            select(1)
+            .select_from(subscriber_components)
+            .join(
+                IncidentComponent,
+                IncidentComponent.component_id == subscriber_components.c.component_id,
+            )
+            .where(
+                subscriber_components.c.subscriber_id == Subscriber.id,
+                IncidentComponent.incident_id == incident.id,
+            )
+        ),
+    )
+
+
+async def _insert_for(
+    session: AsyncSession,
+    where: ColumnElement[bool],
+    *,
+    message: Message,
+    update_id: str | None = None,
+    component_change_id: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    now = now or utcnow()
+    stamp_type = Delivery.__table__.c.created_at.type
+    rows = select(
+        Subscriber.id,
+        Subscriber.kind,
+        literal(message.value),
+        literal(update_id),
+        literal(component_change_id),
+        literal(DeliveryState.PENDING.value),
+        literal(0),
+        literal(now, stamp_type),
+        literal(now, stamp_type),
+    ).where(where)
+    result = await session.execute(
+        insert(Delivery).from_select(
+            [
+                "subscriber_id",
+                "channel",
+                "message",
+                "update_id",
+                "component_change_id",
+                "state",
+                "attempts",
+                "next_attempt_at",
+                "created_at",
+            ],
+            rows,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def enqueue_update(session: AsyncSession, *, update: Update, incident: Incident) -> int:
+    """One delivery per subscriber this published update may reach; returns how many."""
+    if not update.deliver_notifications:
+        return 0
+    where = (
+        _receiving()
+        & aud.recipients_where(
+            Subscriber.customer_id,
+            incident_id=incident.id,
+            visibility=incident.visibility,
+            update_customer_id=update.customer_id,
+        )
+        & _wants_incident(incident)
+    )
+    return await _insert_for(session, where, message=Message.INCIDENT_UPDATE, update_id=update.id)
+
+
+async def enqueue_component_change(
+    session: AsyncSession, *, component: Component, old_status: str, new_status: str
+) -> int:
+    """Tell the webhook subscribers of a component that its status changed."""
+    if old_status == new_status or not aud.may_see_component_status(aud.PUBLIC):
+        return 0
+    change = ComponentChange(
+        component_id=component.id, old_status=old_status, new_status=new_status
+    )
+    session.add(change)
+    await session.flush()
+    wants = or_(
+        Subscriber.all_components.is_(True),
+        exists(
+            select(1).where(
+                subscriber_components.c.subscriber_id == Subscriber.id,
+                subscriber_components.c.component_id == component.id,
+            )
+        ),
+    )
+    where = _receiving() & (Subscriber.kind == SubscriberKind.WEBHOOK.value) & wants
+    return await _insert_for(
+        session, where, message=Message.COMPONENT_UPDATE, component_change_id=change.id
+    )
+
+
+def confirmation_delivery(subscriber: Subscriber) -> Delivery:
+    """The one message an unconfirmed address may receive: the link that confirms it."""
+    now = utcnow()
+    return Delivery(
+        subscriber_id=subscriber.id,
+        channel=SubscriberKind.EMAIL.value,
+        message=Message.CONFIRMATION.value,
+        state=DeliveryState.PENDING.value,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )

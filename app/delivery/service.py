@@ -1,0 +1,197 @@
+"""Rules of the outbox once written: claiming due rows, recording results, retries.
+
+A row is claimed by pushing its `next_attempt_at` one lease ahead in a single statement
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL, so workers never share a row; SQLite serialises
+writers, and runs one worker). A worker that dies leaves its rows to come due again when
+the lease runs out; a row is `sent` only once the peer accepted it (invariant 2).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.actor import Actor
+from app.audit.service import record
+from app.delivery.models import Delivery, DeliveryState
+from app.incidents.models import Update
+from app.lib.clock import utcnow
+from app.lib.errors import NotFound
+
+MAX_RETRY_AFTER = 24 * 3600.0
+DUE_STATES = (DeliveryState.PENDING.value, DeliveryState.RETRYING.value)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential back-off with jitter: about base, 2*base, 4*base ... up to cap."""
+
+    base: float = 30.0
+    cap: float = 6 * 3600.0
+    max_attempts: int = 10
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> float:
+        ceiling = min(self.cap, self.base * 2 ** max(0, attempts - 1))
+        wait = random.uniform(ceiling / 2, ceiling)
+        if retry_after is not None:  # the peer's word counts, within reason (a day)
+            wait = max(wait, min(retry_after, MAX_RETRY_AFTER))
+        return wait
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one send attempt came to."""
+
+    ok: bool
+    error: str | None = None
+    permanent: bool = False  # no retry can help (SMTP 5xx for this address, webhook 4xx)
+    retry_after: float | None = None  # seconds the peer asked us to wait
+    disable: bool = False  # the webhook said it is gone (410)
+    skipped: bool = False  # nothing to send any more (unsubscribed since)
+
+
+async def claim(
+    session: AsyncSession, *, limit: int, lease: float, now: datetime | None = None
+) -> list[int]:
+    """Take up to `limit` due rows for `lease` seconds; commits so other workers see it."""
+    now = now or utcnow()
+    due = (
+        select(Delivery.id)
+        .where(Delivery.state.in_(DUE_STATES), Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(due.scalar_subquery()))
+        .values(next_attempt_at=now + timedelta(seconds=lease))
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = sorted(result.scalars().all())
+    await session.commit()
+    return ids
+
+
+async def extend_lease(session: AsyncSession, ids: list[int], *, lease: float) -> None:
+    """Keep holding rows still being sent (a slow peer must not let another worker in)."""
+    table = Delivery.__table__
+    await session.execute(
+        update(table)
+        .where(table.c.id.in_(ids), table.c.state.in_(DUE_STATES))
+        .values(next_attempt_at=utcnow() + timedelta(seconds=lease))
+    )
+    await session.commit()
+
+
+async def record_outcome(
+    session: AsyncSession,
+    delivery_id: int,
+    outcome: Outcome,
+    *,
+    policy: RetryPolicy,
+    now: datetime | None = None,
+) -> str:
+    """Write one attempt's result; the caller commits. Returns the new state."""
+    now = now or utcnow()
+    if outcome.ok and not outcome.disable:
+        # The common case in one statement: a fan-out records thousands of these.
+        table = Delivery.__table__  # Core, not ORM: this runs once per message sent
+        await session.execute(
+            update(table)
+            .where(table.c.id == delivery_id)
+            .values(
+                state=DeliveryState.SENT.value,
+                sent_at=now,
+                attempts=table.c.attempts + 1,
+                last_error=None,
+            )
+        )
+        return DeliveryState.SENT.value
+    delivery = await session.get(Delivery, delivery_id, populate_existing=True)
+    if delivery is None:  # its update or subscriber was deleted meanwhile
+        return DeliveryState.SKIPPED.value
+    if outcome.skipped:
+        delivery.state = DeliveryState.SKIPPED.value
+        delivery.last_error = outcome.error
+        return delivery.state
+    delivery.attempts += 1
+    if outcome.ok:
+        delivery.state = DeliveryState.SENT.value
+        delivery.sent_at = now
+        delivery.last_error = None
+    elif outcome.permanent or delivery.attempts >= policy.max_attempts:
+        delivery.state = DeliveryState.FAILED.value
+        delivery.last_error = (outcome.error or "failed")[:2000]
+    else:
+        delivery.state = DeliveryState.RETRYING.value
+        delivery.last_error = (outcome.error or "failed")[:2000]
+        wait = policy.delay(delivery.attempts, outcome.retry_after)
+        delivery.next_attempt_at = now + timedelta(seconds=wait)
+    if outcome.disable:
+        from app.subscribers.service import disable
+
+        await disable(session, subscriber_id=delivery.subscriber_id, reason=outcome.error or "")
+    return delivery.state
+
+
+async def update_deliveries(
+    session: AsyncSession, update_id: str
+) -> tuple[dict[str, int], list[Delivery]]:
+    """An update's deliveries: how many in each state, and the failed ones."""
+    if await session.get(Update, update_id) is None:
+        raise NotFound(f"no update with id {update_id!r}")
+    counts = {state.value: 0 for state in DeliveryState}
+    rows = await session.execute(
+        select(Delivery.state, func.count())
+        .where(Delivery.update_id == update_id)
+        .group_by(Delivery.state)
+    )
+    for state, count in rows:
+        counts[state] = count
+    failures = await session.scalars(
+        select(Delivery)
+        .where(Delivery.update_id == update_id, Delivery.state == DeliveryState.FAILED.value)
+        .order_by(Delivery.id)
+        .limit(500)
+    )
+    return counts, list(failures)
+
+
+async def subscriber_history(
+    session: AsyncSession, subscriber_id: str, *, limit: int = 200
+) -> list[Delivery]:
+    rows = await session.scalars(
+        select(Delivery)
+        .where(Delivery.subscriber_id == subscriber_id)
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def retry_failed(session: AsyncSession, *, actor: Actor, update_id: str) -> int:
+    """Put an update's failed deliveries back in the queue, due now."""
+    if await session.get(Update, update_id) is None:
+        raise NotFound(f"no update with id {update_id!r}")
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.update_id == update_id, Delivery.state == DeliveryState.FAILED.value)
+        .values(state=DeliveryState.RETRYING.value, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    await record(
+        session,
+        actor=actor.name,
+        action="delivery.retry",
+        subject_type="update",
+        subject_id=update_id,
+        detail={"deliveries": count},
+    )
+    return count

@@ -1,0 +1,280 @@
+"""Feeds outsiders subscribe to: RSS 2.0 and Atom of incidents, iCalendar of maintenance.
+
+The same audience rule as the pages (`visible_incidents`), cut from the same snapshot, and
+served through the same cache with ETag and Last-Modified. The Atom and RSS shape follows
+what status-page tools parse (wire-formats.md §1.7): one entry per incident, its updates
+newest first, each `<strong>`-labelled with its status.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Any
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator
+from litestar import Controller, Request, Response, get
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.incidents.status import IncidentKind
+from app.lib.clock import as_utc
+from app.lib.errors import NotFound
+from app.lib.text import markdown_to_safe_html, plain_excerpt
+from app.public.cache import Rendered
+from app.public.http import serve
+from app.public.render import Reader, reader_for
+from app.public.snapshot import Snapshot
+from app.public.views import IncidentView, visible_incidents
+from app.settings import Settings
+from app.web.deps import AppSettings
+
+MAX_ENTRIES = 50
+ATOM = "application/atom+xml; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+ICS = "text/calendar; charset=utf-8"
+
+
+def _published(view: IncidentView) -> datetime:
+    return as_utc(view.updates[-1].published_at or view.updates[-1].created_at)
+
+
+def _updated(view: IncidentView) -> datetime:
+    return as_utc(view.latest.published_at or view.latest.created_at)
+
+
+def feed_views(
+    snapshot: Snapshot, reader: Reader, component_id: str | None = None
+) -> list[IncidentView]:
+    """The incidents this reader may see (optionally of one component), newest first."""
+    views = visible_incidents(snapshot, reader.audience)
+    if component_id is not None:
+        if component_id not in {c.id for c in snapshot.components}:
+            raise NotFound("there is no such component on this page")
+        views = [v for v in views if any(c.id == component_id for c, _s in v.components)]
+    views.sort(key=_updated, reverse=True)
+    return views[:MAX_ENTRIES]
+
+
+def _body_html(source: str) -> str:
+    html = markdown_to_safe_html(source).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
+
+
+def entry_html(view: IncidentView, settings: Settings) -> str:
+    parts = []
+    for update in view.updates:
+        at = as_utc(update.published_at or update.created_at).astimezone(settings.zone)
+        label = update.status.replace("_", " ").capitalize()
+        parts.append(
+            f"<p><small>{at:%b} <var data-var='date'>{at.day}</var>, "
+            f"<var data-var='time'>{at:%H:%M}</var> {escape(at.tzname() or 'UTC')}</small><br>"
+            f"<strong>{escape(label)}</strong> - {_body_html(update.body)}</p>"
+        )
+    return "\n".join(parts)
+
+
+def build_feed(
+    snapshot: Snapshot,
+    reader: Reader,
+    settings: Settings,
+    *,
+    kind: str,
+    path: str,
+    component_id: str | None = None,
+) -> Rendered:
+    views = feed_views(snapshot, reader, component_id)
+    host = urlsplit(settings.base_url).hostname or "localhost"
+    page_url = f"{settings.base_url}{reader.prefix}/"
+    name = settings.page_name + (f" for {reader.customer_name}" if reader.customer_name else "")
+    if component_id is not None:
+        component = next(c for c in snapshot.components if c.id == component_id)
+        name = f"{name} - {component.name}"
+    feed = FeedGenerator()
+    feed.id(
+        f"tag:{host},2005:{reader.prefix}/history" + (f"/{component_id}" if component_id else "")
+    )
+    feed.title(f"{name} - Incident History")
+    feed.link(href=page_url, rel="alternate", type="text/html")
+    feed.link(
+        href=f"{settings.base_url}{reader.prefix}{path}",
+        rel="self",
+        type="application/atom+xml" if kind == "atom" else "application/rss+xml",
+    )
+    feed.description(f"Incidents and maintenance on {name}")
+    feed.language("en")
+    updated = max((_updated(v) for v in views), default=None)
+    feed.updated(updated or as_utc(snapshot.taken_at))
+    for view in views:
+        url = f"{settings.base_url}{reader.prefix}/incidents/{view.id}"
+        entry = feed.add_entry(order="append")
+        entry.id(f"tag:{host},2005:Incident/{view.id}")
+        entry.guid(f"tag:{host},2005:Incident/{view.id}", permalink=False)
+        entry.title(view.incident.title)
+        entry.link(href=url, rel="alternate", type="text/html")
+        entry.published(_published(view))
+        entry.updated(_updated(view))
+        html = entry_html(view, settings)
+        entry.content(html, type="html")
+        entry.description(html)
+    if kind == "atom":
+        return Rendered.of(feed.atom_str(pretty=True), ATOM, last_modified=updated)
+    return Rendered.of(feed.rss_str(pretty=True), RSS, last_modified=updated)
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 lines are at most 75 octets; longer ones continue after CRLF + space."""
+    data = line.encode()
+    if len(data) <= 75:
+        return line
+    out, chunk = [], b""
+    for char in line:
+        encoded = char.encode()
+        if len(chunk) + len(encoded) > (75 if not out else 74):
+            out.append(chunk.decode())
+            chunk = b""
+        chunk += encoded
+    out.append(chunk.decode())
+    return "\r\n ".join(out)
+
+
+def _ics_time(value: datetime) -> str:
+    return as_utc(value).strftime("%Y%m%dT%H%M%SZ")
+
+
+def build_calendar(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
+    host = urlsplit(settings.base_url).hostname or "localhost"
+    name = settings.page_name + (f" for {reader.customer_name}" if reader.customer_name else "")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Tidings//Status page//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_text(name + ' maintenance')}",
+    ]
+    views = [
+        v
+        for v in visible_incidents(snapshot, reader.audience)
+        if v.incident.kind == IncidentKind.MAINTENANCE and v.incident.scheduled_for
+    ]
+    views.sort(key=lambda v: as_utc(v.incident.scheduled_for))  # type: ignore[arg-type]
+    last = None
+    for view in views:
+        incident = view.incident
+        ends = incident.scheduled_until or incident.scheduled_for
+        stamp = _updated(view)
+        last = max(last, stamp) if last else stamp
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:maintenance-{incident.id}@{host}",
+            f"DTSTAMP:{_ics_time(stamp)}",
+            f"LAST-MODIFIED:{_ics_time(stamp)}",
+            f"DTSTART:{_ics_time(incident.scheduled_for)}",  # type: ignore[arg-type]
+            f"DTEND:{_ics_time(ends)}",  # type: ignore[arg-type]
+            f"SUMMARY:{_ics_text(incident.title)}",
+            f"DESCRIPTION:{_ics_text(plain_excerpt(view.latest.body, 2000))}",
+            f"URL:{settings.base_url}{reader.prefix}/incidents/{incident.id}",
+            f"STATUS:{'CONFIRMED'}",
+            "TRANSP:OPAQUE",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    body = "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    return Rendered.of(body, ICS, last_modified=last)
+
+
+async def _feed(
+    request: Request,
+    settings: Settings,
+    token: str | None,
+    kind: str,
+    path: str,
+    component_id: str | None = None,
+) -> Response[Any]:
+    async def build(snapshot: Snapshot, _session: AsyncSession) -> Rendered:
+        reader = reader_for(snapshot, token)
+        return build_feed(
+            snapshot, reader, settings, kind=kind, path=path, component_id=component_id
+        )
+
+    return await serve(
+        request, (token, "feed", kind, path, component_id), build, private=token is not None
+    )
+
+
+async def _calendar(request: Request, settings: Settings, token: str | None) -> Response[Any]:
+    async def build(snapshot: Snapshot, _session: AsyncSession) -> Rendered:
+        return build_calendar(snapshot, reader_for(snapshot, token), settings)
+
+    return await serve(request, (token, "maintenance.ics"), build, private=token is not None)
+
+
+class PublicFeeds(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get(["/feed.atom", "/history.atom"])
+    async def atom(self, request: Request, settings: AppSettings) -> Response[Any]:
+        return await _feed(request, settings, None, "atom", request.url.path)
+
+    @get(["/feed.rss", "/history.rss"])
+    async def rss(self, request: Request, settings: AppSettings) -> Response[Any]:
+        return await _feed(request, settings, None, "rss", request.url.path)
+
+    @get("/components/{component_id:str}/feed.atom")
+    async def component_atom(
+        self, request: Request, settings: AppSettings, component_id: str
+    ) -> Response[Any]:
+        path = f"/components/{component_id}/feed.atom"
+        return await _feed(request, settings, None, "atom", path, component_id)
+
+    @get("/components/{component_id:str}/feed.rss")
+    async def component_rss(
+        self, request: Request, settings: AppSettings, component_id: str
+    ) -> Response[Any]:
+        path = f"/components/{component_id}/feed.rss"
+        return await _feed(request, settings, None, "rss", path, component_id)
+
+    @get("/maintenance.ics")
+    async def calendar(self, request: Request, settings: AppSettings) -> Response[Any]:
+        return await _calendar(request, settings, None)
+
+
+class CustomerFeeds(Controller):
+    path = "/c/{token:str}"
+    include_in_schema = False
+
+    @get(["/feed.atom", "/history.atom"])
+    async def atom(self, request: Request, settings: AppSettings, token: str) -> Response[Any]:
+        path = "/" + request.url.path.rsplit("/", 1)[1]
+        return await _feed(request, settings, token, "atom", path)
+
+    @get(["/feed.rss", "/history.rss"])
+    async def rss(self, request: Request, settings: AppSettings, token: str) -> Response[Any]:
+        path = "/" + request.url.path.rsplit("/", 1)[1]
+        return await _feed(request, settings, token, "rss", path)
+
+    @get("/components/{component_id:str}/feed.atom")
+    async def component_atom(
+        self, request: Request, settings: AppSettings, token: str, component_id: str
+    ) -> Response[Any]:
+        path = f"/components/{component_id}/feed.atom"
+        return await _feed(request, settings, token, "atom", path, component_id)
+
+    @get("/components/{component_id:str}/feed.rss")
+    async def component_rss(
+        self, request: Request, settings: AppSettings, token: str, component_id: str
+    ) -> Response[Any]:
+        path = f"/components/{component_id}/feed.rss"
+        return await _feed(request, settings, token, "rss", path, component_id)
+
+    @get("/maintenance.ics")
+    async def calendar(self, request: Request, settings: AppSettings, token: str) -> Response[Any]:
+        return await _calendar(request, settings, token)

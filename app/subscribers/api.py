@@ -1,0 +1,117 @@
+"""JSON API for subscribers: add (single or CSV), list, change components, remove, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import Parameter
+
+from app.accounts.models import Role
+from app.delivery.api import delivery_read
+from app.delivery.schemas import DeliveryRead
+from app.delivery.service import subscriber_history
+from app.subscribers import service
+from app.subscribers.models import Subscriber
+from app.subscribers.schemas import (
+    ImportResult,
+    SubscriberCreate,
+    SubscriberRead,
+    SubscriberUpdate,
+)
+from app.web.auth import CurrentActor
+from app.web.deps import AppSettings, Db
+from app.web.idempotency import create_once
+
+
+async def subscriber_read(
+    db: Db, subscriber: Subscriber, *, secret: bool = False
+) -> SubscriberRead:
+    return SubscriberRead(
+        id=subscriber.id,
+        kind=subscriber.kind,
+        address=subscriber.address,
+        url=subscriber.url,
+        customer=subscriber.customer_id,
+        components=await service.component_ids(db, subscriber.id),
+        state=subscriber.state,
+        confirmed_at=subscriber.confirmed_at,
+        created_at=subscriber.created_at,
+        secret=subscriber.secret if secret else None,
+    )
+
+
+class SubscriberController(Controller):
+    path = "/api/v1/subscribers"
+    tags = ["subscribers"]
+    opt = {"role": Role.COMMS_LEAD}
+
+    @get("/")
+    async def list_subscribers(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        customer: str | None = None,
+        limit: int = Parameter(default=100, ge=1, le=1000),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> list[SubscriberRead]:
+        rows = await service.list_subscribers(db, customer_id=customer, limit=limit, offset=offset)
+        return [await subscriber_read(db, s) for s in rows]
+
+    @post("/", status_code=201)
+    async def add_subscriber(
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        data: SubscriberCreate,
+    ) -> Response[Any]:
+        async def create() -> SubscriberRead:
+            subscriber = await service.add_subscriber(
+                db, actor=actor, data=data, allow_private=settings.webhook_allow_private
+            )
+            return await subscriber_read(db, subscriber, secret=True)
+
+        return await create_once(request, db, create)
+
+    @post("/import", status_code=200)
+    async def import_contacts(
+        self, request: Request, db: Db, actor: CurrentActor, customer: str | None = None
+    ) -> ImportResult:
+        """CSV body (text/csv): `email[,component ids separated by spaces]` per line."""
+        text = (await request.body()).decode("utf-8-sig", errors="replace")
+        created, skipped, errors = await service.import_contacts(
+            db, actor=actor, csv_text=text, customer_id=customer
+        )
+        await db.commit()
+        return ImportResult(created=created, skipped=skipped, errors=errors)
+
+    @get("/{subscriber_id:str}")
+    async def get_subscriber(
+        self, db: Db, actor: CurrentActor, subscriber_id: str
+    ) -> SubscriberRead:
+        return await subscriber_read(db, await service.get_subscriber(db, subscriber_id))
+
+    @patch("/{subscriber_id:str}")
+    async def choose_components(
+        self, db: Db, actor: CurrentActor, subscriber_id: str, data: SubscriberUpdate
+    ) -> SubscriberRead:
+        subscriber = await service.get_subscriber(db, subscriber_id)
+        await service.choose_components(
+            db, subscriber=subscriber, components=data.components, actor=actor.name
+        )
+        await db.commit()
+        return await subscriber_read(db, subscriber)
+
+    @delete("/{subscriber_id:str}", status_code=200)
+    async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> SubscriberRead:
+        subscriber = await service.get_subscriber(db, subscriber_id)
+        await service.unsubscribe(db, subscriber=subscriber, actor=actor.name)
+        await db.commit()
+        return await subscriber_read(db, subscriber)
+
+    @get("/{subscriber_id:str}/deliveries")
+    async def history(self, db: Db, actor: CurrentActor, subscriber_id: str) -> list[DeliveryRead]:
+        await service.get_subscriber(db, subscriber_id)
+        return [delivery_read(d) for d in await subscriber_history(db, subscriber_id)]

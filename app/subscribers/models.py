@@ -1,0 +1,61 @@
+"""Email and webhook subscribers, public or linked to a customer, for all or chosen components."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, IdMixin, TimestampMixin
+
+
+class SubscriberKind(StrEnum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+subscriber_components = Table(
+    "subscriber_components",
+    Base.metadata,
+    Column("subscriber_id", ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "component_id",
+        ForeignKey("components.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Subscriber(IdMixin, TimestampMixin, Base):
+    """One recipient. Only a confirmed, subscribed, enabled one ever receives updates."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (Index("ix_subscribers_address", "address"),)
+
+    kind: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(320))  # email
+    url: Mapped[str | None] = mapped_column(String(2000))  # webhook
+    # The signing secret of a webhook (whsec_...): kept to sign, shown to the team once.
+    secret: Mapped[str | None] = mapped_column(String(200))
+    customer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    all_components: Mapped[bool] = mapped_column(Boolean, default=True)
+    confirmed_at: Mapped[datetime | None]
+    unsubscribed_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(200), default="self-service")
+
+    @property
+    def state(self) -> str:
+        if self.unsubscribed_at is not None:
+            return "unsubscribed"
+        if self.disabled_at is not None:
+            return "disabled"
+        if self.confirmed_at is None:
+            return "pending"
+        return "active"

@@ -1,0 +1,285 @@
+"""The self-service pages: subscribe (double opt-in), confirm, preferences, unsubscribe.
+
+No login anywhere: the links in emails carry signed tokens. The one-click unsubscribe
+POST (RFC 8058) needs no cookie or CSRF token, takes form-urlencoded or multipart bodies
+and answers 200 without a redirect; a GET only shows a confirmation page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, MediaType, Request, Response, get, post
+
+from app.components.service import list_components
+from app.customers.models import Customer
+from app.customers.service import get_customer_by_token
+from app.lib.errors import DomainError, NotFound
+from app.subscribers import service
+from app.subscribers.models import Subscriber
+from app.web.deps import AppSettings, Db
+
+
+def _limits(request: Request) -> service.SubscribeLimits:
+    state = request.app.state
+    limits = state.get("subscribe_limits")
+    if limits is None:
+        limits = state.subscribe_limits = service.SubscribeLimits()
+    return limits  # type: ignore[no-any-return]
+
+
+def _html(
+    request: Request,
+    settings: AppSettings,
+    template: str,
+    *,
+    customer: Customer | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[str]:
+    html = request.app.state.renderer.render(
+        template,
+        page_name=settings.page_name,
+        prefix=f"/c/{customer.token}" if customer else "",
+        customer_name=customer.name if customer else None,
+        base_url=settings.base_url,
+        time_zone=settings.time_zone,
+        **context,
+    )
+    return Response(
+        html,
+        status_code=status_code,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+async def _customer(db: Db, token: str | None) -> Customer | None:
+    if token is None:
+        return None
+    customer = await get_customer_by_token(db, token)
+    if customer is None:
+        raise NotFound("there is no status page at this address")
+    return customer
+
+
+async def subscribe_form(
+    request: Request, db: Db, settings: AppSettings, token: str | None
+) -> Response[str]:
+    customer = await _customer(db, token)
+    return _html(
+        request,
+        settings,
+        "subscribe.html",
+        customer=customer,
+        components=await list_components(db),
+        done=False,
+        error=None,
+        email=None,
+    )
+
+
+async def subscribe_post(
+    request: Request, db: Db, settings: AppSettings, token: str | None
+) -> Response[str]:
+    customer = await _customer(db, token)
+    form = await request.form()
+    email = str(form.get("email") or "")
+    client = request.client.host if request.client else "unknown"
+    try:
+        await service.subscribe(
+            db,
+            address=email,
+            customer_id=customer.id if customer else None,
+            components=[str(c) for c in form.getall("components")] if "components" in form else [],
+            client=client,
+            limits=_limits(request),
+        )
+    except DomainError as exc:
+        await db.rollback()
+        return _html(
+            request,
+            settings,
+            "subscribe.html",
+            customer=customer,
+            status_code=exc.status_code,
+            components=await list_components(db),
+            done=False,
+            error=exc.message,
+            email=email,
+        )
+    await db.commit()
+    return _html(
+        request,
+        settings,
+        "subscribe.html",
+        customer=customer,
+        done=True,
+        email=email,
+        components=[],
+        error=None,
+    )
+
+
+async def confirm_page(
+    request: Request, db: Db, settings: AppSettings, token: str | None, link: str, do: bool
+) -> Response[str]:
+    customer = await _customer(db, token)
+    if do:
+        await service.confirm(db, secret=settings.secret_key, token=link)
+        await db.commit()
+        return _html(
+            request,
+            settings,
+            "subscription.html",
+            customer=customer,
+            heading="Subscription confirmed",
+            message="You will receive status updates at this address from now on.",
+            action="done",
+            subscriber=None,
+            token=link,
+        )
+    subscriber_id = service.tokens.verify(settings.secret_key, service.tokens.CONFIRM, link)
+    subscriber = await service.get_subscriber(db, subscriber_id)
+    return _html(
+        request,
+        settings,
+        "subscription.html",
+        customer=customer,
+        heading="Confirm your subscription",
+        message=None,
+        action="confirm",
+        subscriber=subscriber,
+        token=link,
+    )
+
+
+async def _manage_context(db: Db, subscriber: Subscriber) -> dict[str, Any]:
+    return {
+        "components": await list_components(db),
+        "chosen": await service.component_ids(db, subscriber.id),
+    }
+
+
+class SubscribePages(Controller):
+    include_in_schema = False
+
+    @get("/subscribe")
+    async def form(self, request: Request, db: Db, settings: AppSettings) -> Response[str]:
+        return await subscribe_form(request, db, settings, None)
+
+    @post("/subscribe", status_code=200)
+    async def subscribe(self, request: Request, db: Db, settings: AppSettings) -> Response[str]:
+        return await subscribe_post(request, db, settings, None)
+
+    @get("/c/{token:str}/subscribe")
+    async def customer_form(
+        self, request: Request, db: Db, settings: AppSettings, token: str
+    ) -> Response[str]:
+        return await subscribe_form(request, db, settings, token)
+
+    @post("/c/{token:str}/subscribe", status_code=200)
+    async def customer_subscribe(
+        self, request: Request, db: Db, settings: AppSettings, token: str
+    ) -> Response[str]:
+        return await subscribe_post(request, db, settings, token)
+
+    @get("/subscribe/confirm/{link:str}")
+    async def confirm_form(
+        self, request: Request, db: Db, settings: AppSettings, link: str
+    ) -> Response[str]:
+        return await confirm_page(request, db, settings, None, link, do=False)
+
+    @post("/subscribe/confirm/{link:str}", status_code=200)
+    async def confirm(
+        self, request: Request, db: Db, settings: AppSettings, link: str
+    ) -> Response[str]:
+        return await confirm_page(request, db, settings, None, link, do=True)
+
+    @get("/c/{token:str}/subscribe/confirm/{link:str}")
+    async def customer_confirm_form(
+        self, request: Request, db: Db, settings: AppSettings, token: str, link: str
+    ) -> Response[str]:
+        return await confirm_page(request, db, settings, token, link, do=False)
+
+    @post("/c/{token:str}/subscribe/confirm/{link:str}", status_code=200)
+    async def customer_confirm(
+        self, request: Request, db: Db, settings: AppSettings, token: str, link: str
+    ) -> Response[str]:
+        return await confirm_page(request, db, settings, token, link, do=True)
+
+    @get("/subscription/{link:str}")
+    async def preferences(
+        self, request: Request, db: Db, settings: AppSettings, link: str
+    ) -> Response[str]:
+        subscriber = await service.from_manage_token(db, secret=settings.secret_key, token=link)
+        gone = subscriber.unsubscribed_at is not None
+        return _html(
+            request,
+            settings,
+            "subscription.html",
+            heading="Your subscription",
+            message="You are unsubscribed." if gone else None,
+            action="done" if gone else "manage",
+            subscriber=subscriber,
+            token=link,
+            **await _manage_context(db, subscriber),
+        )
+
+    @post("/subscription/{link:str}", status_code=200)
+    async def save_preferences(
+        self, request: Request, db: Db, settings: AppSettings, link: str
+    ) -> Response[str]:
+        subscriber = await service.from_manage_token(db, secret=settings.secret_key, token=link)
+        form = await request.form()
+        chosen = [str(c) for c in form.getall("components")] if "components" in form else []
+        await service.choose_components(
+            db, subscriber=subscriber, components=chosen, actor="subscriber"
+        )
+        await db.commit()
+        return _html(
+            request,
+            settings,
+            "subscription.html",
+            heading="Your subscription",
+            message="Saved.",
+            action="manage",
+            subscriber=subscriber,
+            token=link,
+            **await _manage_context(db, subscriber),
+        )
+
+    @get("/unsubscribe/{link:str}")
+    async def unsubscribe_form(
+        self, request: Request, db: Db, settings: AppSettings, link: str
+    ) -> Response[str]:
+        # Link scanners fetch GETs: this only asks, it never unsubscribes.
+        subscriber = await service.from_manage_token(db, secret=settings.secret_key, token=link)
+        return _html(
+            request,
+            settings,
+            "subscription.html",
+            heading="Unsubscribe",
+            message=None,
+            action="unsubscribe",
+            subscriber=subscriber,
+            token=link,
+        )
+
+    @post("/unsubscribe/{link:str}", status_code=200)
+    async def unsubscribe(
+        self, request: Request, db: Db, settings: AppSettings, link: str
+    ) -> Response[str]:
+        subscriber = await service.from_manage_token(db, secret=settings.secret_key, token=link)
+        await service.unsubscribe(db, subscriber=subscriber, actor="subscriber")
+        await db.commit()
+        return _html(
+            request,
+            settings,
+            "subscription.html",
+            heading="Unsubscribed",
+            message="You will receive no more status updates at this address.",
+            action="done",
+            subscriber=subscriber,
+            token=link,
+        )
