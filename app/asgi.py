@@ -11,6 +11,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from app.comms.api import DraftController, ExampleController, TemplateController
 from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
@@ -58,6 +59,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CustomerController,
         IncidentController,
         MaintenanceController,
+        # The comms desk: templates, examples, drafts and their review, audit.
+        TemplateController,
+        DraftController,
+        ExampleController,
     ]
 
     return Litestar(
