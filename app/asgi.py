@@ -8,10 +8,13 @@ from collections.abc import AsyncIterator
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from app.accounts.pages import SignInPages
 from app.comms.api import DraftController, ExampleController, TemplateController
+from app.comms.pages import DeskPages
 from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
@@ -23,6 +26,7 @@ from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.paths import STATIC
+from app.web.session import SessionMiddleware
 from app.web.templating import Renderer
 
 
@@ -63,6 +67,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         TemplateController,
         DraftController,
         ExampleController,
+        # The admin pages (signed-in people).
+        SignInPages,
+        DeskPages,
     ]
 
     return Litestar(
@@ -73,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[DefineMiddleware(SessionMiddleware, settings=settings)],
         lifespan=[lifespan],
         state=State(
             {
