@@ -32,6 +32,8 @@ VARIABLES = {
     "next_update_at": "the promised time of the next update, e.g. 14:33 UTC",
     "next_update_in": 'how long until then, e.g. "30 minutes"',
     "page_url": "the incident's page (the customer's page for a customer)",
+    "window_start": "a maintenance window's start, e.g. Dec 02, 02:00 UTC (else empty)",
+    "window_end": "a maintenance window's end (else empty)",
 }
 
 

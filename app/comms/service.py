@@ -118,7 +118,13 @@ def template_context(
         ),
         "next_update_in": _in_words(next_update_at - now) if next_update_at else "",
         "page_url": url,
+        "window_start": _when(site, incident.scheduled_for),
+        "window_end": _when(site, incident.scheduled_until),
     }
+
+
+def _when(site: Site, value: datetime | None) -> str:
+    return as_utc(value).astimezone(site.zone).strftime("%b %d, %H:%M %Z") if value else ""
 
 
 def _promise(incident: Incident, status: str, now: datetime) -> datetime | None:
@@ -154,6 +160,8 @@ _SAMPLE = {
     "next_update_at": "14:33 UTC",
     "next_update_in": "30 minutes",
     "page_url": "https://status.example.com/incidents/abc",
+    "window_start": "Dec 02, 02:00 UTC",
+    "window_end": "Dec 02, 04:00 UTC",
 }
 
 
