@@ -407,3 +407,47 @@ async def test_published_updates_become_examples_found_by_text_and_similarity(cl
         )
     ).json()
     assert [e["update_id"] for e in similar] == [old["id"], unrelated["id"]]
+
+
+async def test_a_draft_for_all_affected_customers_of_a_public_incident_is_refused_with_why(
+    client, keys
+):
+    _api, acme, incident = await _world(client, keys, impact="minor")
+    response = await client.post(
+        f"/api/v1/incidents/{incident['id']}/drafts",
+        json={"body": "x", "audience": "affected"},
+        headers=keys["responder"],
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "audience"
+    assert "reach everyone" in response.json()["detail"]
+    own = await client.post(
+        f"/api/v1/incidents/{incident['id']}/drafts",
+        json={"body": "Your API calls fail.", "audience": "customer", "customer": acme["id"]},
+        headers=keys["responder"],
+    )
+    assert own.status_code == 201
+    draft = own.json()["update"]
+    await client.post(f"/api/v1/updates/{draft['id']}/submit", headers=keys["responder"])
+    queue = (await client.get("/api/v1/queue", headers=keys["comms_lead"])).json()
+    assert queue[0]["audience"] == "only Acme"
+    assert [p["audience"] for p in queue[0]["previews"]] == ["Acme"]
+
+
+async def test_a_draft_that_waited_past_its_promise_is_flagged_and_promises_afresh(
+    client, keys, sessionmaker
+):
+    _api, _acme, incident = await _world(client, keys)
+    template = await _template(client, keys)
+    draft = await _submitted(client, keys, incident["id"], template_id=template["id"])
+    async with sessionmaker() as session:
+        stored = await service.get_update(session, draft["id"])
+        stored.next_update_at = utcnow() - timedelta(minutes=3)
+        await session.commit()
+    queue = (await client.get("/api/v1/queue", headers=keys["comms_lead"])).json()
+    assert "promise" in {f["rule"] for f in queue[0]["findings"]}
+    approved = await client.post(
+        f"/api/v1/updates/{draft['id']}/approve", headers=keys["comms_lead"]
+    )
+    promised = as_utc(datetime.fromisoformat(approved.json()["next_update_at"]))
+    assert promised - utcnow() > timedelta(minutes=29)

@@ -66,7 +66,9 @@ class DraftCreate(msgspec.Struct, kw_only=True):
     status: str | None = None
     template_id: str | None = None
     body: str | None = None
-    # One customer's own wording; absent: everyone who may see the incident.
+    # public | affected (all affected customers) | customer (one customer's own wording).
+    # Absent: whoever may see the incident (its visibility), or `customer` when one is named.
+    audience: str | None = None
     customer: str | None = None
     next_update_at: datetime | None = None
 

@@ -539,6 +539,7 @@ async def create_draft(
 ) -> Update:
     """A draft from a template (pre-filled) or from free text; nobody outside sees it."""
     incident = await get_incident(session, incident_id)
+    _check_audience(incident, data.audience, data.customer)
     status = data.status or incident.status
     template_text = None
     next_update_at = data.next_update_at
@@ -583,6 +584,34 @@ async def create_draft(
     session.add(review)
     await session.flush()
     return draft
+
+
+def _check_audience(incident: Incident, wanted: str | None, customer_id: str | None) -> None:
+    """The audience a writer asked for must be the one the incident's visibility gives.
+
+    Words without a customer reach whoever may see the incident (audience rule): everyone
+    for a public incident, the affected customers for a customers-only one.
+    """
+    if wanted is None:
+        return
+    if wanted == "customer":
+        if not customer_id:
+            raise InvalidInput("name the customer for a customer's own wording", field="customer")
+        return
+    if customer_id:
+        raise InvalidInput(f"a {wanted} draft names no customer", field="customer")
+    given = {"public": "public", "customers": "affected"}.get(incident.visibility)
+    if wanted not in ("public", "affected"):
+        raise InvalidInput("audience must be public, affected or customer", field="audience")
+    if wanted != given:
+        reach = {"public": "everyone", "affected": "its affected customers"}.get(
+            given or "", "nobody outside the team"
+        )
+        raise InvalidInput(
+            f"this incident is visible to {incident.visibility}, so its updates reach {reach}; "
+            "change the incident's visibility or write one customer's wording",
+            field="audience",
+        )
 
 
 def _may_touch(actor: Actor, draft: Update) -> None:
@@ -721,6 +750,10 @@ async def approve_draft(
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
     _refuse_blocking(findings)
     now = utcnow()
+    if draft.next_update_at is not None and as_utc(draft.next_update_at) <= now:
+        # The draft waited past the time it promised: promise afresh from now (the queue
+        # warned the reviewer to fix the time in the words).
+        draft.next_update_at = None
     review.findings = [f.as_dict() for f in findings]
     review.reviewed_at, review.reviewed_by = now, actor.name
     review.edited_on_approval = edited
@@ -872,6 +905,20 @@ async def review_view(
             )
         )
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
+    if (
+        draft.state != UpdateState.PUBLISHED
+        and draft.next_update_at is not None
+        and as_utc(draft.next_update_at) <= utcnow()
+    ):
+        when = as_utc(draft.next_update_at).astimezone(site.zone).strftime("%H:%M %Z")
+        findings.append(
+            tone.Finding(
+                "promise",
+                f"this draft promised the next update by {when}, which has passed; correct "
+                "the time in the words (publishing promises a new one from now)",
+                (when,),
+            )
+        )
     diff = []
     if review.template_text is not None:
         diff = list(
