@@ -140,3 +140,48 @@ async def test_every_admin_page_renders_for_a_comms_lead(client, users, keys):
         response = await client.get(path)
         assert response.status_code == 200, (path, response.text[:500])
         assert '<main id="main"' in response.text
+
+
+async def test_the_live_preview_needs_the_csrf_header_and_returns_findings(client, users, keys):
+    incident = await factories.incident(client, keys["responder"], "API errors", impact="major")
+    await _sign_in(client, "lead")
+    page = await client.get(f"/admin/incidents/{incident['id']}")
+    url = f"/admin/incidents/{incident['id']}/preview"
+    body = {"body": "**Down** <script>x()</script> see OPS-7"}
+    assert (await client.post(url, json=body)).status_code == 403
+    response = await client.post(url, json=body, headers={"x-csrf-token": _csrf(page.text)})
+    assert response.status_code == 200
+    assert response.json()["html"] == "<p><strong>Down</strong>  see OPS-7</p>"
+    rules = {f["rule"] for f in response.json()["findings"]}
+    assert {"jargon", "apology", "next_update"} <= rules
+
+
+async def test_previewing_unsaved_template_changes_shows_the_problem_line_and_saves_nothing(
+    client, users, keys
+):
+    await factories.incident(client, keys["responder"], "API errors")
+    created = await client.post(
+        "/api/v1/templates",
+        json={"name": "Looking", "status": "investigating", "body": "{{ title }} is slow."},
+        headers=keys["comms_lead"],
+    )
+    template_id = created.json()["id"]
+    await _sign_in(client, "lead")
+    edit = await client.get(f"/admin/templates/{template_id}")
+    assert "API errors is slow." in edit.text
+    form = {
+        "_csrf": _csrf(edit.text),
+        "name": "Looking",
+        "status": "investigating",
+        "subject": "{{ title }}",
+        "body": "{{ title }} is slow.\n{{ oops }}",
+    }
+    preview = await client.post(f"/admin/templates/{template_id}/preview", data=form)
+    assert preview.status_code == 200
+    assert "body line 2: &#39;oops&#39; is undefined" in preview.text
+    assert "unsaved changes" in preview.text
+    form["body"] = "Still {{ title|lower }}."
+    preview = await client.post(f"/admin/templates/{template_id}/preview", data=form)
+    assert "Still api errors." in preview.text
+    saved = await client.get(f"/api/v1/templates/{template_id}", headers=keys["responder"])
+    assert saved.json()["body"] == "{{ title }} is slow."

@@ -80,7 +80,7 @@ async def test_a_draft_from_a_template_is_approved_by_another_person_and_publish
         label="First words (investigating)"
     )
     await page.get_by_role("button", name="Use template").click()
-    findings = page.get_by_role("list", name="Tone findings")
+    findings = page.get_by_role("list", name="Tone findings", exact=True)
     assert "apology" in await findings.inner_text()  # a major incident says sorry
     body = await page.get_by_label("Message (Markdown)").input_value()
     assert body.startswith("Since ") and "API fails for some of you" in body
@@ -110,8 +110,10 @@ async def test_a_rejection_reaches_the_author(live_server, page, keys, sessionma
     await _sign_in(page, live_server, "rita")
     await page.get_by_role("link", name="API errors").click()
     await page.get_by_label("Message (Markdown)").fill("db-3.internal is down, see OPS-12.")
+    live = page.get_by_role("list", name="Live tone findings")
+    await live.get_by_text("OPS-12").wait_for()  # checked while typing, before saving
     await page.get_by_role("button", name="Save draft").click()
-    assert "OPS-12" in await page.get_by_role("list", name="Tone findings").inner_text()
+    assert "OPS-12" in await page.get_by_role("list", name="Tone findings", exact=True).inner_text()
     await page.get_by_role("button", name="Submit for approval").click()
     await page.get_by_text("Submitted for approval.").wait_for()
     await _sign_out(page)

@@ -7,8 +7,10 @@ error (a rule's refusal shows on the page it came from, not as an error page).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 from sqlalchemy import func, select
@@ -26,12 +28,18 @@ from app.incidents.models import Update
 from app.incidents.service import get_incident, get_update, list_incidents
 from app.incidents.status import IncidentKind, statuses_for
 from app.lib.errors import DomainError, InvalidInput
+from app.lib.text import markdown_to_safe_html
 from app.web.admin import admin_page, back
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.session import check_csrf
 
 LEAD = {"role": Role.COMMS_LEAD}
+
+
+class LivePreview(msgspec.Struct, kw_only=True):
+    body: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
+    status: str | None = None
 
 
 def _text(form: Any, name: str) -> str:
@@ -162,6 +170,18 @@ class DeskPages(Controller):
             return back(here, error=exc.message)
         await db.commit()
         return back(f"/admin/updates/{draft.id}", notice="Draft saved.")
+
+    @post("/incidents/{incident_id:str}/preview", status_code=200)
+    async def live_preview(
+        self, db: Db, actor: CurrentActor, incident_id: str, data: LivePreview
+    ) -> dict[str, Any]:
+        incident = await get_incident(db, incident_id)
+        status = data.status or incident.status
+        findings = await service.check_tone(db, incident=incident, status=status, body=data.body)
+        return {
+            "html": markdown_to_safe_html(data.body),
+            "findings": [f.as_dict() for f in findings],
+        }
 
     @post("/incidents/{incident_id:str}/pause")
     async def pause(
@@ -319,10 +339,49 @@ class DeskPages(Controller):
         settings: AppSettings,
         template_id: str,
     ) -> Response[Any]:
-        template = await service.get_template(db, template_id)
+        template: Any = await service.get_template(db, template_id)
+        return await self._template_page(
+            request, db, settings, template, request.query_params.get("incident")
+        )
+
+    @post("/templates/{template_id:str}/preview")
+    async def preview_template(
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        template_id: str,
+    ) -> Response[Any]:
+        """The edit page again with the unsaved text and its preview; nothing is saved."""
+        saved = await service.get_template(db, template_id)
+        form = await request.form()
+        unsaved = SimpleNamespace(
+            id=saved.id,
+            name=_text(form, "name"),
+            status=_text(form, "status"),
+            impact=_text(form, "impact") or None,
+            audience=_text(form, "audience") or None,
+            subject=str(form.get("subject") or ""),
+            body=str(form.get("body") or ""),
+            notes=_text(form, "notes"),
+        )
+        return await self._template_page(
+            request, db, settings, unsaved, _text(form, "incident"), unsaved_changes=True
+        )
+
+    async def _template_page(
+        self,
+        request: Request,
+        db: Db,
+        settings: AppSettings,
+        template: Any,
+        incident_id: str | None,
+        unsaved_changes: bool = False,
+    ) -> Response[Any]:
         incidents = await list_incidents(db, limit=30)
         incidents += await list_incidents(db, kind=IncidentKind.MAINTENANCE, limit=10)
-        incident_id = request.query_params.get("incident") or (incidents[0].id if incidents else "")
+        incident_id = incident_id or (incidents[0].id if incidents else "")
         preview, problem = None, ""
         if incident_id:
             try:
@@ -346,6 +405,7 @@ class DeskPages(Controller):
             incident_id=incident_id,
             preview=preview,
             problem=problem,
+            unsaved_changes=unsaved_changes,
         )
 
     @post("/templates/{template_id:str}", opt=LEAD)
