@@ -32,9 +32,8 @@ TEMPLATES = [
         "Investigating",
         "investigating",
         "{{ title }}: we're investigating",
-        SORRY + "Since {{ started_at }}, {{ components_text }} "
-        "{{ 'is' if components|length < 2 else 'are' }} not working as they should for some "
-        "of you. We're investigating now.\n\n"
+        SORRY + "Since {{ started_at }}, some of you may have trouble using "
+        "{{ components_text }}. We're investigating now.\n\n"
         "We'll post the next update by {{ next_update_at }}, sooner if we learn more.",
         "Say what people notice, not what we think broke. No guesses about the cause yet.",
     ),
