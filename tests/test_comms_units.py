@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app.accounts.actor import Actor
@@ -34,6 +36,31 @@ def test_sandbox_escape_attempts_fail_safely_as_template_problems(source):
     assert caught.value.status_code == 422
     assert caught.value.message.startswith("body")
     assert CONTEXT["components"] == ["API"]  # nothing was mutated
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x' * 10**9 }}",
+        "{{ components * 100000000 }}",
+        "{{ 9**9**9 }}",
+        "{{ '%999999999s' % title }}",
+        "{{ '{:>999999999}'.format(1) }}",
+        "{{ 'x'|center(1000000000) }}",
+        "{{ lipsum(n=100000) }}",
+        "{% for i in range(100000) %}{% endfor %}",
+        "{% for a in range(9) %}{% for b in range(9) %}{% for c in range(9) %}"
+        "{% endfor %}{% endfor %}{% endfor %}",
+        "{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}",
+        "{% for i in range(100) %}{% for j in range(100) %}{{ title * 50 }}{% endfor %}"
+        "{% endfor %}",
+    ],
+)
+def test_templates_that_would_exhaust_the_server_are_refused_quickly(source):
+    started = time.monotonic()
+    with pytest.raises(TemplateProblem):
+        render_text(source, dict(CONTEXT))
+    assert time.monotonic() - started < 0.5
 
 
 def test_an_undefined_variable_names_its_line():
