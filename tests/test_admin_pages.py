@@ -185,3 +185,24 @@ async def test_previewing_unsaved_template_changes_shows_the_problem_line_and_sa
     assert "Still api errors." in preview.text
     saved = await client.get(f"/api/v1/templates/{template_id}", headers=keys["responder"])
     assert saved.json()["body"] == "{{ title }} is slow."
+
+
+async def test_a_comms_lead_makes_a_tone_rule_blocking_from_the_tone_page(client, users, keys):
+    await _sign_in(client, "lead")
+    page = await client.get("/admin/tone")
+    assert "Only an admin changes the policy." in page.text
+    saved = await client.post(
+        "/admin/tone/jargon",
+        data={"_csrf": _csrf(page.text), "enabled": "on", "blocking": "on", "words": "k8s, pod"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    rules = (await client.get("/api/v1/tone-rules", headers=keys["responder"])).json()
+    jargon = next(r for r in rules if r["name"] == "jargon")
+    assert (jargon["enabled"], jargon["blocking"], jargon["words"]) == (True, True, ["k8s", "pod"])
+    refused = await client.post(
+        "/admin/policy",
+        data={"_csrf": _csrf(page.text)},
+        headers={"Accept": "text/html"},
+    )
+    assert refused.status_code == 403

@@ -448,6 +448,8 @@ class DeskPages(Controller):
             "admin/tone.html",
             rules=RULES,
             settings=await service.tone_settings(db),
+            policy=await service.load_policy(db),
+            is_admin=actor.has_role(Role.ADMIN),
             defaults={
                 "blame_words": ", ".join(DEFAULT_BLAME),
                 "jargon": ", ".join(DEFAULT_JARGON),
@@ -479,6 +481,18 @@ class DeskPages(Controller):
             return back("/admin/tone", error=exc.message)
         await db.commit()
         return back("/admin/tone", notice=f"Rule {name} saved.")
+
+    @post("/policy", opt={"role": Role.ADMIN})
+    async def save_policy(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
+        form = await request.form()
+        await service.set_policy(
+            db,
+            actor=actor,
+            require_approval=form.get("require_approval") == "on",
+            author_may_approve_major=form.get("author_may_approve_major") == "on",
+        )
+        await db.commit()
+        return back("/admin/tone", notice="Approval policy saved.", anchor="policy")
 
     # ------------------------------------------------------------ examples and customers
 
