@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.comms import service
+from app.incidents.service import get_incident, get_update
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict
 from tests import factories
@@ -344,7 +345,7 @@ async def test_the_desk_shows_overdue_promises_first_and_paused_ones_without_ala
     await factories.publish(client, keys["comms_lead"], paused["id"], "Looking.")
     async with sessionmaker() as session:
         for incident_id in (late["id"], paused["id"]):
-            incident = await service.get_incident(session, incident_id)
+            incident = await get_incident(session, incident_id)
             incident.next_update_at = utcnow() - timedelta(minutes=5)
         await session.commit()
     response = await client.put(
@@ -441,7 +442,7 @@ async def test_a_draft_that_waited_past_its_promise_is_flagged_and_promises_afre
     template = await _template(client, keys)
     draft = await _submitted(client, keys, incident["id"], template_id=template["id"])
     async with sessionmaker() as session:
-        stored = await service.get_update(session, draft["id"])
+        stored = await get_update(session, draft["id"])
         stored.next_update_at = utcnow() - timedelta(minutes=3)
         await session.commit()
     queue = (await client.get("/api/v1/queue", headers=keys["comms_lead"])).json()

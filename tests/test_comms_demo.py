@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.comms import service
+from app.comms import examples, wording
 from app.comms.demo import demo_sign_ins
 from app.comms.sandbox import render_text
 from app.demo import load_demo
@@ -15,7 +15,7 @@ async def test_demo_templates_render_plainly_with_an_apology_and_a_next_update(
     async with sessionmaker() as session:
         await load_demo(session, settings=settings)
         await session.commit()
-        templates = await service.list_templates(session)
+        templates = await wording.list_templates(session)
         assert {t.status for t in templates} >= {
             "investigating",
             "identified",
@@ -29,24 +29,24 @@ async def test_demo_templates_render_plainly_with_an_apology_and_a_next_update(
         for impact in ("minor", "critical"):
             for template in templates:
                 context = {
-                    **service._SAMPLE,
+                    **wording._SAMPLE,
                     "impact": impact,
-                    "status": service.status_words(template.status),
+                    "status": wording.status_words(template.status),
                 }
                 if template.status == "scheduled" or template.status in FINAL_STATUSES:
                     context["next_update_at"] = ""
                 body = render_text(template.body, context)
-                subject = service.tone.Subject(
+                subject = wording.tone.Subject(
                     status=template.status, impact=impact, components=("API", "Search")
                 )
-                findings = service.tone.check(body, subject)
+                findings = wording.tone.check(body, subject)
                 if template.status in ("scheduled", "in_progress", "verifying", "completed"):
                     findings = [f for f in findings if f.rule != "apology"]  # planned work
                 assert findings == [], (template.name, impact, body, findings)
                 if template.status not in FINAL_STATUSES and template.status != "scheduled":
                     assert "14:33 UTC" in body
-        examples = await service.search_examples(session, text="")
-        assert len(examples) == 5
+        kept = await examples.search_examples(session, text="")
+        assert len(kept) == 5
         sign_ins = await demo_sign_ins(session)
         assert [(name, role) for name, role, _ in sign_ins] == [
             ("lead", "comms_lead"),

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.audit.service import list_events
-from app.comms import service
+from app.comms import examples, promises, service, wording
 from app.comms.models import DraftReview, Example, MessageTemplate
 from app.comms.schemas import (
     ApproveRequest,
@@ -48,8 +48,8 @@ from app.web.idempotency import create_once
 LEAD = {"role": Role.COMMS_LEAD}
 
 
-def site_for(settings: Settings) -> service.Site:
-    return service.Site(
+def site_for(settings: Settings) -> wording.Site:
+    return wording.Site(
         base_url=settings.base_url, page_name=settings.page_name, zone=settings.zone
     )
 
@@ -122,26 +122,26 @@ class TemplateController(Controller):
 
     @get("/")
     async def list_templates(self, db: Db, actor: CurrentActor) -> list[TemplateRead]:
-        return [template_read(t) for t in await service.list_templates(db)]
+        return [template_read(t) for t in await wording.list_templates(db)]
 
     @post("/", status_code=201, opt=LEAD)
     async def create_template(
         self, request: Request, db: Db, actor: CurrentActor, data: TemplateCreate
     ) -> Response[Any]:
         async def create() -> TemplateRead:
-            return template_read(await service.create_template(db, actor=actor, data=data))
+            return template_read(await wording.create_template(db, actor=actor, data=data))
 
         return await create_once(request, db, create)
 
     @get("/{template_id:str}")
     async def get_template(self, db: Db, actor: CurrentActor, template_id: str) -> TemplateRead:
-        return template_read(await service.get_template(db, template_id))
+        return template_read(await wording.get_template(db, template_id))
 
     @patch("/{template_id:str}", opt=LEAD)
     async def update_template(
         self, db: Db, actor: CurrentActor, template_id: str, data: TemplateUpdate
     ) -> TemplateRead:
-        template = await service.update_template(
+        template = await wording.update_template(
             db, actor=actor, template_id=template_id, data=data
         )
         await db.commit()
@@ -149,7 +149,7 @@ class TemplateController(Controller):
 
     @delete("/{template_id:str}", opt=LEAD)
     async def delete_template(self, db: Db, actor: CurrentActor, template_id: str) -> None:
-        await service.delete_template(db, actor=actor, template_id=template_id)
+        await wording.delete_template(db, actor=actor, template_id=template_id)
         await db.commit()
 
     @post("/preview", status_code=200)
@@ -158,12 +158,12 @@ class TemplateController(Controller):
     ) -> PreviewRead:
         subject, body = data.subject or "", data.body
         if data.template_id:
-            template = await service.get_template(db, data.template_id)
+            template = await wording.get_template(db, data.template_id)
             subject = data.subject if data.subject is not None else template.subject
             body = data.body if data.body is not None else template.body
         if body is None:
             raise InvalidInput("give a template_id or a body", field="body")
-        rendered = await service.render_template(
+        rendered = await wording.render_template(
             db,
             site_for(settings),
             subject=subject,
@@ -173,7 +173,7 @@ class TemplateController(Controller):
             customer_id=data.customer,
         )
         incident = await get_incident(db, data.incident_id)
-        findings = await service.check_tone(
+        findings = await wording.check_tone(
             db, incident=incident, status=data.status or incident.status, body=rendered.body
         )
         return PreviewRead(
@@ -296,7 +296,7 @@ class DraftController(Controller):
     async def pause(
         self, db: Db, actor: CurrentActor, incident_id: str, data: PauseCreate
     ) -> dict[str, Any]:
-        pause = await service.pause_incident(
+        pause = await promises.pause_incident(
             db, actor=actor, incident_id=incident_id, reason=data.reason, resume_at=data.resume_at
         )
         await db.commit()
@@ -304,7 +304,7 @@ class DraftController(Controller):
 
     @delete("/incidents/{incident_id:str}/pause")
     async def resume(self, db: Db, actor: CurrentActor, incident_id: str) -> None:
-        await service.resume_incident(db, actor=actor, incident_id=incident_id)
+        await promises.resume_incident(db, actor=actor, incident_id=incident_id)
         await db.commit()
 
     @get("/desk")
@@ -322,7 +322,7 @@ class DraftController(Controller):
                 "resume_at": row.pause.resume_at if row.pause else None,
                 "submitted_drafts": row.drafts,
             }
-            for row in await service.desk(db)
+            for row in await promises.desk(db)
         ]
 
     @get("/incidents/{incident_id:str}/audit")
@@ -347,19 +347,19 @@ class ExampleController(Controller):
     async def search(
         self, db: Db, actor: CurrentActor, q: str = Parameter(default="", max_length=200)
     ) -> list[ExampleRead]:
-        return [example_read(e) for e in await service.search_examples(db, text=q)]
+        return [example_read(e) for e in await examples.search_examples(db, text=q)]
 
     @put("/examples/{update_id:str}", opt=LEAD)
     async def mark(
         self, db: Db, actor: CurrentActor, update_id: str, data: ExampleMark
     ) -> ExampleRead:
-        example = await service.mark_example(db, actor=actor, update_id=update_id, tags=data.tags)
+        example = await examples.mark_example(db, actor=actor, update_id=update_id, tags=data.tags)
         await db.commit()
         return example_read(example)
 
     @delete("/examples/{update_id:str}", opt=LEAD)
     async def unmark(self, db: Db, actor: CurrentActor, update_id: str) -> None:
-        await service.unmark_example(db, actor=actor, update_id=update_id)
+        await examples.unmark_example(db, actor=actor, update_id=update_id)
         await db.commit()
 
     @get("/incidents/{incident_id:str}/similar-examples")
@@ -372,14 +372,14 @@ class ExampleController(Controller):
         q: str = Parameter(default="", max_length=2000),
     ) -> list[ExampleRead]:
         incident = await get_incident(db, incident_id)
-        found = await service.similar_examples(
+        found = await examples.similar_examples(
             db, incident=incident, status=status or incident.status, text=q
         )
         return [example_read(e) for e in found]
 
     @get("/tone-rules")
     async def tone_rules(self, db: Db, actor: CurrentActor) -> list[ToneRuleRead]:
-        settings = await service.tone_settings(db)
+        settings = await wording.tone_settings(db)
         out = []
         for name, description in RULES.items():
             s = settings.get(name)
@@ -399,20 +399,20 @@ class ExampleController(Controller):
     async def set_tone_rule(
         self, db: Db, actor: CurrentActor, name: str, data: ToneRuleUpdate
     ) -> dict[str, Any]:
-        row = await service.set_tone_rule(db, actor=actor, name=name, data=data)
+        row = await wording.set_tone_rule(db, actor=actor, name=name, data=data)
         await db.commit()
         return {"name": row.name, "enabled": row.enabled, "blocking": row.blocking}
 
     @get("/comms-policy")
     async def get_policy(self, db: Db, actor: CurrentActor) -> PolicyRead:
-        p = await service.load_policy(db)
+        p = await wording.load_policy(db)
         return PolicyRead(
             require_approval=p.require_approval, author_may_approve_major=p.author_may_approve_major
         )
 
     @patch("/comms-policy", opt={"role": Role.ADMIN})
     async def set_policy(self, db: Db, actor: CurrentActor, data: PolicyUpdate) -> PolicyRead:
-        p = await service.set_policy(
+        p = await wording.set_policy(
             db,
             actor=actor,
             require_approval=data.require_approval,

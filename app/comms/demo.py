@@ -17,8 +17,9 @@ from app.accounts.models import Role, User
 from app.accounts.service import create_user, set_password
 from app.audit.models import AuditEvent
 from app.audit.service import record
+from app.comms.examples import mark_example
 from app.comms.schemas import TemplateCreate
-from app.comms.service import create_template, mark_example
+from app.comms.wording import create_template
 from app.incidents.models import Incident, Update
 from app.incidents.status import UpdateState
 

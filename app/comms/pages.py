@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role
 from app.audit.service import list_events
-from app.comms import service
+from app.comms import examples, promises, service, wording
 from app.comms.api import site_for
 from app.comms.models import DraftReview, Example, Pause
 from app.comms.sandbox import VARIABLES
@@ -63,7 +63,7 @@ class DeskPages(Controller):
         return admin_page(
             request,
             "admin/dashboard.html",
-            rows=await service.desk(db),
+            rows=await promises.desk(db),
             queue_size=await queue_size(db),
             mine=mine,
             reviews=reviews,
@@ -83,7 +83,7 @@ class DeskPages(Controller):
         incident = await get_incident(db, incident_id)
         templates = [
             t
-            for t in await service.list_templates(db)
+            for t in await wording.list_templates(db)
             if t.status in statuses_for(IncidentKind(incident.kind))
         ]
         status = request.query_params.get("status") or incident.status
@@ -92,9 +92,9 @@ class DeskPages(Controller):
         body, preview, findings, problem = "", None, [], ""
         if chosen:
             try:
-                template = await service.get_template(db, chosen)
+                template = await wording.get_template(db, chosen)
                 status = template.status
-                preview = await service.render_template(
+                preview = await wording.render_template(
                     db,
                     site_for(settings),
                     subject=template.subject,
@@ -104,10 +104,10 @@ class DeskPages(Controller):
                     customer_id=customer_id,
                 )
                 body = preview.body
-                findings = await service.check_tone(db, incident=incident, status=status, body=body)
+                findings = await wording.check_tone(db, incident=incident, status=status, body=body)
             except DomainError as exc:
                 problem = exc.message
-        examples = await service.similar_examples(db, incident=incident, status=status, text=body)
+        similar = await examples.similar_examples(db, incident=incident, status=status, text=body)
         marked = set(
             await db.scalars(select(Example.update_id).where(Example.incident_id == incident.id))
         )
@@ -134,7 +134,7 @@ class DeskPages(Controller):
             preview=preview,
             findings=findings,
             problem=problem,
-            examples=examples,
+            examples=similar,
             marked=marked,
             pause=pause,
             audit=await list_events(db, incident_id=incident.id, limit=50),
@@ -177,7 +177,7 @@ class DeskPages(Controller):
     ) -> dict[str, Any]:
         incident = await get_incident(db, incident_id)
         status = data.status or incident.status
-        findings = await service.check_tone(db, incident=incident, status=status, body=data.body)
+        findings = await wording.check_tone(db, incident=incident, status=status, body=data.body)
         return {
             "html": markdown_to_safe_html(data.body),
             "findings": [f.as_dict() for f in findings],
@@ -197,7 +197,7 @@ class DeskPages(Controller):
                 raise InvalidInput("give the time to resume", field="resume_at") from None
             if resume_at.tzinfo is None:
                 resume_at = resume_at.replace(tzinfo=request.app.state.settings.zone)
-            await service.pause_incident(
+            await promises.pause_incident(
                 db,
                 actor=actor,
                 incident_id=incident_id,
@@ -212,7 +212,7 @@ class DeskPages(Controller):
 
     @post("/incidents/{incident_id:str}/resume")
     async def resume(self, db: Db, actor: CurrentActor, incident_id: str) -> Redirect:
-        await service.resume_incident(db, actor=actor, incident_id=incident_id)
+        await promises.resume_incident(db, actor=actor, incident_id=incident_id)
         await db.commit()
         return back(f"/admin/incidents/{incident_id}", notice="Updates resumed.")
 
@@ -302,8 +302,8 @@ class DeskPages(Controller):
         return admin_page(
             request,
             "admin/templates.html",
-            templates=await service.list_templates(db),
-            statuses=service.ALL_STATUSES,
+            templates=await wording.list_templates(db),
+            statuses=wording.ALL_STATUSES,
             variables=VARIABLES,
         )
 
@@ -311,7 +311,7 @@ class DeskPages(Controller):
     async def create_template(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
         form = await request.form()
         try:
-            template = await service.create_template(
+            template = await wording.create_template(
                 db,
                 actor=actor,
                 data=TemplateCreate(
@@ -339,7 +339,7 @@ class DeskPages(Controller):
         settings: AppSettings,
         template_id: str,
     ) -> Response[Any]:
-        template: Any = await service.get_template(db, template_id)
+        template: Any = await wording.get_template(db, template_id)
         return await self._template_page(
             request, db, settings, template, request.query_params.get("incident")
         )
@@ -354,7 +354,7 @@ class DeskPages(Controller):
         template_id: str,
     ) -> Response[Any]:
         """The edit page again with the unsaved text and its preview; nothing is saved."""
-        saved = await service.get_template(db, template_id)
+        saved = await wording.get_template(db, template_id)
         form = await request.form()
         unsaved = SimpleNamespace(
             id=saved.id,
@@ -385,7 +385,7 @@ class DeskPages(Controller):
         preview, problem = None, ""
         if incident_id:
             try:
-                preview = await service.render_template(
+                preview = await wording.render_template(
                     db,
                     site_for(settings),
                     subject=template.subject,
@@ -399,7 +399,7 @@ class DeskPages(Controller):
             request,
             "admin/template.html",
             template=template,
-            statuses=service.ALL_STATUSES,
+            statuses=wording.ALL_STATUSES,
             variables=VARIABLES,
             incidents=incidents,
             incident_id=incident_id,
@@ -415,7 +415,7 @@ class DeskPages(Controller):
         form = await request.form()
         here = f"/admin/templates/{template_id}"
         try:
-            await service.update_template(
+            await wording.update_template(
                 db,
                 actor=actor,
                 template_id=template_id,
@@ -437,7 +437,7 @@ class DeskPages(Controller):
 
     @post("/templates/{template_id:str}/delete", opt=LEAD)
     async def delete_template(self, db: Db, actor: CurrentActor, template_id: str) -> Redirect:
-        await service.delete_template(db, actor=actor, template_id=template_id)
+        await wording.delete_template(db, actor=actor, template_id=template_id)
         await db.commit()
         return back("/admin/templates", notice="Template deleted.")
 
@@ -447,8 +447,8 @@ class DeskPages(Controller):
             request,
             "admin/tone.html",
             rules=RULES,
-            settings=await service.tone_settings(db),
-            policy=await service.load_policy(db),
+            settings=await wording.tone_settings(db),
+            policy=await wording.load_policy(db),
             is_admin=actor.has_role(Role.ADMIN),
             defaults={
                 "blame_words": ", ".join(DEFAULT_BLAME),
@@ -465,7 +465,7 @@ class DeskPages(Controller):
         words = _text(form, "words")
         limit = _text(form, "limit")
         try:
-            await service.set_tone_rule(
+            await wording.set_tone_rule(
                 db,
                 actor=actor,
                 name=name,
@@ -485,7 +485,7 @@ class DeskPages(Controller):
     @post("/policy", opt={"role": Role.ADMIN})
     async def save_policy(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
         form = await request.form()
-        await service.set_policy(
+        await wording.set_policy(
             db,
             actor=actor,
             require_approval=form.get("require_approval") == "on",
@@ -500,7 +500,7 @@ class DeskPages(Controller):
     async def examples(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
         q = request.query_params.get("q", "")[:200]
         return admin_page(
-            request, "admin/examples.html", q=q, examples=await service.search_examples(db, text=q)
+            request, "admin/examples.html", q=q, examples=await examples.search_examples(db, text=q)
         )
 
     @post("/examples/{update_id:str}", opt=LEAD)
@@ -513,7 +513,7 @@ class DeskPages(Controller):
         return await self._act(
             db,
             update_id,
-            lambda: service.mark_example(db, actor=actor, update_id=update_id, tags=tags),
+            lambda: examples.mark_example(db, actor=actor, update_id=update_id, tags=tags),
             "Kept as an example.",
             where=f"/admin/incidents/{update.incident_id}",
         )
@@ -523,7 +523,7 @@ class DeskPages(Controller):
         return await self._act(
             db,
             update_id,
-            lambda: service.unmark_example(db, actor=actor, update_id=update_id),
+            lambda: examples.unmark_example(db, actor=actor, update_id=update_id),
             "No longer an example.",
             where="/admin/examples",
         )
