@@ -21,6 +21,7 @@ from app.lib.errors import InvalidInput, NotFound
 async def pause_incident(
     session: AsyncSession, *, actor: Actor, incident_id: str, reason: str, resume_at: datetime
 ) -> Pause:
+    """Stop the overdue alarm on purpose until `resume_at`, saying why."""
     incident = await get_incident(session, incident_id)
     if not reason.strip():
         raise InvalidInput("say why updates pause", field="reason")
@@ -46,6 +47,7 @@ async def pause_incident(
 
 
 async def resume_incident(session: AsyncSession, *, actor: Actor, incident_id: str) -> None:
+    """End a pause now: the promised time counts again."""
     pause = await session.get(Pause, incident_id)
     if pause is None:
         raise NotFound("this incident is not paused")
