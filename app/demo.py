@@ -393,6 +393,7 @@ async def _past_incident(
         )
         when = start + step * index + timedelta(minutes=2 if index == 0 else 0)
         update.created_at = update.updated_at = update.published_at = when
+        update.next_update_at = None  # the promise publish made "now" means nothing in the past
     incident = await get_incident(session, incident.id)
     incident.started_at = start
     incident.created_at = start
