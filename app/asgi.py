@@ -8,11 +8,15 @@ from collections.abc import AsyncIterator
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from app import worker
 from app.accounts.api import ApiKeyController
+from app.accounts.pages import SignInPages
+from app.comms.api import DraftController, ExampleController, TemplateController
+from app.comms.pages import DeskPages
 from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
@@ -32,6 +36,7 @@ from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.paths import STATIC
+from app.web.session import SessionMiddleware
 from app.web.templating import Renderer
 
 
@@ -84,6 +89,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         DeliveryController,
         # Statuspage's Manage API v1, for tools that push incidents into Statuspage.
         manage_router,
+        # The comms desk: templates, examples, drafts and their review, audit.
+        TemplateController,
+        DraftController,
+        ExampleController,
+        # The admin pages (signed-in people).
+        SignInPages,
+        DeskPages,
     ]
 
     return Litestar(
@@ -94,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[cors_preflight],
+        middleware=[cors_preflight, DefineMiddleware(SessionMiddleware, settings=settings)],
         lifespan=[lifespan],
         state=State(
             {

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.accounts.service import create_api_key
+from app.comms.demo import demo_sign_ins, load_comms_demo
 from app.components.models import Component
 from app.components.schemas import ComponentCreate
 from app.components.service import create_component
@@ -343,9 +344,10 @@ async def load_demo(session: AsyncSession, *, settings: Settings) -> str | None:
         ),
     )
     await session.flush()
+    desk = await load_comms_demo(session, actor=DEMO)
     return (
         f"{len(components)} components in {len(GROUPS)} groups, {len(customers)} customers, "
-        f"{count} past incidents, 1 open incident, 1 upcoming maintenance"
+        f"{count} past incidents, 1 open incident, 1 upcoming maintenance; {desk}"
     )
 
 
@@ -391,6 +393,7 @@ async def _past_incident(
         )
         when = start + step * index + timedelta(minutes=2 if index == 0 else 0)
         update.created_at = update.updated_at = update.published_at = when
+        update.next_update_at = None  # the promise publish made "now" means nothing in the past
     incident = await get_incident(session, incident.id)
     incident.started_at = start
     incident.created_at = start
@@ -432,6 +435,11 @@ async def welcome(session: AsyncSession, *, settings: Settings) -> str:
     lines += [
         f"  API (OpenAPI):        {settings.base_url}/schema",
         f"  Admin API key:        {raw}",
-        "",
     ]
+    # Desk users get a new password on every run: passwords are shown once, like keys.
+    for name, role, password in await demo_sign_ins(session):
+        lines.append(
+            f"  Admin desk ({role}): {settings.base_url}/admin  user {name}  password {password}"
+        )
+    lines.append("")
     return "\n".join(lines)

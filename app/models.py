@@ -2,6 +2,14 @@
 
 from app.accounts.models import ApiKey, User
 from app.audit.models import AuditEvent
+from app.comms.models import (
+    CommsPolicy,
+    DraftReview,
+    Example,
+    MessageTemplate,
+    Pause,
+    ToneRule,
+)
 from app.components.models import Component, ComponentGroup
 from app.customers.models import Customer
 from app.db.base import Base
@@ -17,17 +25,23 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "CommsPolicy",
     "Component",
     "ComponentChange",
     "ComponentGroup",
     "Customer",
     "Delivery",
+    "DraftReview",
+    "Example",
     "IdempotencyRecord",
     "Incident",
     "IncidentComponent",
     "IncidentCustomer",
+    "MessageTemplate",
+    "Pause",
     "SiteState",
     "Subscriber",
+    "ToneRule",
     "Update",
     "User",
 ]

@@ -76,6 +76,18 @@ async def authenticate_user(session: AsyncSession, *, username: str, password: s
     return user
 
 
+async def set_password(session: AsyncSession, *, username: str, password: str) -> User:
+    """Replace a user's password (only the argon2 hash is kept)."""
+    if len(password) < 8:
+        raise InvalidInput("password must be at least 8 characters", field="password")
+    user = await session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise InvalidInput(f"no user named {username!r}", field="username")
+    user.password_hash = _hasher.hash(password)
+    await session.flush()
+    return user
+
+
 def actor_for_user(user: User) -> Actor:
     return Actor(name=user.username, role=Role(user.role))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from app.incidents.schemas import (
     UpdateCreate,
 )
 from app.incidents.status import (
+    Impact,
     IncidentKind,
     IncidentStatus,
     MaintenanceStatus,
@@ -355,6 +356,8 @@ async def publish_update(
     if update.status != incident.status:
         _stamp_status(incident, update.status, now)
         incident.status = update.status
+    if update.next_update_at is None and is_open(incident.status):
+        update.next_update_at = default_next_update_at(incident, now)
     incident.next_update_at = update.next_update_at if is_open(incident.status) else None
     incident.updated_at = now
     update.state = UpdateState.PUBLISHED.value
@@ -377,6 +380,17 @@ async def publish_update(
     # Same transaction: the outbox rows exist exactly when the update is published.
     await enqueue_update(session, update=update, incident=incident)
     return update
+
+
+def default_next_update_at(incident: Incident, now: datetime) -> datetime | None:
+    """When customers hear from us next, unless the writer said: sooner for bigger impact.
+
+    A scheduled maintenance that has not started promises nothing (its window is the promise).
+    """
+    if incident.status == MaintenanceStatus.SCHEDULED:
+        return None
+    minutes = 30 if incident.impact in (Impact.MAJOR, Impact.CRITICAL) else 120
+    return now + timedelta(minutes=minutes)
 
 
 def _stamp_status(incident: Incident, status: str, now: datetime) -> None:

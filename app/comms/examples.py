@@ -1,0 +1,129 @@
+"""Past examples: published updates kept as models, found by text and by similarity."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import String, cast, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.actor import Actor
+from app.audit.service import record
+from app.comms.models import Example
+from app.incidents.models import Incident
+from app.incidents.service import get_incident, get_update
+from app.incidents.status import UpdateState
+from app.lib.clock import utcnow
+from app.lib.errors import Conflict, NotFound
+
+
+async def mark_example(
+    session: AsyncSession, *, actor: Actor, update_id: str, tags: list[str]
+) -> Example:
+    found = await get_update(session, update_id)
+    if found.state != UpdateState.PUBLISHED:
+        raise Conflict("only a published update can be an example", field="update_id")
+    incident = await get_incident(session, found.incident_id)
+    clean = sorted({t.strip().lower() for t in tags if t.strip()})
+    example = await session.get(Example, update_id)
+    if example is None:
+        example = Example(
+            update_id=found.id,
+            incident_id=incident.id,
+            title=incident.title,
+            body=found.body,
+            status=found.status,
+            impact=incident.impact,
+            component_ids=incident.component_ids,
+            marked_by=actor.name,
+        )
+        session.add(example)
+    example.tags = clean
+    example.updated_at = utcnow()
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="example.mark",
+        subject_type="update",
+        subject_id=found.id,
+        incident_id=incident.id,
+        detail={"tags": clean},
+    )
+    return example
+
+
+async def unmark_example(session: AsyncSession, *, actor: Actor, update_id: str) -> None:
+    example = await session.get(Example, update_id)
+    if example is None:
+        raise NotFound(f"update {update_id!r} is not an example")
+    await session.delete(example)
+    await record(
+        session,
+        actor=actor.name,
+        action="example.unmark",
+        subject_type="update",
+        subject_id=update_id,
+        incident_id=example.incident_id,
+    )
+    await session.flush()
+
+
+async def search_examples(
+    session: AsyncSession, *, text: str = "", limit: int = 50
+) -> list[Example]:
+    query = select(Example).order_by(Example.created_at.desc()).limit(limit)
+    for word in text.split()[:8]:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        query = query.where(
+            or_(
+                Example.body.ilike(pattern),
+                Example.title.ilike(pattern),
+                cast(Example.tags, String).ilike(pattern),
+            )
+        )
+    return list((await session.scalars(query)).all())
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 2}
+
+
+def similarity(
+    example: Example, *, status: str, impact: str, components: set[str], text: str
+) -> float:
+    """Same components, impact and status first; then how many words the texts share."""
+    score = 0.0
+    if components and components.intersection(example.component_ids):
+        score += 4
+    if example.impact == impact:
+        score += 2
+    if example.status == status:
+        score += 1
+    mine, theirs = _words(text), _words(example.title + " " + example.body)
+    if mine and theirs:
+        score += len(mine & theirs) / len(mine | theirs)
+    return score
+
+
+async def similar_examples(
+    session: AsyncSession, *, incident: Incident, status: str, text: str = "", limit: int = 3
+) -> list[Example]:
+    examples = (await session.scalars(select(Example).limit(2000))).all()
+    components = set(incident.component_ids)
+    ranked = sorted(
+        (e for e in examples if e.incident_id != incident.id),
+        key=lambda e: (
+            -similarity(
+                e,
+                status=status,
+                impact=incident.impact,
+                components=components,
+                text=incident.title + " " + text,
+            )
+        ),
+    )
+    return ranked[:limit]

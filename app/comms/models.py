@@ -1,0 +1,109 @@
+"""The comms desk's own tables: templates, examples, tone rules, reviews of drafts, pauses.
+
+A draft itself is a core `Update` (state draft/submitted/rejected/published); what only the
+desk needs about it (template used, reviewer, rejection reason) lives in `DraftReview`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, IdMixin, TimestampMixin
+from app.lib.clock import utcnow
+
+
+class MessageTemplate(IdMixin, TimestampMixin, Base):
+    """A tone-of-voice template: Markdown in (sandboxed) Jinja2 syntax."""
+
+    __tablename__ = "comms_templates"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    impact: Mapped[str | None] = mapped_column(String(16))
+    audience: Mapped[str | None] = mapped_column(String(16))  # public | customer | None (any)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(200), default="system")
+
+
+class Example(TimestampMixin, Base):
+    """A published update kept as a model of how we said it, with what it was about."""
+
+    __tablename__ = "comms_examples"
+
+    update_id: Mapped[str] = mapped_column(
+        ForeignKey("incident_updates.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[str] = mapped_column(String(12), index=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Copied when marked so search and similarity need no joins (a published body is final).
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32))
+    impact: Mapped[str] = mapped_column(String(16))
+    component_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    marked_by: Mapped[str] = mapped_column(String(200))
+
+
+class ToneRule(Base):
+    """A comms lead's setting for one tone check; absent rows mean the defaults."""
+
+    __tablename__ = "comms_tone_rules"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    blocking: Mapped[bool] = mapped_column(Boolean, default=False)
+    words: Mapped[list[str] | None] = mapped_column(JSON)
+    limit: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(200), default="system")
+
+
+class CommsPolicy(Base):
+    """The approval policy (one row, id 1; absent means the defaults)."""
+
+    __tablename__ = "comms_policy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    require_approval: Mapped[bool] = mapped_column(Boolean, default=True)
+    author_may_approve_major: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str] = mapped_column(String(200), default="system")
+
+
+class DraftReview(Base):
+    """The desk's record of one draft: where its words came from and how review went."""
+
+    __tablename__ = "comms_reviews"
+
+    update_id: Mapped[str] = mapped_column(
+        ForeignKey("incident_updates.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[str] = mapped_column(String(12), index=True)
+    template_id: Mapped[str | None] = mapped_column(String(12))
+    # The template's rendering when the draft was made: the queue shows changes since.
+    template_text: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    submitted_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    edited_on_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Pause(Base):
+    """An incident deliberately quiet until `resume_at`: the desk shows it, not an alarm."""
+
+    __tablename__ = "comms_pauses"
+
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    resume_at: Mapped[datetime]
+    paused_by: Mapped[str] = mapped_column(String(200))
+    paused_at: Mapped[datetime] = mapped_column(default=utcnow)

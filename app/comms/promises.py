@@ -1,0 +1,99 @@
+"""Next-update promises: which open incidents owe their readers an update, and pauses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.actor import Actor
+from app.audit.service import record
+from app.comms.models import Pause
+from app.incidents.models import Incident
+from app.incidents.service import get_incident, list_incidents
+from app.incidents.status import IncidentKind, UpdateState
+from app.lib.clock import as_utc, utcnow
+from app.lib.errors import InvalidInput, NotFound
+
+
+async def pause_incident(
+    session: AsyncSession, *, actor: Actor, incident_id: str, reason: str, resume_at: datetime
+) -> Pause:
+    """Stop the overdue alarm on purpose until `resume_at`, saying why."""
+    incident = await get_incident(session, incident_id)
+    if not reason.strip():
+        raise InvalidInput("say why updates pause", field="reason")
+    if resume_at.tzinfo is None:
+        raise InvalidInput("resume_at must carry a time zone", field="resume_at")
+    if resume_at <= utcnow():
+        raise InvalidInput("resume_at must be in the future", field="resume_at")
+    pause = await session.get(Pause, incident.id) or Pause(incident_id=incident.id)
+    session.add(pause)
+    pause.reason, pause.resume_at = reason.strip(), as_utc(resume_at)
+    pause.paused_by, pause.paused_at = actor.name, utcnow()
+    await session.flush()
+    await record(
+        session,
+        actor=actor.name,
+        action="incident.pause",
+        subject_type="incident",
+        subject_id=incident.id,
+        incident_id=incident.id,
+        detail={"reason": pause.reason, "resume_at": pause.resume_at.isoformat()},
+    )
+    return pause
+
+
+async def resume_incident(session: AsyncSession, *, actor: Actor, incident_id: str) -> None:
+    """End a pause now: the promised time counts again."""
+    pause = await session.get(Pause, incident_id)
+    if pause is None:
+        raise NotFound("this incident is not paused")
+    await session.delete(pause)
+    await record(
+        session,
+        actor=actor.name,
+        action="incident.resume",
+        subject_type="incident",
+        subject_id=incident_id,
+        incident_id=incident_id,
+    )
+    await session.flush()
+
+
+@dataclass
+class DeskRow:
+    incident: Incident
+    overdue: bool
+    pause: Pause | None
+    drafts: int
+
+
+async def desk(session: AsyncSession, *, now: datetime | None = None) -> list[DeskRow]:
+    """Open incidents, those whose promised update is overdue first, then paused ones."""
+    now = now or utcnow()
+    incidents = await list_incidents(session, open_only=True, limit=200)
+    incidents += await list_incidents(
+        session, kind=IncidentKind.MAINTENANCE, open_only=True, limit=200
+    )
+    seen = {i.id: i for i in incidents}
+    pauses = {
+        p.incident_id: p
+        for p in (await session.scalars(select(Pause).where(Pause.incident_id.in_(seen)))).all()
+    }
+    rows = []
+    for incident in seen.values():
+        pause = pauses.get(incident.id)
+        if pause is not None and as_utc(pause.resume_at) <= now:
+            pause = None  # the pause ran out: the promise counts again
+        overdue = (
+            pause is None
+            and incident.next_update_at is not None
+            and as_utc(incident.next_update_at) < now
+        )
+        drafts = sum(1 for u in incident.updates if u.state == UpdateState.SUBMITTED)
+        rows.append(DeskRow(incident, overdue, pause, drafts))
+    rows.sort(key=lambda r: (not r.overdue, r.pause is None, -r.incident.started_at.timestamp()))
+    return rows

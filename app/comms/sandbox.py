@@ -1,0 +1,211 @@
+"""User-editable templates render here: a sandboxed, loader-less Jinja2 (invariant 6).
+
+`ImmutableSandboxedEnvironment` refuses attribute access to internals (`__class__`,
+`__globals__`, ...) and calls that mutate; there is no loader, so `include`/`import`/`extends`
+cannot reach the file system; undefined names fail loudly (StrictUndefined) instead of
+leaving a silent gap in a customer message. Every failure becomes a `TemplateProblem`
+naming the line, which the API answers as 422.
+"""
+
+from __future__ import annotations
+
+import re
+from types import TracebackType
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from app.lib.errors import InvalidInput
+
+MAX_SOURCE = 20_000
+MAX_OUTPUT = 40_000
+
+# The names a template may use, documented for writers on the templates page.
+VARIABLES = {
+    "title": "the incident's title",
+    "status": "the status this update is for, in words (e.g. Investigating)",
+    "impact": "none, minor, major or critical",
+    "components": "the affected components' names, as a list",
+    "components_text": 'the affected components in a phrase ("API and Search")',
+    "customer_name": "the customer's name for a customer's own wording, else empty",
+    "started_at": "when it started, e.g. 14:03 UTC",
+    "next_update_at": "the promised time of the next update, e.g. 14:33 UTC",
+    "next_update_in": 'how long until then, e.g. "30 minutes"',
+    "page_url": "the incident's page (the customer's page for a customer)",
+    "window_start": "a maintenance window's start, e.g. Dec 02, 02:00 UTC (else empty)",
+    "window_end": "a maintenance window's end (else empty)",
+}
+
+
+class TemplateProblem(InvalidInput):
+    """A template that cannot render; `line` is 1-based when known."""
+
+    def __init__(self, message: str, *, line: int | None, field: str = "body") -> None:
+        where = f"line {line}: " if line else ""
+        super().__init__(f"{field} {where}{message}", field=field)
+        self.line = line
+
+
+# What a template may do is kept to what messages need, so that no template can exhaust
+# the server either: few string methods and filters, small ranges and repetitions, no
+# macros (recursion), loops nested at most twice, and output cut off at MAX_OUTPUT.
+_STR_METHODS = frozenset(
+    {"upper", "lower", "title", "capitalize", "strip", "replace", "startswith", "endswith"}
+)
+_FILTERS = frozenset(
+    {
+        "capitalize",
+        "default",
+        "d",
+        "first",
+        "join",
+        "last",
+        "length",
+        "count",
+        "list",
+        "lower",
+        "replace",
+        "reverse",
+        "round",
+        "sort",
+        "string",
+        "title",
+        "trim",
+        "truncate",
+        "unique",
+        "upper",
+        "wordcount",
+    }
+)
+MAX_RANGE = 100
+MAX_LOOP_DEPTH = 2
+_WIDE_FORMAT = re.compile(r"%[-+ #0]*(?:\*|\d{3,})")
+
+
+def _small_range(*args: int) -> range:
+    values = range(*args)
+    if len(values) > MAX_RANGE:
+        raise SecurityError(f"range() may give at most {MAX_RANGE} numbers")
+    return values
+
+
+class _MessageSandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str) and attr not in _STR_METHODS:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def wrap_str_format(self, value: Any) -> None:
+        # No str.format / format_map at all: their padding widths could fill the memory.
+        return None
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            sized = [x for x in (left, right) if isinstance(x, str | list | tuple)]
+            if sized:
+                count = right if sized[0] is left else left
+                if not isinstance(count, int) or count * len(sized[0]) > MAX_OUTPUT:
+                    raise SecurityError("that repetition is too long for a message")
+            elif max(abs(left), abs(right)) > 10**12:
+                raise SecurityError("numbers that large have no place in a message")
+        elif operator == "**":
+            if abs(left) > 10**6 or not 0 <= right <= 64:
+                raise SecurityError("powers that large have no place in a message")
+        elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
+            raise SecurityError("format widths that large have no place in a message")
+        return super().call_binop(context, operator, left, right)
+
+
+_env = _MessageSandbox(
+    undefined=StrictUndefined,
+    autoescape=False,  # the output is Markdown, sanitized when it becomes HTML
+    keep_trailing_newline=False,
+)
+_env.globals.clear()
+_env.globals["range"] = _small_range
+_env.filters = {name: f for name, f in _env.filters.items() if name in _FILTERS}
+
+
+def _check_shape(tree: nodes.Template) -> None:
+    for node in tree.find_all((nodes.Macro, nodes.CallBlock)):
+        raise TemplateProblem("may not define macros or call blocks", line=node.lineno)
+
+    def depth(node: nodes.Node, level: int) -> None:
+        for child in node.iter_child_nodes():
+            inner = level + 1 if isinstance(child, nodes.For) else level
+            if inner > MAX_LOOP_DEPTH:
+                raise TemplateProblem(
+                    f"may nest loops at most {MAX_LOOP_DEPTH} deep", line=child.lineno
+                )
+            depth(child, inner)
+
+    depth(tree, 0)
+
+
+def _template_line(tb: TracebackType | None) -> int | None:
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def render_text(source: str, context: dict[str, Any], *, field: str = "body") -> str:
+    """Render `source` with `context` in the sandbox, or raise TemplateProblem."""
+    if len(source) > MAX_SOURCE:
+        raise TemplateProblem(f"is longer than {MAX_SOURCE} characters", line=None, field=field)
+    try:
+        tree = _env.parse(source)
+        _check_shape(tree)
+        template = _env.from_string(tree)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(
+            exc.message or "has a syntax error", line=exc.lineno, field=field
+        ) from None
+    except TemplateProblem as exc:
+        raise TemplateProblem(exc.message.split(": ", 1)[-1], line=exc.line, field=field) from None
+    try:
+        output = _render_bounded(template, context)
+    except SecurityError as exc:
+        raise TemplateProblem(
+            f"uses something templates may not touch ({exc})",
+            line=_template_line(exc.__traceback__),
+            field=field,
+        ) from None
+    except TemplateError as exc:
+        raise TemplateProblem(
+            exc.message or type(exc).__name__,
+            line=_template_line(exc.__traceback__),
+            field=field,
+        ) from None
+    except (
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        LookupError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
+        raise TemplateProblem(
+            f"{type(exc).__name__}: {exc}", line=_template_line(exc.__traceback__), field=field
+        ) from None
+    if output is None:
+        raise TemplateProblem(
+            f"renders to more than {MAX_OUTPUT} characters", line=None, field=field
+        )
+    return output.strip()
+
+
+def _render_bounded(template: Template, context: dict[str, Any]) -> str | None:
+    """The rendering, or None as soon as it grows past MAX_OUTPUT (never built in full)."""
+    parts, size = [], 0
+    for chunk in template.generate(**context):
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            return None
+        parts.append(chunk)
+    return "".join(parts)
