@@ -33,6 +33,8 @@ async def test_accepting_makes_it_public_and_queues_a_specific_first_draft(clien
     assert draft["published_at"] is None
     assert draft["customer_id"] is None
     assert "API and Dashboard" in draft["body"]
+    # Written from the investigating template, with its apology for a critical incident.
+    assert "sorry" in draft["body"]
     assert "next update" in draft["body"]
     # Still nothing public: the words wait for approval.
     assert (await client.get("/api/v2/summary.json")).json()["incidents"] == []

@@ -169,8 +169,14 @@ def _refuse_blocking(findings: list[tone.Finding]) -> None:
         )
 
 
-async def submit_draft(session: AsyncSession, *, actor: Actor, update_id: str) -> Update:
-    """Put a draft in the approval queue (or publish it, when policy waives review)."""
+async def submit_draft(
+    session: AsyncSession, *, actor: Actor, update_id: str, waivable: bool = True
+) -> Update:
+    """Put a draft in the approval queue (or publish it, when policy waives review).
+
+    `waivable=False` keeps it in the queue whatever the policy says: words that an alert
+    started always wait for a person.
+    """
     draft = await get_update(session, update_id)
     _may_touch(actor, draft)
     if draft.state not in (UpdateState.DRAFT, UpdateState.REJECTED):
@@ -196,7 +202,7 @@ async def submit_draft(session: AsyncSession, *, actor: Actor, update_id: str) -
         detail={"findings": [f.rule for f in findings]},
     )
     decision = rules.publishes_on_submit(await load_policy(session))
-    if decision.allowed:
+    if waivable and decision.allowed:
         review.reviewed_at, review.reviewed_by = now, actor.name
         await publish_update(session, actor=actor, update=draft, waiver=decision.waiver)
     return draft

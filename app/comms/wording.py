@@ -75,7 +75,9 @@ def template_context(
     """The documented variables (`sandbox.VARIABLES`) as plain strings and lists only."""
     now = now or utcnow()
     fmt = "%H:%M %Z"
-    names = [link.component.name for link in incident.components]
+    # In page order, so the words list components as the status page does.
+    links = sorted(incident.components, key=lambda c: (c.component.position, c.component.name))
+    names = [link.component.name for link in links]
     url = (
         customer_page_url(site.base_url, customer) + f"incidents/{incident.id}"
         if customer is not None
@@ -116,6 +118,24 @@ def _promise(incident: Incident, status: str, now: datetime) -> datetime | None:
 async def list_templates(session: AsyncSession) -> list[MessageTemplate]:
     query = select(MessageTemplate).order_by(MessageTemplate.status, MessageTemplate.name)
     return list((await session.scalars(query)).all())
+
+
+async def template_for(
+    session: AsyncSession, *, status: str, impact: str, audience: str | None
+) -> MessageTemplate | None:
+    """The template written for this status that fits best: one for this impact and
+    audience over a general one (a template with no impact or audience fits any)."""
+    candidates = (
+        await session.scalars(select(MessageTemplate).where(MessageTemplate.status == status))
+    ).all()
+    fitting = [
+        t for t in candidates if t.impact in (None, impact) and t.audience in (None, audience)
+    ]
+
+    def specificity(t: MessageTemplate) -> tuple[int, int, str]:
+        return (t.impact is not None, t.audience is not None, t.name)
+
+    return max(fitting, key=specificity, default=None)
 
 
 async def get_template(session: AsyncSession, template_id: str) -> MessageTemplate:

@@ -408,23 +408,6 @@ async def count_incidents(session: AsyncSession) -> int:
     return await session.scalar(select(func.count()).select_from(Incident)) or 0
 
 
-async def submit_update(session: AsyncSession, *, actor: Actor, update: Update) -> Update:
-    """Put a draft in the approval queue, where someone who may publish reviews it."""
-    if update.state not in (UpdateState.DRAFT, UpdateState.REJECTED):
-        raise Conflict(f"update {update.id} is {update.state}; only a draft can be submitted")
-    update.state = UpdateState.SUBMITTED.value
-    await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="update.submit",
-        subject_type="update",
-        subject_id=update.id,
-        incident_id=update.incident_id,
-    )
-    return update
-
-
 async def edit_update(
     session: AsyncSession,
     *,

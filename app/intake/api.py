@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.params import Parameter, QueryParameter
 
+from app.comms.api import site_for
 from app.incidents.api import incident_read
 from app.incidents.schemas import IncidentRead
 from app.intake import alerts, service
@@ -104,7 +105,11 @@ class TriageController(Controller):
         data: TriageAccept | None = None,
     ) -> IncidentRead:
         incident = await service.accept(
-            db, actor=actor, incident_id=incident_id, data=data or TriageAccept()
+            db,
+            site_for(settings),
+            actor=actor,
+            incident_id=incident_id,
+            data=data or TriageAccept(),
         )
         await db.commit()
         return incident_read(incident, settings)

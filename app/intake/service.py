@@ -16,12 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.audit.service import record
+from app.comms.defaults import install_default_templates
+from app.comms.schemas import DraftCreate
+from app.comms.service import create_draft, submit_draft
+from app.comms.wording import Site, template_for
 from app.components.models import Component
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.incidents import service as incidents
 from app.incidents.models import Incident
-from app.incidents.schemas import AffectedComponent, IncidentCreate, IncidentUpdate, UpdateCreate
+from app.incidents.schemas import AffectedComponent, IncidentCreate, IncidentUpdate
 from app.incidents.status import IncidentStatus, Visibility, is_open
 from app.intake.alerts import Alert
 from app.intake.models import AlertStatus, AlertThread, TriageState
@@ -297,36 +301,8 @@ async def _triage_thread(session: AsyncSession, incident_id: str) -> AlertThread
     return thread
 
 
-def first_draft_body(incident: Incident) -> str:
-    """The first words customers may read, for a person to approve or rewrite.
-
-    Plain and specific: what is affected, what we are doing, when we speak next.
-    """
-    names = [
-        link.component.name
-        for link in sorted(
-            incident.components, key=lambda link: (link.component.position, link.component.name)
-        )
-    ]
-    if not names:
-        affected, them = "some of our services", "them"
-    elif len(names) == 1:
-        affected, them = names[0], "it"
-    else:
-        affected, them = ", ".join(names[:-1]) + " and " + names[-1], "them"
-    if incident.impact in ("major", "critical"):
-        effect = f"some of you may find {them} unavailable or see requests fail"
-    else:
-        effect = f"some of you may find {them} slower than usual or see occasional errors"
-    return (
-        f"We're investigating a problem with {affected}: {effect}. "
-        "Our engineers are working on it now, and we'll post the next update here "
-        "within 30 minutes, or sooner if we learn more."
-    )
-
-
 async def accept(
-    session: AsyncSession, *, actor: Actor, incident_id: str, data: TriageAccept
+    session: AsyncSession, site: Site, *, actor: Actor, incident_id: str, data: TriageAccept
 ) -> Incident:
     """Say a triage incident is real: it becomes an ordinary investigating incident for its
     audience, and a first draft waits in the approval queue."""
@@ -341,13 +317,28 @@ async def accept(
         data=IncidentUpdate(visibility=visibility, customers=data.customers),
     )
     status = incident.status if is_open(incident.status) else IncidentStatus.INVESTIGATING.value
-    draft = await incidents.post_update(
+    # A new install has no templates yet: the first accepted alert brings in the defaults.
+    await install_default_templates(session, actor=actor)
+    template = await template_for(
         session,
+        status=status,
+        impact=incident.impact,
+        audience="customer" if visibility == Visibility.CUSTOMERS else "public",
+    )
+    if template is None:
+        raise Conflict(
+            f"there is no template for the {status} status to write the first draft from; "
+            "add one on the templates page",
+            field="template",
+        )
+    draft = await create_draft(
+        session,
+        site,
         actor=actor,
         incident_id=incident_id,
-        data=UpdateCreate(status=status, body=first_draft_body(incident)),
+        data=DraftCreate(status=status, template_id=template.id),
     )
-    await incidents.submit_update(session, actor=actor, update=draft)
+    await submit_draft(session, actor=actor, update_id=draft.id, waivable=False)
     thread.state = TriageState.ACCEPTED.value
     thread.decided_by = actor.name
     thread.decided_at = utcnow()
