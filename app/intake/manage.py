@@ -40,6 +40,7 @@ from app.incidents.status import (
 from app.intake.forms import rails_bool
 from app.lib.clock import utcnow
 from app.lib.errors import InvalidInput, NotFound
+from app.subscribers.schemas import SubscriberCreate
 
 # Statuspage status words -> ours, per kind. `postmortem` closes like `resolved`.
 _AS_INCIDENT = {
@@ -118,7 +119,30 @@ class SpComponent(msgspec.Struct, kw_only=True):
     group_id: str | None = None
 
 
-_BOOLS = {"deliver_notifications"}
+class SpSubscriber(msgspec.Struct, kw_only=True):
+    email: str | None = None
+    endpoint: str | None = None  # a webhook subscriber; `email` is then for failure notices
+    component_ids: list[str] | None = None
+    skip_confirmation_notification: bool | None = None
+
+
+def subscriber_create(data: SpSubscriber) -> SubscriberCreate:
+    """A Statuspage subscriber request as ours: an endpoint makes it a webhook."""
+    if data.component_ids is not None and not data.component_ids:
+        raise InvalidInput(
+            "subscriber[component_ids] must have at least one element if it is passed",
+            field="subscriber[component_ids]",
+        )
+    if data.endpoint:
+        return SubscriberCreate(kind="webhook", url=data.endpoint, components=data.component_ids)
+    if not data.email:
+        raise InvalidInput(
+            "subscriber[email] or subscriber[endpoint] is required", field="subscriber[email]"
+        )
+    return SubscriberCreate(kind="email", address=data.email, components=data.component_ids)
+
+
+_BOOLS = {"deliver_notifications", "skip_confirmation_notification"}
 
 
 def read(body: dict[str, Any], key: str, model: type[Any]) -> Any:

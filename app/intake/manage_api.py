@@ -23,6 +23,7 @@ from app.intake.forms import parse_body
 from app.lib.errors import DomainError, NotFound
 from app.public import statuspage
 from app.settings import Settings, page_id_for
+from app.subscribers import service as subscribers
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.errors import log
@@ -282,6 +283,55 @@ async def delete_component(db: Db, actor: CurrentActor, component_id: str) -> No
     await db.commit()
 
 
+# Subscribers
+
+
+async def _subscriber(db: Db, subscriber: Any) -> dict[str, Any]:
+    components = await subscribers.component_ids(db, subscriber.id)
+    return statuspage.manage_subscriber_object(subscriber, components)
+
+
+@get(_json_paths("/subscribers"), opt={"role": Role.COMMS_LEAD})
+async def list_subscribers(
+    db: Db, actor: CurrentActor, per_page: int = _PER_PAGE, page: int = _PAGE
+) -> list[dict[str, Any]]:
+    limit = min(per_page, MAX_PER_PAGE)
+    found = await subscribers.list_subscribers(
+        db, customer_id=None, limit=limit, offset=(page - 1) * limit
+    )
+    return [await _subscriber(db, s) for s in found]
+
+
+@post(_json_paths("/subscribers"), opt={"role": Role.COMMS_LEAD})
+async def create_subscriber(
+    request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+) -> Response[Any]:
+    data = manage.read(await _body(request), "subscriber", manage.SpSubscriber)
+    subscriber = await subscribers.add_subscriber(
+        db,
+        actor=actor,
+        data=manage.subscriber_create(data),
+        allow_private=settings.webhook_allow_private,
+    )
+    body = await _subscriber(db, subscriber)
+    await db.commit()
+    return Response(body, status_code=201)
+
+
+@get("/subscribers/{subscriber_id:str}", opt={"role": Role.COMMS_LEAD})
+async def get_subscriber(db: Db, actor: CurrentActor, subscriber_id: str) -> dict[str, Any]:
+    return await _subscriber(db, await subscribers.get_subscriber(db, _bare(subscriber_id)))
+
+
+@delete("/subscribers/{subscriber_id:str}", opt={"role": Role.COMMS_LEAD}, status_code=200)
+async def delete_subscriber(db: Db, actor: CurrentActor, subscriber_id: str) -> dict[str, Any]:
+    subscriber = await subscribers.get_subscriber(db, _bare(subscriber_id))
+    await subscribers.unsubscribe(db, subscriber=subscriber, actor=actor.name)
+    body = await _subscriber(db, subscriber)
+    await db.commit()
+    return body
+
+
 manage_router = Router(
     path="/v1/pages/{page_id:str}",
     route_handlers=[
@@ -303,6 +353,10 @@ manage_router = Router(
         patch_component,
         put_component,
         delete_component,
+        list_subscribers,
+        create_subscriber,
+        get_subscriber,
+        delete_subscriber,
     ],
     guards=[known_page],
     tags=["manage (Statuspage v1)"],

@@ -219,3 +219,24 @@ def manage_incident_object(incident: Incident, *, page_id: str, base_url: str) -
         "auto_transition_to_maintenance_state": False,
         "auto_transition_to_operational_state": False,
     }
+
+
+def manage_subscriber_object(subscriber: Any, components: list[str] | None) -> dict[str, Any]:
+    """A subscriber as the Manage API describes it (wire-formats.md §2.6)."""
+    return {
+        "id": subscriber.id,
+        "skip_confirmation_notification": subscriber.confirmed_at is not None,
+        "mode": subscriber.kind,
+        "email": subscriber.address,
+        "endpoint": subscriber.url,
+        "phone_number": None,
+        "phone_country": None,
+        "display_phone_number": None,
+        "obfuscated_channel_name": None,
+        "workspace_name": None,
+        "quarantined_at": iso_z(subscriber.disabled_at),
+        "purge_at": None,
+        "components": components or [],
+        "page_access_user_id": None,
+        "created_at": iso_z(subscriber.created_at),
+    }
