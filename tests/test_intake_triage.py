@@ -131,11 +131,17 @@ async def test_declined_incidents_leave_no_trace_on_public_pages_and_json(client
         f"/c/{token}/",
         f"/c/{token}/history",
         f"/c/{token}/api/v2/incidents.json",
+        "/feed.atom",
+        "/history.rss",
+        f"/components/{api['id']}/feed.atom",
+        f"/c/{token}/feed.rss",
     ]
     before = {p: (await client.get(p)).text for p in paths}
     assert "Zebra" in before["/api/v2/incidents.json"]
     assert "API 5xx spike" in before["/history"]
     assert "Zebra" in before[f"/c/{token}/api/v2/incidents.json"]
+    assert "Zebra" in before["/feed.atom"]
+    assert "Zebra" in before[f"/c/{token}/feed.rss"]
     # Declined after the fact, as only the database can do.
     now = utcnow()
     await db.execute(update(Incident).where(Incident.id == incident_id).values(declined_at=now))
