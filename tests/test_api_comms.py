@@ -118,7 +118,10 @@ async def test_a_draft_from_a_template_goes_through_the_queue_and_is_published(c
     item = queue[0]
     assert [p["audience"] for p in item["previews"]] == ["Public", "Acme"]
     assert item["previews"][1]["page_url"].startswith("http://status.example.test/c/")
-    assert item["previews"][0]["email_subject"] == "[Example] Errors on the API: Investigating"
+    # The email preview is the message subscribers get, from the delivery templates.
+    assert item["previews"][0]["email_subject"] == "[Example] Investigating: Errors on the API"
+    assert item["previews"][1]["email_subject"].startswith("[Example for Acme] ")
+    assert "/c/" in item["previews"][1]["email_body"]
     assert item["changes_since_template"] == []
     assert item["review"]["template_id"] == template["id"]
 

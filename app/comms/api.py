@@ -36,6 +36,7 @@ from app.comms.schemas import (
     ToneRuleUpdate,
 )
 from app.comms.tone import RULES
+from app.delivery.messages import update_email_preview
 from app.incidents.api import update_read
 from app.incidents.schemas import UpdateRead
 from app.incidents.service import get_incident, get_update
@@ -44,13 +45,19 @@ from app.settings import Settings
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
+from app.web.templating import Renderer
 
 LEAD = {"role": Role.COMMS_LEAD}
 
 
-def site_for(settings: Settings) -> wording.Site:
+def site_for(settings: Settings, renderer: Renderer | None = None) -> wording.Site:
+    """The deployment as comms services see it; with the site's renderer, email previews
+    come from the same templates the delivery worker sends."""
     return wording.Site(
-        base_url=settings.base_url, page_name=settings.page_name, zone=settings.zone
+        base_url=settings.base_url,
+        page_name=settings.page_name,
+        zone=settings.zone,
+        email=update_email_preview(renderer, settings) if renderer else None,
     )
 
 
@@ -259,11 +266,12 @@ class DraftController(Controller):
 
     @get("/queue")
     async def list_queue(
-        self, db: Db, actor: CurrentActor, settings: AppSettings
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
     ) -> list[QueueItemRead]:
         items = []
+        site = site_for(settings, request.app.state.renderer)
         for draft, review in await service.queue(db):
-            view = await service.review_view(db, site_for(settings), draft, review)
+            view = await service.review_view(db, site, draft, review)
             items.append(
                 QueueItemRead(
                     update=msgspec.to_builtins(update_read(draft)),

@@ -221,7 +221,7 @@ class DeskPages(Controller):
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
     ) -> Response[Any]:
         draft = await get_update(db, update_id)
-        view = await service.review_view(db, site_for(settings), draft)
+        view = await service.review_view(db, site_for(settings, request.app.state.renderer), draft)
         return admin_page(request, "admin/draft.html", view=view, draft=draft)
 
     async def _act(self, db: Db, update_id: str, work: Any, done: str, where: str = "") -> Redirect:
@@ -289,8 +289,9 @@ class DeskPages(Controller):
     async def queue(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
     ) -> Response[Any]:
+        site = site_for(settings, request.app.state.renderer)
         views = [
-            await service.review_view(db, site_for(settings), draft, review)
+            await service.review_view(db, site, draft, review)
             for draft, review in await service.queue(db)
         ]
         return admin_page(request, "admin/queue.html", views=views)

@@ -402,7 +402,6 @@ async def review_view(
             "customers": "all affected customers",
         }.get(incident.visibility, "nobody outside the team (internal incident)")
     html = markdown_to_safe_html(draft.body)
-    subject = email_subject(site, incident, draft.status)
     previews = []
     for name, customer in readers:
         url = (
@@ -410,13 +409,14 @@ async def review_view(
             if customer
             else f"{site.base_url}/incidents/{incident.id}"
         )
+        if site.email is not None:
+            subject, body = site.email(incident, draft, customer)
+        else:
+            subject = email_subject(site, incident, draft.status)
+            body = f"{draft.body}\n\nFollow this incident: {url}"
         previews.append(
             AudiencePreview(
-                label=name,
-                page_url=url,
-                html=html,
-                email_subject=subject,
-                email_body=f"{draft.body}\n\nFollow this incident: {url}",
+                label=name, page_url=url, html=html, email_subject=subject, email_body=body
             )
         )
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)

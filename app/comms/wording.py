@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from app.comms.schemas import TemplateCreate, TemplateUpdate, ToneRuleUpdate
 from app.customers.models import Customer
 from app.customers.service import get_customer
 from app.customers.service import page_url as customer_page_url
-from app.incidents.models import Incident
+from app.incidents.models import Incident, Update
 from app.incidents.service import default_next_update_at, get_incident
 from app.incidents.status import IncidentStatus, MaintenanceStatus, is_open
 from app.lib.clock import as_utc, utcnow
@@ -38,6 +39,9 @@ class Site:
     base_url: str
     page_name: str
     zone: ZoneInfo
+    # Renders an update's email (subject, text body) exactly as the delivery worker would
+    # for a reader (None: the public); absent where no renderer is at hand.
+    email: Callable[[Incident, Update, Customer | None], tuple[str, str]] | None = None
 
 
 # ---------------------------------------------------------------- template context

@@ -7,6 +7,7 @@ Emails come from `templates/email/<message>/`; webhook bodies are the Statuspage
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,53 @@ class Prepared:
 
 def _status_label(status: str) -> str:
     return status.replace("_", " ").capitalize()
+
+
+def update_email_context(
+    settings: Settings,
+    *,
+    incident: Incident,
+    update: Update,
+    customer: Customer | None,
+    manage_url: str,
+    unsubscribe_url: str,
+) -> dict[str, Any]:
+    """What `templates/email/incident-update/` needs for one reader (None: the public)."""
+    prefix = f"/c/{customer.token}" if customer else ""
+    return {
+        "page_name": settings.page_name,
+        "customer_name": customer.name if customer else None,
+        "incident": incident,
+        "update": update,
+        "status_label": _status_label(update.status),
+        "is_maintenance": incident.kind == "maintenance",
+        "incident_url": f"{settings.base_url}{prefix}/incidents/{incident.id}",
+        "page_url": f"{settings.base_url}{prefix}/",
+        "manage_url": manage_url,
+        "unsubscribe_url": unsubscribe_url,
+    }
+
+
+def update_email_preview(
+    renderer: Renderer, settings: Settings
+) -> Callable[[Incident, Update, Customer | None], tuple[str, str]]:
+    """(subject, text body) of an update's email, as the worker builds it, for reviewers."""
+
+    def preview(incident: Incident, update: Update, customer: Customer | None) -> tuple[str, str]:
+        sample = f"{settings.base_url}/subscription/<your link>"
+        context = update_email_context(
+            settings,
+            incident=incident,
+            update=update,
+            customer=customer,
+            manage_url=sample,
+            unsubscribe_url=sample,
+        )
+        folder = f"email/{Message.INCIDENT_UPDATE.value}"
+        subject = " ".join(renderer.render(f"{folder}/subject.txt", **context).split())
+        return subject, renderer.render(f"{folder}/body.txt", **context)
+
+    return preview
 
 
 class Batch:
@@ -199,19 +247,14 @@ class Batch:
         message_id = (
             thread_id if first.id == update.id else f"<update.{update.id}.{subscriber.id}@{domain}>"
         )
-        prefix = self.prefix(subscriber)
-        context = {
-            "page_name": s.page_name,
-            "customer_name": customer.name if customer else None,
-            "incident": incident,
-            "update": update,
-            "status_label": _status_label(update.status),
-            "is_maintenance": incident.kind == "maintenance",
-            "incident_url": f"{s.base_url}{prefix}/incidents/{incident.id}",
-            "page_url": f"{s.base_url}{prefix}/",
-            "manage_url": self.manage_url(subscriber),
-            "unsubscribe_url": self.unsubscribe_url(subscriber),
-        }
+        context = update_email_context(
+            s,
+            incident=incident,
+            update=update,
+            customer=customer,
+            manage_url=self.manage_url(subscriber),
+            unsubscribe_url=self.unsubscribe_url(subscriber),
+        )
         return build_message(
             self.renderer,
             s,
