@@ -198,3 +198,14 @@ async def test_an_admin_creates_a_key_sees_it_once_and_can_revoke_it(client, key
             "/api/v1/api-keys", json={"name": "x", "role": "admin"}, headers=keys["comms_lead"]
         )
     ).status_code == 403
+
+
+async def test_a_direct_publish_is_recorded_as_a_review_waiver_in_the_audit_log(client, keys):
+    incident = await factories.incident(client, keys["responder"], "Slow pages")
+    update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+    events = (
+        await client.get(f"/api/v1/incidents/{incident['id']}/audit", headers=keys["comms_lead"])
+    ).json()
+    publish = next(e for e in events if e["action"] == "update.publish")
+    assert publish["subject_id"] == update["id"]
+    assert "without the review queue" in publish["detail"]["waiver"]
