@@ -20,10 +20,11 @@ install: $(BIN)/tidings
 install-test: $(VENV)/.test-installed
 
 ## Set up, migrate a SQLite database here, load demo data if it is empty, and serve.
+## Emails are printed, not sent, unless TIDINGS_EMAIL_BACKEND=smtp is set.
 run: install
 	$(BIN)/tidings migrate
 	$(BIN)/tidings demo
-	$(BIN)/tidings serve --host 127.0.0.1 --port 8000
+	TIDINGS_EMAIL_BACKEND=$${TIDINGS_EMAIL_BACKEND:-console} $(BIN)/tidings serve --host 127.0.0.1 --port 8000
 
 ## Set up and run the whole suite: lint, SQLite (with the browser tests), then PostgreSQL.
 test: install-test browser postgres
@@ -44,8 +45,11 @@ lint: install-test
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
 
+## Benchmarks (not tests): read path, fan-out and sending, alert intake. See docs/benchmarks.md.
 bench: install-test
 	$(BIN)/python -m bench.read_path
+	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.intake
 
 clean:
 	rm -rf $(VENV) tidings.db tidings.db-wal tidings.db-shm

@@ -25,6 +25,13 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(sorted(allowed))}, got {value!r}")
+    return value
+
+
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -123,7 +130,9 @@ class Settings:
             smtp_password=env.get("TIDINGS_SMTP_PASSWORD") or None,
             smtp_starttls=_flag(env, "TIDINGS_SMTP_STARTTLS", cls.smtp_starttls),
             email_from=get("TIDINGS_EMAIL_FROM", cls.email_from),
-            email_backend=get("TIDINGS_EMAIL_BACKEND", cls.email_backend),
+            email_backend=_choice(
+                env, "TIDINGS_EMAIL_BACKEND", cls.email_backend, {"smtp", "console"}
+            ),
             webhook_allow_private=_flag(env, "TIDINGS_WEBHOOK_ALLOW_PRIVATE", False),
             run_worker=_flag(env, "TIDINGS_RUN_WORKER", cls.run_worker),
             worker_concurrency=_int(env, "TIDINGS_WORKER_CONCURRENCY", 8, minimum=1),

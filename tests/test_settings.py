@@ -30,6 +30,7 @@ def test_a_plain_postgres_url_is_taken_as_asyncpg():
         ("TIDINGS_SECRET_KEY", "short"),
         ("TIDINGS_SMTP_PORT", "twenty-five"),
         ("TIDINGS_SMTP_STARTTLS", "maybe"),
+        ("TIDINGS_EMAIL_BACKEND", "carrier-pigeon"),
     ],
 )
 def test_bad_configuration_names_the_variable(name, value):
