@@ -54,6 +54,22 @@ async def test_a_wrong_password_shows_the_form_again_with_a_message(client, user
     assert "do not match" in response.text
 
 
+async def test_guessing_passwords_is_stopped_after_ten_failures(client, users):
+    for _ in range(10):
+        form = await client.get("/admin/sign-in")
+        await client.post(
+            "/admin/sign-in",
+            data={"username": "lead", "password": "guess-guess", "_csrf": _csrf(form.text)},
+        )
+    form = await client.get("/admin/sign-in")
+    blocked = await client.post(
+        "/admin/sign-in",
+        data={"username": "lead", "password": PASSWORD, "_csrf": _csrf(form.text)},
+    )
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins" in blocked.text
+
+
 async def test_a_form_without_the_csrf_token_is_refused(client, users):
     await _sign_in(client, "lead")
     response = await client.post(

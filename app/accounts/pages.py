@@ -8,9 +8,18 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
 from app.accounts.service import authenticate_user
+from app.lib.ratelimit import FailureCounter
 from app.web.admin import admin_page, safe_next
 from app.web.deps import AppSettings, Db
 from app.web.session import check_csrf, cookie, new_session
+
+
+def _failed_sign_ins(request: Request) -> FailureCounter:
+    """Failed sign-ins per user name and per client, kept for this process's lifetime."""
+    state = request.app.state
+    if not hasattr(state, "failed_sign_ins"):
+        state.failed_sign_ins = FailureCounter(limit=10, window=15 * 60)
+    return state.failed_sign_ins  # type: ignore[no-any-return]
 
 
 class SignInPages(Controller):
@@ -27,11 +36,27 @@ class SignInPages(Controller):
     @post("/sign-in")
     async def sign_in(self, request: Request, db: Db, settings: AppSettings) -> Response[Any]:
         form = await request.form()
-        user = await authenticate_user(
-            db, username=str(form.get("username", "")), password=str(form.get("password", ""))
-        )
+        username = str(form.get("username", ""))
         target = safe_next(str(form.get("next", "")))
+        failures = _failed_sign_ins(request)
+        client = request.client.host if request.client else "unknown"
+        if failures.blocked(f"user:{username.strip().lower()}") or failures.blocked(
+            f"client:{client}"
+        ):
+            return admin_page(
+                request,
+                "admin/sign_in.html",
+                status_code=429,
+                next=target,
+                username=username,
+                error="Too many failed sign-ins; wait a few minutes and try again.",
+            )
+        user = await authenticate_user(
+            db, username=username, password=str(form.get("password", ""))
+        )
         if user is None:
+            failures.record(f"user:{username.strip().lower()}")
+            failures.record(f"client:{client}")
             return admin_page(
                 request,
                 "admin/sign_in.html",

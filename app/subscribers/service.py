@@ -10,8 +10,6 @@ import ipaddress
 import re
 import secrets
 import socket
-import time
-from collections import deque
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -28,6 +26,7 @@ from app.delivery.outbox import confirmation_delivery
 from app.lib.clock import utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.ids import new_id
+from app.lib.ratelimit import RateLimiter
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
 from app.subscribers.schemas import SubscriberCreate
@@ -263,27 +262,6 @@ async def import_contacts(
         detail={"created": created, "skipped": skipped, "errors": len(errors)},
     )
     return created, skipped, errors
-
-
-class RateLimiter:
-    """At most `limit` events per key in a sliding window, in this process's memory."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
-        self.window = window
-        self._events: dict[str, deque[float]] = {}
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        events = self._events.setdefault(key, deque())
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        if len(events) >= self.limit:
-            return False
-        events.append(now)
-        if len(self._events) > 100_000:  # keep memory bounded under a flood of keys
-            self._events = {k: v for k, v in self._events.items() if v}
-        return True
 
 
 class SubscribeLimits:
