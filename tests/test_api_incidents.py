@@ -209,3 +209,26 @@ async def test_a_direct_publish_is_recorded_as_a_review_waiver_in_the_audit_log(
     publish = next(e for e in events if e["action"] == "update.publish")
     assert publish["subject_id"] == update["id"]
     assert "without the review queue" in publish["detail"]["waiver"]
+
+
+async def test_maintenance_windows_are_listed_apart_from_incidents(client, keys):
+    await factories.incident(client, keys["responder"], "An outage")
+    await client.post(
+        "/api/v1/maintenances",
+        json={
+            "title": "Planned work",
+            "scheduled_for": "2099-01-01T02:00:00Z",
+            "scheduled_until": "2099-01-01T03:00:00Z",
+        },
+        headers=keys["responder"],
+    )
+    incidents = (await client.get("/api/v1/incidents", headers=keys["responder"])).json()
+    windows = (await client.get("/api/v1/maintenances", headers=keys["responder"])).json()
+    assert [i["title"] for i in incidents] == ["An outage"]
+    assert [w["title"] for w in windows] == ["Planned work"]
+    edited = await client.patch(
+        f"/api/v1/maintenances/{windows[0]['id']}",
+        json={"title": "Planned database work"},
+        headers=keys["responder"],
+    )
+    assert edited.json()["title"] == "Planned database work"

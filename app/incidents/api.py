@@ -75,9 +75,10 @@ def incident_read(
     )
 
 
-class IncidentController(Controller):
-    path = "/api/v1/incidents"
-    tags = ["incidents"]
+class _TimelineController(Controller):
+    """Listing, reading and editing, shared by incidents and maintenance windows."""
+
+    kind: IncidentKind
 
     @get("/")
     async def list_incidents(
@@ -90,24 +91,9 @@ class IncidentController(Controller):
         offset: int = Parameter(default=0, ge=0),
     ) -> list[IncidentRead]:
         incidents = await service.list_incidents(
-            db, kind=IncidentKind.INCIDENT, open_only=open_only, limit=limit, offset=offset
+            db, kind=self.kind, open_only=open_only, limit=limit, offset=offset
         )
         return [incident_read(i, settings) for i in incidents]
-
-    @post("/", status_code=201)
-    async def open_incident(
-        self,
-        request: Request,
-        db: Db,
-        actor: CurrentActor,
-        settings: AppSettings,
-        data: IncidentCreate,
-    ) -> Response[Any]:
-        async def create() -> IncidentRead:
-            incident = await service.open_incident(db, actor=actor, data=data)
-            return incident_read(incident, settings)
-
-        return await create_once(request, db, create)
 
     @get("/{incident_id:str}")
     async def get_incident(
@@ -127,6 +113,27 @@ class IncidentController(Controller):
         incident = await service.edit_incident(db, actor=actor, incident_id=incident_id, data=data)
         await db.commit()
         return incident_read(incident, settings)
+
+
+class IncidentController(_TimelineController):
+    path = "/api/v1/incidents"
+    tags = ["incidents"]
+    kind = IncidentKind.INCIDENT
+
+    @post("/", status_code=201)
+    async def open_incident(
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        data: IncidentCreate,
+    ) -> Response[Any]:
+        async def create() -> IncidentRead:
+            incident = await service.open_incident(db, actor=actor, data=data)
+            return incident_read(incident, settings)
+
+        return await create_once(request, db, create)
 
     @get("/{incident_id:str}/updates")
     async def list_updates(self, db: Db, actor: CurrentActor, incident_id: str) -> list[UpdateRead]:
@@ -149,24 +156,10 @@ class IncidentController(Controller):
         return await create_once(request, db, create)
 
 
-class MaintenanceController(Controller):
+class MaintenanceController(_TimelineController):
     path = "/api/v1/maintenances"
     tags = ["maintenance"]
-
-    @get("/")
-    async def list_maintenances(
-        self,
-        db: Db,
-        actor: CurrentActor,
-        settings: AppSettings,
-        open_only: bool = QueryParameter(name="open", default=False),
-        limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
-    ) -> list[IncidentRead]:
-        incidents = await service.list_incidents(
-            db, kind=IncidentKind.MAINTENANCE, open_only=open_only, limit=limit, offset=offset
-        )
-        return [incident_read(i, settings) for i in incidents]
+    kind = IncidentKind.MAINTENANCE
 
     @post("/", status_code=201)
     async def schedule_maintenance(
@@ -182,22 +175,3 @@ class MaintenanceController(Controller):
             return incident_read(incident, settings)
 
         return await create_once(request, db, create)
-
-    @get("/{incident_id:str}")
-    async def get_maintenance(
-        self, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
-    ) -> IncidentRead:
-        return incident_read(await service.get_incident(db, incident_id), settings)
-
-    @patch("/{incident_id:str}")
-    async def edit_maintenance(
-        self,
-        db: Db,
-        actor: CurrentActor,
-        settings: AppSettings,
-        incident_id: str,
-        data: IncidentUpdate,
-    ) -> IncidentRead:
-        incident = await service.edit_incident(db, actor=actor, incident_id=incident_id, data=data)
-        await db.commit()
-        return incident_read(incident, settings)
