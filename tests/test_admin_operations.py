@@ -242,6 +242,8 @@ async def test_the_triage_page_shows_alert_incidents_and_a_responder_accepts_one
     desk = await client.get("/admin")
     assert "1 alert incident waiting for triage" in _text(desk)
 
+    incident_page = await client.get(f"/admin/incidents/{incident_id}")
+    assert "Opened by an alert from grafana and waiting for triage" in _text(incident_page)
     triage = await client.get("/admin/triage")
     text = _text(triage)
     for seen in ("API 5xx spike", "grafana", "api-5xx", "2 (firing)", "API", "Acme", "First seen"):
@@ -258,6 +260,7 @@ async def test_the_triage_page_shows_alert_incidents_and_a_responder_accepts_one
     ).json()
     assert (incident["status"], incident["visibility"]) == ("investigating", "public")
     assert "Nothing waiting for triage." in (await client.get("/admin/triage")).text
+    assert "waiting for triage" not in (await client.get(f"/admin/incidents/{incident_id}")).text
     again = await client.post(
         f"/admin/triage/{incident_id}/accept", data={"_csrf": _csrf(triage.text)}
     )

@@ -28,7 +28,7 @@ from app.delivery.service import incident_delivery_counts
 from app.incidents.models import Update
 from app.incidents.service import get_incident, get_update, list_incidents
 from app.incidents.status import IncidentKind, statuses_for
-from app.intake.service import triage_count
+from app.intake.service import triage_count, waiting_thread
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.text import markdown_to_safe_html
 from app.settings import page_id_for
@@ -147,6 +147,7 @@ class DeskPages(Controller):
             pause=pause,
             audit=await list_events(db, incident_id=incident.id, limit=50),
             deliveries=await incident_delivery_counts(db, incident.id),
+            triage=await waiting_thread(db, incident.id),
             public_url=f"{settings.base_url}/incidents/{incident.id}",
         )
 

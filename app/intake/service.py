@@ -416,6 +416,16 @@ async def triage_queue(
     return [(thread, incident) for thread, incident in (await session.execute(query)).all()]
 
 
+async def waiting_thread(session: AsyncSession, incident_id: str) -> AlertThread | None:
+    """The alert thread of an incident still waiting for triage, if it is one."""
+    return await session.scalar(
+        select(AlertThread).where(
+            AlertThread.incident_id == incident_id,
+            AlertThread.state == TriageState.TRIAGE.value,
+        )
+    )
+
+
 async def triage_count(session: AsyncSession) -> int:
     query = (
         select(func.count())
