@@ -21,9 +21,11 @@ from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.delivery.api import DeliveryController
+from app.delivery.pages import DeliveryPages
 from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
 from app.intake.manage_api import manage_router
+from app.intake.pages import TriagePages
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
@@ -31,6 +33,7 @@ from app.public.pages import CustomerPages, PublicPages, livez, readyz
 from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.settings import Settings
 from app.subscribers.api import SubscriberController
+from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages
 from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
@@ -96,6 +99,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The admin pages (signed-in people).
         SignInPages,
         DeskPages,
+        DeliveryPages,
+        SubscriberPages,
+        TriagePages,
     ]
 
     return Litestar(

@@ -24,11 +24,14 @@ from app.comms.sandbox import VARIABLES
 from app.comms.schemas import DraftCreate, TemplateCreate, TemplateUpdate, ToneRuleUpdate
 from app.comms.tone import DEFAULT_BLAME, DEFAULT_JARGON, DEFAULT_LENGTH, RULES
 from app.customers.service import list_customers, page_url
+from app.delivery.service import incident_delivery_counts
 from app.incidents.models import Update
 from app.incidents.service import get_incident, get_update, list_incidents
 from app.incidents.status import IncidentKind, statuses_for
+from app.intake.service import triage_count, waiting_thread
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.text import markdown_to_safe_html
+from app.settings import page_id_for
 from app.web.admin import admin_page, back
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
@@ -57,7 +60,9 @@ class DeskPages(Controller):
     before_request = check_csrf
 
     @get("/")
-    async def dashboard(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
+    async def dashboard(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+    ) -> Response[Any]:
         mine = await service.list_drafts(db, author=actor.name)
         reviews = {d.id: await service.get_review(db, d.id) for d in mine}
         return admin_page(
@@ -65,8 +70,11 @@ class DeskPages(Controller):
             "admin/dashboard.html",
             rows=await promises.desk(db),
             queue_size=await queue_size(db),
+            triage_size=await triage_count(db),
             mine=mine,
             reviews=reviews,
+            page_id=page_id_for(settings),
+            base_url=settings.base_url,
         )
 
     # ------------------------------------------------------------ incidents and drafts
@@ -138,6 +146,8 @@ class DeskPages(Controller):
             marked=marked,
             pause=pause,
             audit=await list_events(db, incident_id=incident.id, limit=50),
+            deliveries=await incident_delivery_counts(db, incident.id),
+            triage=await waiting_thread(db, incident.id),
             public_url=f"{settings.base_url}/incidents/{incident.id}",
         )
 

@@ -163,6 +163,22 @@ async def update_deliveries(
     return counts, list(failures)
 
 
+async def incident_delivery_counts(
+    session: AsyncSession, incident_id: str
+) -> dict[str, dict[str, int]]:
+    """Per update of an incident, how many of its deliveries are in each state."""
+    rows = await session.execute(
+        select(Delivery.update_id, Delivery.state, func.count())
+        .join(Update, Update.id == Delivery.update_id)
+        .where(Update.incident_id == incident_id)
+        .group_by(Delivery.update_id, Delivery.state)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for update_id, state, count in rows:
+        counts.setdefault(update_id, {s.value: 0 for s in DeliveryState})[state] = count
+    return counts
+
+
 async def subscriber_history(
     session: AsyncSession, subscriber_id: str, *, limit: int = 200
 ) -> list[Delivery]:

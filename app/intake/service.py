@@ -390,3 +390,37 @@ async def list_threads(
         query = query.where(AlertThread.state == state.value)
     query = query.order_by(AlertThread.last_fired_at.desc(), AlertThread.id).limit(limit)
     return [(thread, title) for thread, title in (await session.execute(query)).all()]
+
+
+async def triage_queue(
+    session: AsyncSession, *, limit: int = 100
+) -> list[tuple[AlertThread, Incident]]:
+    """Alert threads waiting for a person, newest alert first, with their incidents (whose
+    components and customers load with them)."""
+    query = (
+        select(AlertThread, Incident)
+        .join(Incident, Incident.id == AlertThread.incident_id)
+        .where(AlertThread.state == TriageState.TRIAGE.value)
+        .order_by(AlertThread.last_fired_at.desc(), AlertThread.id)
+        .limit(limit)
+    )
+    return [(thread, incident) for thread, incident in (await session.execute(query)).all()]
+
+
+async def waiting_thread(session: AsyncSession, incident_id: str) -> AlertThread | None:
+    """The alert thread of an incident still waiting for triage, if it is one."""
+    return await session.scalar(
+        select(AlertThread).where(
+            AlertThread.incident_id == incident_id,
+            AlertThread.state == TriageState.TRIAGE.value,
+        )
+    )
+
+
+async def triage_count(session: AsyncSession) -> int:
+    query = (
+        select(func.count())
+        .select_from(AlertThread)
+        .where(AlertThread.state == TriageState.TRIAGE.value)
+    )
+    return await session.scalar(query) or 0

@@ -129,12 +129,27 @@ async def get_subscriber(session: AsyncSession, subscriber_id: str) -> Subscribe
 
 
 async def list_subscribers(
-    session: AsyncSession, *, customer_id: str | None = None, limit: int = 100, offset: int = 0
+    session: AsyncSession,
+    *,
+    customer_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    public: bool = False,
 ) -> list[Subscriber]:
+    """Subscribers oldest first: all, one customer's contacts, or (`public`) the public ones."""
     query = select(Subscriber).order_by(Subscriber.created_at, Subscriber.id)
     if customer_id is not None:
         query = query.where(Subscriber.customer_id == customer_id)
+    elif public:
+        query = query.where(Subscriber.customer_id.is_(None))
     return list((await session.scalars(query.limit(limit).offset(offset))).all())
+
+
+async def subscribers_by_id(session: AsyncSession, ids: list[str]) -> dict[str, Subscriber]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Subscriber).where(Subscriber.id.in_(set(ids))))
+    return {s.id: s for s in rows}
 
 
 async def _existing_email(

@@ -1,0 +1,141 @@
+"""Admin pages for subscribers and customer contacts: list, add one, import CSV, history,
+unsubscribe. (The public subscribe and preferences pages are in `pages.py`.)
+
+Thin handlers over `app.subscribers.service`; the whole area needs a comms lead, as the
+subscribers API does (addresses are personal data).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.response import Redirect
+
+from app.accounts.models import Role
+from app.components.service import list_components
+from app.customers.service import list_customers
+from app.delivery.service import subscriber_history
+from app.lib.errors import DomainError
+from app.subscribers import service
+from app.subscribers.schemas import SubscriberCreate
+from app.web.admin import admin_page, back
+from app.web.auth import CurrentActor
+from app.web.deps import AppSettings, Db
+from app.web.session import check_csrf
+
+PUBLIC = "public"  # the filter value for subscribers linked to no customer
+MAX_CSV = 2_000_000
+
+
+def _text(form: Any, name: str) -> str:
+    return str(form.get(name) or "").strip()
+
+
+def _list_url(customer: str) -> str:
+    return f"/admin/subscribers?customer={customer}" if customer else "/admin/subscribers"
+
+
+class SubscriberPages(Controller):
+    path = "/admin/subscribers"
+    include_in_schema = False
+    before_request = check_csrf
+    opt = {"role": Role.COMMS_LEAD}
+
+    @get("/")
+    async def subscribers(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
+        chosen = request.query_params.get("customer", "")
+        customers = await list_customers(db)
+        names = {c.id: c.name for c in customers}
+        rows = await service.list_subscribers(
+            db,
+            customer_id=chosen if chosen in names else None,
+            public=chosen == PUBLIC,
+            limit=1000,
+        )
+        return admin_page(
+            request,
+            "admin/subscribers.html",
+            rows=rows,
+            customers=customers,
+            names=names,
+            chosen=chosen if chosen in names or chosen == PUBLIC else "",
+            components=await list_components(db),
+        )
+
+    @post("/")
+    async def add_contact(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+    ) -> Redirect:
+        form = await request.form()
+        customer = _text(form, "customer")
+        try:
+            subscriber = await service.add_subscriber(
+                db,
+                actor=actor,
+                data=SubscriberCreate(
+                    kind="email",
+                    address=_text(form, "address"),
+                    customer=customer or None,
+                    components=[str(c) for c in form.getall("components", [])] or None,
+                ),
+                allow_private=settings.webhook_allow_private,
+            )
+        except DomainError as exc:
+            await db.rollback()
+            return back(_list_url(customer), error=exc.message)
+        await db.commit()
+        return back(_list_url(customer), notice=f"Added {subscriber.address}, confirmed.")
+
+    @post("/import")
+    async def import_contacts(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
+        form = await request.form()
+        customer = _text(form, "customer")
+        text = str(form.get("csv") or "")
+        upload = form.get("file")
+        if isinstance(upload, UploadFile):
+            raw = await upload.read(MAX_CSV)
+            await upload.close()
+            if raw:
+                text = raw.decode("utf-8-sig", errors="replace")
+        here = _list_url(customer)
+        if not text.strip():
+            return back(here, error="give the contacts as CSV: paste them or choose a file")
+        try:
+            created, skipped, errors = await service.import_contacts(
+                db, actor=actor, csv_text=text, customer_id=customer or None
+            )
+        except DomainError as exc:
+            await db.rollback()
+            return back(here, error=exc.message)
+        await db.commit()
+        notice = f"Imported {created} contact{'' if created == 1 else 's'}, confirmed"
+        notice += f"; {skipped} already subscribed." if skipped else "."
+        return back(here, notice=notice, error="; ".join(errors[:10]))
+
+    @get("/{subscriber_id:str}")
+    async def subscriber(
+        self, request: Request, db: Db, actor: CurrentActor, subscriber_id: str
+    ) -> Response[Any]:
+        subscriber = await service.get_subscriber(db, subscriber_id)
+        chosen = await service.component_ids(db, subscriber.id)
+        components = {c.id: c.name for c in await list_components(db)}
+        customers = {c.id: c.name for c in await list_customers(db)}
+        return admin_page(
+            request,
+            "admin/subscriber.html",
+            subscriber=subscriber,
+            customer_name=customers.get(subscriber.customer_id or ""),
+            component_names=[components.get(c, c) for c in chosen] if chosen else None,
+            history=await subscriber_history(db, subscriber.id),
+        )
+
+    @post("/{subscriber_id:str}/unsubscribe")
+    async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> Redirect:
+        subscriber = await service.get_subscriber(db, subscriber_id)
+        await service.unsubscribe(db, subscriber=subscriber, actor=actor.name)
+        await db.commit()
+        return back(
+            f"/admin/subscribers/{subscriber_id}", notice="Unsubscribed: nothing more is sent."
+        )
