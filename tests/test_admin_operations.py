@@ -254,7 +254,7 @@ async def test_the_triage_page_shows_alert_incidents_and_a_responder_accepts_one
     )
     assert accepted.url.path == "/admin/queue"
     assert "Accepted “API 5xx spike”" in _text(accepted)
-    assert "investigating a problem with API" in _text(accepted)  # the first draft
+    assert "may have trouble using API" in _text(accepted)  # the investigating template
     incident = (
         await client.get(f"/api/v1/incidents/{incident_id}", headers=keys["responder"])
     ).json()

@@ -69,7 +69,7 @@ async def test_a_lead_imports_contacts_and_accepts_an_alert_into_the_queue(
     await incident.get_by_role("button", name="Accept").click()
     await page.get_by_text("Accepted “API unreachable”").wait_for()
     queue = await page.locator("main").inner_text()
-    assert "We're investigating a problem with API" in queue
+    assert "may have trouble using API" in queue  # drafted from the investigating template
     assert "Approve and publish" in queue  # waiting for a person, not published
     async with httpx.AsyncClient(base_url=live_server.url) as http:
         accepted = await http.get(

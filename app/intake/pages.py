@@ -10,13 +10,14 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
+from app.comms.api import site_for
 from app.incidents.status import Visibility
 from app.intake import service
 from app.intake.schemas import TriageAccept
 from app.lib.errors import DomainError, InvalidInput
 from app.web.admin import admin_page, back
 from app.web.auth import CurrentActor
-from app.web.deps import Db
+from app.web.deps import AppSettings, Db
 from app.web.session import check_csrf
 
 HERE = "/admin/triage"
@@ -47,12 +48,18 @@ class TriagePages(Controller):
 
     @post("/{incident_id:str}/accept")
     async def accept(
-        self, request: Request, db: Db, actor: CurrentActor, incident_id: str
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        incident_id: str,
     ) -> Redirect:
         form = await request.form()
         try:
             incident = await service.accept(
                 db,
+                site_for(settings),
                 actor=actor,
                 incident_id=incident_id,
                 data=TriageAccept(visibility=_visibility(str(form.get("visibility") or ""))),
