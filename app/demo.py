@@ -426,20 +426,19 @@ async def welcome(session: AsyncSession, *, settings: Settings) -> str:
     """Where to look first, and a fresh admin key (keys are shown once, so each run mints one)."""
     customer = await session.scalar(select(Customer).order_by(Customer.name).limit(1))
     _key, raw = await create_api_key(session, name="make run", role=Role.ADMIN)
-    lines = [
-        "",
-        f"  Public status page:   {settings.base_url}/",
-    ]
+    rows = [("Public status page", f"{settings.base_url}/")]
     if customer is not None:
-        lines.append(f"  {customer.name} page: {settings.base_url}/c/{customer.token}/")
-    lines += [
-        f"  API (OpenAPI):        {settings.base_url}/schema",
-        f"  Admin API key:        {raw}",
+        rows.append((f"{customer.name} page", f"{settings.base_url}/c/{customer.token}/"))
+    rows += [
+        ("API (OpenAPI)", f"{settings.base_url}/schema"),
+        ("Admin API key", raw),
     ]
     # Desk users get a new password on every run: passwords are shown once, like keys.
     for name, role, password in await demo_sign_ins(session):
-        lines.append(
-            f"  Admin desk ({role}): {settings.base_url}/admin  user {name}  password {password}"
+        rows.append(
+            (f"Admin desk, {role}", f"{settings.base_url}/admin  user {name}  password {password}")
         )
+    width = max(len(label) for label, _ in rows) + 2
+    lines = ["", *(f"  {label + ':':<{width}}{value}" for label, value in rows)]
     lines.append("")
     return "\n".join(lines)
