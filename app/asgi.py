@@ -38,6 +38,7 @@ from app.subscribers.pages import SubscribePages
 from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
+from app.web.inputs import reject_nul
 from app.web.paths import STATIC
 from app.web.session import SessionMiddleware
 from app.web.templating import Renderer
@@ -112,7 +113,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[cors_preflight, DefineMiddleware(SessionMiddleware, settings=settings)],
+        middleware=[
+            reject_nul,
+            cors_preflight,
+            DefineMiddleware(SessionMiddleware, settings=settings),
+        ],
         lifespan=[lifespan],
         state=State(
             {

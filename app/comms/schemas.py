@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 
+from app.lib.numbers import Count
+
 
 class TemplateCreate(msgspec.Struct, kw_only=True):
     name: str
@@ -134,7 +136,7 @@ class ToneRuleUpdate(msgspec.Struct, kw_only=True):
     enabled: bool | None = None
     blocking: bool | None = None
     words: list[str] | None = None
-    limit: int | None = None
+    limit: Count | None = None
 
 
 class ToneRuleRead(msgspec.Struct, kw_only=True):

@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 
 from app.components.status import ComponentStatus
+from app.lib.numbers import Position
 
 
 class ComponentCreate(msgspec.Struct, kw_only=True):
@@ -14,7 +15,7 @@ class ComponentCreate(msgspec.Struct, kw_only=True):
     description: str | None = None
     group: str | None = None  # a group id or a group name (created if new)
     status: ComponentStatus = ComponentStatus.OPERATIONAL
-    position: int | None = None
+    position: Position | None = None
 
 
 class ComponentUpdate(msgspec.Struct, kw_only=True):
@@ -22,7 +23,7 @@ class ComponentUpdate(msgspec.Struct, kw_only=True):
     description: str | None = None
     group: str | None = None
     status: ComponentStatus | None = None
-    position: int | None = None
+    position: Position | None = None
 
 
 class ComponentRead(msgspec.Struct, kw_only=True):
@@ -40,13 +41,13 @@ class ComponentRead(msgspec.Struct, kw_only=True):
 class GroupCreate(msgspec.Struct, kw_only=True):
     name: str
     description: str | None = None
-    position: int | None = None
+    position: Position | None = None
 
 
 class GroupUpdate(msgspec.Struct, kw_only=True):
     name: str | None = None
     description: str | None = None
-    position: int | None = None
+    position: Position | None = None
 
 
 class GroupRead(msgspec.Struct, kw_only=True):

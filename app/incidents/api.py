@@ -19,6 +19,7 @@ from app.incidents.schemas import (
     UpdateRead,
 )
 from app.incidents.status import IncidentKind
+from app.lib.numbers import MAX_OFFSET
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
@@ -88,7 +89,7 @@ class _TimelineController(Controller):
         settings: AppSettings,
         open_only: bool = QueryParameter(name="open", default=False),
         limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=MAX_OFFSET),
     ) -> list[IncidentRead]:
         incidents = await service.list_incidents(
             db, kind=self.kind, open_only=open_only, limit=limit, offset=offset

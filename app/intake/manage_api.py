@@ -15,24 +15,25 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Parameter
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.accounts.models import Role
 from app.intake import manage
 from app.intake.forms import parse_body
 from app.lib.errors import DomainError, NotFound
+from app.lib.numbers import MAX_OFFSET, MAX_PAGE
 from app.public import statuspage
 from app.settings import Settings, page_id_for
 from app.subscribers import service as subscribers
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
-from app.web.errors import log
+from app.web.errors import CANNOT_STORE, log, refused_value
 
 # Statuspage caps list pages at 100 items; a larger ask gets 100, not an error.
 MAX_PER_PAGE = 100
-_LIMIT = Parameter(default=MAX_PER_PAGE, ge=1)
-_PER_PAGE = Parameter(default=MAX_PER_PAGE, ge=1)
-_PAGE = Parameter(default=1, ge=1)
+_LIMIT = Parameter(default=MAX_PER_PAGE, ge=1, le=MAX_OFFSET)
+_PER_PAGE = Parameter(default=MAX_PER_PAGE, ge=1, le=MAX_OFFSET)
+_PAGE = Parameter(default=1, ge=1, le=MAX_PAGE)
 
 
 def _json_paths(*paths: str) -> list[str]:
@@ -65,6 +66,13 @@ def on_http_error(_request: Request, exc: HTTPException) -> Response[Any]:
 def on_integrity_error(request: Request, exc: IntegrityError) -> Response[Any]:
     log.info("integrity error on %s: %s", request.url.path, exc.orig)
     return _error(409, "this conflicts with a change made at the same time; retry")
+
+
+def on_database_error(request: Request, exc: DBAPIError) -> Response[Any]:
+    if refused_value(exc):
+        log.info("refused value on %s: %s", request.url.path, exc.orig)
+        return _error(422, CANNOT_STORE)
+    return on_unexpected(request, exc)
 
 
 def on_unexpected(request: Request, exc: Exception) -> Response[Any]:
@@ -365,6 +373,7 @@ manage_router = Router(
         ValidationException: on_validation_error,
         HTTPException: on_http_error,
         IntegrityError: on_integrity_error,
+        DBAPIError: on_database_error,
         Exception: on_unexpected,
     },
 )

@@ -11,6 +11,7 @@ from app.accounts.models import Role
 from app.delivery.api import delivery_read
 from app.delivery.schemas import DeliveryRead
 from app.delivery.service import subscriber_history
+from app.lib.numbers import MAX_OFFSET
 from app.subscribers import service
 from app.subscribers.models import Subscriber
 from app.subscribers.schemas import (
@@ -53,7 +54,7 @@ class SubscriberController(Controller):
         actor: CurrentActor,
         customer: str | None = None,
         limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=MAX_OFFSET),
     ) -> list[SubscriberRead]:
         rows = await service.list_subscribers(db, customer_id=customer, limit=limit, offset=offset)
         return [await subscriber_read(db, s) for s in rows]

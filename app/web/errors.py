@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from app.lib.errors import DomainError
 
@@ -90,6 +90,34 @@ def on_integrity_error(request: Request, exc: IntegrityError) -> Response[Any]:
     return problem(request, 409, "this conflicts with a change made at the same time; retry")
 
 
+CANNOT_STORE = (
+    "a value in the request cannot be stored (for example a NUL character or a number out of range)"
+)
+
+
+def refused_value(exc: DBAPIError) -> bool:
+    """Did the database refuse a value (SQLSTATE class 22: a NUL character, a number out of
+    range), rather than fail? asyncpg's errors reach us wrapped as a plain DBAPIError."""
+    if isinstance(exc, DataError):
+        return True
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        if getattr(cause, "sqlstate", "") and str(cause.sqlstate).startswith("22"):  # type: ignore[attr-defined]
+            return True
+        if isinstance(cause, OverflowError):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def on_database_error(request: Request, exc: DBAPIError) -> Response[Any]:
+    if refused_value(exc):
+        # The database refused a value the request carried: bad input, not our fault.
+        log.info("refused value on %s: %s", request.url.path, exc.orig)
+        return problem(request, 422, CANNOT_STORE)
+    return on_unexpected(request, exc)
+
+
 def on_unexpected(request: Request, exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(request, 500, "something went wrong on our side; it has been logged")
@@ -100,5 +128,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
     IntegrityError: on_integrity_error,
+    DBAPIError: on_database_error,
     Exception: on_unexpected,
 }
