@@ -27,8 +27,19 @@ def _clean_name(name: str, field: str = "name") -> str:
 
 
 async def list_components(session: AsyncSession) -> list[Component]:
-    query = select(Component).options(selectinload(Component.group))
-    return list((await session.scalars(query.order_by(Component.position, Component.name))).all())
+    """All components in page order: ungrouped first, then group by group."""
+    query = (
+        select(Component)
+        .outerjoin(ComponentGroup, Component.group_id == ComponentGroup.id)
+        .options(selectinload(Component.group))
+        .order_by(
+            ComponentGroup.position.is_not(None),
+            ComponentGroup.position,
+            Component.position,
+            Component.name,
+        )
+    )
+    return list((await session.scalars(query)).all())
 
 
 async def get_component(session: AsyncSession, component_id: str) -> Component:
