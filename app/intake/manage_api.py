@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Request, Response, Router, delete, get, patch, post, put
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.handlers import BaseRouteHandler
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import Parameter
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -125,32 +125,26 @@ async def list_incidents(
     return [_incident(i, settings) for i in found]
 
 
-@get(_json_paths("/incidents/unresolved"))
-async def list_unresolved(
-    db: Db, actor: CurrentActor, settings: AppSettings, per_page: int = _PER_PAGE, page: int = _PAGE
-) -> list[dict[str, Any]]:
-    return await _list(db, settings, "unresolved", per_page, page)
+def _incident_list(which: str) -> HTTPRouteHandler:
+    """A GET of one of Statuspage's incident lists (`incidents/<which>`)."""
+
+    @get(_json_paths(f"/incidents/{which}"), name=f"manage_incidents_{which}")
+    async def handler(
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        per_page: int = _PER_PAGE,
+        page: int = _PAGE,
+    ) -> list[dict[str, Any]]:
+        return await _list(db, settings, which, per_page, page)
+
+    return handler
 
 
-@get(_json_paths("/incidents/upcoming"))
-async def list_upcoming(
-    db: Db, actor: CurrentActor, settings: AppSettings, per_page: int = _PER_PAGE, page: int = _PAGE
-) -> list[dict[str, Any]]:
-    return await _list(db, settings, "upcoming", per_page, page)
-
-
-@get(_json_paths("/incidents/scheduled"))
-async def list_scheduled(
-    db: Db, actor: CurrentActor, settings: AppSettings, per_page: int = _PER_PAGE, page: int = _PAGE
-) -> list[dict[str, Any]]:
-    return await _list(db, settings, "scheduled", per_page, page)
-
-
-@get(_json_paths("/incidents/active_maintenance"))
-async def list_active_maintenance(
-    db: Db, actor: CurrentActor, settings: AppSettings, per_page: int = _PER_PAGE, page: int = _PAGE
-) -> list[dict[str, Any]]:
-    return await _list(db, settings, "active_maintenance", per_page, page)
+list_unresolved = _incident_list("unresolved")
+list_upcoming = _incident_list("upcoming")
+list_scheduled = _incident_list("scheduled")
+list_active_maintenance = _incident_list("active_maintenance")
 
 
 @post(_json_paths("/incidents"))
