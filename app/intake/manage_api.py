@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, Router, delete, get, patch, post, put
+from litestar import HttpMethod, Request, Response, Router, delete, get, post, route
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
@@ -164,23 +164,11 @@ async def get_incident(
     return _incident(await manage.get_incident(db, _bare(incident_id)), settings)
 
 
-@patch("/incidents/{incident_id:str}")
-async def patch_incident(
+# Statuspage's PUT takes the same partial body as PATCH.
+@route("/incidents/{incident_id:str}", http_method=[HttpMethod.PATCH, HttpMethod.PUT])
+async def change_incident(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
 ) -> dict[str, Any]:
-    data = manage.read(await _body(request), "incident", manage.SpIncident)
-    incident = await manage.change_incident(
-        db, actor=actor, incident_id=_bare(incident_id), data=data
-    )
-    await db.commit()
-    return _incident(incident, settings)
-
-
-@put("/incidents/{incident_id:str}")
-async def put_incident(
-    request: Request, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
-) -> dict[str, Any]:
-    # Statuspage's PUT takes the same partial body as PATCH.
     data = manage.read(await _body(request), "incident", manage.SpIncident)
     incident = await manage.change_incident(
         db, actor=actor, incident_id=_bare(incident_id), data=data
@@ -201,8 +189,12 @@ async def delete_incident(
     return gone
 
 
-async def _change_update(
-    request: Request, db: Db, actor: Any, incident_id: str, update_id: str
+@route(
+    "/incidents/{incident_id:str}/incident_updates/{update_id:str}",
+    http_method=[HttpMethod.PATCH, HttpMethod.PUT],
+)
+async def change_incident_update(
+    request: Request, db: Db, actor: CurrentActor, incident_id: str, update_id: str
 ) -> dict[str, Any]:
     data = manage.read(await _body(request), "incident_update", manage.SpIncidentUpdate)
     update = await manage.change_update(
@@ -210,20 +202,6 @@ async def _change_update(
     )
     await db.commit()
     return statuspage.manage_update_object(update)
-
-
-@patch("/incidents/{incident_id:str}/incident_updates/{update_id:str}")
-async def patch_incident_update(
-    request: Request, db: Db, actor: CurrentActor, incident_id: str, update_id: str
-) -> dict[str, Any]:
-    return await _change_update(request, db, actor, incident_id, update_id)
-
-
-@put("/incidents/{incident_id:str}/incident_updates/{update_id:str}")
-async def put_incident_update(
-    request: Request, db: Db, actor: CurrentActor, incident_id: str, update_id: str
-) -> dict[str, Any]:
-    return await _change_update(request, db, actor, incident_id, update_id)
 
 
 # Components
@@ -254,8 +232,9 @@ async def get_component(
     return _component(await manage.get_component(db, _bare(component_id)), settings)
 
 
-async def _change_component(
-    request: Request, db: Db, actor: Any, settings: Settings, component_id: str
+@route("/components/{component_id:str}", http_method=[HttpMethod.PATCH, HttpMethod.PUT])
+async def change_component(
+    request: Request, db: Db, actor: CurrentActor, settings: AppSettings, component_id: str
 ) -> dict[str, Any]:
     data = manage.read(await _body(request), "component", manage.SpComponent)
     component = await manage.change_component(
@@ -263,20 +242,6 @@ async def _change_component(
     )
     await db.commit()
     return _component(component, settings)
-
-
-@patch("/components/{component_id:str}")
-async def patch_component(
-    request: Request, db: Db, actor: CurrentActor, settings: AppSettings, component_id: str
-) -> dict[str, Any]:
-    return await _change_component(request, db, actor, settings, component_id)
-
-
-@put("/components/{component_id:str}")
-async def put_component(
-    request: Request, db: Db, actor: CurrentActor, settings: AppSettings, component_id: str
-) -> dict[str, Any]:
-    return await _change_component(request, db, actor, settings, component_id)
 
 
 @delete("/components/{component_id:str}", opt={"role": Role.ADMIN}, status_code=204)
@@ -344,16 +309,13 @@ manage_router = Router(
         list_active_maintenance,
         create_incident,
         get_incident,
-        patch_incident,
-        put_incident,
+        change_incident,
         delete_incident,
-        patch_incident_update,
-        put_incident_update,
+        change_incident_update,
         list_components,
         create_component,
         get_component,
-        patch_component,
-        put_component,
+        change_component,
         delete_component,
         list_subscribers,
         create_subscriber,
