@@ -64,5 +64,4 @@ class ApiKeyController(Controller):
         await record(
             db, actor=actor.name, action="api_key.revoke", subject_type="api_key", subject_id=key.id
         )
-        await db.commit()
         return api_key_read(key)

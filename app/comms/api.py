@@ -151,13 +151,11 @@ class TemplateController(Controller):
         template = await wording.update_template(
             db, actor=actor, template_id=template_id, data=data
         )
-        await db.commit()
         return template_read(template)
 
     @delete("/{template_id:str}", opt=LEAD)
     async def delete_template(self, db: Db, actor: CurrentActor, template_id: str) -> None:
         await wording.delete_template(db, actor=actor, template_id=template_id)
-        await db.commit()
 
     @post("/preview", status_code=200)
     async def preview(
@@ -238,13 +236,11 @@ class DraftController(Controller):
         self, db: Db, actor: CurrentActor, update_id: str, data: DraftEdit
     ) -> UpdateRead:
         draft = await service.edit_draft(db, actor=actor, update_id=update_id, body=data.body)
-        await db.commit()
         return update_read(draft)
 
     @post("/updates/{update_id:str}/submit", status_code=200)
     async def submit(self, db: Db, actor: CurrentActor, update_id: str) -> UpdateRead:
         draft = await service.submit_draft(db, actor=actor, update_id=update_id)
-        await db.commit()
         return update_read(draft)
 
     @post("/updates/{update_id:str}/approve", status_code=200, opt=LEAD)
@@ -253,7 +249,6 @@ class DraftController(Controller):
     ) -> UpdateRead:
         body = data.body if data is not None else None
         draft = await service.approve_draft(db, actor=actor, update_id=update_id, body=body)
-        await db.commit()
         return update_read(draft)
 
     @post("/updates/{update_id:str}/reject", status_code=200, opt=LEAD)
@@ -261,7 +256,6 @@ class DraftController(Controller):
         self, db: Db, actor: CurrentActor, update_id: str, data: RejectRequest
     ) -> UpdateRead:
         draft = await service.reject_draft(db, actor=actor, update_id=update_id, reason=data.reason)
-        await db.commit()
         return update_read(draft)
 
     @get("/queue")
@@ -307,13 +301,11 @@ class DraftController(Controller):
         pause = await promises.pause_incident(
             db, actor=actor, incident_id=incident_id, reason=data.reason, resume_at=data.resume_at
         )
-        await db.commit()
         return {"incident_id": incident_id, "reason": pause.reason, "resume_at": pause.resume_at}
 
     @delete("/incidents/{incident_id:str}/pause")
     async def resume(self, db: Db, actor: CurrentActor, incident_id: str) -> None:
         await promises.resume_incident(db, actor=actor, incident_id=incident_id)
-        await db.commit()
 
     @get("/desk")
     async def desk(self, db: Db, actor: CurrentActor) -> list[dict[str, Any]]:
@@ -362,13 +354,11 @@ class ExampleController(Controller):
         self, db: Db, actor: CurrentActor, update_id: str, data: ExampleMark
     ) -> ExampleRead:
         example = await examples.mark_example(db, actor=actor, update_id=update_id, tags=data.tags)
-        await db.commit()
         return example_read(example)
 
     @delete("/examples/{update_id:str}", opt=LEAD)
     async def unmark(self, db: Db, actor: CurrentActor, update_id: str) -> None:
         await examples.unmark_example(db, actor=actor, update_id=update_id)
-        await db.commit()
 
     @get("/incidents/{incident_id:str}/similar-examples")
     async def similar(
@@ -408,7 +398,6 @@ class ExampleController(Controller):
         self, db: Db, actor: CurrentActor, name: str, data: ToneRuleUpdate
     ) -> dict[str, Any]:
         row = await wording.set_tone_rule(db, actor=actor, name=name, data=data)
-        await db.commit()
         return {"name": row.name, "enabled": row.enabled, "blocking": row.blocking}
 
     @get("/comms-policy")
@@ -426,7 +415,6 @@ class ExampleController(Controller):
             require_approval=data.require_approval,
             author_may_approve_major=data.author_may_approve_major,
         )
-        await db.commit()
         return PolicyRead(
             require_approval=p.require_approval, author_may_approve_major=p.author_may_approve_major
         )

@@ -178,7 +178,6 @@ class DeskPages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back(here, error=exc.message)
-        await db.commit()
         return back(f"/admin/updates/{draft.id}", notice="Draft saved.")
 
     @post("/incidents/{incident_id:str}/preview", status_code=200)
@@ -217,13 +216,11 @@ class DeskPages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back(here, error=exc.message)
-        await db.commit()
         return back(here, notice="Updates paused.")
 
     @post("/incidents/{incident_id:str}/resume")
     async def resume(self, db: Db, actor: CurrentActor, incident_id: str) -> Redirect:
         await promises.resume_incident(db, actor=actor, incident_id=incident_id)
-        await db.commit()
         return back(f"/admin/incidents/{incident_id}", notice="Updates resumed.")
 
     @get("/updates/{update_id:str}")
@@ -241,7 +238,6 @@ class DeskPages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back(here, error=exc.message)
-        await db.commit()
         return back(here, notice=done)
 
     @post("/updates/{update_id:str}/edit")
@@ -338,7 +334,6 @@ class DeskPages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back("/admin/templates", error=exc.message)
-        await db.commit()
         return back(f"/admin/templates/{template.id}", notice="Template created.")
 
     @get("/templates/{template_id:str}")
@@ -443,13 +438,11 @@ class DeskPages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back(here, error=exc.message)
-        await db.commit()
         return back(here, notice="Template saved.")
 
     @post("/templates/{template_id:str}/delete", opt=LEAD)
     async def delete_template(self, db: Db, actor: CurrentActor, template_id: str) -> Redirect:
         await wording.delete_template(db, actor=actor, template_id=template_id)
-        await db.commit()
         return back("/admin/templates", notice="Template deleted.")
 
     @get("/tone")
@@ -490,7 +483,6 @@ class DeskPages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back("/admin/tone", error=exc.message)
-        await db.commit()
         return back("/admin/tone", notice=f"Rule {name} saved.")
 
     @post("/policy", opt={"role": Role.ADMIN})
@@ -502,7 +494,6 @@ class DeskPages(Controller):
             require_approval=form.get("require_approval") == "on",
             author_may_approve_major=form.get("author_may_approve_major") == "on",
         )
-        await db.commit()
         return back("/admin/tone", notice="Approval policy saved.", anchor="policy")
 
     # ------------------------------------------------------------ examples and customers

@@ -78,13 +78,11 @@ class ComponentController(Controller):
         component = await service.update_component(
             db, actor=actor, component_id=component_id, data=data
         )
-        await db.commit()
         return component_read(component)
 
     @delete("/{component_id:str}", opt={"role": Role.ADMIN}, status_code=204)
     async def delete_component(self, db: Db, actor: CurrentActor, component_id: str) -> None:
         await service.delete_component(db, actor=actor, component_id=component_id)
-        await db.commit()
 
 
 class GroupController(Controller):
@@ -113,5 +111,4 @@ class GroupController(Controller):
         self, db: Db, actor: CurrentActor, group_id: str, data: GroupUpdate
     ) -> GroupRead:
         group = await service.update_group(db, actor=actor, group_id=group_id, data=data)
-        await db.commit()
         return group_read(await service.get_group(db, group.id))

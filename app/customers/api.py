@@ -70,7 +70,6 @@ class CustomerController(Controller):
         customer = await service.update_customer(
             db, actor=actor, customer_id=customer_id, data=data
         )
-        await db.commit()
         return customer_read(customer, settings)
 
     @post("/{customer_id:str}/rotate-token", status_code=200)
@@ -78,5 +77,4 @@ class CustomerController(Controller):
         self, db: Db, actor: CurrentActor, settings: AppSettings, customer_id: str
     ) -> CustomerRead:
         customer = await service.rotate_token(db, actor=actor, customer_id=customer_id)
-        await db.commit()
         return customer_read(customer, settings)

@@ -42,5 +42,4 @@ class DeliveryController(Controller):
     @post("/retry", status_code=200, opt={"role": Role.COMMS_LEAD})
     async def retry(self, db: Db, actor: CurrentActor, update_id: str) -> dict[str, int]:
         count = await service.retry_failed(db, actor=actor, update_id=update_id)
-        await db.commit()
         return {"retried": count}

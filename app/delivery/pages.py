@@ -45,7 +45,6 @@ class DeliveryPages(Controller):
     @post("/retry", opt={"role": Role.COMMS_LEAD})
     async def retry(self, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
         count = await service.retry_failed(db, actor=actor, update_id=update_id)
-        await db.commit()
         here = f"/admin/updates/{update_id}/deliveries"
         if not count:
             return back(here, notice="No failed deliveries to retry.")

@@ -112,7 +112,6 @@ class _TimelineController(Controller):
         data: IncidentUpdate,
     ) -> IncidentRead:
         incident = await service.edit_incident(db, actor=actor, incident_id=incident_id, data=data)
-        await db.commit()
         return incident_read(incident, settings)
 
 

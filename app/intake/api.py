@@ -58,7 +58,6 @@ def intake_read(result: service.Intake) -> IntakeRead:
 
 async def _take(db: Db, actor: CurrentActor, alert: alerts.Alert) -> Response[Any]:
     result = await service.receive_alert(db, actor=actor, alert=alert)
-    await db.commit()
     return Response(intake_read(result), status_code=201 if result.action == "opened" else 200)
 
 
@@ -111,7 +110,6 @@ class TriageController(Controller):
             incident_id=incident_id,
             data=data or TriageAccept(),
         )
-        await db.commit()
         return incident_read(incident, settings)
 
     @post("/decline", status_code=200)
@@ -126,5 +124,4 @@ class TriageController(Controller):
         incident = await service.decline(
             db, actor=actor, incident_id=incident_id, reason=data.reason
         )
-        await db.commit()
         return incident_read(incident, settings)

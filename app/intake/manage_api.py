@@ -153,7 +153,6 @@ async def create_incident(
 ) -> Response[Any]:
     data = manage.read(await _body(request), "incident", manage.SpIncident)
     incident = await manage.create_incident(db, actor=actor, data=data)
-    await db.commit()
     return Response(_incident(incident, settings), status_code=201)
 
 
@@ -173,7 +172,6 @@ async def change_incident(
     incident = await manage.change_incident(
         db, actor=actor, incident_id=_bare(incident_id), data=data
     )
-    await db.commit()
     return _incident(incident, settings)
 
 
@@ -185,7 +183,6 @@ async def delete_incident(
     incident = await manage.get_incident(db, _bare(incident_id))
     gone = _incident(incident, settings)
     await manage.delete_incident(db, actor=actor, incident_id=incident.id)
-    await db.commit()
     return gone
 
 
@@ -200,7 +197,6 @@ async def change_incident_update(
     update = await manage.change_update(
         db, actor=actor, incident_id=incident_id, update_id=_bare(update_id), data=data
     )
-    await db.commit()
     return statuspage.manage_update_object(update)
 
 
@@ -221,7 +217,6 @@ async def create_component(
 ) -> Response[Any]:
     data = manage.read(await _body(request), "component", manage.SpComponent)
     component = await manage.create_component(db, actor=actor, data=data)
-    await db.commit()
     return Response(_component(component, settings), status_code=201)
 
 
@@ -240,14 +235,12 @@ async def change_component(
     component = await manage.change_component(
         db, actor=actor, component_id=_bare(component_id), data=data
     )
-    await db.commit()
     return _component(component, settings)
 
 
 @delete("/components/{component_id:str}", opt={"role": Role.ADMIN}, status_code=204)
 async def delete_component(db: Db, actor: CurrentActor, component_id: str) -> None:
     await manage.delete_component(db, actor=actor, component_id=_bare(component_id))
-    await db.commit()
 
 
 # Subscribers
@@ -281,7 +274,6 @@ async def create_subscriber(
         allow_private=settings.webhook_allow_private,
     )
     body = await _subscriber(db, subscriber)
-    await db.commit()
     return Response(body, status_code=201)
 
 
@@ -295,7 +287,6 @@ async def delete_subscriber(db: Db, actor: CurrentActor, subscriber_id: str) -> 
     subscriber = await subscribers.get_subscriber(db, _bare(subscriber_id))
     await subscribers.unsubscribe(db, subscriber=subscriber, actor=actor.name)
     body = await _subscriber(db, subscriber)
-    await db.commit()
     return body
 
 

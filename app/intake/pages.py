@@ -67,7 +67,6 @@ class TriagePages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back(HERE, error=exc.message)
-        await db.commit()
         return back(
             "/admin/queue",
             notice=f"Accepted “{incident.title}”: its first draft waits here for approval.",
@@ -85,5 +84,4 @@ class TriagePages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back(HERE, error=exc.message)
-        await db.commit()
         return back(HERE, notice=f"Declined “{incident.title}”: closed and kept out of history.")

@@ -85,7 +85,6 @@ class SubscriberController(Controller):
         created, skipped, errors = await service.import_contacts(
             db, actor=actor, csv_text=text, customer_id=customer
         )
-        await db.commit()
         return ImportResult(created=created, skipped=skipped, errors=errors)
 
     @get("/{subscriber_id:str}")
@@ -102,14 +101,12 @@ class SubscriberController(Controller):
         await service.choose_components(
             db, subscriber=subscriber, components=data.components, actor=actor.name
         )
-        await db.commit()
         return await subscriber_read(db, subscriber)
 
     @delete("/{subscriber_id:str}", status_code=200)
     async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> SubscriberRead:
         subscriber = await service.get_subscriber(db, subscriber_id)
         await service.unsubscribe(db, subscriber=subscriber, actor=actor.name)
-        await db.commit()
         return await subscriber_read(db, subscriber)
 
     @get("/{subscriber_id:str}/deliveries")

@@ -85,7 +85,6 @@ class SubscriberPages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back(_list_url(customer), error=exc.message)
-        await db.commit()
         return back(_list_url(customer), notice=f"Added {subscriber.address}, confirmed.")
 
     @post("/import")
@@ -109,7 +108,6 @@ class SubscriberPages(Controller):
         except DomainError as exc:
             await db.rollback()
             return back(here, error=exc.message)
-        await db.commit()
         notice = f"Imported {created} contact{'' if created == 1 else 's'}, confirmed"
         notice += f"; {skipped} already subscribed." if skipped else "."
         return back(here, notice=notice, error="; ".join(errors[:10]))
@@ -135,7 +133,6 @@ class SubscriberPages(Controller):
     async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> Redirect:
         subscriber = await service.get_subscriber(db, subscriber_id)
         await service.unsubscribe(db, subscriber=subscriber, actor=actor.name)
-        await db.commit()
         return back(
             f"/admin/subscribers/{subscriber_id}", notice="Unsubscribed: nothing more is sent."
         )

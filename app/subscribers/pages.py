@@ -108,7 +108,6 @@ async def subscribe_post(
             error=exc.message,
             email=email,
         )
-    await db.commit()
     return _html(
         request,
         settings,
@@ -127,7 +126,6 @@ async def confirm_page(
     customer = await _customer(db, token)
     if do:
         await service.confirm(db, secret=settings.secret_key, token=link)
-        await db.commit()
         return _html(
             request,
             settings,
@@ -236,7 +234,6 @@ class SubscribePages(Controller):
         await service.choose_components(
             db, subscriber=subscriber, components=chosen, actor="subscriber"
         )
-        await db.commit()
         return _html(
             request,
             settings,
@@ -272,7 +269,6 @@ class SubscribePages(Controller):
     ) -> Response[str]:
         subscriber = await service.from_manage_token(db, secret=settings.secret_key, token=link)
         await service.unsubscribe(db, subscriber=subscriber, actor="subscriber")
-        await db.commit()
         return _html(
             request,
             settings,

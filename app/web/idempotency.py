@@ -34,7 +34,11 @@ async def create_once(
     db: AsyncSession,
     create: Callable[[], Awaitable[msgspec.Struct]],
 ) -> Response[Any]:
-    """Run `create`, commit, and answer 201; with an Idempotency-Key, at most once per key."""
+    """Run `create` and answer 201; with an Idempotency-Key, at most once per key.
+
+    The record of the key is written in the request's own transaction, so the create and
+    its record commit together (or neither does).
+    """
     key = request.headers.get("idempotency-key")
     scope = getattr(request.state, "actor_key_id", None) or "session"
     if key:
@@ -66,5 +70,4 @@ async def create_once(
                 scope=scope, key=key, request_path=request.url.path, status_code=201, body=body
             )
         )
-    await db.commit()
     return Response(body, status_code=201)
