@@ -35,30 +35,17 @@ from app.comms.schemas import (
     ToneRuleRead,
     ToneRuleUpdate,
 )
+from app.comms.site import site_for
 from app.comms.tone import RULES
-from app.delivery.messages import update_email_preview
 from app.incidents.api import update_read
 from app.incidents.schemas import UpdateRead
 from app.incidents.service import get_incident, get_update
 from app.lib.errors import InvalidInput
-from app.settings import Settings
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
-from app.web.templating import Renderer
 
 LEAD = {"role": Role.COMMS_LEAD}
-
-
-def site_for(settings: Settings, renderer: Renderer | None = None) -> wording.Site:
-    """The deployment as comms services see it; with the site's renderer, email previews
-    come from the same templates the delivery worker sends."""
-    return wording.Site(
-        base_url=settings.base_url,
-        page_name=settings.page_name,
-        zone=settings.zone,
-        email=update_email_preview(renderer, settings) if renderer else None,
-    )
 
 
 def template_read(t: MessageTemplate) -> TemplateRead:

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.params import Parameter, QueryParameter
 
-from app.comms.api import site_for
+from app.comms.site import site_for
 from app.incidents.api import incident_read
 from app.incidents.schemas import IncidentRead
 from app.intake import alerts, service

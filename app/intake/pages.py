@@ -10,9 +10,10 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
-from app.comms.api import site_for
+from app.comms.site import site_for
 from app.incidents.status import Visibility
 from app.intake import service
+from app.intake.models import AlertThread
 from app.intake.schemas import TriageAccept
 from app.lib.errors import DomainError, InvalidInput
 from app.web.admin import admin_page, back
@@ -21,6 +22,16 @@ from app.web.deps import AppSettings, Db
 from app.web.session import check_csrf
 
 HERE = "/admin/triage"
+
+
+async def provide_triage_size(db: Db) -> int:
+    """How many alert incidents wait for triage (the desk's dashboard shows it)."""
+    return await service.triage_count(db)
+
+
+async def provide_waiting_triage(db: Db, incident_id: str) -> AlertThread | None:
+    """The alert thread of the incident in the path, while it waits for triage."""
+    return await service.waiting_thread(db, incident_id)
 
 
 def _visibility(value: str) -> Visibility | None:
