@@ -25,7 +25,7 @@ from app.delivery.pages import DeliveryPages
 from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
 from app.intake.manage_api import manage_router
-from app.intake.pages import TriagePages
+from app.intake.pages import TriagePages, provide_triage_size, provide_waiting_triage
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
@@ -111,6 +111,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "db": Provide(provide_db),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "actor": Provide(provide_actor),
+            # The desk shows what waits for triage; intake answers, so comms need not import it.
+            "triage_size": Provide(provide_triage_size),
+            "triage": Provide(provide_waiting_triage),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[

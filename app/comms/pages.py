@@ -12,23 +12,23 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.response import Redirect
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
 from app.audit.service import list_events
 from app.comms import examples, promises, service, wording
-from app.comms.api import site_for
 from app.comms.models import DraftReview, Example, Pause
 from app.comms.sandbox import VARIABLES
 from app.comms.schemas import DraftCreate, TemplateCreate, TemplateUpdate, ToneRuleUpdate
+from app.comms.site import site_for
 from app.comms.tone import DEFAULT_BLAME, DEFAULT_JARGON, DEFAULT_LENGTH, RULES
 from app.customers.service import list_customers, page_url
 from app.delivery.service import incident_delivery_counts
 from app.incidents.models import Update
 from app.incidents.service import get_incident, get_update, list_incidents
 from app.incidents.status import IncidentKind, statuses_for
-from app.intake.service import triage_count, waiting_thread
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.text import markdown_to_safe_html
 from app.settings import page_id_for
@@ -38,6 +38,10 @@ from app.web.deps import AppSettings, Db
 from app.web.session import check_csrf
 
 LEAD = {"role": Role.COMMS_LEAD}
+# What waits for triage. Alert intake answers (create_app wires it), so the desk can show
+# it without importing intake, which stands above comms: accepting an alert writes a draft.
+TriageSize = NamedDependency[int]
+WaitingTriage = NamedDependency[Any]  # the incident's alert thread, or None
 
 
 class LivePreview(msgspec.Struct, kw_only=True):
@@ -61,7 +65,12 @@ class DeskPages(Controller):
 
     @get("/")
     async def dashboard(
-        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        triage_size: TriageSize,
     ) -> Response[Any]:
         mine = await service.list_drafts(db, author=actor.name)
         reviews = {d.id: await service.get_review(db, d.id) for d in mine}
@@ -70,7 +79,7 @@ class DeskPages(Controller):
             "admin/dashboard.html",
             rows=await promises.desk(db),
             queue_size=await queue_size(db),
-            triage_size=await triage_count(db),
+            triage_size=triage_size,
             mine=mine,
             reviews=reviews,
             page_id=page_id_for(settings),
@@ -87,6 +96,7 @@ class DeskPages(Controller):
         actor: CurrentActor,
         settings: AppSettings,
         incident_id: str,
+        triage: WaitingTriage,
     ) -> Response[Any]:
         incident = await get_incident(db, incident_id)
         templates = [
@@ -147,7 +157,7 @@ class DeskPages(Controller):
             pause=pause,
             audit=await list_events(db, incident_id=incident.id, limit=50),
             deliveries=await incident_delivery_counts(db, incident.id),
-            triage=await waiting_thread(db, incident.id),
+            triage=triage,
             public_url=f"{settings.base_url}/incidents/{incident.id}",
         )
 
