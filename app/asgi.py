@@ -24,14 +24,14 @@ from app.delivery.api import DeliveryController
 from app.delivery.pages import DeliveryPages
 from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
-from app.intake.manage_api import manage_router
 from app.intake.pages import TriagePages, provide_triage_size, provide_waiting_triage
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
-from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.settings import Settings
+from app.statuspage.manage_api import manage_router
+from app.statuspage.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.subscribers.api import SubscriberController
 from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages

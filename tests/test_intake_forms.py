@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.intake.forms import parse_body, parse_rails_form, rails_bool
 from app.lib.errors import InvalidInput
+from app.statuspage.forms import parse_body, parse_rails_form, rails_bool
 
 
 def test_a_rails_form_becomes_nested_fields_lists_and_maps():

@@ -1,7 +1,7 @@
 """Building each outbox row's message: what a batch needs, read once, then one message per row.
 
 Emails come from `templates/email/<message>/`; webhook bodies are the Statuspage shapes of
-`app.public.statuspage`, cut for the subscriber's audience by `app.audience`.
+`app.statuspage.shapes`, cut for the subscriber's audience by `app.audience`.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from app.delivery.email import OutgoingEmail, build_message, message_domain
 from app.delivery.models import ComponentChange, Delivery, Message
 from app.incidents.models import Incident, Update
 from app.lib.clock import iso_z, utcnow
-from app.public import statuspage
 from app.public.snapshot import Snapshot, load_snapshot
 from app.public.views import IncidentView, StatusPage, status_page
 from app.settings import Settings, page_id_for
+from app.statuspage import shapes
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
 from app.web.templating import Renderer
@@ -304,9 +304,9 @@ class Batch:
         payload = {
             "meta": self._meta(subscriber),
             "page": self._page(page),
-            "incident": statuspage.incident_object(
+            "incident": shapes.incident_object(
                 view,
-                statuspage.component_status_map(page),
+                shapes.component_status_map(page),
                 page_id=page_id_for(self.settings),
                 base_url=self.settings.base_url + self.prefix(subscriber),
             ),
@@ -321,7 +321,7 @@ class Batch:
         payload = {
             "meta": self._meta(subscriber),
             "page": self._page(page),
-            "component": statuspage.component_object(component, change.new_status, page_id=page_id),
+            "component": shapes.component_object(component, change.new_status, page_id=page_id),
             "component_update": {
                 "old_status": change.old_status,
                 "new_status": change.new_status,

@@ -22,11 +22,11 @@ from app.customers.models import Customer
 from app.incidents.models import Incident
 from app.lib.clock import utcnow
 from app.lib.errors import NotFound
-from app.public import statuspage
 from app.public.cache import Rendered
 from app.public.snapshot import Snapshot
 from app.public.views import IncidentView, status_page, visible_incidents
 from app.settings import Settings, page_id_for
+from app.statuspage import shapes
 from app.web.templating import Renderer
 
 HTML = "text/html; charset=utf-8"
@@ -199,7 +199,7 @@ def page_object(snapshot: Snapshot, settings: Settings, reader: Reader) -> dict[
         if reader.customer is None
         else (f"{settings.page_name} for {reader.customer.name}")
     )
-    return statuspage.page_object(
+    return shapes.page_object(
         page_id=page_id_for(settings),
         name=name,
         url=settings.base_url + (reader.prefix or ""),
@@ -211,7 +211,7 @@ def page_object(snapshot: Snapshot, settings: Settings, reader: Reader) -> dict[
 def render_summary(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
     page = status_page(snapshot, reader.audience, zone=settings.zone)
     return json_rendering(
-        statuspage.summary(
+        shapes.summary(
             page,
             snapshot.groups,
             page_obj=page_object(snapshot, settings, reader),
@@ -223,7 +223,7 @@ def render_summary(snapshot: Snapshot, reader: Reader, settings: Settings) -> Re
 def render_status(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
     page = status_page(snapshot, reader.audience, zone=settings.zone)
     return json_rendering(
-        {"page": page_object(snapshot, settings, reader), "status": statuspage.status_object(page)}
+        {"page": page_object(snapshot, settings, reader), "status": shapes.status_object(page)}
     )
 
 

@@ -1,5 +1,5 @@
 """The Statuspage Manage API v1 under `/v1/pages/{page_id}/`: thin handlers over
-`app.intake.manage`, so tools that push incidents into Statuspage work unchanged.
+`app.statuspage.manage`, so tools that push incidents into Statuspage work unchanged.
 
 Paths answer with and without `.json`; bodies are JSON (whatever the Content-Type says)
 or Rails-style forms; lists are bare arrays; errors are `{"error": ..., "message": ...}`.
@@ -18,12 +18,11 @@ from litestar.params import Parameter
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.accounts.models import Role
-from app.intake import manage
-from app.intake.forms import parse_body
 from app.lib.errors import DomainError, NotFound
 from app.lib.numbers import MAX_OFFSET, MAX_PAGE
-from app.public import statuspage
 from app.settings import Settings, page_id_for
+from app.statuspage import manage, shapes
+from app.statuspage.forms import parse_body
 from app.subscribers import service as subscribers
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
@@ -91,13 +90,13 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 def _incident(incident: Any, settings: Settings) -> dict[str, Any]:
-    return statuspage.manage_incident_object(
+    return shapes.manage_incident_object(
         incident, page_id=page_id_for(settings), base_url=settings.base_url
     )
 
 
 def _component(component: Any, settings: Settings) -> dict[str, Any]:
-    return statuspage.manage_component_object(component, page_id=page_id_for(settings))
+    return shapes.manage_component_object(component, page_id=page_id_for(settings))
 
 
 async def _list(db: Db, settings: Settings, which: str, per_page: int, page: int) -> list[Any]:
@@ -197,7 +196,7 @@ async def change_incident_update(
     update = await manage.change_update(
         db, actor=actor, incident_id=incident_id, update_id=_bare(update_id), data=data
     )
-    return statuspage.manage_update_object(update)
+    return shapes.manage_update_object(update)
 
 
 # Components
@@ -248,7 +247,7 @@ async def delete_component(db: Db, actor: CurrentActor, component_id: str) -> No
 
 async def _subscriber(db: Db, subscriber: Any) -> dict[str, Any]:
     components = await subscribers.component_ids(db, subscriber.id)
-    return statuspage.manage_subscriber_object(subscriber, components)
+    return shapes.manage_subscriber_object(subscriber, components)
 
 
 @get(_json_paths("/subscribers"), opt={"role": Role.COMMS_LEAD})

@@ -21,13 +21,13 @@ from sqlalchemy.orm import selectinload
 from app.incidents.models import Incident
 from app.incidents.status import FINAL_STATUSES, IncidentKind, is_open
 from app.lib.clock import as_utc
-from app.public import statuspage
 from app.public.cache import Rendered
 from app.public.http import serve
 from app.public.render import Reader, json_rendering, page_object, reader_for, snapshot_with
 from app.public.snapshot import WINDOW_DAYS, Snapshot
 from app.public.views import IncidentView, StatusPage, status_page, visible_incidents
 from app.settings import Settings, page_id_for
+from app.statuspage import shapes
 from app.web.deps import AppSettings
 
 RECENT_LIMIT = 50
@@ -97,12 +97,10 @@ def _page(snapshot: Snapshot, reader: Reader, settings: Settings) -> StatusPage:
 def _incident_list(
     views: list[IncidentView], page: StatusPage, reader: Reader, settings: Settings
 ) -> list[dict[str, Any]]:
-    statuses = statuspage.component_status_map(page)
+    statuses = shapes.component_status_map(page)
     page_id = page_id_for(settings)
     base_url = settings.base_url + reader.prefix
-    return [
-        statuspage.incident_object(v, statuses, page_id=page_id, base_url=base_url) for v in views
-    ]
+    return [shapes.incident_object(v, statuses, page_id=page_id, base_url=base_url) for v in views]
 
 
 def render_components(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
@@ -110,7 +108,7 @@ def render_components(snapshot: Snapshot, reader: Reader, settings: Settings) ->
     return json_rendering(
         {
             "page": page_object(snapshot, settings, reader),
-            "components": statuspage.components_list(
+            "components": shapes.components_list(
                 page, snapshot.groups, page_id=page_id_for(settings)
             ),
         }

@@ -37,9 +37,9 @@ from app.incidents.status import (
     IncidentStatus,
     MaintenanceStatus,
 )
-from app.intake.forms import rails_bool
 from app.lib.clock import utcnow
 from app.lib.errors import InvalidInput, NotFound
+from app.statuspage.forms import rails_bool
 from app.subscribers.schemas import SubscriberCreate
 
 # Statuspage status words -> ours, per kind. `postmortem` closes like `resolved`.
