@@ -31,7 +31,7 @@ from app.public.feeds import CustomerFeeds, PublicFeeds
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
 from app.settings import Settings
 from app.statuspage.manage_api import manage_router
-from app.statuspage.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
+from app.statuspage.status_api import cors_preflight, customer_status_api, public_status_api
 from app.subscribers.api import SubscriberController
 from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages
@@ -69,8 +69,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CustomerPages,
         livez,
         readyz,
-        PublicStatusApi,
-        CustomerStatusApi,
+        public_status_api,
+        customer_status_api,
         Embeds,
         PublicFeeds,
         CustomerFeeds,

@@ -1,4 +1,4 @@
-"""What outsiders read: the status pages and the Statuspage-compatible summary JSON.
+"""What outsiders read: the status pages (their Statuspage JSON is in `app.statuspage`).
 
 The same handlers serve the public (`/...`) and each customer (`/c/<token>/...`); the
 token only chooses the audience. Every answer comes from the page cache.
@@ -64,24 +64,6 @@ async def history(
     return await serve(request, (token, "history", page), build, private=token is not None)
 
 
-async def summary_json(request: Request, settings: AppSettings, token: str | None) -> Response[Any]:
-    async def build(snapshot: Snapshot, _session: AsyncSession) -> render.Rendered:
-        return render.render_summary(snapshot, render.reader_for(snapshot, token), settings)
-
-    return await serve(
-        request, (token, "summary.json"), build, private=token is not None, cors=token is None
-    )
-
-
-async def status_json(request: Request, settings: AppSettings, token: str | None) -> Response[Any]:
-    async def build(snapshot: Snapshot, _session: AsyncSession) -> render.Rendered:
-        return render.render_status(snapshot, render.reader_for(snapshot, token), settings)
-
-    return await serve(
-        request, (token, "status.json"), build, private=token is not None, cors=token is None
-    )
-
-
 _PAGE = QueryParameter(name="page", default=1, ge=1, le=1000)
 
 
@@ -105,14 +87,6 @@ class PublicPages(Controller):
     ) -> Response[Any]:
         return await history(request, settings, None, page)
 
-    @get("/api/v2/summary.json", include_in_schema=True, tags=["status (v2)"])
-    async def summary(self, request: Request, settings: AppSettings) -> Response[Any]:
-        return await summary_json(request, settings, None)
-
-    @get("/api/v2/status.json", include_in_schema=True, tags=["status (v2)"])
-    async def status(self, request: Request, settings: AppSettings) -> Response[Any]:
-        return await status_json(request, settings, None)
-
 
 class CustomerPages(Controller):
     path = "/c/{token:str}"
@@ -133,14 +107,6 @@ class CustomerPages(Controller):
         self, request: Request, settings: AppSettings, token: str, page: int = _PAGE
     ) -> Response[Any]:
         return await history(request, settings, token, page)
-
-    @get("/api/v2/summary.json")
-    async def summary(self, request: Request, settings: AppSettings, token: str) -> Response[Any]:
-        return await summary_json(request, settings, token)
-
-    @get("/api/v2/status.json")
-    async def status(self, request: Request, settings: AppSettings, token: str) -> Response[Any]:
-        return await status_json(request, settings, token)
 
 
 @get("/livez", include_in_schema=False)

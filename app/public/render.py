@@ -7,7 +7,6 @@ is never cached.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,8 +24,7 @@ from app.lib.errors import NotFound
 from app.public.cache import Rendered
 from app.public.snapshot import Snapshot
 from app.public.views import IncidentView, status_page, visible_incidents
-from app.settings import Settings, page_id_for
-from app.statuspage import shapes
+from app.settings import Settings
 from app.web.templating import Renderer
 
 HTML = "text/html; charset=utf-8"
@@ -185,46 +183,6 @@ async def render_history(
 ) -> Rendered:
     context = await history_context(snapshot, session, reader, settings, page)
     return Rendered.of(renderer.render("history.html", **context), HTML)
-
-
-def json_rendering(data: Any) -> Rendered:
-    return Rendered.of(json.dumps(data, separators=(",", ":")), JSON)
-
-
-def page_object(snapshot: Snapshot, settings: Settings, reader: Reader) -> dict[str, Any]:
-    updated = max((i.updated_at for i in snapshot.incidents), default=snapshot.taken_at)
-    updated = max([updated, *(c.updated_at for c in snapshot.components)])
-    name = (
-        settings.page_name
-        if reader.customer is None
-        else (f"{settings.page_name} for {reader.customer.name}")
-    )
-    return shapes.page_object(
-        page_id=page_id_for(settings),
-        name=name,
-        url=settings.base_url + (reader.prefix or ""),
-        time_zone=settings.time_zone,
-        updated_at=updated,
-    )
-
-
-def render_summary(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
-    page = status_page(snapshot, reader.audience, zone=settings.zone)
-    return json_rendering(
-        shapes.summary(
-            page,
-            snapshot.groups,
-            page_obj=page_object(snapshot, settings, reader),
-            base_url=settings.base_url + reader.prefix,
-        )
-    )
-
-
-def render_status(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
-    page = status_page(snapshot, reader.audience, zone=settings.zone)
-    return json_rendering(
-        {"page": page_object(snapshot, settings, reader), "status": shapes.status_object(page)}
-    )
 
 
 def next_update_overdue(view: IncidentView, now: datetime) -> bool:
