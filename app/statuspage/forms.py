@@ -1,7 +1,8 @@
 """Request bodies the way Statuspage clients send them: JSON whatever the Content-Type says,
 or Rails-style forms (`incident[components][ID]=major_outage`, `incident[component_ids][]=ID`).
 
-Pure functions; errors are `InvalidInput` naming the offending field.
+Pure functions; errors are `InvalidInput` naming the offending field. `read` turns the
+`{"incident": {...}}` object of a parsed body into the request struct a handler expects.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+import msgspec
+
 from app.lib.errors import InvalidInput
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _PART = re.compile(r"\[([^\[\]]*)\]")
 _TRUE = {"t", "true", "1", "on", "yes", "y"}
 _FALSE = {"f", "false", "0", "off", "no", "n", ""}
+# Fields that Statuspage clients send as Rails booleans ("1", "t", "true", ...).
+_BOOLS = {"deliver_notifications", "skip_confirmation_notification"}
 
 
 def parse_body(raw: bytes, content_type: str | None) -> dict[str, Any]:
@@ -89,3 +94,24 @@ def rails_bool(value: Any, field: str) -> bool:
         if lowered in _FALSE:
             return False
     raise InvalidInput(f"{field} must be true or false, got {value!r}", field=field)
+
+
+def read(body: dict[str, Any], key: str, model: type[Any]) -> Any:
+    """The `{key: {...}}` object of a request as `model`, or a 422 naming the field."""
+    raw = body.get(key, {})
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{key} must be an object", field=key)
+    raw = {
+        k: (rails_bool(v, f"{key}[{k}]") if k in _BOOLS and v is not None else v)
+        for k, v in raw.items()
+    }
+    if raw.get("deliver_notifications") is None:
+        raw.pop("deliver_notifications", None)
+    try:
+        return msgspec.convert(raw, model, strict=False)
+    except msgspec.ValidationError as exc:
+        path = str(exc).rsplit("at `$.", 1)
+        field = path[1].rstrip("`").split("[")[0].split(".")[0] if len(path) == 2 else key
+        raise InvalidInput(f"{key}[{field}]: {exc}", field=f"{key}[{field}]") from None

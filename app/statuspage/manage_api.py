@@ -1,5 +1,6 @@
-"""The Statuspage Manage API v1 under `/v1/pages/{page_id}/`: thin handlers over
-`app.statuspage.manage`, so tools that push incidents into Statuspage work unchanged.
+"""The Statuspage Manage API v1 under `/v1/pages/{page_id}/`: thin handlers over the
+`manage_*` translations and our own services, so tools that push incidents into
+Statuspage work unchanged.
 
 Paths answer with and without `.json`; bodies are JSON (whatever the Content-Type says)
 or Rails-style forms; lists are bare arrays; errors are `{"error": ..., "message": ...}`.
@@ -18,11 +19,13 @@ from litestar.params import Parameter
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.accounts.models import Role
+from app.components import service as components
+from app.incidents import service as incidents
 from app.lib.errors import DomainError, NotFound
 from app.lib.numbers import MAX_OFFSET, MAX_PAGE
 from app.settings import Settings, page_id_for
-from app.statuspage import manage, shapes
-from app.statuspage.forms import parse_body
+from app.statuspage import manage_components, manage_incidents, manage_subscribers, shapes
+from app.statuspage.forms import parse_body, read
 from app.subscribers import service as subscribers
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
@@ -100,7 +103,7 @@ def _component(component: Any, settings: Settings) -> dict[str, Any]:
 
 
 async def _list(db: Db, settings: Settings, which: str, per_page: int, page: int) -> list[Any]:
-    found = await manage.list_incidents(
+    found = await manage_incidents.list_incidents(
         db, which=which, limit=min(per_page, MAX_PER_PAGE), page=page
     )
     return [_incident(i, settings) for i in found]
@@ -118,7 +121,7 @@ async def list_incidents(
     limit: int = _LIMIT,
     page: int = _PAGE,
 ) -> list[dict[str, Any]]:
-    found = await manage.list_incidents(
+    found = await manage_incidents.list_incidents(
         db, which="all", q=q, limit=min(limit, MAX_PER_PAGE), page=page
     )
     return [_incident(i, settings) for i in found]
@@ -150,8 +153,8 @@ list_active_maintenance = _incident_list("active_maintenance")
 async def create_incident(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings
 ) -> Response[Any]:
-    data = manage.read(await _body(request), "incident", manage.SpIncident)
-    incident = await manage.create_incident(db, actor=actor, data=data)
+    data = read(await _body(request), "incident", manage_incidents.SpIncident)
+    incident = await manage_incidents.create_incident(db, actor=actor, data=data)
     return Response(_incident(incident, settings), status_code=201)
 
 
@@ -159,7 +162,7 @@ async def create_incident(
 async def get_incident(
     db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
 ) -> dict[str, Any]:
-    return _incident(await manage.get_incident(db, _bare(incident_id)), settings)
+    return _incident(await incidents.get_incident(db, _bare(incident_id)), settings)
 
 
 # Statuspage's PUT takes the same partial body as PATCH.
@@ -167,8 +170,8 @@ async def get_incident(
 async def change_incident(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
 ) -> dict[str, Any]:
-    data = manage.read(await _body(request), "incident", manage.SpIncident)
-    incident = await manage.change_incident(
+    data = read(await _body(request), "incident", manage_incidents.SpIncident)
+    incident = await manage_incidents.change_incident(
         db, actor=actor, incident_id=_bare(incident_id), data=data
     )
     return _incident(incident, settings)
@@ -179,9 +182,9 @@ async def delete_incident(
     db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
 ) -> dict[str, Any]:
     """Answers the incident as it was, as Statuspage does."""
-    incident = await manage.get_incident(db, _bare(incident_id))
+    incident = await incidents.get_incident(db, _bare(incident_id))
     gone = _incident(incident, settings)
-    await manage.delete_incident(db, actor=actor, incident_id=incident.id)
+    await incidents.delete_incident(db, actor=actor, incident_id=incident.id)
     return gone
 
 
@@ -192,8 +195,8 @@ async def delete_incident(
 async def change_incident_update(
     request: Request, db: Db, actor: CurrentActor, incident_id: str, update_id: str
 ) -> dict[str, Any]:
-    data = manage.read(await _body(request), "incident_update", manage.SpIncidentUpdate)
-    update = await manage.change_update(
+    data = read(await _body(request), "incident_update", manage_incidents.SpIncidentUpdate)
+    update = await manage_incidents.change_update(
         db, actor=actor, incident_id=incident_id, update_id=_bare(update_id), data=data
     )
     return shapes.manage_update_object(update)
@@ -206,7 +209,9 @@ async def change_incident_update(
 async def list_components(
     db: Db, actor: CurrentActor, settings: AppSettings, per_page: int = _PER_PAGE, page: int = _PAGE
 ) -> list[dict[str, Any]]:
-    found = await manage.list_components(db, limit=min(per_page, MAX_PER_PAGE), page=page)
+    found = await manage_components.list_components(
+        db, limit=min(per_page, MAX_PER_PAGE), page=page
+    )
     return [_component(c, settings) for c in found]
 
 
@@ -214,8 +219,8 @@ async def list_components(
 async def create_component(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings
 ) -> Response[Any]:
-    data = manage.read(await _body(request), "component", manage.SpComponent)
-    component = await manage.create_component(db, actor=actor, data=data)
+    data = read(await _body(request), "component", manage_components.SpComponent)
+    component = await manage_components.create_component(db, actor=actor, data=data)
     return Response(_component(component, settings), status_code=201)
 
 
@@ -223,15 +228,15 @@ async def create_component(
 async def get_component(
     db: Db, actor: CurrentActor, settings: AppSettings, component_id: str
 ) -> dict[str, Any]:
-    return _component(await manage.get_component(db, _bare(component_id)), settings)
+    return _component(await components.get_component(db, _bare(component_id)), settings)
 
 
 @route("/components/{component_id:str}", http_method=[HttpMethod.PATCH, HttpMethod.PUT])
 async def change_component(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings, component_id: str
 ) -> dict[str, Any]:
-    data = manage.read(await _body(request), "component", manage.SpComponent)
-    component = await manage.change_component(
+    data = read(await _body(request), "component", manage_components.SpComponent)
+    component = await manage_components.change_component(
         db, actor=actor, component_id=_bare(component_id), data=data
     )
     return _component(component, settings)
@@ -239,15 +244,15 @@ async def change_component(
 
 @delete("/components/{component_id:str}", opt={"role": Role.ADMIN}, status_code=204)
 async def delete_component(db: Db, actor: CurrentActor, component_id: str) -> None:
-    await manage.delete_component(db, actor=actor, component_id=_bare(component_id))
+    await components.delete_component(db, actor=actor, component_id=_bare(component_id))
 
 
 # Subscribers
 
 
 async def _subscriber(db: Db, subscriber: Any) -> dict[str, Any]:
-    components = await subscribers.component_ids(db, subscriber.id)
-    return shapes.manage_subscriber_object(subscriber, components)
+    component_ids = await subscribers.component_ids(db, subscriber.id)
+    return shapes.manage_subscriber_object(subscriber, component_ids)
 
 
 @get(_json_paths("/subscribers"), opt={"role": Role.COMMS_LEAD})
@@ -265,11 +270,11 @@ async def list_subscribers(
 async def create_subscriber(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings
 ) -> Response[Any]:
-    data = manage.read(await _body(request), "subscriber", manage.SpSubscriber)
+    data = read(await _body(request), "subscriber", manage_subscribers.SpSubscriber)
     subscriber = await subscribers.add_subscriber(
         db,
         actor=actor,
-        data=manage.subscriber_create(data),
+        data=manage_subscribers.subscriber_create(data),
         allow_private=settings.webhook_allow_private,
     )
     body = await _subscriber(db, subscriber)

@@ -1,4 +1,4 @@
-"""The Statuspage Manage API v1 translated into Tidings' own verbs (wire-formats.md §2).
+"""Statuspage's incidents, as the Manage API v1 sends them, through our incidents' verbs.
 
 Statuspage's words map onto ours: an incident's `name` is our title, `components` (a map of
 component id -> status) and `component_ids` are the components it affects, a `body` is a
@@ -9,7 +9,6 @@ Words from a key that may not publish become drafts, exactly as with our own API
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import msgspec
 from sqlalchemy import func, select
@@ -17,9 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.accounts.actor import Actor
-from app.components import service as components
-from app.components.models import Component
-from app.components.schemas import ComponentCreate, ComponentUpdate
 from app.components.status import ComponentStatus
 from app.incidents import service as incidents
 from app.incidents.models import Incident, Update
@@ -39,8 +35,7 @@ from app.incidents.status import (
 )
 from app.lib.clock import utcnow
 from app.lib.errors import InvalidInput, NotFound
-from app.statuspage.forms import rails_bool
-from app.subscribers.schemas import SubscriberCreate
+from app.statuspage.manage_components import component_status
 
 # Statuspage status words -> ours, per kind. `postmortem` closes like `resolved`.
 _AS_INCIDENT = {
@@ -112,60 +107,6 @@ class SpIncidentUpdate(msgspec.Struct, kw_only=True):
     deliver_notifications: bool | None = None
 
 
-class SpComponent(msgspec.Struct, kw_only=True):
-    name: str | None = None
-    description: str | None = None
-    status: str | None = None
-    group_id: str | None = None
-
-
-class SpSubscriber(msgspec.Struct, kw_only=True):
-    email: str | None = None
-    endpoint: str | None = None  # a webhook subscriber; `email` is then for failure notices
-    component_ids: list[str] | None = None
-    skip_confirmation_notification: bool | None = None
-
-
-def subscriber_create(data: SpSubscriber) -> SubscriberCreate:
-    """A Statuspage subscriber request as ours: an endpoint makes it a webhook."""
-    if data.component_ids is not None and not data.component_ids:
-        raise InvalidInput(
-            "subscriber[component_ids] must have at least one element if it is passed",
-            field="subscriber[component_ids]",
-        )
-    if data.endpoint:
-        return SubscriberCreate(kind="webhook", url=data.endpoint, components=data.component_ids)
-    if not data.email:
-        raise InvalidInput(
-            "subscriber[email] or subscriber[endpoint] is required", field="subscriber[email]"
-        )
-    return SubscriberCreate(kind="email", address=data.email, components=data.component_ids)
-
-
-_BOOLS = {"deliver_notifications", "skip_confirmation_notification"}
-
-
-def read(body: dict[str, Any], key: str, model: type[Any]) -> Any:
-    """The `{key: {...}}` object of a request as `model`, or a 422 naming the field."""
-    raw = body.get(key, {})
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise InvalidInput(f"{key} must be an object", field=key)
-    raw = {
-        k: (rails_bool(v, f"{key}[{k}]") if k in _BOOLS and v is not None else v)
-        for k, v in raw.items()
-    }
-    if raw.get("deliver_notifications") is None:
-        raw.pop("deliver_notifications", None)
-    try:
-        return msgspec.convert(raw, model, strict=False)
-    except msgspec.ValidationError as exc:
-        path = str(exc).rsplit("at `$.", 1)
-        field = path[1].rstrip("`").split("[")[0].split(".")[0] if len(path) == 2 else key
-        raise InvalidInput(f"{key}[{field}]: {exc}", field=f"{key}[{field}]") from None
-
-
 def _map_status(kind: IncidentKind, value: str) -> str:
     table = _AS_INCIDENT if kind is IncidentKind.INCIDENT else _AS_MAINTENANCE
     try:
@@ -174,16 +115,6 @@ def _map_status(kind: IncidentKind, value: str) -> str:
         raise InvalidInput(
             f"incident[status] must be one of {', '.join(table)}, got {value!r}",
             field="incident[status]",
-        ) from None
-
-
-def _component_status(value: str, field: str) -> ComponentStatus:
-    try:
-        return ComponentStatus(value)
-    except ValueError:
-        raise InvalidInput(
-            f"{field} must be one of {', '.join(s.value for s in ComponentStatus)}, got {value!r}",
-            field=field,
         ) from None
 
 
@@ -197,7 +128,7 @@ def _changes(data: SpIncident) -> dict[str, ComponentStatus]:
             wanted.setdefault(cid, ComponentStatus.OPERATIONAL)
     elif isinstance(data.components, dict):
         for cid, status in data.components.items():
-            wanted[cid] = _component_status(status, f"incident[components][{cid}]")
+            wanted[cid] = component_status(status, f"incident[components][{cid}]")
     return wanted
 
 
@@ -320,7 +251,7 @@ async def change_incident(
     session: AsyncSession, *, actor: Actor, incident_id: str, data: SpIncident
 ) -> Incident:
     """PATCH/PUT incidents/{id}: facts change at once; a body or status adds an update."""
-    incident = await get_incident(session, incident_id)
+    incident = await incidents.get_incident(session, incident_id)
     wanted = _changes(data)
     impact = _impact(data, wanted) if data.impact_override else None
     speaks = bool(data.body and data.body.strip()) or (
@@ -341,10 +272,6 @@ async def change_incident(
     if speaks:
         await _add_update(session, actor=actor, incident=incident, data=data, wanted=wanted)
     return await incidents.get_incident(session, incident.id)
-
-
-async def get_incident(session: AsyncSession, incident_id: str) -> Incident:
-    return await incidents.get_incident(session, incident_id)
 
 
 async def change_update(
@@ -402,52 +329,3 @@ async def list_incidents(
     query = query.order_by(Incident.started_at.desc(), Incident.id)
     query = query.limit(limit).offset((page - 1) * limit)
     return list((await session.scalars(query)).all())
-
-
-async def delete_incident(session: AsyncSession, *, actor: Actor, incident_id: str) -> None:
-    await incidents.delete_incident(session, actor=actor, incident_id=incident_id)
-
-
-async def list_components(session: AsyncSession, *, limit: int, page: int) -> list[Component]:
-    everything = await components.list_components(session)
-    return everything[(page - 1) * limit : page * limit]
-
-
-async def create_component(session: AsyncSession, *, actor: Actor, data: SpComponent) -> Component:
-    if not data.name:
-        raise InvalidInput("component[name] must not be blank", field="component[name]")
-    return await components.create_component(
-        session,
-        actor=actor,
-        data=ComponentCreate(
-            name=data.name,
-            description=data.description,
-            group=data.group_id,
-            status=_component_status(data.status or "operational", "component[status]"),
-        ),
-    )
-
-
-async def change_component(
-    session: AsyncSession, *, actor: Actor, component_id: str, data: SpComponent
-) -> Component:
-    """PATCH/PUT components/{id}: any key may set a status; the rest needs an admin."""
-    if any(v is not None for v in (data.name, data.description, data.group_id)):
-        components.require_admin(actor)
-    status = _component_status(data.status, "component[status]") if data.status else None
-    return await components.update_component(
-        session,
-        actor=actor,
-        component_id=component_id,
-        data=ComponentUpdate(
-            name=data.name, description=data.description, group=data.group_id, status=status
-        ),
-    )
-
-
-async def get_component(session: AsyncSession, component_id: str) -> Component:
-    return await components.get_component(session, component_id)
-
-
-async def delete_component(session: AsyncSession, *, actor: Actor, component_id: str) -> None:
-    await components.delete_component(session, actor=actor, component_id=component_id)
