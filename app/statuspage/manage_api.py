@@ -13,15 +13,13 @@ from typing import Any
 
 from litestar import HttpMethod, Request, Response, Router, delete, get, post, route
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import Parameter
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.accounts.models import Role
 from app.components import service as components
 from app.incidents import service as incidents
-from app.lib.errors import DomainError, NotFound
+from app.lib.errors import NotFound
 from app.lib.numbers import MAX_OFFSET, MAX_PAGE
 from app.settings import Settings, page_id_for
 from app.statuspage import manage_components, manage_incidents, manage_subscribers, shapes
@@ -29,7 +27,7 @@ from app.statuspage.forms import parse_body, read
 from app.subscribers import service as subscribers
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
-from app.web.errors import CANNOT_STORE, log, refused_value
+from app.web.errors import RENDERING, Failure
 
 # Statuspage caps list pages at 100 items; a larger ask gets 100, not an error.
 MAX_PER_PAGE = 100
@@ -47,39 +45,10 @@ def _bare(value: str) -> str:
     return value.removesuffix(".json")
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response[Any]:
-    return Response({"error": message, "message": message}, status_code=status, headers=headers)
-
-
-def on_domain_error(_request: Request, exc: DomainError) -> Response[Any]:
-    return _error(exc.status_code, exc.message)
-
-
-def on_validation_error(_request: Request, exc: ValidationException) -> Response[Any]:
-    errors = exc.extra if isinstance(exc.extra, list) else []
-    parts = [f"{e.get('key')}: {e.get('message')}" if e.get("key") else str(e) for e in errors]
-    return _error(422, "; ".join(parts) or str(exc.detail))
-
-
-def on_http_error(_request: Request, exc: HTTPException) -> Response[Any]:
-    return _error(exc.status_code, str(exc.detail), exc.headers)
-
-
-def on_integrity_error(request: Request, exc: IntegrityError) -> Response[Any]:
-    log.info("integrity error on %s: %s", request.url.path, exc.orig)
-    return _error(409, "this conflicts with a change made at the same time; retry")
-
-
-def on_database_error(request: Request, exc: DBAPIError) -> Response[Any]:
-    if refused_value(exc):
-        log.info("refused value on %s: %s", request.url.path, exc.orig)
-        return _error(422, CANNOT_STORE)
-    return on_unexpected(request, exc)
-
-
-def on_unexpected(request: Request, exc: Exception) -> Response[Any]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _error(500, "something went wrong on our side; it has been logged")
+def statuspage_error(_request: Request, failure: Failure) -> Response[Any]:
+    """Errors as Statuspage writes them: `{"error": ..., "message": ...}`, the same words."""
+    body = {"error": failure.detail, "message": failure.detail}
+    return Response(body, status_code=failure.status, headers=failure.headers or None)
 
 
 def known_page(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
@@ -319,12 +288,5 @@ manage_router = Router(
     ],
     guards=[known_page],
     tags=["manage (Statuspage v1)"],
-    exception_handlers={
-        DomainError: on_domain_error,
-        ValidationException: on_validation_error,
-        HTTPException: on_http_error,
-        IntegrityError: on_integrity_error,
-        DBAPIError: on_database_error,
-        Exception: on_unexpected,
-    },
+    opt={RENDERING: statuspage_error},
 )

@@ -1,11 +1,18 @@
-"""One mapping from errors to answers: problem+json for the API, an error page for people.
+"""One mapping from errors to answers, with a rendering chosen per route.
 
-No catch-all hides a bug behind "Unknown": anything unexpected is logged and answers 500.
+`failure_of` is the mapping: the `DomainError` family, Litestar's own HTTP and validation
+errors, and the database's refusals become a status and a sentence for the reader; anything
+unexpected is logged and answers 500 (no catch-all hides a bug behind "Unknown").
+`on_error` renders that failure the way the route speaks: a route (or its router) may name
+its rendering in `opt[RENDERING]`, as the Statuspage Manage API does; every other answer is
+problem+json for the API and an error page for people.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -29,6 +36,77 @@ _TITLES = {
     429: "Too many requests",
     500: "Internal server error",
 }
+
+CANNOT_STORE = (
+    "a value in the request cannot be stored (for example a NUL character or a number out of range)"
+)
+_RACE = "this conflicts with a change made at the same time; retry"
+_OURS = "something went wrong on our side; it has been logged"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong, before it is rendered: a status, a sentence written for the reader,
+    details a rendering may add (`field`, `errors`), and headers to send (`Allow`, ...)."""
+
+    status: int
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Rendering = Callable[[Request, Failure], Response[Any]]
+
+# The key of a route's `opt` that names how its errors are rendered.
+RENDERING = "error_rendering"
+
+
+def refused_value(exc: DBAPIError) -> bool:
+    """Did the database refuse a value (SQLSTATE class 22: a NUL character, a number out of
+    range), rather than fail? asyncpg's errors reach us wrapped as a plain DBAPIError."""
+    if isinstance(exc, DataError):
+        return True
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        if getattr(cause, "sqlstate", "") and str(cause.sqlstate).startswith("22"):  # type: ignore[attr-defined]
+            return True
+        if isinstance(cause, OverflowError):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def _validation_failure(exc: ValidationException) -> Failure:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    parts = []
+    for error in errors:
+        key = error.get("key")
+        message = error.get("message", "is invalid")
+        parts.append(f"{key}: {message}" if key else message)
+    detail = "; ".join(parts) or str(exc.detail)
+    if "Failed to decode" in detail or "malformed" in detail.lower():
+        detail = f"the body is not valid JSON ({detail})"
+    return Failure(422, detail, {"errors": errors or None})
+
+
+def failure_of(request: Request, exc: Exception) -> Failure:
+    """The one mapping from an exception to what the reader is told."""
+    if isinstance(exc, DomainError):
+        return Failure(exc.status_code, exc.message, {"field": exc.field})
+    if isinstance(exc, ValidationException):
+        return _validation_failure(exc)
+    if isinstance(exc, HTTPException):
+        return Failure(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+    if isinstance(exc, IntegrityError):
+        # Two writers raced on a unique value (a name, an idempotency key): the second loses.
+        log.info("integrity error on %s: %s", request.url.path, exc.orig)
+        return Failure(409, _RACE)
+    if isinstance(exc, DBAPIError) and refused_value(exc):
+        # The database refused a value the request carried: bad input, not our fault.
+        log.info("refused value on %s: %s", request.url.path, exc.orig)
+        return Failure(422, CANNOT_STORE)
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Failure(500, _OURS)
 
 
 def wants_html(request: Request) -> bool:
@@ -55,79 +133,20 @@ def problem(request: Request, status: int, detail: str, **extra: Any) -> Respons
     return Response(body, status_code=status, media_type="application/problem+json")
 
 
-def _validation_detail(exc: ValidationException) -> tuple[str, list[dict[str, Any]]]:
-    errors = exc.extra if isinstance(exc.extra, list) else []
-    parts = []
-    for error in errors:
-        key = error.get("key")
-        message = error.get("message", "is invalid")
-        parts.append(f"{key}: {message}" if key else message)
-    detail = "; ".join(parts) or str(exc.detail)
-    if "Failed to decode" in detail or "malformed" in detail.lower():
-        detail = f"the body is not valid JSON ({detail})"
-    return detail, errors
-
-
-def on_domain_error(request: Request, exc: DomainError) -> Response[Any]:
-    return problem(request, exc.status_code, exc.message, field=exc.field)
-
-
-def on_validation_error(request: Request, exc: ValidationException) -> Response[Any]:
-    detail, errors = _validation_detail(exc)
-    return problem(request, 422, detail, errors=errors or None)
-
-
-def on_http_error(request: Request, exc: HTTPException) -> Response[Any]:
-    response = problem(request, exc.status_code, str(exc.detail))
-    if exc.headers:
-        response.headers.update(exc.headers)
+def problem_or_page(request: Request, failure: Failure) -> Response[Any]:
+    """The rendering of our own API and pages."""
+    response = problem(request, failure.status, failure.detail, **failure.extra)
+    response.headers.update(failure.headers)
     return response
 
 
-def on_integrity_error(request: Request, exc: IntegrityError) -> Response[Any]:
-    # Two writers raced on a unique value (a name, an idempotency key): the second loses.
-    log.info("integrity error on %s: %s", request.url.path, exc.orig)
-    return problem(request, 409, "this conflicts with a change made at the same time; retry")
+def on_error(request: Request, exc: Exception) -> Response[Any]:
+    """Map the error once, then render it as the route asks (no route matched: our own)."""
+    handler = request.scope.get("route_handler")
+    rendering: Rendering = (
+        handler.opt.get(RENDERING, problem_or_page) if handler else problem_or_page
+    )
+    return rendering(request, failure_of(request, exc))
 
 
-CANNOT_STORE = (
-    "a value in the request cannot be stored (for example a NUL character or a number out of range)"
-)
-
-
-def refused_value(exc: DBAPIError) -> bool:
-    """Did the database refuse a value (SQLSTATE class 22: a NUL character, a number out of
-    range), rather than fail? asyncpg's errors reach us wrapped as a plain DBAPIError."""
-    if isinstance(exc, DataError):
-        return True
-    cause: BaseException | None = exc.orig
-    while cause is not None:
-        if getattr(cause, "sqlstate", "") and str(cause.sqlstate).startswith("22"):  # type: ignore[attr-defined]
-            return True
-        if isinstance(cause, OverflowError):
-            return True
-        cause = cause.__cause__
-    return False
-
-
-def on_database_error(request: Request, exc: DBAPIError) -> Response[Any]:
-    if refused_value(exc):
-        # The database refused a value the request carried: bad input, not our fault.
-        log.info("refused value on %s: %s", request.url.path, exc.orig)
-        return problem(request, 422, CANNOT_STORE)
-    return on_unexpected(request, exc)
-
-
-def on_unexpected(request: Request, exc: Exception) -> Response[Any]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(request, 500, "something went wrong on our side; it has been logged")
-
-
-EXCEPTION_HANDLERS: dict[Any, Any] = {
-    DomainError: on_domain_error,
-    ValidationException: on_validation_error,
-    HTTPException: on_http_error,
-    IntegrityError: on_integrity_error,
-    DBAPIError: on_database_error,
-    Exception: on_unexpected,
-}
+EXCEPTION_HANDLERS: dict[Any, Any] = {Exception: on_error}
