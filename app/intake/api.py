@@ -1,4 +1,5 @@
-"""Alert intake and triage over HTTP: thin handlers over `app.intake.service`."""
+"""Alert intake and triage over HTTP: thin handlers over `app.intake.threads` (alerts in)
+and `app.intake.service` (triage)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from litestar.params import Parameter, QueryParameter
 from app.comms.site import site_for
 from app.incidents.api import incident_read
 from app.incidents.schemas import IncidentRead
-from app.intake import alerts, service
+from app.intake import alerts, service, threads
 from app.intake.models import AlertThread, TriageState
 from app.intake.schemas import (
     AlertmanagerPayload,
@@ -44,7 +45,7 @@ def thread_read(thread: AlertThread, title: str | None) -> AlertThreadRead:
     )
 
 
-def intake_read(result: service.Intake) -> IntakeRead:
+def intake_read(result: threads.Intake) -> IntakeRead:
     thread = result.thread
     return IntakeRead(
         action=result.action,  # type: ignore[arg-type]
@@ -57,7 +58,7 @@ def intake_read(result: service.Intake) -> IntakeRead:
 
 
 async def _take(db: Db, actor: CurrentActor, alert: alerts.Alert) -> Response[Any]:
-    result = await service.receive_alert(db, actor=actor, alert=alert)
+    result = await threads.receive_alert(db, actor=actor, alert=alert)
     return Response(intake_read(result), status_code=201 if result.action == "opened" else 200)
 
 
@@ -86,7 +87,7 @@ class IntakeController(Controller):
         limit: int = Parameter(default=100, ge=1, le=500),
     ) -> list[AlertThreadRead]:
         """Alert threads newest first; `?state=triage` is the triage queue."""
-        found = await service.list_threads(db, state=triage_state, limit=limit)
+        found = await threads.list_threads(db, state=triage_state, limit=limit)
         return [thread_read(thread, title) for thread, title in found]
 
 
