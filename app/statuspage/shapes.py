@@ -1,4 +1,5 @@
-"""The Statuspage v2 JSON shapes (shared/reference/wire-formats.md §1), built from views.
+"""The JSON objects of both Statuspage APIs: the status API v2, built from the views a
+reader may see, and the Manage API v1, built from the team's own records.
 
 Only enum values the format defines are ever emitted; timestamps are UTC with milliseconds
 and `Z`; updates are newest first; `page` is always present.
@@ -106,12 +107,16 @@ def update_object(update: Update) -> dict[str, Any]:
     }
 
 
-def incident_object(
-    view: IncidentView, statuses: dict[str, ComponentStatus], *, page_id: str, base_url: str
+def _incident_fields(
+    incident: Incident,
+    *,
+    updates: list[dict[str, Any]],
+    components: list[dict[str, Any]],
+    page_id: str,
+    base_url: str,
 ) -> dict[str, Any]:
-    incident: Incident = view.incident
-    impact = incident.impact
-    obj: dict[str, Any] = {
+    """The fields both APIs give an incident, in the order Statuspage writes them."""
+    return {
         "id": incident.id,
         "name": incident.title,
         "status": incident.status,
@@ -119,17 +124,32 @@ def incident_object(
         "updated_at": iso_z(incident.updated_at),
         "monitoring_at": iso_z(incident.monitoring_at),
         "resolved_at": iso_z(incident.resolved_at),
-        "impact": impact,
+        "impact": incident.impact,
         "shortlink": f"{base_url}/incidents/{incident.id}",
         "started_at": iso_z(incident.started_at),
         "page_id": page_id,
-        "incident_updates": [update_object(u) for u in view.updates],
-        "components": [
+        "incident_updates": updates,
+        "components": components,
+        "reminder_intervals": None,
+    }
+
+
+def incident_object(
+    view: IncidentView, statuses: dict[str, ComponentStatus], *, page_id: str, base_url: str
+) -> dict[str, Any]:
+    """An incident as a reader sees it: its visible updates, its components' statuses now;
+    a maintenance adds its window."""
+    incident: Incident = view.incident
+    obj = _incident_fields(
+        incident,
+        updates=[update_object(u) for u in view.updates],
+        components=[
             component_object(c, statuses.get(c.id, c.status), page_id=page_id)
             for c, _s in view.components
         ],
-        "reminder_intervals": None,
-    }
+        page_id=page_id,
+        base_url=base_url,
+    )
     if incident.kind == IncidentKind.MAINTENANCE:
         obj["scheduled_for"] = iso_z(incident.scheduled_for)
         obj["scheduled_until"] = iso_z(incident.scheduled_until)
@@ -164,8 +184,8 @@ def summary(
     }
 
 
-# Manage API v1 shapes (wire-formats.md §2.4, §2.5): the team's view of one incident or
-# component, every field of the generated client's models, enum values only.
+# Manage API v1 objects: the team's view of one incident, update, component or subscriber,
+# every field of the generated client's models, enum values only.
 
 
 def manage_update_object(update: Update) -> dict[str, Any]:
@@ -180,28 +200,23 @@ def manage_component_object(component: Component, *, page_id: str) -> dict[str, 
 
 
 def manage_incident_object(incident: Incident, *, page_id: str, base_url: str) -> dict[str, Any]:
+    """An incident as the team sees it: every update, each component with the status the
+    incident gave it, and the fields of Statuspage's model we have no use for."""
     maintenance = incident.kind == IncidentKind.MAINTENANCE
     return {
-        "id": incident.id,
-        "name": incident.title,
-        "status": incident.status,
-        "impact": incident.impact,
+        **_incident_fields(
+            incident,
+            updates=[manage_update_object(u) for u in incident.updates],
+            components=[
+                component_object(link.component, link.status, page_id=page_id)
+                for link in incident.components
+            ],
+            page_id=page_id,
+            base_url=base_url,
+        ),
         "impact_override": None,
-        "created_at": iso_z(incident.created_at),
-        "updated_at": iso_z(incident.updated_at),
-        "started_at": iso_z(incident.started_at),
-        "monitoring_at": iso_z(incident.monitoring_at),
-        "resolved_at": iso_z(incident.resolved_at),
-        "shortlink": f"{base_url}/incidents/{incident.id}",
-        "page_id": page_id,
-        "incident_updates": [manage_update_object(u) for u in incident.updates],
-        "components": [
-            component_object(link.component, link.status, page_id=page_id)
-            for link in incident.components
-        ],
         "metadata": {},
         "backfilled": False,
-        "reminder_intervals": None,
         "postmortem_body": None,
         "postmortem_body_last_updated_at": None,
         "postmortem_ignored": False,
@@ -222,7 +237,7 @@ def manage_incident_object(incident: Incident, *, page_id: str, base_url: str) -
 
 
 def manage_subscriber_object(subscriber: Any, components: list[str] | None) -> dict[str, Any]:
-    """A subscriber as the Manage API describes it (wire-formats.md §2.6)."""
+    """A subscriber as the Manage API describes it."""
     return {
         "id": subscriber.id,
         "skip_confirmation_notification": subscriber.confirmed_at is not None,

@@ -1,5 +1,5 @@
-"""The Statuspage-compatible status API v2 (wire-formats.md §1): `summary.json`,
-`status.json` and the six lists, for the public and for each customer.
+"""The Statuspage-compatible status API v2: `summary.json`, `status.json` and the six
+lists, for the public and for each customer.
 
 Every answer is rendered once per state version (`app.statuspage.render`) and served from
 the page cache. The public's answers are open to any origin; a customer's (under
