@@ -69,8 +69,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CustomerPages,
         livez,
         readyz,
-        public_status_api,
-        customer_status_api,
         Embeds,
         PublicFeeds,
         CustomerFeeds,
@@ -79,6 +77,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         create_static_files_router(
             path="/theme", directories=[renderer.theme_dir], include_in_schema=False, name="theme"
         ),
+        # Statuspage's APIs: the status JSON v2 (public, and per customer) for widgets and
+        # monitors, and the Manage API v1 for tools that push incidents into Statuspage.
+        public_status_api,
+        customer_status_api,
+        manage_router,
         # The team's JSON API.
         ComponentController,
         GroupController,
@@ -86,13 +89,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         IncidentController,
         MaintenanceController,
         ApiKeyController,
+        SubscriberController,
+        DeliveryController,
         # Inbound: alerts that open triage incidents, and their triage.
         IntakeController,
         TriageController,
-        SubscriberController,
-        DeliveryController,
-        # Statuspage's Manage API v1, for tools that push incidents into Statuspage.
-        manage_router,
         # The comms desk: templates, examples, drafts and their review, audit.
         TemplateController,
         DraftController,
