@@ -148,12 +148,21 @@ def render_components(snapshot: Snapshot, reader: Reader, settings: Settings) ->
     return _answer(snapshot, reader, settings, components=components)
 
 
+async def _recent(
+    snapshot: Snapshot,
+    session: AsyncSession,
+    reader: Reader,
+    settings: Settings,
+    kind: IncidentKind,
+) -> list[dict[str, Any]]:
+    views = await recent_views(snapshot, session, reader, kind)
+    return _incident_list(views, _page(snapshot, reader, settings), reader, settings)
+
+
 async def render_incidents(
     snapshot: Snapshot, session: AsyncSession, reader: Reader, settings: Settings
 ) -> Rendered:
-    views = await recent_views(snapshot, session, reader, IncidentKind.INCIDENT)
-    page = _page(snapshot, reader, settings)
-    incidents = _incident_list(views, page, reader, settings)
+    incidents = await _recent(snapshot, session, reader, settings, IncidentKind.INCIDENT)
     return _answer(snapshot, reader, settings, incidents=incidents)
 
 
@@ -166,9 +175,7 @@ def render_unresolved(snapshot: Snapshot, reader: Reader, settings: Settings) ->
 async def render_maintenances(
     snapshot: Snapshot, session: AsyncSession, reader: Reader, settings: Settings
 ) -> Rendered:
-    views = await recent_views(snapshot, session, reader, IncidentKind.MAINTENANCE)
-    page = _page(snapshot, reader, settings)
-    maintenances = _incident_list(views, page, reader, settings)
+    maintenances = await _recent(snapshot, session, reader, settings, IncidentKind.MAINTENANCE)
     return _answer(snapshot, reader, settings, scheduled_maintenances=maintenances)
 
 

@@ -29,17 +29,24 @@ def page_object(
     }
 
 
+def _listed(thing: Component | ComponentGroup, status: ComponentStatus | str) -> dict[str, Any]:
+    """What a component and a group share in Statuspage's component list."""
+    return {
+        "id": thing.id,
+        "name": thing.name,
+        "status": str(status),
+        "created_at": iso_z(thing.created_at),
+        "updated_at": iso_z(thing.updated_at),
+        "position": thing.position,
+        "description": thing.description,
+    }
+
+
 def component_object(
     component: Component, status: ComponentStatus | str, *, page_id: str
 ) -> dict[str, Any]:
     return {
-        "id": component.id,
-        "name": component.name,
-        "status": str(status),
-        "created_at": iso_z(component.created_at),
-        "updated_at": iso_z(component.updated_at),
-        "position": component.position,
-        "description": component.description,
+        **_listed(component, status),
         "showcase": component.showcase,
         "start_date": None,
         "group_id": component.group_id,
@@ -52,14 +59,9 @@ def component_object(
 def group_object(
     group: ComponentGroup, status: ComponentStatus, member_ids: list[str], *, page_id: str
 ) -> dict[str, Any]:
+    """A group is listed as a component that holds others' ids."""
     return {
-        "id": group.id,
-        "name": group.name,
-        "status": str(status),
-        "created_at": iso_z(group.created_at),
-        "updated_at": iso_z(group.updated_at),
-        "position": group.position,
-        "description": group.description,
+        **_listed(group, status),
         "showcase": False,
         "start_date": None,
         "group_id": None,
