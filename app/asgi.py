@@ -26,6 +26,8 @@ from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
 from app.intake.manage_api import manage_router
 from app.intake.pages import TriagePages
+from app.lib.paths import STATIC
+from app.lib.templating import Renderer
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
@@ -39,9 +41,7 @@ from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.inputs import reject_nul
-from app.web.paths import STATIC
 from app.web.session import SessionMiddleware
-from app.web.templating import Renderer
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -41,11 +41,11 @@ from app.incidents.api import update_read
 from app.incidents.schemas import UpdateRead
 from app.incidents.service import get_incident, get_update
 from app.lib.errors import InvalidInput
+from app.lib.templating import Renderer
 from app.settings import Settings
 from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
-from app.web.templating import Renderer
 
 LEAD = {"role": Role.COMMS_LEAD}
 
