@@ -14,7 +14,9 @@ from litestar.static_files import create_static_files_router
 
 from app import worker
 from app.accounts.api import ApiKeyController
+from app.accounts.auth import provide_actor
 from app.accounts.pages import SignInPages
+from app.accounts.session import SessionMiddleware
 from app.comms.api import DraftController, ExampleController, TemplateController
 from app.comms.pages import DeskPages
 from app.components.api import ComponentController, GroupController
@@ -37,11 +39,9 @@ from app.settings import Settings
 from app.subscribers.api import SubscriberController
 from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages
-from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.inputs import reject_nul
-from app.web.session import SessionMiddleware
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

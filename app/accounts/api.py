@@ -7,11 +7,11 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from app.accounts import service
+from app.accounts.auth import CurrentActor
 from app.accounts.models import ApiKey, Role
 from app.accounts.schemas import ApiKeyCreate, ApiKeyRead
 from app.audit.service import record
 from app.lib.errors import InvalidInput
-from app.web.auth import CurrentActor
 from app.web.deps import Db
 from app.web.idempotency import create_once
 

@@ -15,7 +15,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 from sqlalchemy import func, select
 
+from app.accounts.admin import admin_page, back
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
+from app.accounts.session import check_csrf
 from app.audit.service import list_events
 from app.comms import examples, promises, service, wording
 from app.comms.api import site_for
@@ -32,10 +35,7 @@ from app.intake.service import triage_count, waiting_thread
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.text import markdown_to_safe_html
 from app.settings import page_id_for
-from app.web.admin import admin_page, back
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
-from app.web.session import check_csrf
 
 LEAD = {"role": Role.COMMS_LEAD}
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.components import service
 from app.components.models import Component, ComponentGroup
@@ -18,7 +19,6 @@ from app.components.schemas import (
     GroupUpdate,
 )
 from app.components.status import ComponentStatus
-from app.web.auth import CurrentActor
 from app.web.deps import Db
 from app.web.idempotency import create_once
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.customers import service
 from app.customers.models import Customer
 from app.customers.schemas import CustomerCreate, CustomerRead, CustomerUpdate
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 

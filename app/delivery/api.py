@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.delivery import service
 from app.delivery.models import Delivery
 from app.delivery.schemas import DeliveryRead, UpdateDeliveries
-from app.web.auth import CurrentActor
 from app.web.deps import Db
 
 

@@ -11,14 +11,14 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
+from app.accounts.admin import admin_page, back
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
+from app.accounts.session import check_csrf
 from app.delivery import service
 from app.incidents.service import get_incident, get_update
 from app.subscribers.service import subscribers_by_id
-from app.web.admin import admin_page, back
-from app.web.auth import CurrentActor
 from app.web.deps import Db
-from app.web.session import check_csrf
 
 
 class DeliveryPages(Controller):

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter, QueryParameter
 
+from app.accounts.auth import CurrentActor
 from app.incidents import service
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import (
@@ -20,7 +21,6 @@ from app.incidents.schemas import (
 )
 from app.incidents.status import IncidentKind
 from app.lib.numbers import MAX_OFFSET
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 

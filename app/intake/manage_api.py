@@ -17,6 +17,7 @@ from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import Parameter
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.intake import manage
 from app.intake.forms import parse_body
@@ -25,7 +26,6 @@ from app.lib.numbers import MAX_OFFSET, MAX_PAGE
 from app.public import statuspage
 from app.settings import Settings, page_id_for
 from app.subscribers import service as subscribers
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.errors import CANNOT_STORE, log, refused_value
 

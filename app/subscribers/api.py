@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.delivery.api import delivery_read
 from app.delivery.schemas import DeliveryRead
@@ -20,7 +21,6 @@ from app.subscribers.schemas import (
     SubscriberRead,
     SubscriberUpdate,
 )
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 

@@ -13,17 +13,17 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect
 
+from app.accounts.admin import admin_page, back
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
+from app.accounts.session import check_csrf
 from app.components.service import list_components
 from app.customers.service import list_customers
 from app.delivery.service import subscriber_history
 from app.lib.errors import DomainError
 from app.subscribers import service
 from app.subscribers.schemas import SubscriberCreate
-from app.web.admin import admin_page, back
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
-from app.web.session import check_csrf
 
 PUBLIC = "public"  # the filter value for subscribers linked to no customer
 MAX_CSV = 2_000_000
