@@ -22,8 +22,9 @@ from app.comms.pages import DeskPages
 from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
-from app.delivery.api import DeliveryController
-from app.delivery.pages import DeliveryPages
+from app.delivery.api import DeliveryController, SubscriberDeliveryController
+from app.delivery.confirmations import ConfirmationOutbox
+from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
 from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
 from app.intake.manage_api import manage_router
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         IntakeController,
         TriageController,
         SubscriberController,
+        SubscriberDeliveryController,
         DeliveryController,
         # Statuspage's Manage API v1, for tools that push incidents into Statuspage.
         manage_router,
@@ -102,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         DeskPages,
         DeliveryPages,
         SubscriberPages,
+        SubscriberHistoryPages,
         TriagePages,
     ]
 
@@ -125,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "engine": engine,
                 "sessionmaker": sessionmaker,
                 "renderer": renderer,
+                "confirmation_mail": ConfirmationOutbox(),
             }
         ),
         openapi_config=OpenAPIConfig(title="Tidings", version="1", path="/schema"),

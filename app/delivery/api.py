@@ -1,4 +1,5 @@
-"""JSON API for an update's deliveries: counts by state, failures, and a retry action."""
+"""JSON API of what was sent: an update's deliveries (counts by state, failures, a retry
+action) and the deliveries of one subscriber."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from app.accounts.models import Role
 from app.delivery import service
 from app.delivery.models import Delivery
 from app.delivery.schemas import DeliveryRead, UpdateDeliveries
+from app.subscribers.service import get_subscriber
 from app.web.deps import Db
 
 
@@ -43,3 +45,16 @@ class DeliveryController(Controller):
     async def retry(self, db: Db, actor: CurrentActor, update_id: str) -> dict[str, int]:
         count = await service.retry_failed(db, actor=actor, update_id=update_id)
         return {"retried": count}
+
+
+class SubscriberDeliveryController(Controller):
+    """What was sent to one subscriber, newest first (beside the subscribers API)."""
+
+    path = "/api/v1/subscribers/{subscriber_id:str}/deliveries"
+    tags = ["subscribers"]
+    opt = {"role": Role.COMMS_LEAD}
+
+    @get("/")
+    async def history(self, db: Db, actor: CurrentActor, subscriber_id: str) -> list[DeliveryRead]:
+        await get_subscriber(db, subscriber_id)
+        return [delivery_read(d) for d in await service.subscriber_history(db, subscriber_id)]
