@@ -12,6 +12,7 @@ from litestar.params import Parameter
 from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.lib.numbers import MAX_OFFSET
+from app.lib.shapes import shape
 from app.subscribers import contacts, service
 from app.subscribers.models import Subscriber
 from app.subscribers.schemas import (
@@ -27,16 +28,11 @@ from app.web.idempotency import create_once
 async def subscriber_read(
     db: Db, subscriber: Subscriber, *, secret: bool = False
 ) -> SubscriberRead:
-    return SubscriberRead(
-        id=subscriber.id,
-        kind=subscriber.kind,
-        address=subscriber.address,
-        url=subscriber.url,
+    return shape(
+        SubscriberRead,
+        subscriber,
         customer=subscriber.customer_id,
         components=await service.component_ids(db, subscriber.id),
-        state=subscriber.state,
-        confirmed_at=subscriber.confirmed_at,
-        created_at=subscriber.created_at,
         secret=subscriber.secret if secret else None,
     )
 
