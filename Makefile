@@ -26,9 +26,11 @@ run: install
 	$(BIN)/tidings demo
 	TIDINGS_EMAIL_BACKEND=$${TIDINGS_EMAIL_BACKEND:-console} $(BIN)/tidings serve --host 127.0.0.1 --port 8000
 
-## Set up and run the whole suite: lint, SQLite (with the browser tests), then PostgreSQL.
+## Set up and run the whole suite: lint, import layers, SQLite (with the browser tests), then
+## PostgreSQL.
 test: install-test browser postgres
 	$(BIN)/ruff check app tests bench
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser"
 
@@ -44,6 +46,7 @@ postgres:
 lint: install-test
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/lint-imports
 
 ## Benchmarks (not tests): read path, fan-out and sending, alert intake. See docs/benchmarks.md.
 bench: install-test

@@ -14,17 +14,22 @@ from litestar.static_files import create_static_files_router
 
 from app import worker
 from app.accounts.api import ApiKeyController
+from app.accounts.auth import provide_actor
 from app.accounts.pages import SignInPages
+from app.accounts.session import SessionMiddleware
 from app.comms.api import DraftController, ExampleController, TemplateController
 from app.comms.pages import DeskPages
 from app.components.api import ComponentController, GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
-from app.delivery.api import DeliveryController
-from app.delivery.pages import DeliveryPages
+from app.delivery.api import DeliveryController, SubscriberDeliveryController
+from app.delivery.confirmations import ConfirmationOutbox
+from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
 from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
 from app.intake.pages import TriagePages, provide_triage_size, provide_waiting_triage
+from app.lib.paths import STATIC
+from app.lib.templating import Renderer
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
@@ -35,13 +40,9 @@ from app.statuspage.status_api import cors_preflight, customer_status_api, publi
 from app.subscribers.api import SubscriberController
 from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages
-from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.inputs import reject_nul
-from app.web.paths import STATIC
-from app.web.session import SessionMiddleware
-from app.web.templating import Renderer
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         MaintenanceController,
         ApiKeyController,
         SubscriberController,
+        SubscriberDeliveryController,
         DeliveryController,
         # Inbound: alerts that open triage incidents, and their triage.
         IntakeController,
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         DeskPages,
         DeliveryPages,
         SubscriberPages,
+        SubscriberHistoryPages,
         TriagePages,
     ]
 
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "engine": engine,
                 "sessionmaker": sessionmaker,
                 "renderer": renderer,
+                "confirmation_mail": ConfirmationOutbox(),
             }
         ),
         openapi_config=OpenAPIConfig(title="Tidings", version="1", path="/schema"),

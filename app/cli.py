@@ -41,7 +41,7 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
-    from app.demo import load_demo, welcome
+    from app.demo.load import load_demo, welcome
 
     loaded = _run_in_session(settings, lambda s: load_demo(s, settings=settings))
     if loaded is None:

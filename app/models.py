@@ -14,11 +14,11 @@ from app.components.models import Component, ComponentGroup
 from app.customers.models import Customer
 from app.db.base import Base
 from app.db.changes import SiteState
+from app.db.models import IdempotencyRecord
 from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
 from app.intake.models import AlertThread
 from app.subscribers.models import Subscriber
-from app.web.idempotency import IdempotencyRecord
 
 __all__ = [
     "AlertThread",

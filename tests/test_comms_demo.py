@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.comms import examples, wording
 from app.comms.demo import demo_sign_ins
 from app.comms.sandbox import render_text
-from app.demo import load_demo
+from app.demo.load import load_demo
 from app.incidents.status import FINAL_STATUSES
 
 

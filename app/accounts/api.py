@@ -7,26 +7,14 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from app.accounts import service
-from app.accounts.models import ApiKey, Role
+from app.accounts.auth import CurrentActor
+from app.accounts.models import Role
 from app.accounts.schemas import ApiKeyCreate, ApiKeyRead
 from app.audit.service import record
 from app.lib.errors import InvalidInput
-from app.web.auth import CurrentActor
+from app.lib.shapes import shape
 from app.web.deps import Db
 from app.web.idempotency import create_once
-
-
-def api_key_read(key: ApiKey, raw: str | None = None) -> ApiKeyRead:
-    return ApiKeyRead(
-        id=key.id,
-        name=key.name,
-        role=key.role,
-        prefix=key.prefix,
-        created_at=key.created_at,
-        last_used_at=key.last_used_at,
-        revoked_at=key.revoked_at,
-        key=raw,
-    )
 
 
 class ApiKeyController(Controller):
@@ -36,7 +24,7 @@ class ApiKeyController(Controller):
 
     @get("/")
     async def list_keys(self, db: Db, actor: CurrentActor) -> list[ApiKeyRead]:
-        return [api_key_read(k) for k in await service.list_api_keys(db)]
+        return [shape(ApiKeyRead, k) for k in await service.list_api_keys(db)]
 
     @post("/", status_code=201)
     async def create_key(
@@ -54,7 +42,7 @@ class ApiKeyController(Controller):
                 subject_id=key.id,
                 detail={"role": key.role},
             )
-            return api_key_read(key, raw)
+            return shape(ApiKeyRead, key, key=raw)
 
         return await create_once(request, db, create)
 
@@ -64,4 +52,4 @@ class ApiKeyController(Controller):
         await record(
             db, actor=actor.name, action="api_key.revoke", subject_type="api_key", subject_id=key.id
         )
-        return api_key_read(key)
+        return shape(ApiKeyRead, key)

@@ -7,11 +7,11 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
+from app.accounts.admin import admin_page, safe_next
 from app.accounts.service import authenticate_user
+from app.accounts.session import check_csrf, cookie, new_session
 from app.lib.ratelimit import FailureCounter
-from app.web.admin import admin_page, safe_next
 from app.web.deps import AppSettings, Db
-from app.web.session import check_csrf, cookie, new_session
 
 
 def _failed_sign_ins(request: Request) -> FailureCounter:

@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import Parameter
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.audit.service import list_events
@@ -41,7 +42,6 @@ from app.incidents.api import update_read
 from app.incidents.schemas import UpdateRead
 from app.incidents.service import get_incident, get_update
 from app.lib.errors import InvalidInput
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 

@@ -16,7 +16,10 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect
 from sqlalchemy import func, select
 
+from app.accounts.admin import admin_page, back
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
+from app.accounts.session import check_csrf
 from app.audit.service import list_events
 from app.comms import examples, promises, service, wording
 from app.comms.models import DraftReview, Example, Pause
@@ -32,10 +35,7 @@ from app.incidents.status import IncidentKind, statuses_for
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.text import markdown_to_safe_html
 from app.settings import page_id_for
-from app.web.admin import admin_page, back
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
-from app.web.session import check_csrf
 
 LEAD = {"role": Role.COMMS_LEAD}
 # What waits for triage. Alert intake answers (create_app wires it), so the desk can show

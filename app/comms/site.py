@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from app.comms.wording import Site
 from app.delivery.messages import update_email_preview
+from app.lib.templating import Renderer
 from app.settings import Settings
-from app.web.templating import Renderer
 
 
 def site_for(settings: Settings, renderer: Renderer | None = None) -> Site:

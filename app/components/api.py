@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.components import service
 from app.components.models import Component, ComponentGroup
@@ -18,33 +19,22 @@ from app.components.schemas import (
     GroupUpdate,
 )
 from app.components.status import ComponentStatus
-from app.web.auth import CurrentActor
+from app.lib.shapes import shape
 from app.web.deps import Db
 from app.web.idempotency import create_once
 
 
 def component_read(component: Component) -> ComponentRead:
-    return ComponentRead(
-        id=component.id,
-        name=component.name,
-        description=component.description,
-        group_id=component.group_id,
+    return shape(
+        ComponentRead,
+        component,
         group=component.group.name if component.group else None,
         status=ComponentStatus(component.status),
-        position=component.position,
-        created_at=component.created_at,
-        updated_at=component.updated_at,
     )
 
 
 def group_read(group: ComponentGroup) -> GroupRead:
-    return GroupRead(
-        id=group.id,
-        name=group.name,
-        description=group.description,
-        position=group.position,
-        components=[c.id for c in group.components],
-    )
+    return shape(GroupRead, group, components=[c.id for c in group.components])
 
 
 class ComponentController(Controller):

@@ -6,23 +6,22 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.customers import service
 from app.customers.models import Customer
 from app.customers.schemas import CustomerCreate, CustomerRead, CustomerUpdate
-from app.web.auth import CurrentActor
+from app.lib.shapes import shape
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 
 
 def customer_read(customer: Customer, settings: AppSettings) -> CustomerRead:
-    return CustomerRead(
-        id=customer.id,
-        name=customer.name,
+    return shape(
+        CustomerRead,
+        customer,
         components=[c.id for c in customer.components],
         page_url=service.page_url(settings.base_url, customer),
-        created_at=customer.created_at,
-        updated_at=customer.updated_at,
     )
 
 

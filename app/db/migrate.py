@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from app.web.paths import MIGRATIONS, ROOT
+from app.lib.paths import MIGRATIONS, ROOT
 
 
 def alembic_config(database_url: str) -> Config:

@@ -19,8 +19,8 @@ import aiosmtplib
 
 from app.delivery.service import Outcome
 from app.lib.clock import utcnow
+from app.lib.templating import Renderer
 from app.settings import Settings
-from app.web.templating import Renderer
 
 
 def message_domain(settings: Settings) -> str:

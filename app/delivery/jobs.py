@@ -21,8 +21,8 @@ from app.delivery.email import Mailer, make_mailer
 from app.delivery.messages import Batch, Prepared
 from app.delivery.models import Delivery
 from app.delivery.service import Outcome, RetryPolicy, claim, extend_lease, record_outcome
+from app.lib.templating import Renderer
 from app.settings import Settings
-from app.web.templating import Renderer
 
 log = logging.getLogger("tidings.delivery")
 

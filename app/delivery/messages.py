@@ -24,13 +24,13 @@ from app.delivery.email import OutgoingEmail, build_message, message_domain
 from app.delivery.models import ComponentChange, Delivery, Message
 from app.incidents.models import Incident, Update
 from app.lib.clock import iso_z, utcnow
+from app.lib.templating import Renderer
 from app.public.snapshot import Snapshot, load_snapshot
 from app.public.views import IncidentView, StatusPage, status_page
 from app.settings import Settings, page_id_for
 from app.statuspage import shapes
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
-from app.web.templating import Renderer
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""Admin pages for an update's deliveries: counts by state, failures, and a retry action.
+"""Admin pages of what was sent: an update's deliveries (counts by state, failures, a retry
+action) and one subscriber's page with the messages it was sent.
 
-Thin handlers over `app.delivery.service`; roles as in the JSON API (reading for anyone
-signed in, retrying for comms leads).
+Thin handlers over `app.delivery.service`; roles as in the JSON API (reading an update's
+deliveries for anyone signed in, retrying and reading subscribers for comms leads).
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
+from app.accounts.admin import admin_page, back
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
+from app.accounts.session import check_csrf
+from app.components.service import list_components
+from app.customers.service import list_customers
 from app.delivery import service
-from app.incidents.service import get_incident, get_update
-from app.subscribers.service import subscribers_by_id
-from app.web.admin import admin_page, back
-from app.web.auth import CurrentActor
+from app.subscribers.service import component_ids, get_subscriber
 from app.web.deps import Db
-from app.web.session import check_csrf
 
 
 class DeliveryPages(Controller):
@@ -30,16 +32,15 @@ class DeliveryPages(Controller):
     async def deliveries(
         self, request: Request, db: Db, actor: CurrentActor, update_id: str
     ) -> Response[Any]:
-        update = await get_update(db, update_id)
-        counts, failures = await service.update_deliveries(db, update_id)
+        report = await service.update_report(db, update_id)
         return admin_page(
             request,
             "admin/deliveries.html",
-            update=update,
-            incident=await get_incident(db, update.incident_id),
-            counts=counts,
-            failures=failures,
-            recipients=await subscribers_by_id(db, [d.subscriber_id for d in failures]),
+            update=report.update,
+            incident=report.incident,
+            counts=report.counts,
+            failures=report.failures,
+            recipients=report.recipients,
         )
 
     @post("/retry", opt={"role": Role.COMMS_LEAD})
@@ -50,3 +51,33 @@ class DeliveryPages(Controller):
             return back(here, notice="No failed deliveries to retry.")
         plural = "delivery" if count == 1 else "deliveries"
         return back(here, notice=f"{count} {plural} put back in the queue, due now.")
+
+
+class SubscriberHistoryPages(Controller):
+    """One subscriber's page: who it is and the messages it was sent, newest first.
+
+    Beside the other subscriber pages (`app.subscribers.desk_pages`) in the URL space, but
+    here because it reads the outbox, which the subscribers package knows nothing of.
+    """
+
+    path = "/admin/subscribers"
+    include_in_schema = False
+    before_request = check_csrf
+    opt = {"role": Role.COMMS_LEAD}
+
+    @get("/{subscriber_id:str}")
+    async def subscriber(
+        self, request: Request, db: Db, actor: CurrentActor, subscriber_id: str
+    ) -> Response[Any]:
+        subscriber = await get_subscriber(db, subscriber_id)
+        chosen = await component_ids(db, subscriber.id)
+        components = {c.id: c.name for c in await list_components(db)}
+        customers = {c.id: c.name for c in await list_customers(db)}
+        return admin_page(
+            request,
+            "admin/subscriber.html",
+            subscriber=subscriber,
+            customer_name=customers.get(subscriber.customer_id or ""),
+            component_names=[components.get(c, c) for c in chosen] if chosen else None,
+            history=await service.subscriber_history(db, subscriber.id),
+        )

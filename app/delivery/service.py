@@ -3,7 +3,7 @@
 A row is claimed by pushing its `next_attempt_at` one lease ahead in a single statement
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so workers never share a row; SQLite serialises
 writers, and runs one worker). A worker that dies leaves its rows to come due again when
-the lease runs out; a row is `sent` only once the peer accepted it (invariant 2).
+the lease runs out; a row is `sent` only once the peer accepted it, so a crash loses nothing.
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from app.accounts.actor import Actor
 from app.audit.service import record
 from app.delivery.models import Delivery, DeliveryState
-from app.incidents.models import Update
+from app.incidents.models import Incident, Update
 from app.lib.clock import utcnow
 from app.lib.errors import NotFound
+from app.subscribers.models import Subscriber
+from app.subscribers.service import disable, subscribers_by_id
 
 MAX_RETRY_AFTER = 24 * 3600.0
 DUE_STATES = (DeliveryState.PENDING.value, DeliveryState.RETRYING.value)
@@ -134,18 +137,25 @@ async def record_outcome(
         wait = policy.delay(delivery.attempts, outcome.retry_after)
         delivery.next_attempt_at = now + timedelta(seconds=wait)
     if outcome.disable:
-        from app.subscribers.service import disable
-
         await disable(session, subscriber_id=delivery.subscriber_id, reason=outcome.error or "")
     return delivery.state
+
+
+async def _get_update(
+    session: AsyncSession, update_id: str, *, with_incident: bool = False
+) -> Update:
+    options = [selectinload(Update.incident)] if with_incident else []
+    update = await session.get(Update, update_id, options=options)
+    if update is None:
+        raise NotFound(f"no update with id {update_id!r}")
+    return update
 
 
 async def update_deliveries(
     session: AsyncSession, update_id: str
 ) -> tuple[dict[str, int], list[Delivery]]:
     """An update's deliveries: how many in each state, and the failed ones."""
-    if await session.get(Update, update_id) is None:
-        raise NotFound(f"no update with id {update_id!r}")
+    await _get_update(session, update_id)
     counts = {state.value: 0 for state in DeliveryState}
     rows = await session.execute(
         select(Delivery.state, func.count())
@@ -161,6 +171,25 @@ async def update_deliveries(
         .limit(500)
     )
     return counts, list(failures)
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What the team reads about one update's deliveries."""
+
+    update: Update
+    incident: Incident
+    counts: dict[str, int]
+    failures: list[Delivery]
+    recipients: dict[str, Subscriber]  # the failures' subscribers, by id
+
+
+async def update_report(session: AsyncSession, update_id: str) -> UpdateReport:
+    """An update's deliveries with their update, incident and failed recipients."""
+    update = await _get_update(session, update_id, with_incident=True)
+    counts, failures = await update_deliveries(session, update_id)
+    recipients = await subscribers_by_id(session, [d.subscriber_id for d in failures])
+    return UpdateReport(update, update.incident, counts, failures, recipients)
 
 
 async def incident_delivery_counts(
@@ -193,8 +222,7 @@ async def subscriber_history(
 
 async def retry_failed(session: AsyncSession, *, actor: Actor, update_id: str) -> int:
     """Put an update's failed deliveries back in the queue, due now."""
-    if await session.get(Update, update_id) is None:
-        raise NotFound(f"no update with id {update_id!r}")
+    await _get_update(session, update_id)
     result = await session.execute(
         update(Delivery)
         .where(Delivery.update_id == update_id, Delivery.state == DeliveryState.FAILED.value)

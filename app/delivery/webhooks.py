@@ -17,7 +17,7 @@ import httpx
 from app.delivery.service import Outcome
 from app.lib.clock import utcnow
 from app.lib.errors import InvalidInput
-from app.subscribers.service import check_webhook_url
+from app.lib.urls import check_webhook_url
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter, QueryParameter
 
+from app.accounts.auth import CurrentActor
 from app.incidents import service
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import (
@@ -20,40 +21,21 @@ from app.incidents.schemas import (
 )
 from app.incidents.status import IncidentKind
 from app.lib.numbers import MAX_OFFSET
-from app.web.auth import CurrentActor
+from app.lib.shapes import shape
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 
 
 def update_read(update: Update) -> UpdateRead:
-    return UpdateRead(
-        id=update.id,
-        incident_id=update.incident_id,
-        status=update.status,
-        body=update.body,
-        author=update.author,
-        state=update.state,
-        customer_id=update.customer_id,
-        published_at=update.published_at,
-        published_by=update.published_by,
-        next_update_at=update.next_update_at,
-        deliver_notifications=update.deliver_notifications,
-        affected_components=update.affected_components,
-        created_at=update.created_at,
-        updated_at=update.updated_at,
-    )
+    return shape(UpdateRead, update)
 
 
 def incident_read(
     incident: Incident, settings: AppSettings, *, with_updates: bool = True
 ) -> IncidentRead:
-    return IncidentRead(
-        id=incident.id,
-        kind=incident.kind,
-        title=incident.title,
-        status=incident.status,
-        impact=incident.impact,
-        visibility=incident.visibility,
+    return shape(
+        IncidentRead,
+        incident,
         components=[
             IncidentComponentRead(
                 id=link.component_id, name=link.component.name, status=link.status
@@ -61,16 +43,6 @@ def incident_read(
             for link in incident.components
         ],
         customers=incident.customer_ids,
-        started_at=incident.started_at,
-        identified_at=incident.identified_at,
-        monitoring_at=incident.monitoring_at,
-        resolved_at=incident.resolved_at,
-        scheduled_for=incident.scheduled_for,
-        scheduled_until=incident.scheduled_until,
-        next_update_at=incident.next_update_at,
-        created_by=incident.created_by,
-        created_at=incident.created_at,
-        updated_at=incident.updated_at,
         url=f"{settings.base_url}/incidents/{incident.id}",
         updates=[update_read(u) for u in incident.updates] if with_updates else [],
     )

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.params import Parameter, QueryParameter
 
+from app.accounts.auth import CurrentActor
 from app.comms.site import site_for
 from app.incidents.api import incident_read
 from app.incidents.schemas import IncidentRead
@@ -21,7 +22,6 @@ from app.intake.schemas import (
     TriageAccept,
     TriageDecline,
 )
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 
 

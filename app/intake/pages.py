@@ -10,16 +10,16 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
+from app.accounts.admin import admin_page, back
+from app.accounts.auth import CurrentActor
+from app.accounts.session import check_csrf
 from app.comms.site import site_for
 from app.incidents.status import Visibility
 from app.intake import service
 from app.intake.models import AlertThread
 from app.intake.schemas import TriageAccept
 from app.lib.errors import DomainError, InvalidInput
-from app.web.admin import admin_page, back
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
-from app.web.session import check_csrf
 
 HERE = "/admin/triage"
 

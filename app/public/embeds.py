@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audience as aud
 from app.components.status import ComponentStatus
 from app.lib.errors import NotFound
+from app.lib.paths import STATIC
 from app.public.cache import Rendered
 from app.public.http import serve
 from app.public.snapshot import Snapshot
 from app.public.views import component_statuses, status_page, visible_incidents
 from app.settings import Settings
 from app.web.deps import AppSettings
-from app.web.paths import STATIC
 
 SVG = "image/svg+xml; charset=utf-8"
 JS = "text/javascript; charset=utf-8"

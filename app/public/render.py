@@ -21,11 +21,11 @@ from app.customers.models import Customer
 from app.incidents.models import Incident
 from app.lib.clock import utcnow
 from app.lib.errors import NotFound
+from app.lib.templating import Renderer
 from app.public.cache import Rendered
 from app.public.snapshot import Snapshot
 from app.public.views import IncidentView, status_page, visible_incidents
 from app.settings import Settings
-from app.web.templating import Renderer
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"

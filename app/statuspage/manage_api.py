@@ -16,6 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import Parameter
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.components import service as components
 from app.incidents import service as incidents
@@ -25,7 +26,6 @@ from app.settings import Settings, page_id_for
 from app.statuspage import manage_components, manage_incidents, manage_subscribers, shapes
 from app.statuspage.forms import parse_body, read
 from app.subscribers import service as subscribers
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.errors import RENDERING, Failure
 

@@ -1,4 +1,6 @@
-"""JSON API for subscribers: add (single or CSV), list, change components, remove, history."""
+"""JSON API for subscribers: add (single or CSV), list, change components, remove.
+
+What was sent to a subscriber is in the deliveries API (`app.delivery.api`)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,11 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
-from app.delivery.api import delivery_read
-from app.delivery.schemas import DeliveryRead
-from app.delivery.service import subscriber_history
 from app.lib.numbers import MAX_OFFSET
-from app.subscribers import service
+from app.lib.shapes import shape
+from app.subscribers import contacts, service
 from app.subscribers.models import Subscriber
 from app.subscribers.schemas import (
     ImportResult,
@@ -20,7 +21,6 @@ from app.subscribers.schemas import (
     SubscriberRead,
     SubscriberUpdate,
 )
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 
@@ -28,16 +28,11 @@ from app.web.idempotency import create_once
 async def subscriber_read(
     db: Db, subscriber: Subscriber, *, secret: bool = False
 ) -> SubscriberRead:
-    return SubscriberRead(
-        id=subscriber.id,
-        kind=subscriber.kind,
-        address=subscriber.address,
-        url=subscriber.url,
+    return shape(
+        SubscriberRead,
+        subscriber,
         customer=subscriber.customer_id,
         components=await service.component_ids(db, subscriber.id),
-        state=subscriber.state,
-        confirmed_at=subscriber.confirmed_at,
-        created_at=subscriber.created_at,
         secret=subscriber.secret if secret else None,
     )
 
@@ -82,7 +77,7 @@ class SubscriberController(Controller):
     ) -> ImportResult:
         """CSV body (text/csv): `email[,component ids separated by spaces]` per line."""
         text = (await request.body()).decode("utf-8-sig", errors="replace")
-        created, skipped, errors = await service.import_contacts(
+        created, skipped, errors = await contacts.import_contacts(
             db, actor=actor, csv_text=text, customer_id=customer
         )
         return ImportResult(created=created, skipped=skipped, errors=errors)
@@ -108,8 +103,3 @@ class SubscriberController(Controller):
         subscriber = await service.get_subscriber(db, subscriber_id)
         await service.unsubscribe(db, subscriber=subscriber, actor=actor.name)
         return await subscriber_read(db, subscriber)
-
-    @get("/{subscriber_id:str}/deliveries")
-    async def history(self, db: Db, actor: CurrentActor, subscriber_id: str) -> list[DeliveryRead]:
-        await service.get_subscriber(db, subscriber_id)
-        return [delivery_read(d) for d in await subscriber_history(db, subscriber_id)]

@@ -1,5 +1,7 @@
-"""Admin pages for subscribers and customer contacts: list, add one, import CSV, history,
-unsubscribe. (The public subscribe and preferences pages are in `pages.py`.)
+"""Admin pages for subscribers and customer contacts: list, add one, import CSV, unsubscribe.
+
+The public subscribe and preferences pages are in `pages.py`; one subscriber's page, which
+shows what was sent to it, is with the deliveries in `app.delivery.pages`.
 
 Thin handlers over `app.subscribers.service`; the whole area needs a comms lead, as the
 subscribers API does (addresses are personal data).
@@ -13,17 +15,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect
 
+from app.accounts.admin import admin_page, back
+from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
+from app.accounts.session import check_csrf
 from app.components.service import list_components
 from app.customers.service import list_customers
-from app.delivery.service import subscriber_history
 from app.lib.errors import DomainError
-from app.subscribers import service
+from app.subscribers import contacts, service
 from app.subscribers.schemas import SubscriberCreate
-from app.web.admin import admin_page, back
-from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
-from app.web.session import check_csrf
 
 PUBLIC = "public"  # the filter value for subscribers linked to no customer
 MAX_CSV = 2_000_000
@@ -102,7 +103,7 @@ class SubscriberPages(Controller):
         if not text.strip():
             return back(here, error="give the contacts as CSV: paste them or choose a file")
         try:
-            created, skipped, errors = await service.import_contacts(
+            created, skipped, errors = await contacts.import_contacts(
                 db, actor=actor, csv_text=text, customer_id=customer or None
             )
         except DomainError as exc:
@@ -111,23 +112,6 @@ class SubscriberPages(Controller):
         notice = f"Imported {created} contact{'' if created == 1 else 's'}, confirmed"
         notice += f"; {skipped} already subscribed." if skipped else "."
         return back(here, notice=notice, error="; ".join(errors[:10]))
-
-    @get("/{subscriber_id:str}")
-    async def subscriber(
-        self, request: Request, db: Db, actor: CurrentActor, subscriber_id: str
-    ) -> Response[Any]:
-        subscriber = await service.get_subscriber(db, subscriber_id)
-        chosen = await service.component_ids(db, subscriber.id)
-        components = {c.id: c.name for c in await list_components(db)}
-        customers = {c.id: c.name for c in await list_customers(db)}
-        return admin_page(
-            request,
-            "admin/subscriber.html",
-            subscriber=subscriber,
-            customer_name=customers.get(subscriber.customer_id or ""),
-            component_names=[components.get(c, c) for c in chosen] if chosen else None,
-            history=await subscriber_history(db, subscriber.id),
-        )
 
     @post("/{subscriber_id:str}/unsubscribe")
     async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> Redirect:

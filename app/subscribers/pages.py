@@ -15,17 +15,15 @@ from app.components.service import list_components
 from app.customers.models import Customer
 from app.customers.service import get_customer_by_token
 from app.lib.errors import DomainError, NotFound
-from app.subscribers import service
+from app.subscribers import service, subscribing, tokens
 from app.subscribers.models import Subscriber
+from app.subscribers.subscribing import ConfirmationMail
 from app.web.deps import AppSettings, Db
 
 
-def _limits(request: Request) -> service.SubscribeLimits:
-    state = request.app.state
-    limits = state.get("subscribe_limits")
-    if limits is None:
-        limits = state.subscribe_limits = service.SubscribeLimits()
-    return limits  # type: ignore[no-any-return]
+def _confirmation_mail(request: Request) -> ConfirmationMail:
+    """The outbox's confirmation email, with its limits (kept for the app's lifetime)."""
+    return request.app.state.confirmation_mail  # type: ignore[no-any-return]
 
 
 def _html(
@@ -87,13 +85,13 @@ async def subscribe_post(
     email = str(form.get("email") or "")
     client = request.client.host if request.client else "unknown"
     try:
-        await service.subscribe(
+        await subscribing.subscribe(
             db,
             address=email,
             customer_id=customer.id if customer else None,
             components=[str(c) for c in form.getall("components")] if "components" in form else [],
             client=client,
-            limits=_limits(request),
+            mail=_confirmation_mail(request),
         )
     except DomainError as exc:
         await db.rollback()
@@ -125,7 +123,7 @@ async def confirm_page(
 ) -> Response[str]:
     customer = await _customer(db, token)
     if do:
-        await service.confirm(db, secret=settings.secret_key, token=link)
+        await subscribing.confirm(db, secret=settings.secret_key, token=link)
         return _html(
             request,
             settings,
@@ -137,7 +135,7 @@ async def confirm_page(
             subscriber=None,
             token=link,
         )
-    subscriber_id = service.tokens.verify(settings.secret_key, service.tokens.CONFIRM, link)
+    subscriber_id = tokens.verify(settings.secret_key, tokens.CONFIRM, link)
     subscriber = await service.get_subscriber(db, subscriber_id)
     return _html(
         request,
@@ -210,7 +208,7 @@ class SubscribePages(Controller):
     async def preferences(
         self, request: Request, db: Db, settings: AppSettings, link: str
     ) -> Response[str]:
-        subscriber = await service.from_manage_token(db, secret=settings.secret_key, token=link)
+        subscriber = await subscribing.from_manage_token(db, secret=settings.secret_key, token=link)
         gone = subscriber.unsubscribed_at is not None
         return _html(
             request,
@@ -228,7 +226,7 @@ class SubscribePages(Controller):
     async def save_preferences(
         self, request: Request, db: Db, settings: AppSettings, link: str
     ) -> Response[str]:
-        subscriber = await service.from_manage_token(db, secret=settings.secret_key, token=link)
+        subscriber = await subscribing.from_manage_token(db, secret=settings.secret_key, token=link)
         form = await request.form()
         chosen = [str(c) for c in form.getall("components")] if "components" in form else []
         await service.choose_components(
@@ -251,7 +249,7 @@ class SubscribePages(Controller):
         self, request: Request, db: Db, settings: AppSettings, link: str
     ) -> Response[str]:
         # Link scanners fetch GETs: this only asks, it never unsubscribes.
-        subscriber = await service.from_manage_token(db, secret=settings.secret_key, token=link)
+        subscriber = await subscribing.from_manage_token(db, secret=settings.secret_key, token=link)
         return _html(
             request,
             settings,
@@ -267,7 +265,7 @@ class SubscribePages(Controller):
     async def unsubscribe(
         self, request: Request, db: Db, settings: AppSettings, link: str
     ) -> Response[str]:
-        subscriber = await service.from_manage_token(db, secret=settings.secret_key, token=link)
+        subscriber = await subscribing.from_manage_token(db, secret=settings.secret_key, token=link)
         await service.unsubscribe(db, subscriber=subscriber, actor="subscriber")
         return _html(
             request,

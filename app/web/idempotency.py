@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, IdMixin
-from app.lib.clock import utcnow
+from app.db.models import IdempotencyRecord
 from app.lib.errors import Conflict
-
-
-class IdempotencyRecord(IdMixin, Base):
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("scope", "key"),)
-
-    scope: Mapped[str] = mapped_column(String(64))  # the API key (or user) that sent it
-    key: Mapped[str] = mapped_column(String(200))
-    request_path: Mapped[str] = mapped_column(String(500))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[Any] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 async def create_once(

@@ -1,4 +1,6 @@
-"""The site's Jinja2 environment: trusted, versioned templates with theme overrides.
+"""The Jinja2 environment of the pages and the emails: trusted, versioned templates.
+
+It knows nothing of HTTP, so the web renders pages with it and the worker renders emails.
 
 A theme folder (`themes/<name>/`) may hold `templates/` that shadow the defaults and a
 `theme.css` served after the base stylesheet. Untrusted, user-editable templates never use
@@ -16,8 +18,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 
 from app.lib.clock import as_utc
+from app.lib.paths import TEMPLATES, THEMES
 from app.lib.text import markdown_to_safe_html
-from app.web.paths import TEMPLATES, THEMES
 
 
 class Renderer:

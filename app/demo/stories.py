@@ -1,36 +1,10 @@
-"""Realistic demo data: a page a newcomer can click through and an API to try at once.
+"""The demo company: its components, its customers and the incidents of its last 90 days.
 
-History is written through the same service verbs as live incidents, then moved back in
-time: the services stamp "now", and a demo needs 90 days of the past.
+Plain data, written like a real team's status page, so a newcomer sees what good wording
+looks like; `load.py` turns it into rows.
 """
 
 from __future__ import annotations
-
-import random
-from datetime import datetime, timedelta
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.accounts.actor import Actor
-from app.accounts.models import Role
-from app.accounts.service import create_api_key
-from app.comms.demo import demo_sign_ins, load_comms_demo
-from app.components.models import Component
-from app.components.schemas import ComponentCreate
-from app.components.service import create_component
-from app.components.status import ComponentStatus
-from app.customers.models import Customer
-from app.customers.schemas import CustomerCreate
-from app.customers.service import create_customer
-from app.incidents.models import Incident
-from app.incidents.schemas import AffectedComponent, IncidentCreate, MaintenanceCreate, UpdateCreate
-from app.incidents.service import get_incident, open_incident, post_update, schedule_maintenance
-from app.incidents.status import Impact, Visibility
-from app.lib.clock import utcnow
-from app.settings import Settings
-
-DEMO = Actor(name="demo", role=Role.ADMIN)
 
 GROUPS = {
     "Core platform": ["API", "Web dashboard", "Authentication", "Webhooks delivery"],
@@ -257,158 +231,8 @@ CUSTOMER_ONLY = [
 ]
 
 
-async def load_demo(session: AsyncSession, *, settings: Settings) -> str | None:
-    """Fill an empty database; returns a summary, or None when there was data already."""
-    if await session.scalar(select(Component.id).limit(1)):
-        return None
-    rng = random.Random(20261129)
-    components: dict[str, Component] = {}
-    for group, names in GROUPS.items():
-        for name in names:
-            components[name] = await create_component(
-                session,
-                actor=DEMO,
-                data=ComponentCreate(name=name, group=group, description=_describe(name)),
-            )
-    for name in LOOSE:
-        components[name] = await create_component(
-            session, actor=DEMO, data=ComponentCreate(name=name, description=_describe(name))
-        )
-    customers = {}
-    for name, used in CUSTOMERS.items():
-        customers[name] = await create_customer(
-            session,
-            actor=DEMO,
-            data=CustomerCreate(name=name, components=[components[c].id for c in used]),
-        )
-
-    now = utcnow()
-    count = 0
-    days = sorted(rng.sample(range(3, 88), len(PAST) + len(CUSTOMER_ONLY)), reverse=True)
-    stories = [(None, *story) for story in PAST] + list(CUSTOMER_ONLY)
-    for days_ago, story in zip(days, stories, strict=True):
-        customer, title, impact, affected, updates, minutes = story
-        start = (now - timedelta(days=days_ago)).replace(
-            hour=rng.randint(6, 20), minute=rng.choice([3, 12, 27, 41, 52]), second=0, microsecond=0
-        )
-        await _past_incident(
-            session,
-            title=title,
-            impact=impact,
-            affected={components[n].id: s for n, s in affected.items()},
-            updates=updates,
-            start=start,
-            minutes=minutes,
-            zone_name=settings.time_zone,
-            customer_id=customers[customer].id if customer else None,
-        )
-        count += 1
-
-    # Happening now: an open incident and an upcoming maintenance.
-    incident = await open_incident(
-        session,
-        actor=DEMO,
-        data=IncidentCreate(
-            title="Delays in sending email notifications",
-            impact=Impact.MINOR,
-            visibility=Visibility.PUBLIC,
-            components=[
-                AffectedComponent(
-                    id=components["Webhooks delivery"].id,
-                    status=ComponentStatus.DEGRADED_PERFORMANCE,
-                )
-            ],
-            body="Some notifications are arriving a few minutes late. Nothing is lost. We're "
-            "adding capacity and will update you within 2 hours.",
-            publish=True,
-        ),
-    )
-    incident.started_at = now - timedelta(minutes=25)
-    incident.next_update_at = now + timedelta(minutes=95)
-    starts = (now + timedelta(days=3)).replace(hour=2, minute=0, second=0, microsecond=0)
-    await schedule_maintenance(
-        session,
-        actor=DEMO,
-        data=MaintenanceCreate(
-            title="Database upgrade in EU (Frankfurt)",
-            scheduled_for=starts,
-            scheduled_until=starts + timedelta(hours=2),
-            components=[
-                AffectedComponent(
-                    id=components["Database"].id, status=ComponentStatus.UNDER_MAINTENANCE
-                )
-            ],
-            body="We're upgrading our EU database to a newer version. Expect up to 5 minutes of "
-            "read-only mode within this window; everything else keeps working.",
-            publish=True,
-        ),
-    )
-    await session.flush()
-    desk = await load_comms_demo(session, actor=DEMO)
-    return (
-        f"{len(components)} components in {len(GROUPS)} groups, {len(customers)} customers, "
-        f"{count} past incidents, 1 open incident, 1 upcoming maintenance; {desk}"
-    )
-
-
-async def _past_incident(
-    session: AsyncSession,
-    *,
-    title: str,
-    impact: str,
-    affected: dict[str, str],
-    updates: list[tuple[str, str]],
-    start: datetime,
-    minutes: int,
-    zone_name: str,
-    customer_id: str | None,
-) -> Incident:
-    end = start + timedelta(minutes=minutes)
-    fmt = "%H:%M UTC"
-    incident = await open_incident(
-        session,
-        actor=DEMO,
-        data=IncidentCreate(
-            title=title,
-            impact=Impact(impact),
-            visibility=Visibility.CUSTOMERS if customer_id else Visibility.PUBLIC,
-            components=[
-                AffectedComponent(id=cid, status=ComponentStatus(s)) for cid, s in affected.items()
-            ],
-            customers=[customer_id] if customer_id else [],
-            started_at=start,
-        ),
-    )
-    step = timedelta(minutes=minutes) / max(1, len(updates) - 1)
-    for index, (status, body) in enumerate(updates):
-        update = await post_update(
-            session,
-            actor=DEMO,
-            incident_id=incident.id,
-            data=UpdateCreate(
-                status=status,
-                body=body.format(start=start.strftime(fmt), end=end.strftime(fmt)),
-                publish=True,
-            ),
-        )
-        when = start + step * index + timedelta(minutes=2 if index == 0 else 0)
-        update.created_at = update.updated_at = update.published_at = when
-        update.next_update_at = None  # the promise publish made "now" means nothing in the past
-    incident = await get_incident(session, incident.id)
-    incident.started_at = start
-    incident.created_at = start
-    incident.updated_at = end
-    incident.resolved_at = end
-    if incident.identified_at:
-        incident.identified_at = start + step
-    if incident.monitoring_at:
-        incident.monitoring_at = end - step
-    incident.next_update_at = None
-    await session.flush()
-    return incident
-
-
-def _describe(name: str) -> str:
+def describe(name: str) -> str:
+    """A component's one-line description on the demo page."""
     return {
         "API": "The REST API and its SDKs",
         "Web dashboard": "The web app your team signs in to",
@@ -420,25 +244,3 @@ def _describe(name: str) -> str:
         "Reporting": "Scheduled and on-demand reports",
         "Billing": "Invoices, payments and plan changes",
     }.get(name, f"Service hosted in {name}")
-
-
-async def welcome(session: AsyncSession, *, settings: Settings) -> str:
-    """Where to look first, and a fresh admin key (keys are shown once, so each run mints one)."""
-    customer = await session.scalar(select(Customer).order_by(Customer.name).limit(1))
-    _key, raw = await create_api_key(session, name="make run", role=Role.ADMIN)
-    rows = [("Public status page", f"{settings.base_url}/")]
-    if customer is not None:
-        rows.append((f"{customer.name} page", f"{settings.base_url}/c/{customer.token}/"))
-    rows += [
-        ("API (OpenAPI)", f"{settings.base_url}/schema"),
-        ("Admin API key", raw),
-    ]
-    # Desk users get a new password on every run: passwords are shown once, like keys.
-    for name, role, password in await demo_sign_ins(session):
-        rows.append(
-            (f"Admin desk, {role}", f"{settings.base_url}/admin  user {name}  password {password}")
-        )
-    width = max(len(label) for label, _ in rows) + 2
-    lines = ["", *(f"  {label + ':':<{width}}{value}" for label, value in rows)]
-    lines.append("")
-    return "\n".join(lines)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect
 
-from app.web.session import csrf_token, current_session
+from app.accounts.session import csrf_token, current_session
 
 
 def admin_page(

@@ -1,0 +1,26 @@
+"""Tables of the plumbing rather than of a domain: the record of each Idempotency-Key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, IdMixin
+from app.lib.clock import utcnow
+
+
+class IdempotencyRecord(IdMixin, Base):
+    """The first answer to a create sent with an Idempotency-Key, replayed on a retry."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    scope: Mapped[str] = mapped_column(String(64))  # the API key (or user) that sent it
+    key: Mapped[str] = mapped_column(String(200))
+    request_path: Mapped[str] = mapped_column(String(500))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,55 @@
+"""The confirmation email of self-service subscribing, as the subscribers package asks for it.
+
+`app.subscribers.subscribing` names what it needs (`ConfirmationMail`); this is the
+outbox's answer, handed to the subscribe pages by `create_app`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.delivery.models import Delivery, Message
+from app.delivery.outbox import confirmation_delivery
+from app.lib.clock import utcnow
+from app.lib.ratelimit import RateLimiter
+from app.subscribers.models import Subscriber
+from app.subscribers.subscribing import TooManyRequests
+
+
+class ConfirmationOutbox:
+    """Confirmation emails through the outbox, a few per address and per client.
+
+    Per client (in this process) and per address (in the database, across processes):
+    the subscribe form cannot be used to flood an inbox.
+    """
+
+    def __init__(self, *, per_address: int = 3, per_client: int = 10, window: float = 3600) -> None:
+        self.per_address = per_address
+        self.window = window
+        self.client = RateLimiter(per_client, window)
+
+    async def check(self, session: AsyncSession, address: str, client: str) -> None:
+        if not self.client.allow(client):
+            raise TooManyRequests("too many subscriptions from here; try again later")
+        since = utcnow() - timedelta(seconds=self.window)
+        recent = await session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(
+                Delivery.message == Message.CONFIRMATION.value,
+                Delivery.created_at >= since,
+                func.lower(Subscriber.address) == address.lower(),
+            )
+        )
+        if (recent or 0) >= self.per_address:
+            raise TooManyRequests(
+                "a confirmation was sent to this address a moment ago; check your inbox",
+                field="email",
+            )
+
+    def queue(self, session: AsyncSession, subscriber: Subscriber) -> None:
+        session.add(confirmation_delivery(subscriber))

@@ -1,0 +1,99 @@
+"""Self-service subscribing: double opt-in by email, and the signed links in every message.
+
+Nobody signs in: a stranger gives an address, the confirmation email proves it is theirs,
+and the links in later messages (preferences, unsubscribe) carry signed tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import record
+from app.lib.clock import utcnow
+from app.lib.errors import Conflict, InvalidInput
+from app.subscribers import tokens
+from app.subscribers.models import Subscriber, SubscriberKind
+from app.subscribers.service import clean_email, existing_email, get_subscriber, set_components
+
+SELF_SERVICE = "self-service"
+
+
+class ConfirmationMail(Protocol):
+    """Sends the one email an unconfirmed address may receive: the link that confirms it.
+
+    The delivery package implements it (subscribers know nothing of the outbox) and
+    `create_app` hands it to the pages; it also limits how often a form may ask for one.
+    """
+
+    async def check(self, session: AsyncSession, address: str, client: str) -> None:
+        """Refuse with TooManyRequests when this client or address asked too often."""
+
+    def queue(self, session: AsyncSession, subscriber: Subscriber) -> None:
+        """Write the confirmation email into the outbox, in the caller's transaction."""
+
+
+class TooManyRequests(Conflict):
+    status_code = 429
+
+
+async def subscribe(
+    session: AsyncSession,
+    *,
+    address: str,
+    customer_id: str | None,
+    components: list[str],
+    client: str,
+    mail: ConfirmationMail,
+) -> Subscriber:
+    """Self-service: store an unconfirmed subscriber and queue the confirmation email."""
+    address = clean_email(address, field="email")
+    await mail.check(session, address, client)
+    subscriber = await existing_email(session, address, customer_id)
+    if subscriber is None or subscriber.unsubscribed_at is not None:
+        subscriber = Subscriber(
+            kind=SubscriberKind.EMAIL.value,
+            address=address,
+            customer_id=customer_id,
+            created_by=SELF_SERVICE,
+        )
+        session.add(subscriber)
+        await session.flush()
+    if subscriber.confirmed_at is None:
+        await set_components(session, subscriber, components)
+        mail.queue(session, subscriber)
+        await record(
+            session,
+            actor=SELF_SERVICE,
+            action="subscriber.subscribe",
+            subject_type="subscriber",
+            subject_id=subscriber.id,
+            detail={"customer": customer_id},
+        )
+    # An address already confirmed gets no new mail: saying so would tell a stranger who
+    # is subscribed; its owner manages it from the link in any message.
+    await session.flush()
+    return subscriber
+
+
+async def confirm(session: AsyncSession, *, secret: str, token: str) -> Subscriber:
+    subscriber_id = tokens.verify(secret, tokens.CONFIRM, token)
+    subscriber = await get_subscriber(session, subscriber_id)
+    if subscriber.unsubscribed_at is not None:
+        raise InvalidInput("this subscription was cancelled; subscribe again", field="token")
+    if subscriber.confirmed_at is None:
+        subscriber.confirmed_at = utcnow()
+        await record(
+            session,
+            actor=SELF_SERVICE,
+            action="subscriber.confirm",
+            subject_type="subscriber",
+            subject_id=subscriber.id,
+        )
+        await session.flush()
+    return subscriber
+
+
+async def from_manage_token(session: AsyncSession, *, secret: str, token: str) -> Subscriber:
+    return await get_subscriber(session, tokens.verify(secret, tokens.MANAGE, token))
