@@ -78,3 +78,11 @@ def test_recipients_follow_visibility():
         False,
         True,
     )
+
+
+def test_the_audience_rule_shows_a_declined_incident_to_nobody():
+    for reader in (audience.PUBLIC, audience.for_customer("c1")):
+        assert not audience.may_see_incident(
+            reader, visibility="public", affected={"c1"}, declined=True
+        )
+        assert audience.may_see_incident(reader, visibility="public", affected={"c1"})

@@ -8,7 +8,6 @@ import pytest
 
 from app.accounts.models import Role
 from app.accounts.service import create_user
-from tests.browser import browser, live_server, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -16,8 +15,8 @@ PASSWORD = "desk-password-1"
 
 
 async def test_a_lead_imports_contacts_and_accepts_an_alert_into_the_queue(
-    live_server,  # noqa: F811
-    page,  # noqa: F811
+    live_server,
+    page,
     keys,
     sessionmaker,
 ):

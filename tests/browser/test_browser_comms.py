@@ -7,7 +7,6 @@ import pytest
 
 from app.accounts.models import Role
 from app.accounts.service import create_user
-from tests.browser import browser, live_server, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -68,8 +67,8 @@ async def _sign_out(tab):  # type: ignore[no-untyped-def]
 
 
 async def test_a_draft_from_a_template_is_approved_by_another_person_and_published(
-    live_server,  # noqa: F811
-    page,  # noqa: F811
+    live_server,
+    page,
     keys,
     sessionmaker,
 ):
@@ -105,7 +104,7 @@ async def test_a_draft_from_a_template_is_approved_by_another_person_and_publish
     assert "We're sorry. Since" in await page.locator("main").inner_text()
 
 
-async def test_a_rejection_reaches_the_author(live_server, page, keys, sessionmaker):  # noqa: F811
+async def test_a_rejection_reaches_the_author(live_server, page, keys, sessionmaker):
     await _setup(live_server, keys, sessionmaker)
     await _sign_in(page, live_server, "rita")
     await page.get_by_role("link", name="API errors").click()

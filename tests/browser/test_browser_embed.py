@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tests.browser import browser, live_server, page  # noqa: F401
+from tests.support.browser import json_read, watch_json_reads
 
 pytestmark = pytest.mark.browser
 
@@ -52,15 +52,15 @@ class _CustomerSite:
 
 
 @pytest.fixture
-def customer_site(live_server) -> Iterator[_CustomerSite]:  # noqa: F811
+def customer_site(live_server) -> Iterator[_CustomerSite]:
     with _CustomerSite(live_server.url) as site:
         yield site
 
 
 async def test_the_banner_shows_an_active_incident_and_can_be_dismissed(
-    live_server,  # noqa: F811
+    live_server,
     customer_site,
-    page,  # noqa: F811
+    page,
     keys,
 ):
     async with httpx.AsyncClient(base_url=live_server.url) as http:
@@ -76,6 +76,7 @@ async def test_the_banner_shows_an_active_incident_and_can_be_dismissed(
                 headers=keys["comms_lead"],
             )
         ).json()
+    await watch_json_reads(page)
     await page.goto(customer_site.url)
     banner = page.locator("[data-tidings-banner]")
     await banner.wait_for()
@@ -87,15 +88,15 @@ async def test_the_banner_shows_an_active_incident_and_can_be_dismissed(
     await banner.get_by_role("button", name="Dismiss status banner").click()
     assert await banner.count() == 0
     # Dismissed stays dismissed on the next visit, until something new is posted.
-    async with page.expect_response(lambda r: r.url.endswith("/summary.json")):
-        await page.reload()
-    await page.wait_for_timeout(200)
+    await page.reload()
+    await json_read(page)  # the script has read the summary and decided
     assert await banner.count() == 0
 
 
-async def test_no_banner_while_all_is_well(live_server, customer_site, page):  # noqa: F811
+async def test_no_banner_while_all_is_well(live_server, customer_site, page):
+    await watch_json_reads(page)
     async with page.expect_response(lambda r: r.url.endswith("/summary.json")) as answer:
         await page.goto(customer_site.url)
     assert (await answer.value).ok
-    await page.wait_for_timeout(200)
+    await json_read(page)  # the script has read the summary and decided
     assert await page.locator("[data-tidings-banner]").count() == 0

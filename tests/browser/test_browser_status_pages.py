@@ -5,8 +5,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser import browser, live_server, page  # noqa: F401
-
 pytestmark = pytest.mark.browser
 
 
@@ -64,7 +62,7 @@ async def _setup(server, keys) -> dict[str, str]:  # type: ignore[no-untyped-def
     return {"acme": acme["page_url"], "globex": globex["page_url"]}
 
 
-async def test_the_public_page_shows_components_and_public_incidents_only(live_server, page, keys):  # noqa: F811
+async def test_the_public_page_shows_components_and_public_incidents_only(live_server, page, keys):
     await _setup(live_server, keys)
     await page.goto(live_server.url + "/")
     assert await page.locator("h1").first.inner_text() != ""
@@ -76,7 +74,7 @@ async def test_the_public_page_shows_components_and_public_incidents_only(live_s
     assert "Pages load slowly" in await page.locator("main").inner_text()
 
 
-async def test_a_customer_page_shows_its_own_incident_and_its_name(live_server, page, keys):  # noqa: F811
+async def test_a_customer_page_shows_its_own_incident_and_its_name(live_server, page, keys):
     urls = await _setup(live_server, keys)
     await page.goto(urls["acme"])
     body = await page.locator("body").inner_text()

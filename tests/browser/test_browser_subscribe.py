@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import httpx
 import pytest
 
-from tests.browser import browser, live_server, page, wait_for  # noqa: F401
-from tests.peers import smtp_fixture  # noqa: F401
+from tests.support.polling import eventually
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def settings(base_settings, smtp):
-    return replace(base_settings, smtp_port=smtp.port, run_worker=True, worker_poll_seconds=0.05)
+pytestmark = [pytest.mark.browser, pytest.mark.settings(run_worker=True, worker_poll_seconds=0.05)]
 
 
 async def test_a_reader_subscribes_confirms_from_the_email_and_gets_the_next_update(
-    live_server,  # noqa: F811
-    page,  # noqa: F811
+    live_server,
+    page,
     keys,
     smtp,
 ):
@@ -31,13 +24,7 @@ async def test_a_reader_subscribes_confirms_from_the_email_and_gets_the_next_upd
     await page.get_by_role("button", name="Subscribe").click()
     assert "confirmation link" in await page.locator("main").inner_text()
 
-    def mail_count_is(n: int):  # type: ignore[no-untyped-def]
-        async def check() -> bool:
-            return len(smtp.to("reader@example.org")) >= n
-
-        return check
-
-    await wait_for(mail_count_is(1))
+    assert await eventually(lambda: len(smtp.to("reader@example.org")) >= 1)
     text = smtp.to("reader@example.org")[0].get_body(("plain",)).get_content()
     link = re.search(r"http://127\.0\.0\.1:\d+/subscribe/confirm/\S+", text).group(0)
     await page.goto(link)
@@ -51,5 +38,5 @@ async def test_a_reader_subscribes_confirms_from_the_email_and_gets_the_next_upd
             headers=keys["comms_lead"],
         )
         assert created.status_code == 201, created.text
-    await wait_for(mail_count_is(2))
+    assert await eventually(lambda: len(smtp.to("reader@example.org")) >= 2)
     assert smtp.to("reader@example.org")[1]["Subject"] == "[Example] Investigating: Login errors"

@@ -11,7 +11,7 @@ from app.comms import service
 from app.incidents.service import get_incident, get_update
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict
-from tests import factories
+from tests.support import factories
 
 GOOD = (
     "We're sorry: {{ components_text }} {{ 'is' if components|length < 2 else 'are' }} "

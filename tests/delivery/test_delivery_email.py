@@ -9,42 +9,10 @@ from dataclasses import replace
 import pytest
 
 from app.delivery.jobs import DeliveryWorker
-from app.delivery.service import RetryPolicy
-from app.lib.clock import utcnow
-from tests import factories
-from tests.peers import smtp_fixture  # noqa: F401
+from tests.support import factories
+from tests.support.delivery import drain
 
-FAST = RetryPolicy(base=0.01, cap=0.05, max_attempts=5)
-
-
-@pytest.fixture
-def settings(base_settings, smtp):
-    return replace(base_settings, smtp_port=smtp.port, worker_concurrency=4)
-
-
-@pytest.fixture
-async def worker(settings, sessionmaker):
-    worker = DeliveryWorker(settings, sessionmaker, policy=FAST)
-    yield worker
-    await worker.close()
-
-
-async def drain(worker: DeliveryWorker) -> int:
-    """Send everything due now; retries it schedules wait for the next drain."""
-    now = utcnow()
-    total = 0
-    while handled := await worker.deliver_due(now=now):
-        total += handled
-    return total
-
-
-async def contact(client, keys, address, **fields):
-    return await factories._post(
-        client,
-        "/api/v1/subscribers",
-        keys["comms_lead"],
-        {"kind": "email", "address": address, **fields},
-    )
+pytestmark = pytest.mark.settings(worker_concurrency=4)
 
 
 async def test_a_customer_only_incident_reaches_that_customers_contacts_and_no_one_else(
@@ -54,9 +22,9 @@ async def test_a_customer_only_incident_reaches_that_customers_contacts_and_no_o
     web = await factories.component(client, keys["admin"], "Web")
     acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
     globex = await factories.customer(client, keys["admin"], "Globex", [web["id"]])
-    await contact(client, keys, "public@example.org")
-    await contact(client, keys, "ops@acme.test", customer=acme["id"])
-    await contact(client, keys, "ops@globex.test", customer=globex["id"])
+    await factories.contact(client, keys["comms_lead"], "public@example.org")
+    await factories.contact(client, keys["comms_lead"], "ops@acme.test", customer=acme["id"])
+    await factories.contact(client, keys["comms_lead"], "ops@globex.test", customer=globex["id"])
     incident = await factories.incident(
         client,
         keys["responder"],
@@ -86,9 +54,9 @@ async def test_a_public_incident_reaches_public_subscribers_and_affected_custome
     web = await factories.component(client, keys["admin"], "Web")
     acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
     globex = await factories.customer(client, keys["admin"], "Globex", [web["id"]])
-    await contact(client, keys, "public@example.org")
-    await contact(client, keys, "ops@acme.test", customer=acme["id"])
-    await contact(client, keys, "ops@globex.test", customer=globex["id"])
+    await factories.contact(client, keys["comms_lead"], "public@example.org")
+    await factories.contact(client, keys["comms_lead"], "ops@acme.test", customer=acme["id"])
+    await factories.contact(client, keys["comms_lead"], "ops@globex.test", customer=globex["id"])
     incident = await factories.incident(
         client, keys["responder"], "API errors", components=[{"id": api["id"]}]
     )
@@ -100,8 +68,10 @@ async def test_a_public_incident_reaches_public_subscribers_and_affected_custome
 async def test_subscribers_of_chosen_components_hear_only_about_those(client, keys, smtp, worker):
     api = await factories.component(client, keys["admin"], "API")
     web = await factories.component(client, keys["admin"], "Web")
-    await contact(client, keys, "web-only@example.org", components=[web["id"]])
-    await contact(client, keys, "all@example.org")
+    await factories.contact(
+        client, keys["comms_lead"], "web-only@example.org", components=[web["id"]]
+    )
+    await factories.contact(client, keys["comms_lead"], "all@example.org")
     on_api = await factories.incident(
         client, keys["responder"], "API", components=[{"id": api["id"]}]
     )
@@ -118,7 +88,7 @@ async def test_subscribers_of_chosen_components_hear_only_about_those(client, ke
 
 
 async def test_an_update_published_without_notifications_sends_nothing(client, keys, smtp, worker):
-    await contact(client, keys, "all@example.org")
+    await factories.contact(client, keys["comms_lead"], "all@example.org")
     incident = await factories.incident(client, keys["responder"], "Quiet fix")
     await factories.publish(
         client,
@@ -135,7 +105,7 @@ async def test_an_update_published_without_notifications_sends_nothing(client, k
 async def test_emails_thread_per_incident_with_stable_ids_and_one_click_unsubscribe(
     client, keys, smtp, worker
 ):
-    await contact(client, keys, "all@example.org")
+    await factories.contact(client, keys["comms_lead"], "all@example.org")
     incident = await factories.incident(client, keys["responder"], "Queue backlog")
     await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
     await drain(worker)
@@ -173,7 +143,7 @@ async def test_emails_thread_per_incident_with_stable_ids_and_one_click_unsubscr
 
 
 async def test_one_click_unsubscribe_accepts_a_multipart_body(client, keys, smtp, worker):
-    await contact(client, keys, "all@example.org")
+    await factories.contact(client, keys["comms_lead"], "all@example.org")
     incident = await factories.incident(client, keys["responder"], "Queue backlog")
     await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
     await drain(worker)
@@ -186,8 +156,8 @@ async def test_one_click_unsubscribe_accepts_a_multipart_body(client, keys, smtp
     assert listed[0]["state"] == "unsubscribed"
 
 
-async def test_mail_is_delivered_once_the_smtp_server_is_back(client, keys, smtp, worker):
-    await contact(client, keys, "all@example.org")
+async def test_mail_is_delivered_once_the_smtp_server_is_back(client, keys, smtp, worker, clock):
+    await factories.contact(client, keys["comms_lead"], "all@example.org")
     incident = await factories.incident(client, keys["responder"], "Outage")
     update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
     smtp.stop()
@@ -199,7 +169,9 @@ async def test_mail_is_delivered_once_the_smtp_server_is_back(client, keys, smtp
     assert report["counts"]["sent"] == 0
 
     smtp.start()
-    await asyncio.sleep(0.1)  # past the (test-sized) back-off
+    await drain(worker)
+    assert smtp.count() == 0  # not before its back-off (15 to 30 s for a first retry)
+    clock.advance(seconds=31)
     await drain(worker)
     assert len(smtp.to("all@example.org")) == 1
     report = (
@@ -211,8 +183,8 @@ async def test_mail_is_delivered_once_the_smtp_server_is_back(client, keys, smtp
 async def test_a_refused_address_fails_for_good_shows_its_error_and_can_be_retried(
     client, keys, smtp, worker
 ):
-    await contact(client, keys, "gone@example.org")
-    await contact(client, keys, "fine@example.org")
+    await factories.contact(client, keys["comms_lead"], "gone@example.org")
+    await factories.contact(client, keys["comms_lead"], "fine@example.org")
     smtp.refuse.add("gone@example.org")
     incident = await factories.incident(client, keys["responder"], "Outage")
     update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
@@ -240,10 +212,10 @@ async def test_a_refused_address_fails_for_good_shows_its_error_and_can_be_retri
 
 async def test_one_smtp_connection_serves_many_messages(client, keys, smtp, settings, sessionmaker):
     for n in range(20):
-        await contact(client, keys, f"reader{n}@example.org")
+        await factories.contact(client, keys["comms_lead"], f"reader{n}@example.org")
     incident = await factories.incident(client, keys["responder"], "Outage")
     await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
-    worker = DeliveryWorker(replace(settings, worker_concurrency=2), sessionmaker, policy=FAST)
+    worker = DeliveryWorker(replace(settings, worker_concurrency=2), sessionmaker)
     try:
         await drain(worker)
     finally:
@@ -258,9 +230,9 @@ async def test_a_customers_own_wording_reaches_only_that_customers_contacts(
     api = await factories.component(client, keys["admin"], "API")
     acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
     globex = await factories.customer(client, keys["admin"], "Globex", [api["id"]])
-    await contact(client, keys, "public@example.org")
-    await contact(client, keys, "ops@acme.test", customer=acme["id"])
-    await contact(client, keys, "ops@globex.test", customer=globex["id"])
+    await factories.contact(client, keys["comms_lead"], "public@example.org")
+    await factories.contact(client, keys["comms_lead"], "ops@acme.test", customer=acme["id"])
+    await factories.contact(client, keys["comms_lead"], "ops@globex.test", customer=globex["id"])
     incident = await factories.incident(
         client, keys["responder"], "API errors", components=[{"id": api["id"]}]
     )
@@ -283,7 +255,7 @@ async def test_two_workers_sharing_the_outbox_send_each_message_once(
     incident = await factories.incident(client, keys["responder"], "Outage")
     await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
     small = replace(settings, worker_concurrency=2)  # batches of 50: both get work
-    workers = [DeliveryWorker(small, sessionmaker, policy=FAST) for _ in range(2)]
+    workers = [DeliveryWorker(small, sessionmaker) for _ in range(2)]
     try:
         handled = await asyncio.gather(*(drain(w) for w in workers))
     finally:
@@ -302,7 +274,7 @@ async def test_two_workers_sharing_the_outbox_send_each_message_once(
 async def test_a_message_refused_at_data_fails_on_5xx_and_is_retried_on_4xx(
     client, keys, smtp, worker, reply, state
 ):
-    await contact(client, keys, "all@example.org")
+    await factories.contact(client, keys["comms_lead"], "all@example.org")
     smtp.data_reply = reply
     incident = await factories.incident(client, keys["responder"], "Outage")
     update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")

@@ -5,27 +5,23 @@ from __future__ import annotations
 import asyncio
 import base64
 import hmac
+import threading
 import time
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import select
 
 from app.delivery.jobs import DeliveryWorker
-from tests import factories
-from tests.peers import Received, receiver_fixture  # noqa: F401
-from tests.test_delivery_email import FAST, drain
+from app.delivery.models import Delivery
+from app.lib.clock import as_utc, utcnow
+from tests.support import factories
+from tests.support.delivery import drain
+from tests.support.peers import Received
+from tests.support.polling import eventually
 
-
-@pytest.fixture
-def settings(base_settings):
-    return replace(base_settings, webhook_allow_private=True, worker_concurrency=4)
-
-
-@pytest.fixture
-async def worker(settings, sessionmaker):
-    worker = DeliveryWorker(settings, sessionmaker, policy=FAST)
-    yield worker
-    await worker.close()
+# The receiver listens on loopback, which real webhooks may not point at.
+pytestmark = pytest.mark.settings(webhook_allow_private=True, worker_concurrency=4)
 
 
 def verify(secret: str, request: Received, tolerance: int = 300) -> None:
@@ -43,17 +39,11 @@ def verify(secret: str, request: Received, tolerance: int = 300) -> None:
     assert any(v == "v1" and hmac.compare_digest(sig, expected) for v, sig in signatures)
 
 
-async def hook(client, keys, url, **fields):
-    return await factories._post(
-        client, "/api/v1/subscribers", keys["comms_lead"], {"kind": "webhook", "url": url, **fields}
-    )
-
-
 async def test_an_incident_update_arrives_signed_in_the_statuspage_shape(
     client, keys, receiver, worker
 ):
     api = await factories.component(client, keys["admin"], "API")
-    subscriber = await hook(client, keys, receiver.url)
+    subscriber = await factories.webhook(client, keys["comms_lead"], receiver.url)
     incident = await factories.incident(
         client, keys["responder"], "API errors", impact="major", components=[{"id": api["id"]}]
     )
@@ -92,16 +82,16 @@ async def test_an_incident_update_arrives_signed_in_the_statuspage_shape(
 
 
 async def test_a_receiver_answering_500_then_200_gets_the_same_webhook_id_twice(
-    client, keys, receiver, worker
+    client, keys, receiver, worker, clock
 ):
     receiver.script = [500]
-    await hook(client, keys, receiver.url)
+    await factories.webhook(client, keys["comms_lead"], receiver.url)
     incident = await factories.incident(client, keys["responder"], "Outage")
     update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
     await drain(worker)
     path = f"/api/v1/updates/{update['id']}/deliveries"
     assert (await client.get(path, headers=keys["responder"])).json()["counts"]["retrying"] == 1
-    await asyncio.sleep(0.1)
+    clock.advance(seconds=31)  # past the back-off of a first retry (15 to 30 s)
     await drain(worker)
     first, second = receiver.received
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
@@ -110,26 +100,29 @@ async def test_a_receiver_answering_500_then_200_gets_the_same_webhook_id_twice(
     assert report["counts"]["sent"] == 1
 
 
-async def test_retry_after_is_honoured(client, keys, receiver, worker):
-    receiver.script = [(429, {"Retry-After": "30"})]
-    await hook(client, keys, receiver.url)
+async def test_retry_after_is_honoured(client, keys, receiver, worker, clock):
+    receiver.script = [(429, {"Retry-After": "120"})]
+    await factories.webhook(client, keys["comms_lead"], receiver.url)
     incident = await factories.incident(client, keys["responder"], "Outage")
     update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
     await drain(worker)
-    await asyncio.sleep(0.1)
-    await drain(worker)  # not due again yet: the receiver asked for 30 s
+    clock.advance(seconds=60)  # past our own back-off (at most 30 s), not the receiver's wish
+    await drain(worker)  # not due again yet: the receiver asked for 120 s
     assert len(receiver.received) == 1
     history = (
         await client.get(f"/api/v1/updates/{update['id']}/deliveries", headers=keys["responder"])
     ).json()
     assert history["counts"]["retrying"] == 1
+    clock.advance(seconds=61)
+    await drain(worker)
+    assert len(receiver.received) == 2
 
 
 async def test_a_410_disables_the_webhook_and_a_4xx_fails_without_retry(
-    client, keys, receiver, worker
+    client, keys, receiver, worker, clock
 ):
     receiver.script = [410]
-    gone = await hook(client, keys, receiver.url)
+    gone = await factories.webhook(client, keys["comms_lead"], receiver.url)
     incident = await factories.incident(client, keys["responder"], "Outage")
     update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
     await drain(worker)
@@ -148,10 +141,10 @@ async def test_a_410_disables_the_webhook_and_a_4xx_fails_without_retry(
     assert len(receiver.received) == 1  # nothing more to a disabled webhook
 
     receiver.script = [404]
-    await hook(client, keys, receiver.url + "?second")
+    await factories.webhook(client, keys["comms_lead"], receiver.url + "?second")
     await factories.publish(client, keys["comms_lead"], incident["id"], "Fixing.", "monitoring")
     await drain(worker)
-    await asyncio.sleep(0.1)
+    clock.advance(minutes=5)  # a retry would be due by now
     await drain(worker)
     assert len(receiver.received) == 2  # a 404 is not retried
 
@@ -161,8 +154,12 @@ async def test_a_component_status_change_notifies_webhooks_of_that_component(
 ):
     api = await factories.component(client, keys["admin"], "API")
     web = await factories.component(client, keys["admin"], "Web")
-    subscriber = await hook(client, keys, receiver.url, components=[api["id"]])
-    await hook(client, keys, receiver.url + "?web", components=[web["id"]])
+    subscriber = await factories.webhook(
+        client, keys["comms_lead"], receiver.url, components=[api["id"]]
+    )
+    await factories.webhook(
+        client, keys["comms_lead"], receiver.url + "?web", components=[web["id"]]
+    )
     response = await client.patch(
         f"/api/v1/components/{api['id']}",
         json={"status": "major_outage"},
@@ -181,20 +178,32 @@ async def test_a_component_status_change_notifies_webhooks_of_that_component(
 
 
 async def test_a_slow_receiver_keeps_its_row_claimed_so_no_other_worker_sends_it_again(
-    client, keys, receiver, settings, sessionmaker
+    client, keys, receiver, settings, sessionmaker, clock
 ):
-    receiver.delay = 1.2
-    await hook(client, keys, receiver.url)
+    receiver.hold = threading.Event()  # the receiver thinks until the test lets it answer
+    await factories.webhook(client, keys["comms_lead"], receiver.url)
     incident = await factories.incident(client, keys["responder"], "Outage")
     await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
-    slow = DeliveryWorker(settings, sessionmaker, policy=FAST, lease=0.45)
-    other = DeliveryWorker(settings, sessionmaker, policy=FAST, lease=0.45)
+    # A short lease, renewed every third of it (0.5 s) in real time while the send lasts.
+    slow = DeliveryWorker(settings, sessionmaker, lease=1.5)
+    other = DeliveryWorker(settings, sessionmaker, lease=1.5)
+
+    async def held_past(moment) -> bool:  # type: ignore[no-untyped-def]
+        async with sessionmaker() as session:
+            held = await session.scalar(select(Delivery.next_attempt_at))
+        return as_utc(held) > moment
+
     try:
         sending = asyncio.create_task(slow.deliver_due())
-        await asyncio.sleep(0.8)  # past the first lease: only renewal keeps the row held
+        assert await eventually(lambda: len(receiver.received) == 1)
+        clock.advance(minutes=5)  # far past the first lease: only renewal holds the row now
+        travelled = utcnow()
+        assert await eventually(lambda: held_past(travelled)), "the lease was not renewed"
         assert await other.deliver_due() == 0
+        receiver.hold.set()
         assert await sending == 1
     finally:
+        receiver.hold.set()
         await slow.close()
         await other.close()
     assert len(receiver.received) == 1
@@ -203,7 +212,7 @@ async def test_a_slow_receiver_keeps_its_row_claimed_so_no_other_worker_sends_it
 async def test_a_webhook_pointing_inwards_at_send_time_is_not_called(
     client, keys, receiver, settings, sessionmaker
 ):
-    await hook(client, keys, receiver.url)  # allowed when it was added
+    await factories.webhook(client, keys["comms_lead"], receiver.url)  # allowed when it was added
     incident = await factories.incident(client, keys["responder"], "Outage")
     update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
     strict = DeliveryWorker(replace(settings, webhook_allow_private=False), sessionmaker)

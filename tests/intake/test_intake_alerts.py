@@ -12,8 +12,8 @@ from app.incidents.models import Incident
 from app.intake.alerts import from_alertmanager
 from app.intake.models import AlertThread
 from app.intake.schemas import AlertmanagerPayload
-from tests import factories
-from tests.browser import LiveServer
+from tests.support import factories
+from tests.support.live_server import LiveServer
 
 
 def alertmanager(status="firing", group_key='{}:{alertname="HighErrorRate"}', **labels):  # type: ignore[no-untyped-def]

@@ -7,20 +7,15 @@ from sqlalchemy import update
 
 from app.incidents.models import Incident
 from app.lib.clock import utcnow
-from tests import factories
-
-
-async def _alert(client, keys, **fields):  # type: ignore[no-untyped-def]
-    body = {"source": "grafana", "dedup_key": "api-errors", "title": "API 5xx spike", **fields}
-    response = await client.post("/api/v1/intake/generic", json=body, headers=keys["responder"])
-    assert response.status_code in (200, 201), response.text
-    return response.json()["incident_id"]
+from tests.support import factories
 
 
 async def test_accepting_makes_it_public_and_queues_a_specific_first_draft(client, keys):
     await factories.component(client, keys["admin"], "API")
     await factories.component(client, keys["admin"], "Dashboard")
-    incident_id = await _alert(client, keys, components=["API", "Dashboard"], severity="critical")
+    incident_id = await factories.alert(
+        client, keys["responder"], components=["API", "Dashboard"], severity="critical"
+    )
     response = await client.post(
         f"/api/v1/incidents/{incident_id}/accept", headers=keys["responder"]
     )
@@ -44,7 +39,7 @@ async def test_accepting_makes_it_public_and_queues_a_specific_first_draft(clien
 
 async def test_accepting_an_alert_that_named_customers_keeps_it_to_them(client, keys):
     acme = await factories.customer(client, keys["admin"], "Acme", [])
-    incident_id = await _alert(client, keys, customers=["Acme"])
+    incident_id = await factories.alert(client, keys["responder"], customers=["Acme"])
     incident = (
         await client.post(f"/api/v1/incidents/{incident_id}/accept", headers=keys["responder"])
     ).json()
@@ -54,7 +49,7 @@ async def test_accepting_an_alert_that_named_customers_keeps_it_to_them(client, 
 
 async def test_the_visibility_chosen_on_accept_overrides_the_default(client, keys):
     await factories.customer(client, keys["admin"], "Acme", [])
-    incident_id = await _alert(client, keys, customers=["Acme"])
+    incident_id = await factories.alert(client, keys["responder"], customers=["Acme"])
     incident = (
         await client.post(
             f"/api/v1/incidents/{incident_id}/accept",
@@ -78,7 +73,7 @@ async def test_an_incident_not_opened_by_an_alert_has_no_triage(client, keys):
 
 
 async def test_declining_closes_it_and_the_next_alert_opens_a_new_one(client, keys):
-    incident_id = await _alert(client, keys)
+    incident_id = await factories.alert(client, keys["responder"])
     response = await client.post(
         f"/api/v1/incidents/{incident_id}/decline",
         json={"reason": "Load test, not a real problem"},
@@ -91,11 +86,11 @@ async def test_declining_closes_it_and_the_next_alert_opens_a_new_one(client, ke
         f"/api/v1/incidents/{incident_id}/decline", json={"reason": " "}, headers=keys["admin"]
     )
     assert blank.status_code == 409  # already declined
-    assert await _alert(client, keys) != incident_id
+    assert await factories.alert(client, keys["responder"]) != incident_id
 
 
 async def test_a_decline_needs_a_reason(client, keys):
-    incident_id = await _alert(client, keys)
+    incident_id = await factories.alert(client, keys["responder"])
     response = await client.post(
         f"/api/v1/incidents/{incident_id}/decline", json={"reason": "  "}, headers=keys["admin"]
     )
@@ -104,10 +99,10 @@ async def test_a_decline_needs_a_reason(client, keys):
 
 
 async def test_a_resolved_incident_releases_its_dedup_key(client, keys):
-    incident_id = await _alert(client, keys)
+    incident_id = await factories.alert(client, keys["responder"])
     await client.post(f"/api/v1/incidents/{incident_id}/accept", headers=keys["responder"])
     await factories.publish(client, keys["comms_lead"], incident_id, "Fixed.", "resolved")
-    assert await _alert(client, keys) != incident_id
+    assert await factories.alert(client, keys["responder"]) != incident_id
 
 
 async def test_declined_incidents_leave_no_trace_on_public_pages_and_json(client, keys, db):
@@ -115,7 +110,9 @@ async def test_declined_incidents_leave_no_trace_on_public_pages_and_json(client
     them) vanish from every page, list, history and uptime bar once an incident is declined."""
     api = await factories.component(client, keys["admin"], "API")
     acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
-    incident_id = await _alert(client, keys, components=[api["id"]], severity="critical")
+    incident_id = await factories.alert(
+        client, keys["responder"], components=[api["id"]], severity="critical"
+    )
     await client.post(f"/api/v1/incidents/{incident_id}/accept", headers=keys["responder"])
     await factories.publish(
         client, keys["comms_lead"], incident_id, "Zebra outage words.", "investigating"
@@ -158,9 +155,9 @@ async def test_declined_incidents_leave_no_trace_on_public_pages_and_json(client
 
 
 async def test_the_triage_queue_lists_alert_threads_waiting_for_a_person(client, keys):
-    waiting = await _alert(client, keys, dedup_key="a", title="Queue lag")
-    await _alert(client, keys, dedup_key="a", title="Queue lag")
-    declined = await _alert(client, keys, dedup_key="b", title="Flappy check")
+    waiting = await factories.alert(client, keys["responder"], dedup_key="a", title="Queue lag")
+    await factories.alert(client, keys["responder"], dedup_key="a", title="Queue lag")
+    declined = await factories.alert(client, keys["responder"], dedup_key="b", title="Flappy check")
     await client.post(
         f"/api/v1/incidents/{declined}/decline", json={"reason": "flapping"}, headers=keys["admin"]
     )
@@ -176,7 +173,7 @@ async def test_the_triage_queue_lists_alert_threads_waiting_for_a_person(client,
 
 
 async def test_nothing_can_be_published_on_a_declined_incident(client, keys):
-    incident_id = await _alert(client, keys)
+    incident_id = await factories.alert(client, keys["responder"])
     await client.post(
         f"/api/v1/incidents/{incident_id}/decline", json={"reason": "noise"}, headers=keys["admin"]
     )
@@ -190,13 +187,3 @@ async def test_nothing_can_be_published_on_a_declined_incident(client, keys):
     )
     assert response.status_code == 409
     assert "declined" in response.json()["detail"]
-
-
-def test_the_audience_rule_shows_a_declined_incident_to_nobody():
-    from app import audience as aud
-
-    for audience in (aud.PUBLIC, aud.for_customer("c1")):
-        assert not aud.may_see_incident(
-            audience, visibility="public", affected={"c1"}, declined=True
-        )
-        assert aud.may_see_incident(audience, visibility="public", affected={"c1"})

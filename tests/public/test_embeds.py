@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests import factories
+from tests.support import factories
 
 
 async def test_the_overall_badge_says_operational_then_the_public_status(client, keys):

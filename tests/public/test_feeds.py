@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 
-from tests import factories
+from tests.support import factories
 
 
 async def _world(client, keys):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from app.asgi import create_app
-from tests import factories
+from tests.support import factories
+from tests.support.polling import eventually
 
 
 @pytest.fixture
@@ -146,11 +146,11 @@ async def test_a_change_made_by_another_process_reaches_the_page(client, setting
     other = create_app(replace(settings))  # a second web process on the same database
     async with AsyncTestClient(app=other) as other_client:
         await factories.component(other_client, keys["admin"], "Billing")
-    for _ in range(50):
-        if "Billing" in (await client.get("/")).text:
-            return
-        await asyncio.sleep(0.1)
-    pytest.fail("the first process never noticed the change")
+
+    async def noticed() -> bool:
+        return "Billing" in (await client.get("/")).text
+
+    assert await eventually(noticed), "the first process never noticed the change"
 
 
 async def test_caching_headers_keep_customer_pages_out_of_shared_caches(client, world):

@@ -8,7 +8,7 @@ import pytest
 
 from app.lib.clock import utcnow
 from app.settings import page_id_for
-from tests.statuspage_shapes import (
+from tests.support.statuspage_shapes import (
     COMPONENT_STATUSES,
     MANAGE_COMPONENT,
     MANAGE_INCIDENT,
@@ -415,7 +415,8 @@ async def test_problem_json_stays_the_error_shape_of_our_own_api(client):
 
 
 async def test_requests_seen_from_real_clients_are_understood(client, base, oauth):
-    """The exact requests of wire-formats.md §2.3, from a generated client and others."""
+    """Requests as Statuspage's clients send them: a generated Swagger client, python-requests
+    with a `.json` path, a GET that carries a form content type."""
     lead = oauth["comms_lead"]
     api = (
         await client.post(

@@ -7,8 +7,13 @@ from datetime import timedelta
 import pytest
 
 from app.lib.clock import utcnow
-from tests import factories
-from tests.statuspage_shapes import check_components, check_incident, check_page, check_status
+from tests.support import factories
+from tests.support.statuspage_shapes import (
+    check_components,
+    check_incident,
+    check_page,
+    check_status,
+)
 
 
 async def _world(client, keys) -> dict[str, str]:  # type: ignore[no-untyped-def]

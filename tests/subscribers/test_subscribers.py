@@ -7,23 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from app.delivery.jobs import DeliveryWorker
 from app.subscribers import tokens
-from tests import factories
-from tests.peers import smtp_fixture  # noqa: F401
-from tests.test_delivery_email import FAST, contact, drain
-
-
-@pytest.fixture
-def settings(base_settings, smtp):
-    return replace(base_settings, smtp_port=smtp.port)
-
-
-@pytest.fixture
-async def worker(settings, sessionmaker):
-    worker = DeliveryWorker(settings, sessionmaker, policy=FAST)
-    yield worker
-    await worker.close()
+from tests.support import factories
+from tests.support.delivery import drain
 
 
 def link_in(message) -> str:
@@ -149,7 +135,7 @@ async def test_webhooks_to_private_loopback_or_link_local_addresses_are_refused(
 async def test_csv_import_adds_confirmed_contacts_and_reports_bad_lines(client, keys):
     api = await factories.component(client, keys["admin"], "API")
     acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
-    await contact(client, keys, "already@acme.test", customer=acme["id"])
+    await factories.contact(client, keys["comms_lead"], "already@acme.test", customer=acme["id"])
     csv_text = (
         "email,components\n"
         f"one@acme.test,{api['id']}\n"
@@ -181,7 +167,7 @@ async def test_the_preferences_page_from_an_email_changes_components_and_unsubsc
 ):
     api = await factories.component(client, keys["admin"], "API")
     web = await factories.component(client, keys["admin"], "Web")
-    await contact(client, keys, "reader@example.org")
+    await factories.contact(client, keys["comms_lead"], "reader@example.org")
     incident = await factories.incident(
         client, keys["responder"], "API", components=[{"id": api["id"]}]
     )

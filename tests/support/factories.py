@@ -47,3 +47,28 @@ async def publish(
         lead,
         {"status": status, "body": body, "publish": True, **fields},
     )
+
+
+async def contact(
+    client: AsyncTestClient, lead: dict[str, str], address: str, **fields: Any
+) -> dict[str, Any]:  # type: ignore[type-arg]
+    """An email subscriber added by the team: confirmed at once, no opt-in email."""
+    body = {"kind": "email", "address": address, **fields}
+    return await _post(client, "/api/v1/subscribers", lead, body)
+
+
+async def webhook(
+    client: AsyncTestClient, lead: dict[str, str], url: str, **fields: Any
+) -> dict[str, Any]:  # type: ignore[type-arg]
+    """A webhook subscriber; the answer carries its signing secret, this once."""
+    body = {"kind": "webhook", "url": url, **fields}
+    return await _post(client, "/api/v1/subscribers", lead, body)
+
+
+async def alert(client: AsyncTestClient, responder: dict[str, str], **fields: Any) -> str:
+    """A generic alert from monitoring; returns the id of the triage incident it opened or
+    joined (by default the same one each time: same source and dedup key)."""
+    body = {"source": "grafana", "dedup_key": "api-5xx", "title": "API 5xx spike", **fields}
+    response = await client.post("/api/v1/intake/generic", json=body, headers=responder)
+    assert response.status_code in (200, 201), response.text
+    return response.json()["incident_id"]  # type: ignore[no-any-return]

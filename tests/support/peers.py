@@ -1,7 +1,8 @@
 """Real peers on loopback for delivery tests: an SMTP server (aiosmtpd) and an HTTP receiver.
 
 Both run in threads of their own, so a worker in the test's event loop (or in another
-process) talks to them over real sockets.
+process) talks to them over real sockets. The `smtp` and `receiver` fixtures start and stop
+them around a test.
 """
 
 from __future__ import annotations
@@ -12,13 +13,10 @@ import http.server
 import json
 import socket
 import threading
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -103,7 +101,8 @@ class HttpReceiver:
     port: int = field(default_factory=free_port)
     script: list[int | tuple[int, dict[str, str]]] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
-    delay: float = 0.0  # seconds to think before answering (a slow receiver)
+    # A slow receiver: while `hold` is set to an Event, each answer waits until it is set.
+    hold: threading.Event | None = None
 
     @property
     def url(self) -> str:
@@ -119,7 +118,8 @@ class HttpReceiver:
                 receiver.received.append(
                     Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 )
-                time.sleep(receiver.delay)
+                if receiver.hold is not None:
+                    receiver.hold.wait(timeout=30)
                 answer = receiver.script.pop(0) if receiver.script else 200
                 status, headers = answer if isinstance(answer, tuple) else (answer, {})
                 self.send_response(status)
@@ -142,21 +142,3 @@ class HttpReceiver:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
-
-
-# Fixtures under other Python names, so a test module can import them (`from tests.peers
-# import smtp_fixture`) and still take `smtp` as a parameter.
-@pytest.fixture(name="smtp")
-def smtp_fixture() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(name="receiver")
-def receiver_fixture() -> Iterator[HttpReceiver]:
-    server = HttpReceiver()
-    server.start()
-    yield server
-    server.stop()

@@ -1,6 +1,7 @@
-"""The Statuspage wire shapes (shared/reference/wire-formats.md) as checks a test can call.
+"""The shapes of Statuspage's JSON (the public v2 API and the Manage API v1) as checks a test
+can call.
 
-Field sets are the reference's; enum values are the only ones the format defines. A check
+Field sets are those Statuspage documents; enum values are the only ones the format defines. A check
 fails on a missing field, a value outside its enum, or a timestamp not in UTC ms `Z` form.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import factories
+from tests.support import factories
 
 
 async def test_a_nul_character_is_refused_the_same_on_sqlite_and_postgresql(client, keys):
