@@ -1,7 +1,9 @@
-"""Shared fixtures: a real database built by Alembic, the app, an HTTP client, API keys.
+"""Fixtures every folder uses: a real database built by Alembic, settings, the app, an HTTP
+client, API keys, the desk's users, a real SMTP server, the delivery worker, a settable clock.
 
 The suite runs on SQLite by default and on PostgreSQL when TIDINGS_TEST_DATABASE=postgresql
 (`make test` runs both). Tables are emptied after each test, so tests never see each other.
+Fixtures that only one folder needs live in that folder's conftest.py.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,14 +20,19 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from time_machine import TimeMachineFixture
 
 from app.accounts.models import Role
-from app.accounts.service import create_api_key
+from app.accounts.service import create_api_key, create_user
 from app.asgi import create_app
 from app.db.migrate import upgrade
 from app.db.session import make_engine, make_sessionmaker
+from app.delivery.jobs import DeliveryWorker
 from app.models import Base
 from app.settings import Settings
+from tests.support.clock import Clock
+from tests.support.desk import PASSWORD
+from tests.support.peers import SmtpServer
 
 POSTGRES_URL = os.environ.get(
     "TIDINGS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -73,8 +81,16 @@ def base_settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def settings(base_settings: Settings) -> Settings:
-    return base_settings
+def settings(base_settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """The settings the app under test runs with: the base ones, with what the test asks for
+    by `@pytest.mark.settings(name=value, ...)` (on the test, or `pytestmark` for a module).
+    A test that uses the `smtp` fixture has its email sent there."""
+    overrides: dict[str, object] = {}
+    for mark in reversed(list(request.node.iter_markers("settings"))):  # the test's mark wins
+        overrides.update(mark.kwargs)
+    if "smtp" in request.fixturenames:
+        overrides.setdefault("smtp_port", request.getfixturevalue("smtp").port)
+    return replace(base_settings, **overrides)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -125,6 +141,42 @@ async def keys(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, dict
             headers[role.value] = {"Authorization": f"Bearer {raw}"}
         await session.commit()
     return headers
+
+
+@pytest.fixture
+async def users(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """The desk's people: `lead` (comms lead) and `rita` (responder), both with PASSWORD from
+    tests.support.desk, whose `sign_in(client, name)` signs one of them in."""
+    async with sessionmaker() as session:
+        for name, role in (("lead", Role.COMMS_LEAD), ("rita", Role.RESPONDER)):
+            await create_user(session, username=name, password=PASSWORD, role=role)
+        await session.commit()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on loopback; `settings` points the app at it."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def worker(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[DeliveryWorker]:
+    """The delivery worker, with production's back-off; run it with tests.support.delivery's
+    `drain(worker)`, and move the `clock` past a back-off to see a retry."""
+    worker = DeliveryWorker(settings, sessionmaker)
+    yield worker
+    await worker.close()
+
+
+@pytest.fixture
+def clock(time_machine: TimeMachineFixture) -> Clock:
+    """A clock the test moves forward (`clock.advance(minutes=5)`) to let time pass."""
+    return Clock(time_machine)
 
 
 def pytest_report_header() -> str:

@@ -1,0 +1,103 @@
+"""A `tidings worker` process killed with SIGKILL in the middle of a fan-out loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from tests.support import factories
+from tests.support.peers import SmtpServer
+from tests.support.polling import eventually
+
+RECIPIENTS = 2000
+CONCURRENCY = 4
+
+
+async def accepted(smtp: SmtpServer, count: int, stall: float = 60.0) -> bool:
+    """Wait until the server has accepted `count` messages. Give up only once none arrived
+    for `stall` seconds: a busy machine is slow, but a stuck worker stops the test."""
+    seen, deadline = smtp.count(), time.monotonic() + stall
+    while smtp.count() < count:
+        if smtp.count() != seen:
+            seen, deadline = smtp.count(), time.monotonic() + stall
+        elif time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+def start_worker(database_url: str, smtp_port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TIDINGS_DATABASE_URL": database_url,
+        "TIDINGS_BASE_URL": "http://status.example.test",
+        "TIDINGS_SECRET_KEY": "test-secret-key-0123456789",
+        "TIDINGS_SMTP_HOST": "127.0.0.1",
+        "TIDINGS_SMTP_PORT": str(smtp_port),
+        "TIDINGS_WORKER_CONCURRENCY": str(CONCURRENCY),
+        # A short lease, so the rows the killed worker held come due again quickly.
+        "TIDINGS_WORKER_LEASE_SECONDS": "1",
+    }
+    tidings = Path(sys.executable).parent / "tidings"
+    with log.open("ab") as out:
+        return subprocess.Popen([str(tidings), "worker"], env=env, stdout=out, stderr=out)
+
+
+async def test_a_worker_killed_mid_fanout_is_restarted_and_everyone_gets_the_update(
+    client, keys, smtp, database_url, tmp_path
+):
+    addresses = [f"reader{n}@example.org" for n in range(RECIPIENTS)]
+    imported = await client.post(
+        "/api/v1/subscribers/import",
+        content="\n".join(addresses).encode(),
+        headers={**keys["comms_lead"], "Content-Type": "text/csv"},
+    )
+    assert imported.json()["created"] == RECIPIENTS
+    incident = await factories.incident(client, keys["responder"], "Database failover")
+    update = await factories.publish(client, keys["comms_lead"], incident["id"], "Failing over.")
+
+    log = tmp_path / "worker.log"
+    first = start_worker(database_url, smtp.port, log)
+    try:
+        assert await accepted(smtp, RECIPIENTS // 4), log.read_text()
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    sent_before_kill = smtp.count()
+    assert sent_before_kill < RECIPIENTS, "the worker finished before it could be killed"
+
+    second = start_worker(database_url, smtp.port, log)
+    try:
+        assert await accepted(smtp, RECIPIENTS), log.read_text()
+        report = {}
+
+        async def all_recorded() -> bool:
+            nonlocal report
+            report = (
+                await client.get(
+                    f"/api/v1/updates/{update['id']}/deliveries", headers=keys["responder"]
+                )
+            ).json()
+            return report["counts"]["sent"] == RECIPIENTS
+
+        await eventually(all_recorded, 30)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=10) == 0, log.read_text()
+
+    received = Counter(m["To"] for m in smtp.messages)
+    assert set(received) == set(addresses)
+    repeats = sum(received.values()) - RECIPIENTS
+    assert repeats <= CONCURRENCY, (repeats, sent_before_kill)
+    assert report["counts"]["sent"] == RECIPIENTS
+    # A repeat is recognisable: it carries the same Message-ID as the first copy.
+    for address, count in received.items():
+        if count > 1:
+            ids = {m["Message-ID"] for m in smtp.to(address)}
+            assert len(ids) == 1
