@@ -88,10 +88,6 @@ async def set_password(session: AsyncSession, *, username: str, password: str) -
     return user
 
 
-def actor_for_user(user: User) -> Actor:
-    return Actor(name=user.username, role=Role(user.role))
-
-
 async def touch_key(session: AsyncSession, key: ApiKey) -> None:
     key.last_used_at = utcnow()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -225,8 +225,3 @@ def render_status(snapshot: Snapshot, reader: Reader, settings: Settings) -> Ren
     return json_rendering(
         {"page": page_object(snapshot, settings, reader), "status": statuspage.status_object(page)}
     )
-
-
-def next_update_overdue(view: IncidentView, now: datetime) -> bool:
-    promised = view.incident.next_update_at
-    return promised is not None and promised < now - timedelta(minutes=1)
