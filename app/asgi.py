@@ -15,14 +15,16 @@ from litestar.static_files import create_static_files_router
 from app import worker
 from app.accounts.api import ApiKeyController
 from app.accounts.pages import SignInPages
-from app.comms.api import DraftController, ExampleController, TemplateController
+from app.comms.api import DraftController
 from app.comms.pages import DeskPages
-from app.components.api import ComponentController, GroupController
+from app.comms.publishing_api import ComponentApi, IncidentApi, MaintenanceApi
+from app.comms.wording_api import ExampleController, TemplateController, ToneController
+from app.comms.wording_pages import WordingPages
+from app.components.api import GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.delivery.api import DeliveryController
 from app.delivery.pages import DeliveryPages
-from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
 from app.intake.manage_api import manage_router
 from app.intake.pages import TriagePages
@@ -80,11 +82,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/theme", directories=[renderer.theme_dir], include_in_schema=False, name="theme"
         ),
         # The team's JSON API.
-        ComponentController,
+        ComponentApi,
         GroupController,
         CustomerController,
-        IncidentController,
-        MaintenanceController,
+        IncidentApi,
+        MaintenanceApi,
         ApiKeyController,
         # Inbound: alerts that open triage incidents, and their triage.
         IntakeController,
@@ -95,11 +97,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         manage_router,
         # The comms desk: templates, examples, drafts and their review, audit.
         TemplateController,
+        ToneController,
         DraftController,
         ExampleController,
         # The admin pages (signed-in people).
         SignInPages,
         DeskPages,
+        WordingPages,
         DeliveryPages,
         SubscriberPages,
         TriagePages,

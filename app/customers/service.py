@@ -6,7 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.accounts import permissions
 from app.accounts.actor import Actor
+from app.accounts.permissions import Act
 from app.audit.service import record
 from app.components.service import get_components
 from app.customers.models import Customer, customer_components
@@ -73,6 +75,7 @@ async def _ensure_unique(session: AsyncSession, name: str, exclude: str | None =
 
 
 async def create_customer(session: AsyncSession, *, actor: Actor, data: CustomerCreate) -> Customer:
+    permissions.require(actor, Act.MANAGE_CUSTOMERS)
     name = _clean_name(data.name)
     await _ensure_unique(session, name)
     components = await get_components(
@@ -96,6 +99,7 @@ async def create_customer(session: AsyncSession, *, actor: Actor, data: Customer
 async def update_customer(
     session: AsyncSession, *, actor: Actor, customer_id: str, data: CustomerUpdate
 ) -> Customer:
+    permissions.require(actor, Act.MANAGE_CUSTOMERS)
     customer = await get_customer(session, customer_id)
     if data.name is not None:
         name = _clean_name(data.name)
@@ -119,6 +123,7 @@ async def update_customer(
 
 async def rotate_token(session: AsyncSession, *, actor: Actor, customer_id: str) -> Customer:
     """Give the customer a new page token; every old link stops working at once."""
+    permissions.require(actor, Act.MANAGE_CUSTOMERS)
     customer = await get_customer(session, customer_id)
     customer.token = new_token()
     await session.flush()

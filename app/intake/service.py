@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import audience
 from app.accounts.actor import Actor
 from app.audit.service import record
 from app.comms.defaults import install_default_templates
@@ -31,7 +32,7 @@ from app.intake.alerts import Alert
 from app.intake.models import AlertStatus, AlertThread, TriageState
 from app.intake.schemas import TriageAccept
 from app.lib.clock import utcnow
-from app.lib.errors import Conflict, NotFound
+from app.lib.errors import Conflict
 from app.lib.ids import new_id
 
 
@@ -309,7 +310,7 @@ async def accept(
     thread = await _triage_thread(session, incident_id)
     incident = await incidents.get_incident(session, incident_id)
     customers = data.customers if data.customers is not None else incident.customer_ids
-    visibility = data.visibility or (Visibility.CUSTOMERS if customers else Visibility.PUBLIC)
+    visibility = data.visibility or audience.default_visibility(customers)
     incident = await incidents.edit_incident(
         session,
         actor=actor,
@@ -323,7 +324,7 @@ async def accept(
         session,
         status=status,
         impact=incident.impact,
-        audience="customer" if visibility == Visibility.CUSTOMERS else "public",
+        reach=audience.reach_of(visibility),
     )
     if template is None:
         raise Conflict(
@@ -370,13 +371,6 @@ async def decline(
     thread.open_key = None
     await session.flush()
     return incident
-
-
-async def get_thread(session: AsyncSession, incident_id: str) -> AlertThread:
-    thread = await session.scalar(select(AlertThread).where(AlertThread.incident_id == incident_id))
-    if thread is None:
-        raise NotFound(f"incident {incident_id} was not opened by an alert")
-    return thread
 
 
 async def list_threads(
