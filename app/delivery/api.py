@@ -6,7 +6,7 @@ from litestar import Controller, get, post
 
 from app.accounts.models import Role
 from app.delivery import service
-from app.delivery.models import Delivery
+from app.delivery.models import Delivery, DeliveryState
 from app.delivery.schemas import DeliveryRead, UpdateDeliveries
 from app.web.auth import CurrentActor
 from app.web.deps import Db
@@ -35,8 +35,12 @@ class DeliveryController(Controller):
     @get("/")
     async def deliveries(self, db: Db, actor: CurrentActor, update_id: str) -> UpdateDeliveries:
         counts, failures = await service.update_deliveries(db, update_id)
+        skipped = await service.update_deliveries_in(db, update_id, DeliveryState.SKIPPED)
         return UpdateDeliveries(
-            update_id=update_id, counts=counts, failures=[delivery_read(d) for d in failures]
+            update_id=update_id,
+            counts=counts,
+            failures=[delivery_read(d) for d in failures],
+            skipped=[delivery_read(d) for d in skipped],
         )
 
     @post("/retry", status_code=200, opt={"role": Role.COMMS_LEAD})

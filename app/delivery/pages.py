@@ -13,6 +13,7 @@ from litestar.response import Redirect
 
 from app.accounts.models import Role
 from app.delivery import service
+from app.delivery.models import DeliveryState
 from app.incidents.service import get_incident, get_update
 from app.subscribers.service import subscribers_by_id
 from app.web.admin import admin_page, back
@@ -32,6 +33,7 @@ class DeliveryPages(Controller):
     ) -> Response[Any]:
         update = await get_update(db, update_id)
         counts, failures = await service.update_deliveries(db, update_id)
+        skipped = await service.update_deliveries_in(db, update_id, DeliveryState.SKIPPED)
         return admin_page(
             request,
             "admin/deliveries.html",
@@ -39,7 +41,10 @@ class DeliveryPages(Controller):
             incident=await get_incident(db, update.incident_id),
             counts=counts,
             failures=failures,
-            recipients=await subscribers_by_id(db, [d.subscriber_id for d in failures]),
+            skipped=skipped,
+            recipients=await subscribers_by_id(
+                db, [d.subscriber_id for d in (*failures, *skipped)]
+            ),
         )
 
     @post("/retry", opt={"role": Role.COMMS_LEAD})

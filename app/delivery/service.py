@@ -154,13 +154,20 @@ async def update_deliveries(
     )
     for state, count in rows:
         counts[state] = count
-    failures = await session.scalars(
+    return counts, await update_deliveries_in(session, update_id, DeliveryState.FAILED)
+
+
+async def update_deliveries_in(
+    session: AsyncSession, update_id: str, state: DeliveryState, *, limit: int = 500
+) -> list[Delivery]:
+    """An update's deliveries in one state (failed ones, or those skipped and why)."""
+    rows = await session.scalars(
         select(Delivery)
-        .where(Delivery.update_id == update_id, Delivery.state == DeliveryState.FAILED.value)
+        .where(Delivery.update_id == update_id, Delivery.state == state.value)
         .order_by(Delivery.id)
-        .limit(500)
+        .limit(limit)
     )
-    return counts, list(failures)
+    return list(rows)
 
 
 async def incident_delivery_counts(
