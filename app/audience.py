@@ -319,50 +319,31 @@ def recipient_customer_scope(
 
     A public incident reaches public subscribers and affected customers' contacts; a
     customers-only incident reaches only affected customers' contacts; an internal one
-    reaches nobody. A customer's own wording reaches only that customer (`recipients_where`
-    narrows the affected set to `update_customer_id`).
+    reaches nobody. A customer's own wording reaches only that customer.
     """
     reach = reach_of(visibility, customer_id=update_customer_id)
     return reach is Reach.EVERYONE, reach is not Reach.NOBODY
-
-
-def recipients_where(
-    subscriber_customer: ColumnElement[str | None],
-    *,
-    incident_id: str,
-    visibility: str,
-    update_customer_id: str | None,
-) -> ColumnElement[bool]:
-    """SQL condition on a subscriber's customer column: may this update reach it?
-
-    Public subscribers (customer NULL) for public incidents; contacts of the affected
-    customers (narrowed to `update_customer_id` for a customer's own wording); nobody else.
-    """
-    public_ok, customers_ok = recipient_customer_scope(
-        visibility=visibility, update_customer_id=update_customer_id
-    )
-    conditions: list[ColumnElement[bool]] = []
-    if public_ok:
-        conditions.append(subscriber_customer.is_(None))
-    if customers_ok:
-        affected = subscriber_customer.in_(affected_customers_select(incident_id))
-        if update_customer_id is not None:
-            affected = and_(affected, subscriber_customer == update_customer_id)
-        conditions.append(affected)
-    return or_(*conditions) if conditions else false()
 
 
 def update_recipients_where(
     subscribers: Any, *, incident: Incident, update: Update
 ) -> ColumnElement[bool]:
     """SQL condition on subscribers (their mapped class): the receiving ones this published
-    update may reach."""
-    return receiving_where(subscribers) & recipients_where(
-        subscribers.customer_id,
-        incident_id=incident.id,
-        visibility=incident.visibility,
-        update_customer_id=update.customer_id,
+    update may reach. Public subscribers (no customer) for words to everyone; contacts of
+    the affected customers, narrowed to one customer for its own wording; nobody else."""
+    public_ok, customers_ok = recipient_customer_scope(
+        visibility=incident.visibility, update_customer_id=update.customer_id
     )
+    customer = subscribers.customer_id
+    reached: list[ColumnElement[bool]] = []
+    if public_ok:
+        reached.append(customer.is_(None))
+    if customers_ok:
+        affected = customer.in_(affected_customers_select(incident.id))
+        if update.customer_id is not None:
+            affected = and_(affected, customer == update.customer_id)
+        reached.append(affected)
+    return receiving_where(subscribers) & (or_(*reached) if reached else false())
 
 
 def component_change_recipients_where(subscribers: Any) -> ColumnElement[bool]:

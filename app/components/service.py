@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
-from app.audit.service import record
+from app.audit.service import note
 from app.components.models import Component, ComponentGroup
 from app.components.schemas import ComponentCreate, ComponentUpdate, GroupCreate, GroupUpdate
 from app.components.status import ComponentStatus
@@ -121,14 +121,7 @@ async def create_group(session: AsyncSession, *, actor: Actor, data: GroupCreate
     group = ComponentGroup(name=name, description=data.description, position=position)
     session.add(group)
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="group.create",
-        subject_type="group",
-        subject_id=group.id,
-        detail={"name": name},
-    )
+    await note(session, actor.name, "group.create", ("group", group.id), {"name": name})
     await mark_changed(session)
     return await get_group(session, group.id)
 
@@ -145,9 +138,7 @@ async def update_group(
     if data.position is not None:
         group.position = data.position
     await session.flush()
-    await record(
-        session, actor=actor.name, action="group.update", subject_type="group", subject_id=group.id
-    )
+    await note(session, actor.name, "group.update", ("group", group.id))
     await mark_changed(session)
     return group
 
@@ -170,14 +161,8 @@ async def create_component(
     )
     session.add(component)
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="component.create",
-        subject_type="component",
-        subject_id=component.id,
-        detail={"name": component.name},
-    )
+    subject = ("component", component.id)
+    await note(session, actor.name, "component.create", subject, {"name": component.name})
     await mark_changed(session)
     return await get_component(session, component.id)
 
@@ -205,14 +190,7 @@ async def update_component(
         changes["status"] = {"old": component.status, "new": data.status.value}
         component.status = data.status.value
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="component.update",
-        subject_type="component",
-        subject_id=component.id,
-        detail=changes,
-    )
+    await note(session, actor.name, "component.update", ("component", component.id), changes)
     await mark_changed(session)
     return await get_component(session, component.id)
 
@@ -221,14 +199,8 @@ async def delete_component(session: AsyncSession, *, actor: Actor, component_id:
     permissions.require(actor, Act.MANAGE_COMPONENTS)
     component = await get_component(session, component_id)
     await session.delete(component)
-    await record(
-        session,
-        actor=actor.name,
-        action="component.delete",
-        subject_type="component",
-        subject_id=component_id,
-        detail={"name": component.name},
-    )
+    subject = ("component", component_id)
+    await note(session, actor.name, "component.delete", subject, {"name": component.name})
     await mark_changed(session)
 
 

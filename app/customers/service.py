@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
-from app.audit.service import record
+from app.audit.service import note
 from app.components.service import get_components
 from app.customers.models import Customer, customer_components
 from app.customers.schemas import CustomerCreate, CustomerUpdate
@@ -84,14 +84,7 @@ async def create_customer(session: AsyncSession, *, actor: Actor, data: Customer
     customer = Customer(name=name, components=components)
     session.add(customer)
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="customer.create",
-        subject_type="customer",
-        subject_id=customer.id,
-        detail={"name": name},
-    )
+    await note(session, actor.name, "customer.create", ("customer", customer.id), {"name": name})
     await mark_changed(session)
     return customer
 
@@ -110,13 +103,7 @@ async def update_customer(
             session, list(dict.fromkeys(data.components)), field="components"
         )
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="customer.update",
-        subject_type="customer",
-        subject_id=customer.id,
-    )
+    await note(session, actor.name, "customer.update", ("customer", customer.id))
     await mark_changed(session)
     return customer
 
@@ -127,12 +114,6 @@ async def rotate_token(session: AsyncSession, *, actor: Actor, customer_id: str)
     customer = await get_customer(session, customer_id)
     customer.token = new_token()
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="customer.rotate_token",
-        subject_type="customer",
-        subject_id=customer.id,
-    )
+    await note(session, actor.name, "customer.rotate_token", ("customer", customer.id))
     await mark_changed(session)
     return customer

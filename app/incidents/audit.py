@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
-from app.audit.service import record
+from app.audit.service import note
 from app.incidents.models import Incident, Update
 
 # An incident, an update, or any other subject as (type, id), e.g. ("template", t.id).
@@ -31,12 +31,4 @@ async def audit(
         kind, subject_id, incident_id = "update", subject.id, subject.incident_id
     else:
         kind, subject_id = subject
-    await record(
-        session,
-        actor=actor.name,
-        action=action,
-        subject_type=kind,
-        subject_id=subject_id,
-        incident_id=incident_id,
-        detail=detail,
-    )
+    await note(session, actor.name, action, (kind, subject_id), detail, incident_id=incident_id)
