@@ -160,7 +160,8 @@ async def refusals(
     """
     updates = [d for d in deliveries if d.message == Message.INCIDENT_UPDATE]
     affected: dict[str, set[str]] = {}
-    if updates and batch.incidents:
+    # Only a customer's contacts need the affected customers; public readers do not.
+    if updates and any(s.customer_id for s in batch.subscribers.values()):
         rows = await session.execute(aud.affected_pairs_select(list(batch.incidents)))
         for incident_id, customer_id in rows:
             affected.setdefault(incident_id, set()).add(customer_id)
