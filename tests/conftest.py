@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from app.delivery.jobs import DeliveryWorker
 from app.models import Base
 from app.settings import Settings
 from tests.support.clock import Clock
-from tests.support.desk import PASSWORD
+from tests.support.desk import PASSWORD, csrf, sign_in
 from tests.support.peers import SmtpServer
 
 POSTGRES_URL = os.environ.get(
@@ -181,3 +181,20 @@ def clock(time_machine: TimeMachineFixture) -> Clock:
 
 def pytest_report_header() -> str:
     return f"tidings database backend: {_backend()}"
+
+
+@pytest.fixture
+def desk_sign_in(
+    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession]
+) -> Callable[[str, Role], Awaitable[str]]:
+    """`await desk_sign_in(name, role)`: a new desk user with that role, signed in on
+    `client`; returns a CSRF token for its forms."""
+
+    async def sign_in_as(name: str, role: Role) -> str:
+        async with sessionmaker() as session:
+            await create_user(session, username=name, password=PASSWORD, role=role)
+            await session.commit()
+        await sign_in(client, name)
+        return csrf((await client.get("/admin/")).text)
+
+    return sign_in_as

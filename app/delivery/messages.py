@@ -1,7 +1,7 @@
 """Building each outbox row's message: what a batch needs, read once, then one message per row.
 
 Emails come from `templates/email/<message>/`; webhook bodies are the Statuspage shapes of
-`app.statuspage.shapes`, cut for the subscriber's audience by `app.audience`.
+`app.public.statuspage_shapes`, cut for the subscriber's audience by `app.audience`.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from app.delivery.models import ComponentChange, Delivery, Message
 from app.incidents.models import Incident, Update
 from app.lib.clock import iso_z, utcnow
 from app.lib.templating import Renderer
+from app.public import statuspage_shapes as shapes
 from app.public.snapshot import Snapshot, load_snapshot
 from app.public.views import IncidentView, StatusPage, status_page
 from app.settings import Settings, page_id_for
-from app.statuspage import shapes
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
 

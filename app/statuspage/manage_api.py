@@ -22,8 +22,9 @@ from app.components import service as components
 from app.incidents import service as incidents
 from app.lib.errors import NotFound
 from app.lib.numbers import MAX_OFFSET, MAX_PAGE
+from app.public import statuspage_shapes as shapes
 from app.settings import Settings, page_id_for
-from app.statuspage import manage_components, manage_incidents, manage_subscribers, shapes
+from app.statuspage import manage_components, manage_incidents, manage_subscribers
 from app.statuspage.forms import parse_body, read
 from app.subscribers import service as subscribers
 from app.web.deps import AppSettings, Db

@@ -10,6 +10,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
+from app.comms import publishing
 from app.components import service as components
 from app.components.models import Component
 from app.components.schemas import ComponentCreate, ComponentUpdate
@@ -65,7 +66,8 @@ async def change_component(
         # The same check, from the same service, as our own API's component update.
         components.require_admin(actor)
     status = component_status(data.status, "component[status]") if data.status else None
-    return await components.update_component(
+    # Through publishing, so that a new status reaches the webhooks that follow it.
+    return await publishing.update_component(
         session,
         actor=actor,
         component_id=component_id,

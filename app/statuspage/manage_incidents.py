@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.accounts.actor import Actor
+from app.comms import publishing
 from app.components.status import ComponentStatus
 from app.incidents import service as incidents
 from app.incidents.models import Incident, Update
@@ -233,7 +234,7 @@ async def _add_update(
         # Component changes ride on the update, so they go out when its words do and the
         # update records each one's old and new status.
         planned = [a for a in _merged(incident, wanted) if a.id in wanted]
-    return await incidents.post_update(
+    return await publishing.post_update(
         session,
         actor=actor,
         incident_id=incident.id,

@@ -18,12 +18,12 @@ from sqlalchemy.orm import selectinload
 from app.incidents.models import Incident
 from app.incidents.status import FINAL_STATUSES, IncidentKind, is_open
 from app.lib.clock import as_utc
+from app.public import statuspage_shapes as shapes
 from app.public.cache import Rendered
 from app.public.render import Reader, snapshot_with
 from app.public.snapshot import WINDOW_DAYS, Snapshot
 from app.public.views import IncidentView, StatusPage, status_page, visible_incidents
 from app.settings import Settings, page_id_for
-from app.statuspage import shapes
 
 JSON = "application/json"
 RECENT_LIMIT = 50
