@@ -38,6 +38,7 @@ from app.subscribers.pages import SubscribePages
 from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
+from app.web.head import answer_head
 from app.web.inputs import reject_nul
 from app.web.paths import STATIC
 from app.web.session import SessionMiddleware
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         TriagePages,
     ]
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         dependencies={
             "db": Provide(provide_db),
@@ -130,3 +131,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="Tidings", version="1", path="/schema"),
         debug=False,
     )
+    # Outermost, because Litestar refuses an unknown method while routing (see app.web.head).
+    app.asgi_handler = answer_head(app.asgi_handler)
+    return app
