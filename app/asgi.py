@@ -29,7 +29,7 @@ from app.intake.pages import TriagePages
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
-from app.public.pages import CustomerPages, PublicPages, livez, readyz
+from app.public.pages import CustomerPages, PublicPages, favicon, livez, readyz
 from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.settings import Settings
 from app.subscribers.api import SubscriberController
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # What outsiders read.
         PublicPages,
         CustomerPages,
+        favicon,
         livez,
         readyz,
         PublicStatusApi,
