@@ -17,14 +17,14 @@ from markupsafe import Markup
 
 from app.lib.clock import as_utc
 from app.lib.text import markdown_to_safe_html
+from app.settings import check_theme
 from app.web.paths import TEMPLATES, THEMES
 
 
 class Renderer:
     def __init__(self, *, theme: str, zone: ZoneInfo, globals_: dict[str, Any]) -> None:
         theme_dir = THEMES / theme
-        if not theme_dir.is_dir():
-            theme_dir = THEMES / "default"
+        check_theme(theme)  # also for settings built in code rather than from_env
         self.theme_dir = theme_dir
         meta_path = theme_dir / "theme.toml"
         self.theme_meta = tomllib.loads(meta_path.read_text()) if meta_path.exists() else {}
