@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import uvicorn
-from playwright.async_api import async_playwright
+from playwright.async_api import Response, async_playwright
 
 from app.asgi import create_app
 from app.db.migrate import upgrade
@@ -53,8 +53,12 @@ async def _measure(url: str) -> None:
         for width in WIDTHS:
             context = await browser.new_context(viewport={"width": width, "height": 900})
             page = await context.new_page()
-            responses = []
-            page.on("response", lambda r: responses.append(r))
+            responses: list[Response] = []
+
+            def keep(response: Response, into: list[Response] = responses) -> None:
+                into.append(response)
+
+            page.on("response", keep)
             await page.goto(url + "/", wait_until="networkidle")
             rows = []
             for response in responses:
