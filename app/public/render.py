@@ -24,8 +24,9 @@ from app.lib.clock import utcnow
 from app.lib.errors import NotFound
 from app.public import statuspage
 from app.public.cache import Rendered
+from app.public.incident_page import component_histories
 from app.public.snapshot import Snapshot
-from app.public.views import IncidentView, status_page, visible_incidents
+from app.public.views import IncidentView, component_statuses, status_page, visible_incidents
 from app.settings import Settings, page_id_for
 from app.web.templating import Renderer
 
@@ -119,10 +120,22 @@ async def render_incident(
     incident_id: str,
 ) -> Rendered:
     view = await _incident_view(snapshot, session, reader, incident_id)
-    html = renderer.render(
-        "incident.html", **_page_globals(settings, reader), view=view, now=snapshot.taken_at
-    )
+    html = renderer.render("incident.html", **incident_context(snapshot, reader, settings, view))
     return Rendered.of(html, HTML)
+
+
+def incident_context(
+    snapshot: Snapshot, reader: Reader, settings: Settings, view: IncidentView
+) -> dict[str, Any]:
+    current = component_statuses(snapshot, visible_incidents(snapshot, reader.audience))
+    return {
+        **_page_globals(settings, reader),
+        "view": view,
+        "histories": component_histories(view, current),
+        # Following ends when it resolves, so only something still to come can be followed.
+        "followable": view.is_ongoing or (view.is_maintenance and not view.has_begun),
+        "now": snapshot.taken_at,
+    }
 
 
 async def history_context(
