@@ -42,6 +42,7 @@ class Prepared:
     webhook: tuple[str, str, str, bytes] | None = None  # url, secret, webhook-id, body
     skip: str | None = None
     error: str | None = None  # the message could not be built: failed for good
+    confirms: str | None = None  # a subscriber that this webhook, once accepted, confirms
 
 
 def _status_label(status: str) -> str:
@@ -123,11 +124,13 @@ class Batch:
                 c.id: c for c in await s.scalars(select(Customer).where(Customer.id.in_(cust_ids)))
             }
         update_ids = {d.update_id for d in deliveries if d.update_id}
+        followed = {x.incident_id for x in self.subscribers.values() if x.incident_id}
         if update_ids:
             self.updates = {
                 u.id: u for u in await s.scalars(select(Update).where(Update.id.in_(update_ids)))
             }
-            incident_ids = {u.incident_id for u in self.updates.values()}
+        incident_ids = {u.incident_id for u in self.updates.values()} | followed
+        if incident_ids:
             self.incidents = {
                 i.id: i
                 for i in await s.scalars(
@@ -179,6 +182,11 @@ class Batch:
         if delivery.message == Message.CONFIRMATION:
             if subscriber.confirmed_at is not None or subscriber.unsubscribed_at is not None:
                 return Prepared(delivery.id, skip="no confirmation needed any more")
+            if subscriber.kind == SubscriberKind.WEBHOOK:
+                body = await self.confirmation_payload(subscriber)
+                prepared = self.webhook(delivery, subscriber, body)
+                prepared.confirms = subscriber.id
+                return prepared
             return Prepared(delivery.id, email=self.confirmation(delivery, subscriber))
         if subscriber.state != "active":
             return Prepared(delivery.id, skip=f"the subscriber is {subscriber.state}")
@@ -217,9 +225,11 @@ class Batch:
         s = self.settings
         token = tokens.sign(s.secret_key, tokens.CONFIRM, subscriber.id, ttl=tokens.CONFIRM_SECONDS)
         customer = self.customers.get(subscriber.customer_id or "")
+        followed = self.incidents.get(subscriber.incident_id or "")
         context = {
             "page_name": s.page_name,
             "customer_name": customer.name if customer else None,
+            "incident_title": followed.title if followed else None,
             "confirm_url": f"{s.base_url}{self.prefix(subscriber)}/subscribe/confirm/{token}",
             "page_url": f"{s.base_url}{self.prefix(subscriber)}/",
             "hours": tokens.CONFIRM_SECONDS // 3600,
@@ -265,6 +275,20 @@ class Batch:
             thread_id=thread_id,
             unsubscribe_url=context["unsubscribe_url"],
         )
+
+    async def confirmation_payload(self, subscriber: Subscriber) -> bytes:
+        """A public webhook's first delivery: accepting it (2xx) starts the subscription."""
+        page = await self.page(subscriber.customer_id)
+        payload = {
+            "meta": self._meta(subscriber),
+            "page": self._page(page),
+            "subscription": {
+                "id": subscriber.id,
+                "status": "pending",
+                "confirm": "Answer this request with a 2xx status to start receiving updates.",
+            },
+        }
+        return json.dumps(payload, separators=(",", ":")).encode()
 
     def _meta(self, subscriber: Subscriber) -> dict[str, Any]:
         return {

@@ -15,6 +15,7 @@ from app import audience as aud
 from app.components.models import Component
 from app.delivery.models import ComponentChange, Delivery, DeliveryState, Message
 from app.incidents.models import Incident, IncidentComponent, Update
+from app.incidents.status import FINAL_STATUSES, UpdateState
 from app.lib.clock import utcnow
 from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
 
@@ -50,6 +51,20 @@ def _wants_incident(incident: Incident) -> ColumnElement[bool]:
             )
         ),
     )
+
+
+def _follows(incident: Incident, update: Update) -> ColumnElement[bool]:
+    """Page subscribers, and followers of this incident up to the update that resolves it:
+    once a final update has gone out, following has ended."""
+    ended = exists(
+        select(1).where(
+            Update.incident_id == incident.id,
+            Update.id != update.id,
+            Update.state == UpdateState.PUBLISHED.value,
+            Update.status.in_(FINAL_STATUSES),
+        )
+    )
+    return Subscriber.incident_id.is_(None) | ((Subscriber.incident_id == incident.id) & ~ended)
 
 
 async def _insert_for(
@@ -106,6 +121,7 @@ async def enqueue_update(session: AsyncSession, *, update: Update, incident: Inc
             update_customer_id=update.customer_id,
         )
         & _wants_incident(incident)
+        & _follows(incident, update)
     )
     return await _insert_for(session, where, message=Message.INCIDENT_UPDATE, update_id=update.id)
 
@@ -130,18 +146,24 @@ async def enqueue_component_change(
             )
         ),
     )
-    where = _receiving() & (Subscriber.kind == SubscriberKind.WEBHOOK.value) & wants
+    where = (
+        _receiving()
+        & (Subscriber.kind == SubscriberKind.WEBHOOK.value)
+        & Subscriber.incident_id.is_(None)
+        & wants
+    )
     return await _insert_for(
         session, where, message=Message.COMPONENT_UPDATE, component_change_id=change.id
     )
 
 
 def confirmation_delivery(subscriber: Subscriber) -> Delivery:
-    """The one message an unconfirmed address may receive: the link that confirms it."""
+    """The one message an unconfirmed subscriber may receive: for an address, the link that
+    confirms it; for a webhook, a signed first delivery that confirms it when accepted."""
     now = utcnow()
     return Delivery(
         subscriber_id=subscriber.id,
-        channel=SubscriberKind.EMAIL.value,
+        channel=subscriber.kind,
         message=Message.CONFIRMATION.value,
         state=DeliveryState.PENDING.value,
         attempts=0,

@@ -82,7 +82,7 @@ def render_index(
     )
 
 
-async def _incident_view(
+async def incident_view(
     snapshot: Snapshot, session: AsyncSession, reader: Reader, incident_id: str
 ) -> IncidentView:
     views = {v.id: v for v in visible_incidents(snapshot, reader.audience)}
@@ -119,7 +119,7 @@ async def render_incident(
     settings: Settings,
     incident_id: str,
 ) -> Rendered:
-    view = await _incident_view(snapshot, session, reader, incident_id)
+    view = await incident_view(snapshot, session, reader, incident_id)
     html = renderer.render("incident.html", **incident_context(snapshot, reader, settings, view))
     return Rendered.of(html, HTML)
 

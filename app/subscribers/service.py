@@ -157,6 +157,7 @@ async def _existing_email(
 ) -> Subscriber | None:
     query = select(Subscriber).where(
         Subscriber.kind == SubscriberKind.EMAIL.value,
+        Subscriber.incident_id.is_(None),  # following one incident is not a subscription
         func.lower(Subscriber.address) == address.lower(),
         Subscriber.customer_id.is_(None)
         if customer_id is None
@@ -220,6 +221,7 @@ async def import_contacts(
         for a in await session.scalars(
             select(Subscriber.address).where(
                 Subscriber.kind == SubscriberKind.EMAIL.value,
+                Subscriber.incident_id.is_(None),
                 Subscriber.unsubscribed_at.is_(None),
                 Subscriber.customer_id.is_(None)
                 if customer_id is None
