@@ -24,10 +24,10 @@ async def test_the_update_email_fits_the_screen_and_reads_at_a_glance(
     client,
     keys,
     smtp,
-    worker,
-    browser,
+    worker,  # noqa: F811
+    browser,  # noqa: F811
     width,
-    scheme,  # noqa: F811
+    scheme,
 ):
     html, _text = await send_update(client, keys, smtp, worker, customer="Acme Logistics")
     context = await browser.new_context(
