@@ -35,8 +35,8 @@ from app.lib.templating import Renderer
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
-from app.public.pages import CustomerPages, PublicPages, livez, readyz
-from app.settings import Settings
+from app.public.pages import CustomerPages, PublicPages, favicon, livez, readyz
+from app.settings import Settings, check_theme
 from app.statuspage.manage_api import manage_router
 from app.statuspage.status_api import cors_preflight, customer_status_api, public_status_api
 from app.subscribers.api import SubscriberController
@@ -44,11 +44,13 @@ from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
+from app.web.head import answer_head
 from app.web.inputs import reject_nul
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    check_theme(settings.theme)  # also for settings built in code, not only from the env
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
 
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # What outsiders read.
         PublicPages,
         CustomerPages,
+        favicon,
         livez,
         readyz,
         Embeds,
@@ -113,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         TriagePages,
     ]
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         dependencies={
             "db": Provide(provide_db),
@@ -142,3 +145,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="Tidings", version="1", path="/schema"),
         debug=False,
     )
+    # Outermost, because Litestar refuses an unknown method while routing (see app.web.head).
+    app.asgi_handler = answer_head(app.asgi_handler)
+    return app

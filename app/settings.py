@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.lib.paths import THEMES
+
 
 class ConfigError(Exception):
     """Bad configuration: the message is one line naming the variable."""
@@ -43,6 +45,18 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def check_theme(name: str) -> None:
+    """ConfigError unless `name` is a folder under themes/: a typo must not quietly serve
+    another look."""
+    plain = name and name not in {".", ".."} and "/" not in name and "\\" not in name
+    if plain and (THEMES / name).is_dir():
+        return
+    known = sorted(p.name for p in THEMES.iterdir() if p.is_dir())
+    raise ConfigError(
+        f"TIDINGS_THEME names no theme folder: {name!r} (themes here: {', '.join(known)})"
+    )
 
 
 @dataclass(frozen=True)
@@ -117,13 +131,15 @@ class Settings:
         page_name = get("TIDINGS_PAGE_NAME", cls.page_name).strip()
         if not page_name:
             raise ConfigError("TIDINGS_PAGE_NAME must not be blank")
+        theme = get("TIDINGS_THEME", cls.theme).strip()
+        check_theme(theme)
         return cls(
             database_url=database_url,
             base_url=base_url,
             secret_key=secret_key,
             page_name=page_name,
             time_zone=time_zone,
-            theme=get("TIDINGS_THEME", cls.theme),
+            theme=theme,
             smtp_host=get("TIDINGS_SMTP_HOST", cls.smtp_host),
             smtp_port=_int(env, "TIDINGS_SMTP_PORT", cls.smtp_port, minimum=1),
             smtp_username=env.get("TIDINGS_SMTP_USERNAME") or None,

@@ -32,7 +32,7 @@ from app.models import Base
 from app.settings import Settings
 from tests.support.clock import Clock
 from tests.support.desk import PASSWORD, csrf, sign_in
-from tests.support.peers import SmtpServer
+from tests.support.peers import HttpReceiver, SmtpServer
 
 POSTGRES_URL = os.environ.get(
     "TIDINGS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -157,6 +157,15 @@ async def users(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
 def smtp() -> Iterator[SmtpServer]:
     """A real SMTP server (aiosmtpd) on loopback; `settings` points the app at it."""
     server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[HttpReceiver]:
+    """A real webhook endpoint on loopback that records what it receives."""
+    server = HttpReceiver()
     server.start()
     yield server
     server.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.delivery.models import Delivery, Message
@@ -31,7 +31,9 @@ class ConfirmationOutbox:
         self.window = window
         self.client = RateLimiter(per_client, window)
 
-    async def check(self, session: AsyncSession, address: str, client: str) -> None:
+    async def check(
+        self, session: AsyncSession, address: str, client: str, *, field: str = "email"
+    ) -> None:
         if not self.client.allow(client):
             raise TooManyRequests("too many subscriptions from here; try again later")
         since = utcnow() - timedelta(seconds=self.window)
@@ -42,13 +44,17 @@ class ConfirmationOutbox:
             .where(
                 Delivery.message == Message.CONFIRMATION.value,
                 Delivery.created_at >= since,
-                func.lower(Subscriber.address) == address.lower(),
+                or_(
+                    func.lower(Subscriber.address) == address.lower(),
+                    Subscriber.url == address,
+                ),
             )
         )
         if (recent or 0) >= self.per_address:
             raise TooManyRequests(
-                "a confirmation was sent to this address a moment ago; check your inbox",
-                field="email",
+                "a confirmation was sent there a moment ago; check your inbox or your "
+                "endpoint's log",
+                field=field,
             )
 
     def queue(self, session: AsyncSession, subscriber: Subscriber) -> None:

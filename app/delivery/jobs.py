@@ -24,6 +24,7 @@ from app.delivery.models import Delivery, Message
 from app.delivery.service import Outcome, RetryPolicy, claim, extend_lease, record_outcome
 from app.lib.templating import Renderer
 from app.settings import Settings
+from app.subscribers.public_webhooks import confirm_on_delivery
 
 log = logging.getLogger("tidings.delivery")
 
@@ -142,6 +143,8 @@ class DeliveryWorker:
                     outcome = Outcome(ok=False, skipped=True, error="nothing to send")
                 async with self._record_lock:
                     await record_outcome(recorder, item.delivery_id, outcome, policy=self.policy)
+                    if outcome.ok and item.confirms is not None:
+                        await confirm_on_delivery(recorder, item.confirms)
                     await recorder.commit()
                 unfinished.discard(item.delivery_id)
         finally:

@@ -21,6 +21,7 @@ from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.delivery import webhooks
 from app.delivery.email import OutgoingEmail, build_message, message_domain
+from app.delivery.email_content import EmailComponent, update_email_context
 from app.delivery.models import ComponentChange, Delivery, Message
 from app.incidents.models import Incident, Update
 from app.lib.clock import iso_z, utcnow
@@ -42,35 +43,7 @@ class Prepared:
     webhook: tuple[str, str, str, bytes] | None = None  # url, secret, webhook-id, body
     skip: str | None = None
     error: str | None = None  # the message could not be built: failed for good
-
-
-def _status_label(status: str) -> str:
-    return status.replace("_", " ").capitalize()
-
-
-def update_email_context(
-    settings: Settings,
-    *,
-    incident: Incident,
-    update: Update,
-    customer: Customer | None,
-    manage_url: str,
-    unsubscribe_url: str,
-) -> dict[str, Any]:
-    """What `templates/email/incident-update/` needs for one reader (None: the public)."""
-    prefix = f"/c/{customer.token}" if customer else ""
-    return {
-        "page_name": settings.page_name,
-        "customer_name": customer.name if customer else None,
-        "incident": incident,
-        "update": update,
-        "status_label": _status_label(update.status),
-        "is_maintenance": incident.kind == "maintenance",
-        "incident_url": f"{settings.base_url}{prefix}/incidents/{incident.id}",
-        "page_url": f"{settings.base_url}{prefix}/",
-        "manage_url": manage_url,
-        "unsubscribe_url": unsubscribe_url,
-    }
+    confirms: str | None = None  # a subscriber that this webhook, once accepted, confirms
 
 
 def update_email_preview(
@@ -123,11 +96,13 @@ class Batch:
                 c.id: c for c in await s.scalars(select(Customer).where(Customer.id.in_(cust_ids)))
             }
         update_ids = {d.update_id for d in deliveries if d.update_id}
+        followed = {x.incident_id for x in self.subscribers.values() if x.incident_id}
         if update_ids:
             self.updates = {
                 u.id: u for u in await s.scalars(select(Update).where(Update.id.in_(update_ids)))
             }
-            incident_ids = {u.incident_id for u in self.updates.values()}
+        incident_ids = {u.incident_id for u in self.updates.values()} | followed
+        if incident_ids:
             self.incidents = {
                 i.id: i
                 for i in await s.scalars(
@@ -179,6 +154,11 @@ class Batch:
         if delivery.message == Message.CONFIRMATION:
             if subscriber.confirmed_at is not None or subscriber.unsubscribed_at is not None:
                 return Prepared(delivery.id, skip="no confirmation needed any more")
+            if subscriber.kind == SubscriberKind.WEBHOOK:
+                body = await self.confirmation_payload(subscriber)
+                prepared = self.webhook(delivery, subscriber, body)
+                prepared.confirms = subscriber.id
+                return prepared
             return Prepared(delivery.id, email=self.confirmation(delivery, subscriber))
         if subscriber.state != "active":
             return Prepared(delivery.id, skip=f"the subscriber is {subscriber.state}")
@@ -189,7 +169,8 @@ class Batch:
                 return Prepared(delivery.id, skip="the update was removed")
             if subscriber.kind == SubscriberKind.EMAIL:
                 return Prepared(
-                    delivery.id, email=self.update_email(delivery, subscriber, update, incident)
+                    delivery.id,
+                    email=await self.update_email(delivery, subscriber, update, incident),
                 )
             body = await self.update_payload(subscriber, update, incident)
             return self.webhook(delivery, subscriber, body)
@@ -217,9 +198,11 @@ class Batch:
         s = self.settings
         token = tokens.sign(s.secret_key, tokens.CONFIRM, subscriber.id, ttl=tokens.CONFIRM_SECONDS)
         customer = self.customers.get(subscriber.customer_id or "")
+        followed = self.incidents.get(subscriber.incident_id or "")
         context = {
             "page_name": s.page_name,
             "customer_name": customer.name if customer else None,
+            "incident_title": followed.title if followed else None,
             "confirm_url": f"{s.base_url}{self.prefix(subscriber)}/subscribe/confirm/{token}",
             "page_url": f"{s.base_url}{self.prefix(subscriber)}/",
             "hours": tokens.CONFIRM_SECONDS // 3600,
@@ -234,7 +217,21 @@ class Batch:
             message_id=f"<confirm.{delivery.id}.{subscriber.id}@{domain}>",
         )
 
-    def update_email(
+    async def email_components(
+        self, audience: aud.Audience, incident: Incident
+    ) -> list[EmailComponent]:
+        """The incident's components this reader may see, each with its status now."""
+        if not aud.may_see_component_status(audience):
+            return []
+        page = await self.page(audience.customer_id)
+        now = shapes.component_status_map(page)
+        return [
+            EmailComponent(link.component.name, now.get(link.component_id, link.status))
+            for link in incident.components
+            if link.component_id in now
+        ]
+
+    async def update_email(
         self, delivery: Delivery, subscriber: Subscriber, update: Update, incident: Incident
     ) -> OutgoingEmail:
         s = self.settings
@@ -254,6 +251,7 @@ class Batch:
             customer=customer,
             manage_url=self.manage_url(subscriber),
             unsubscribe_url=self.unsubscribe_url(subscriber),
+            components=await self.email_components(audience, incident),
         )
         return build_message(
             self.renderer,
@@ -265,6 +263,20 @@ class Batch:
             thread_id=thread_id,
             unsubscribe_url=context["unsubscribe_url"],
         )
+
+    async def confirmation_payload(self, subscriber: Subscriber) -> bytes:
+        """A public webhook's first delivery: accepting it (2xx) starts the subscription."""
+        page = await self.page(subscriber.customer_id)
+        payload = {
+            "meta": self._meta(subscriber),
+            "page": self._page(page),
+            "subscription": {
+                "id": subscriber.id,
+                "status": "pending",
+                "confirm": "Answer this request with a 2xx status to start receiving updates.",
+            },
+        }
+        return json.dumps(payload, separators=(",", ":")).encode()
 
     def _meta(self, subscriber: Subscriber) -> dict[str, Any]:
         return {

@@ -15,6 +15,7 @@ from app import audience as aud
 from app.components.models import Component
 from app.delivery.models import ComponentChange, Delivery, DeliveryState, Message
 from app.incidents.models import Incident, IncidentComponent, Update
+from app.incidents.status import FINAL_STATUSES, UpdateState
 from app.lib.clock import utcnow
 from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
 
@@ -41,6 +42,20 @@ def _wants_incident(incident: Incident) -> ColumnElement[bool]:
             )
         ),
     )
+
+
+def _follows(incident: Incident, update: Update) -> ColumnElement[bool]:
+    """Page subscribers, and followers of this incident up to the update that resolves it:
+    once a final update has gone out, following has ended."""
+    ended = exists(
+        select(1).where(
+            Update.incident_id == incident.id,
+            Update.id != update.id,
+            Update.state == UpdateState.PUBLISHED.value,
+            Update.status.in_(FINAL_STATUSES),
+        )
+    )
+    return Subscriber.incident_id.is_(None) | ((Subscriber.incident_id == incident.id) & ~ended)
 
 
 async def _insert_for(
@@ -88,9 +103,11 @@ async def enqueue_update(session: AsyncSession, *, update: Update, incident: Inc
     """One delivery per subscriber this published update may reach; returns how many."""
     if not update.deliver_notifications:
         return 0
-    where = aud.update_recipients_where(
-        Subscriber, incident=incident, update=update
-    ) & _wants_incident(incident)
+    where = (
+        aud.update_recipients_where(Subscriber, incident=incident, update=update)
+        & _wants_incident(incident)
+        & _follows(incident, update)
+    )
     return await _insert_for(session, where, message=Message.INCIDENT_UPDATE, update_id=update.id)
 
 
@@ -118,6 +135,7 @@ async def enqueue_component_change(
     where = (
         aud.component_change_recipients_where(Subscriber)
         & (Subscriber.kind == SubscriberKind.WEBHOOK.value)
+        & Subscriber.incident_id.is_(None)
         & wants
     )
     return await _insert_for(
@@ -126,11 +144,12 @@ async def enqueue_component_change(
 
 
 def confirmation_delivery(subscriber: Subscriber) -> Delivery:
-    """The one message an unconfirmed address may receive: the link that confirms it."""
+    """The one message an unconfirmed subscriber may receive: for an address, the link that
+    confirms it; for a webhook, a signed first delivery that confirms it when accepted."""
     now = utcnow()
     return Delivery(
         subscriber_id=subscriber.id,
-        channel=SubscriberKind.EMAIL.value,
+        channel=subscriber.kind,
         message=Message.CONFIRMATION.value,
         state=DeliveryState.PENDING.value,
         attempts=0,

@@ -25,8 +25,10 @@ from app.lib.text import markdown_to_safe_html
 class Renderer:
     def __init__(self, *, theme: str, zone: ZoneInfo, globals_: dict[str, Any]) -> None:
         theme_dir = THEMES / theme
+        # Settings.from_env refuses an unknown theme with a message naming the variable;
+        # this catches settings built in code.
         if not theme_dir.is_dir():
-            theme_dir = THEMES / "default"
+            raise ValueError(f"no theme folder named {theme!r}")
         self.theme_dir = theme_dir
         meta_path = theme_dir / "theme.toml"
         self.theme_meta = tomllib.loads(meta_path.read_text()) if meta_path.exists() else {}
@@ -44,14 +46,58 @@ class Renderer:
         self.env.filters["local"] = self.local
         self.env.filters["markdown"] = lambda text: Markup(markdown_to_safe_html(text or ""))
         self.env.filters["duration"] = human_duration
+        self.env.filters["countdown"] = countdown
+        self.env.globals["zone_label"] = self.zone_label
 
-    def local(self, value: datetime | None, fmt: str = "%b %d, %H:%M %Z") -> str:
+    def local(self, value: datetime | None, fmt: str = "datetime") -> str:
+        """A time in the page's zone, named plainly: a style below or a strftime format."""
         if value is None:
             return ""
-        return as_utc(value).astimezone(self.zone).strftime(fmt)
+        at = as_utc(value).astimezone(self.zone)
+        if fmt in STYLES:
+            fmt = STYLES[fmt].replace("%-d", str(at.day))
+        return at.strftime(fmt.replace("%Z", zone_label(self.zone, at)))
+
+    def zone_label(self, at: datetime | None = None) -> str:
+        return zone_label(self.zone, at or datetime.now(self.zone))
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)
+
+
+# Named formats; static/localtime.js has the same names for the reader's own zone.
+STYLES = {
+    "datetime": "%b %-d, %H:%M %Z",
+    "date": "%b %-d, %Y",
+    "time": "%H:%M %Z",
+    "full": "%a, %b %-d, %Y, %H:%M %Z",
+}
+
+
+def zone_label(zone: ZoneInfo, at: datetime) -> str:
+    """The zone as people say it at that moment: "UTC", "CET", "EST"; never "Etc/UTC".
+    Zones without a common abbreviation (tzdata writes "+03") read "UTC+03"."""
+    name = as_utc(at).astimezone(zone).tzname() or "UTC"
+    return f"UTC{name}" if name[:1] in "+-" else name
+
+
+def countdown(value: datetime | None, now: datetime) -> str:
+    """How far away a time is, to the hour: "in 2 days, 10 hours", "in 35 min", "now"."""
+    if value is None:
+        return ""
+    minutes = int((as_utc(value) - as_utc(now)).total_seconds() // 60)
+    if minutes <= 0:
+        return "now"
+    if minutes < 60:
+        return f"in {minutes} min"
+    hours, _ = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    return "in " + ", ".join(parts)
 
 
 def human_duration(seconds: float | None) -> str:

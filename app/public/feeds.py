@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
+from icalendar import Calendar, Event
 from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -124,41 +125,19 @@ def build_feed(
     return Rendered.of(feed.rss_str(pretty=True), RSS, last_modified=updated)
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545 lines are at most 75 octets; longer ones continue after CRLF + space."""
-    data = line.encode()
-    if len(data) <= 75:
-        return line
-    out, chunk = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(chunk) + len(encoded) > (75 if not out else 74):
-            out.append(chunk.decode())
-            chunk = b""
-        chunk += encoded
-    out.append(chunk.decode())
-    return "\r\n ".join(out)
-
-
-def _ics_time(value: datetime) -> str:
-    return as_utc(value).strftime("%Y%m%dT%H%M%SZ")
-
-
 def build_calendar(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
+    """The maintenance windows this reader may see, as iCalendar (RFC 5545) events.
+
+    `icalendar` escapes text and folds long lines; times are UTC, so no VTIMEZONE is needed.
+    """
     host = urlsplit(settings.base_url).hostname or "localhost"
     name = settings.page_name + (f" for {reader.customer_name}" if reader.customer_name else "")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Tidings//Status page//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_text(name + ' maintenance')}",
-    ]
+    calendar = Calendar()
+    calendar.add("prodid", "-//Tidings//Status page//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{name} maintenance")
     views = [
         v
         for v in visible_incidents(snapshot, reader.audience)
@@ -168,26 +147,23 @@ def build_calendar(snapshot: Snapshot, reader: Reader, settings: Settings) -> Re
     last = None
     for view in views:
         incident = view.incident
-        ends = incident.scheduled_until or incident.scheduled_for
+        starts = as_utc(incident.scheduled_for)  # type: ignore[arg-type]
+        ends = as_utc(incident.scheduled_until or incident.scheduled_for)  # type: ignore[arg-type]
         stamp = _updated(view)
         last = max(last, stamp) if last else stamp
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:maintenance-{incident.id}@{host}",
-            f"DTSTAMP:{_ics_time(stamp)}",
-            f"LAST-MODIFIED:{_ics_time(stamp)}",
-            f"DTSTART:{_ics_time(incident.scheduled_for)}",  # type: ignore[arg-type]
-            f"DTEND:{_ics_time(ends)}",  # type: ignore[arg-type]
-            f"SUMMARY:{_ics_text(incident.title)}",
-            f"DESCRIPTION:{_ics_text(plain_excerpt(view.latest.body, 2000))}",
-            f"URL:{settings.base_url}{reader.prefix}/incidents/{incident.id}",
-            f"STATUS:{'CONFIRMED'}",
-            "TRANSP:OPAQUE",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    body = "\r\n".join(_fold(line) for line in lines) + "\r\n"
-    return Rendered.of(body, ICS, last_modified=last)
+        event = Event()
+        event.add("uid", f"maintenance-{incident.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("last-modified", stamp)
+        event.add("dtstart", starts)
+        event.add("dtend", ends)
+        event.add("summary", incident.title)
+        event.add("description", plain_excerpt(view.latest.body, 2000))
+        event.add("url", f"{settings.base_url}{reader.prefix}/incidents/{incident.id}")
+        event.add("status", "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    return Rendered.of(calendar.to_ical(), ICS, last_modified=last)
 
 
 async def _feed(

@@ -42,9 +42,17 @@ async def serve(
     return Response(
         rendered.body,
         status_code=rendered.status_code,
-        media_type=rendered.media_type,
+        media_type=_without_charset(rendered.media_type),
         headers=headers,
     )
+
+
+def _without_charset(media_type: str) -> str:
+    """Litestar appends `; charset=utf-8` to every `text/*` type itself; a rendering that
+    names its charset already would otherwise say it twice."""
+    if media_type.startswith("text/"):
+        return media_type.split(";", 1)[0].strip()
+    return media_type
 
 
 def _not_modified_since(value: str | None, rendered: Rendered) -> bool:

@@ -6,6 +6,7 @@ token only chooses the audience. Every answer comes from the page cache.
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -13,6 +14,7 @@ from litestar.params import QueryParameter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.lib.paths import STATIC
 from app.public import render
 from app.public.http import serve
 from app.public.snapshot import Snapshot
@@ -107,6 +109,21 @@ class CustomerPages(Controller):
         self, request: Request, settings: AppSettings, token: str, page: int = _PAGE
     ) -> Response[Any]:
         return await history(request, settings, token, page)
+
+
+@get("/favicon.ico", include_in_schema=False)
+async def favicon(request: Request) -> Response[bytes]:
+    """The theme's icon (`favicon` in theme.toml), else Tidings' own."""
+    renderer = _renderer(request)
+    name = str(renderer.theme_meta.get("favicon") or "favicon.ico")
+    path = renderer.theme_dir / name
+    if not path.is_file():
+        path = STATIC / "favicon.ico"
+    return Response(
+        path.read_bytes(),
+        media_type=mimetypes.guess_type(path.name)[0] or "image/x-icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @get("/livez", include_in_schema=False)

@@ -23,8 +23,9 @@ from app.lib.clock import utcnow
 from app.lib.errors import NotFound
 from app.lib.templating import Renderer
 from app.public.cache import Rendered
+from app.public.incident_page import component_histories
 from app.public.snapshot import Snapshot
-from app.public.views import IncidentView, status_page, visible_incidents
+from app.public.views import IncidentView, component_statuses, status_page, visible_incidents
 from app.settings import Settings
 
 HTML = "text/html; charset=utf-8"
@@ -79,7 +80,7 @@ def render_index(
     )
 
 
-async def _incident_view(
+async def incident_view(
     snapshot: Snapshot, session: AsyncSession, reader: Reader, incident_id: str
 ) -> IncidentView:
     views = {v.id: v for v in visible_incidents(snapshot, reader.audience)}
@@ -116,11 +117,23 @@ async def render_incident(
     settings: Settings,
     incident_id: str,
 ) -> Rendered:
-    view = await _incident_view(snapshot, session, reader, incident_id)
-    html = renderer.render(
-        "incident.html", **_page_globals(settings, reader), view=view, now=snapshot.taken_at
-    )
+    view = await incident_view(snapshot, session, reader, incident_id)
+    html = renderer.render("incident.html", **incident_context(snapshot, reader, settings, view))
     return Rendered.of(html, HTML)
+
+
+def incident_context(
+    snapshot: Snapshot, reader: Reader, settings: Settings, view: IncidentView
+) -> dict[str, Any]:
+    current = component_statuses(snapshot, visible_incidents(snapshot, reader.audience))
+    return {
+        **_page_globals(settings, reader),
+        "view": view,
+        "histories": component_histories(view, current),
+        # Following ends when it resolves, so only something still to come can be followed.
+        "followable": view.is_ongoing or (view.is_maintenance and not view.has_begun),
+        "now": snapshot.taken_at,
+    }
 
 
 async def history_context(

@@ -6,7 +6,8 @@ Every filter here asks `app.audience`; this module only arranges what it is allo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from app import audience as aud
@@ -14,14 +15,41 @@ from app.components.models import Component
 from app.components.status import ComponentStatus, page_indicator, worst
 from app.incidents.models import Incident, Update
 from app.incidents.status import IncidentKind, MaintenanceStatus, is_open
-from app.lib.clock import as_utc
-from app.public.snapshot import WINDOW_DAYS, Snapshot
+from app.lib.clock import as_utc, utcnow
+from app.public.days import DayView, Segment, day_bars, segments, summary
+from app.public.snapshot import Snapshot
 
-# How much of an hour of each status counts as downtime in the uptime percentage.
-_DOWNTIME_WEIGHT = {
-    ComponentStatus.MAJOR_OUTAGE: 1.0,
-    ComponentStatus.PARTIAL_OUTAGE: 0.3,
-}
+
+class Phase(StrEnum):
+    """Where a maintenance window stands for a reader, from its status and its clock."""
+
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return {"scheduled": "Scheduled", "in_progress": "In progress", "completed": "Completed"}[
+            self.value
+        ]
+
+
+def maintenance_phase(incident: Incident, now: datetime) -> Phase:
+    """Scheduled until the window opens; in progress while the team says so or the window
+    is open; completed once the team says so or a window nobody started has closed.
+
+    "Under maintenance" is therefore never shown for a window that has not begun.
+    """
+    if incident.status == MaintenanceStatus.COMPLETED:
+        return Phase.COMPLETED
+    if incident.status in (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING):
+        return Phase.IN_PROGRESS
+    start, end = incident.scheduled_for, incident.scheduled_until
+    if start is None or now < as_utc(start):
+        return Phase.SCHEDULED
+    if end is not None and now >= as_utc(end):
+        return Phase.COMPLETED
+    return Phase.IN_PROGRESS
 
 
 @dataclass
@@ -29,10 +57,60 @@ class IncidentView:
     incident: Incident
     updates: list[Update]  # visible ones, newest first
     components: list[tuple[Component, ComponentStatus]]
+    now: datetime | None = None  # when the view was cut (the snapshot's time)
+    affects_reader: bool = False  # a customer's own incident, shown first on its page
 
     @property
     def latest(self) -> Update:
         return self.updates[0]
+
+    @property
+    def at(self) -> datetime:
+        return self.now or utcnow()
+
+    @property
+    def phase(self) -> Phase | None:
+        """A maintenance window's phase; None for an incident."""
+        if not self.is_maintenance:
+            return None
+        return maintenance_phase(self.incident, self.at)
+
+    @property
+    def has_begun(self) -> bool:
+        return self.phase is not Phase.SCHEDULED
+
+    @property
+    def is_ongoing(self) -> bool:
+        """An open incident, or a maintenance window in progress."""
+        if self.is_maintenance:
+            return self.phase is Phase.IN_PROGRESS
+        return is_open(self.incident.status)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When it ended: resolution, or the close of a window nobody marked as started."""
+        if self.incident.resolved_at is not None:
+            return self.incident.resolved_at
+        if self.phase is Phase.COMPLETED:
+            return self.incident.scheduled_until
+        return None
+
+    @property
+    def state_label(self) -> str:
+        """What a reader is told it is now: a phase, "Ongoing" or "Resolved"."""
+        if self.phase is not None:
+            return self.phase.label
+        return "Ongoing" if is_open(self.incident.status) else "Resolved"
+
+    def shown_status(self, status: ComponentStatus) -> str:
+        """A component's status during this incident as a reader should read it now: a
+        window that has not begun says "Scheduled", one that is over "Completed"."""
+        phase = self.phase
+        if phase is Phase.SCHEDULED:
+            return "Scheduled"
+        if phase is Phase.COMPLETED:
+            return "Completed"
+        return status.label
 
     @property
     def id(self) -> str:
@@ -44,17 +122,11 @@ class IncidentView:
 
     @property
     def duration_seconds(self) -> float | None:
-        end = self.incident.resolved_at
-        if end is None:
+        """How long it lasted, or has lasted so far; None for a window yet to begin."""
+        if self.is_maintenance and not self.has_begun:
             return None
-        return (as_utc(end) - as_utc(self.incident.started_at)).total_seconds()
-
-
-@dataclass
-class DayView:
-    day: date
-    status: ComponentStatus
-    incidents: list[str] = field(default_factory=list)  # titles, for the tooltip
+        end = self.ends_at or self.at
+        return max(0.0, (as_utc(end) - as_utc(self.incident.started_at)).total_seconds())
 
 
 @dataclass
@@ -63,6 +135,18 @@ class ComponentView:
     status: ComponentStatus
     days: list[DayView]
     uptime: float  # percent over the window
+
+    @property
+    def segments(self) -> list[Segment]:
+        return segments(self.days)
+
+    @property
+    def summary(self) -> str:
+        return summary(self.days, self.uptime)
+
+    @property
+    def troubled_days(self) -> list[DayView]:
+        return [d for d in self.days if not d.quiet]
 
 
 @dataclass
@@ -75,6 +159,11 @@ class GroupView:
     def status(self) -> ComponentStatus:
         return worst([c.status for c in self.components])
 
+    @property
+    def open(self) -> bool:
+        """A group is shown unfolded when anything in it is not operational."""
+        return self.status is not ComponentStatus.OPERATIONAL
+
 
 @dataclass
 class StatusPage:
@@ -82,12 +171,18 @@ class StatusPage:
     customer_name: str | None
     indicator: str
     description: str
-    groups: list[GroupView]
+    groups: list[GroupView]  # every component shown, in page order (the JSON's view)
     open_incidents: list[IncidentView]
     active_maintenance: list[IncidentView]
     upcoming_maintenance: list[IncidentView]
     recent_incidents: list[IncidentView]  # resolved within the last week
     generated_at: datetime
+    # A customer's page: the components it uses ("Your services") and the others.
+    yours: list[GroupView] = field(default_factory=list)
+    others: list[GroupView] = field(default_factory=list)
+    # The banner: for a customer, the state of its own services; else the page's.
+    headline_indicator: str = "none"
+    headline: str = "All Systems Operational"
 
 
 def visible_incidents(snapshot: Snapshot, audience: aud.Audience) -> list[IncidentView]:
@@ -106,15 +201,21 @@ def visible_incidents(snapshot: Snapshot, audience: aud.Audience) -> list[Incide
             for link in incident.components
             if link.component_id in by_id
         ]
-        views.append(IncidentView(incident=incident, updates=updates, components=components))
+        views.append(
+            IncidentView(
+                incident=incident,
+                updates=updates,
+                components=components,
+                now=snapshot.taken_at,
+                affects_reader=audience.customer_id is not None
+                and audience.customer_id in snapshot.affected.get(incident.id, set()),
+            )
+        )
     return views
 
 
-def _is_active_maintenance(incident: Incident) -> bool:
-    return incident.kind == IncidentKind.MAINTENANCE and incident.status in (
-        MaintenanceStatus.IN_PROGRESS,
-        MaintenanceStatus.VERIFYING,
-    )
+def _is_active_maintenance(view: IncidentView) -> bool:
+    return view.phase is Phase.IN_PROGRESS
 
 
 def _current_impacts(views: list[IncidentView]) -> dict[str, list[ComponentStatus]]:
@@ -125,7 +226,7 @@ def _current_impacts(views: list[IncidentView]) -> dict[str, list[ComponentStatu
         if incident.kind == IncidentKind.INCIDENT and is_open(incident.status):
             for component, status in view.components:
                 impacts.setdefault(component.id, []).append(status)
-        elif _is_active_maintenance(incident):
+        elif _is_active_maintenance(view):
             for component, _status in view.components:
                 impacts.setdefault(component.id, []).append(ComponentStatus.UNDER_MAINTENANCE)
     return impacts
@@ -141,47 +242,32 @@ def component_statuses(snapshot: Snapshot, views: list[IncidentView]) -> dict[st
     }
 
 
-def _day_bars(
-    component: Component,
-    views: list[IncidentView],
-    *,
-    today: date,
-    zone: ZoneInfo,
-    now: datetime,
-) -> tuple[list[DayView], float]:
-    days = {
-        today - timedelta(days=n): DayView(
-            day=today - timedelta(days=n), status=ComponentStatus.OPERATIONAL
-        )
-        for n in range(WINDOW_DAYS)
-    }
-    window_start = datetime.combine(
-        today - timedelta(days=WINDOW_DAYS - 1), datetime.min.time(), tzinfo=zone
-    )
-    window_seconds = (now - window_start).total_seconds()
-    downtime = 0.0
-    for view in views:
-        incident = view.incident
-        if incident.kind != IncidentKind.INCIDENT:
-            continue
-        status = next((s for c, s in view.components if c.id == component.id), None)
-        if status is None:
-            continue
-        start = max(as_utc(incident.started_at), window_start)
-        end = as_utc(incident.resolved_at) if incident.resolved_at else now
-        if end <= start:
-            continue
-        downtime += (end - start).total_seconds() * _DOWNTIME_WEIGHT.get(status, 0.0)
-        day = start.astimezone(zone).date()
-        last = end.astimezone(zone).date()
-        while day <= last:
-            if day in days:
-                bar = days[day]
-                bar.status = worst([bar.status, status])
-                bar.incidents.append(incident.title)
-            day += timedelta(days=1)
-    uptime = 100.0 * max(0.0, 1 - downtime / window_seconds) if window_seconds > 0 else 100.0
-    return [days[d] for d in sorted(days)], uptime
+def _grouped(
+    snapshot: Snapshot, views: dict[str, ComponentView], wanted: set[str] | None = None
+) -> list[GroupView]:
+    """Component views arranged by group in page order; ungrouped ones first, unnamed."""
+    ids = [
+        c.id for c in snapshot.components if c.id in views and (wanted is None or c.id in wanted)
+    ]
+    groups = []
+    for group in snapshot.groups:
+        members = [views[i] for i in ids if views[i].component.group_id == group.id]
+        if members:
+            groups.append(
+                GroupView(name=group.name, description=group.description, components=members)
+            )
+    loose = [views[i] for i in ids if views[i].component.group_id is None]
+    if loose:
+        groups.insert(0, GroupView(name="", description=None, components=loose))
+    return groups
+
+
+def _worst_impact(views: list[IncidentView]) -> tuple[str, str]:
+    # An open incident with no component impact still means something is wrong.
+    order = ["none", "minor", "major", "critical"]
+    impact = max((v.incident.impact for v in views), key=order.index)
+    indicator = impact if impact != "none" else "minor"
+    return indicator, "Minor Service Outage" if indicator == "minor" else "Partial System Outage"
 
 
 def status_page(
@@ -192,40 +278,41 @@ def status_page(
     statuses = component_statuses(snapshot, views)
     today = now.astimezone(zone).date()
 
-    def component_view(component: Component) -> ComponentView:
-        days, uptime = _day_bars(component, views, today=today, zone=zone, now=now)
-        return ComponentView(
-            component=component, status=statuses[component.id], days=days, uptime=uptime
+    component_views = {}
+    for c in snapshot.components:
+        if c.only_show_if_degraded and statuses[c.id] == ComponentStatus.OPERATIONAL:
+            continue
+        days, uptime = day_bars(c.id, views, today=today, zone=zone, now=now)
+        component_views[c.id] = ComponentView(
+            component=c, status=statuses[c.id], days=days, uptime=uptime
         )
-
-    shown = [
-        c
-        for c in snapshot.components
-        if not c.only_show_if_degraded or statuses[c.id] != ComponentStatus.OPERATIONAL
-    ]
-    groups = []
-    for group in snapshot.groups:
-        members = [component_view(c) for c in shown if c.group_id == group.id]
-        if members:
-            groups.append(
-                GroupView(name=group.name, description=group.description, components=members)
-            )
-    loose = [component_view(c) for c in shown if c.group_id is None]
-    if loose:
-        groups.insert(0, GroupView(name="", description=None, components=loose))
+    groups = _grouped(snapshot, component_views)
 
     indicator, description = page_indicator(list(statuses.values()))
     open_incidents = [
         v for v in views if v.incident.kind == IncidentKind.INCIDENT and is_open(v.incident.status)
     ]
     if open_incidents and indicator == "none":
-        # An open incident with no component impact still means something is wrong.
-        worst_impact = max(
-            (v.incident.impact for v in open_incidents),
-            key=["none", "minor", "major", "critical"].index,
-        )
-        indicator = worst_impact if worst_impact != "none" else "minor"
-        description = "Minor Service Outage" if indicator == "minor" else "Partial System Outage"
+        indicator, description = _worst_impact(open_incidents)
+
+    # A customer's page is about the customer: its components first, its incidents first,
+    # and a banner that says how its own services are.
+    yours: list[GroupView] = []
+    others = groups
+    headline_indicator, headline = indicator, description
+    if audience.customer_id is not None:
+        used = snapshot.components_by_customer.get(audience.customer_id, set())
+        if used:
+            yours = _grouped(snapshot, component_views, used)
+            others = _grouped(snapshot, component_views, set(component_views) - used)
+            headline_indicator, headline = page_indicator([statuses[i] for i in used])
+        own_open = [v for v in open_incidents if v.affects_reader]
+        if own_open and headline_indicator == "none":
+            headline_indicator, headline = _worst_impact(own_open)
+
+    def own_first(items: list[IncidentView]) -> list[IncidentView]:
+        return sorted(items, key=lambda v: not v.affects_reader)  # stable: keeps the order
+
     week_ago = now - timedelta(days=7)
     return StatusPage(
         audience=audience,
@@ -233,24 +320,25 @@ def status_page(
         indicator=indicator,
         description=description,
         groups=groups,
-        open_incidents=open_incidents,
-        active_maintenance=[v for v in views if _is_active_maintenance(v.incident)],
+        open_incidents=own_first(open_incidents),
+        active_maintenance=[v for v in views if _is_active_maintenance(v)],
         upcoming_maintenance=sorted(
+            [v for v in views if v.phase is Phase.SCHEDULED],
+            key=lambda v: as_utc(v.incident.scheduled_for or v.incident.started_at),
+        ),
+        recent_incidents=own_first(
             [
                 v
                 for v in views
-                if v.incident.kind == IncidentKind.MAINTENANCE
-                and v.incident.status == MaintenanceStatus.SCHEDULED
-            ],
-            key=lambda v: as_utc(v.incident.scheduled_for or v.incident.started_at),
+                if v.incident.kind == IncidentKind.INCIDENT
+                and not is_open(v.incident.status)
+                and v.incident.resolved_at
+                and as_utc(v.incident.resolved_at) >= week_ago
+            ]
         ),
-        recent_incidents=[
-            v
-            for v in views
-            if v.incident.kind == IncidentKind.INCIDENT
-            and not is_open(v.incident.status)
-            and v.incident.resolved_at
-            and as_utc(v.incident.resolved_at) >= week_ago
-        ],
         generated_at=now,
+        yours=yours,
+        others=others,
+        headline_indicator=headline_indicator,
+        headline=headline,
     )

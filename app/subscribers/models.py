@@ -44,6 +44,11 @@ class Subscriber(IdMixin, TimestampMixin, Base):
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
     all_components: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set for someone who follows one incident from its page: they receive that incident's
+    # updates only, up to the one that resolves it (see app.subscribers.follow).
+    incident_id: Mapped[str | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
     confirmed_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]

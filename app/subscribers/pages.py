@@ -15,7 +15,9 @@ from app.components.service import list_components
 from app.customers.models import Customer
 from app.customers.service import get_customer_by_token
 from app.lib.errors import DomainError, NotFound
-from app.subscribers import service, subscribing, tokens
+from app.public import render
+from app.public.snapshot import load_snapshot
+from app.subscribers import follow, public_webhooks, service, subscribing, tokens
 from app.subscribers.models import Subscriber
 from app.subscribers.subscribing import ConfirmationMail
 from app.web.deps import AppSettings, Db
@@ -82,17 +84,32 @@ async def subscribe_post(
 ) -> Response[str]:
     customer = await _customer(db, token)
     form = await request.form()
+    channel = "webhook" if form.get("channel") == "webhook" else "email"
     email = str(form.get("email") or "")
+    url = str(form.get("url") or "")
+    components = [str(c) for c in form.getall("components")] if "components" in form else []
     client = request.client.host if request.client else "unknown"
+    secret = None
     try:
-        await subscribing.subscribe(
-            db,
-            address=email,
-            customer_id=customer.id if customer else None,
-            components=[str(c) for c in form.getall("components")] if "components" in form else [],
-            client=client,
-            mail=_confirmation_mail(request),
-        )
+        if channel == "webhook":
+            _sub, secret = await public_webhooks.subscribe_webhook(
+                db,
+                url=url,
+                customer_id=customer.id if customer else None,
+                components=components,
+                client=client,
+                mail=_confirmation_mail(request),
+                allow_private=settings.webhook_allow_private,
+            )
+        else:
+            await subscribing.subscribe(
+                db,
+                address=email,
+                customer_id=customer.id if customer else None,
+                components=components,
+                client=client,
+                mail=_confirmation_mail(request),
+            )
     except DomainError as exc:
         await db.rollback()
         return _html(
@@ -104,17 +121,81 @@ async def subscribe_post(
             components=await list_components(db),
             done=False,
             error=exc.message,
+            error_channel=channel,
             email=email,
+            url=url,
         )
     return _html(
         request,
         settings,
         "subscribe.html",
         customer=customer,
-        done=True,
+        done=channel,
         email=email,
+        url=url,
+        secret=secret,
         components=[],
         error=None,
+    )
+
+
+async def follow_post(
+    request: Request, db: Db, settings: AppSettings, token: str | None, incident_id: str
+) -> Response[str]:
+    """Follow one incident by email; only one the reader may see, and only while it runs."""
+    # Read for this request in its own session: the page cache's snapshot must not be
+    # bound to a session that commits (its objects would expire under other readers).
+    snapshot = await load_snapshot(db, version=0)
+    reader = render.reader_for(snapshot, token)
+    view = await render.incident_view(snapshot, db, reader, incident_id)
+    context = render.incident_context(snapshot, reader, settings, view)
+    form = await request.form()
+    email = str(form.get("email") or "")
+    # Read before a rollback expires the objects.
+    title, back, customer = view.incident.title, f"{reader.prefix}/incidents/{view.id}", None
+    if reader.customer is not None:  # a detached copy, for the page's name and links
+        c = reader.customer
+        customer = Customer(id=c.id, name=c.name, token=c.token)
+    try:
+        await follow.follow_incident(
+            db,
+            address=email,
+            incident_id=view.id,
+            still_open=context["followable"],
+            customer_id=reader.customer.id if reader.customer else None,
+            client=request.client.host if request.client else "unknown",
+            mail=_confirmation_mail(request),
+        )
+    except DomainError as exc:
+        await db.rollback()
+        return _html(
+            request,
+            settings,
+            "subscription.html",
+            customer=customer,
+            status_code=exc.status_code,
+            heading=f"Get updates on “{title}”",
+            message=exc.message,
+            action="done",
+            subscriber=None,
+            token="",
+            back=back,
+        )
+    return _html(
+        request,
+        settings,
+        "subscription.html",
+        customer=customer,
+        heading="Check your inbox",
+        message=(
+            f"If you do not follow it yet, a confirmation link is on its way to {email}. "
+            f"Once you follow it, each update on “{title}” comes to you by "
+            "email until it is resolved."
+        ),
+        action="done",
+        subscriber=None,
+        token="",
+        back=back,
     )
 
 
@@ -179,6 +260,18 @@ class SubscribePages(Controller):
         self, request: Request, db: Db, settings: AppSettings, token: str
     ) -> Response[str]:
         return await subscribe_post(request, db, settings, token)
+
+    @post("/incidents/{incident_id:str}/follow", status_code=200)
+    async def follow(
+        self, request: Request, db: Db, settings: AppSettings, incident_id: str
+    ) -> Response[str]:
+        return await follow_post(request, db, settings, None, incident_id)
+
+    @post("/c/{token:str}/incidents/{incident_id:str}/follow", status_code=200)
+    async def customer_follow(
+        self, request: Request, db: Db, settings: AppSettings, token: str, incident_id: str
+    ) -> Response[str]:
+        return await follow_post(request, db, settings, token, incident_id)
 
     @get("/subscribe/confirm/{link:str}")
     async def confirm_form(

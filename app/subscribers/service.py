@@ -103,6 +103,7 @@ async def existing_email(
 ) -> Subscriber | None:
     query = select(Subscriber).where(
         Subscriber.kind == SubscriberKind.EMAIL.value,
+        Subscriber.incident_id.is_(None),  # following one incident is not a subscription
         func.lower(Subscriber.address) == address.lower(),
         audience.reader_is(Subscriber.customer_id, customer_id),
     )

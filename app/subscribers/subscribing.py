@@ -27,8 +27,11 @@ class ConfirmationMail(Protocol):
     `create_app` hands it to the pages; it also limits how often a form may ask for one.
     """
 
-    async def check(self, session: AsyncSession, address: str, client: str) -> None:
-        """Refuse with TooManyRequests when this client or address asked too often."""
+    async def check(
+        self, session: AsyncSession, address: str, client: str, *, field: str = "email"
+    ) -> None:
+        """Refuse with TooManyRequests when this client or address (an email address or a
+        webhook URL, named `field` in the refusal) asked too often."""
 
     def queue(self, session: AsyncSession, subscriber: Subscriber) -> None:
         """Write the confirmation email into the outbox, in the caller's transaction."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.delivery.jobs import DeliveryWorker
+from app.delivery.service import RetryPolicy
 from app.lib.clock import utcnow
 
 
@@ -14,3 +15,8 @@ async def drain(worker: DeliveryWorker) -> int:
     while handled := await worker.deliver_due(now=now):
         total += handled
     return total
+
+
+# Back-off short enough that a retry is due before the next drain: for tests about what a
+# message says, not about when it is retried (those move the `clock`).
+FAST = RetryPolicy(base=0.01, cap=0.05, max_attempts=5)

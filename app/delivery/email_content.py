@@ -1,0 +1,94 @@
+"""What an update email says, for one reader: the context of `templates/email/incident-update/`.
+
+Pure: the caller (the worker, or the desk's preview) gives the incident, the update and
+the components this reader may see with their status now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.components.status import ComponentStatus
+from app.customers.models import Customer
+from app.incidents.models import Incident, Update
+from app.incidents.status import FINAL_STATUSES
+from app.settings import Settings
+
+
+def _status_label(status: str) -> str:
+    return status.replace("_", " ").capitalize()
+
+
+# What colour the update's status wears in an email: done is green, planned work blue,
+# an open incident the colour of its impact. Light values pass WCAG AA on white; the
+# template's dark-mode style swaps in the bright ones.
+_TONE = {"resolved": "ok", "completed": "ok", "scheduled": "maint", "in_progress": "maint"}
+_IMPACT_TONE = {"none": "maint", "minor": "degraded", "major": "partial", "critical": "major"}
+_STATUS_TONE = {
+    ComponentStatus.OPERATIONAL: "ok",
+    ComponentStatus.UNDER_MAINTENANCE: "maint",
+    ComponentStatus.DEGRADED_PERFORMANCE: "degraded",
+    ComponentStatus.PARTIAL_OUTAGE: "partial",
+    ComponentStatus.MAJOR_OUTAGE: "major",
+}
+COLOURS = {
+    "ok": ("#1a7f37", "#3fb950"),
+    "maint": ("#0969da", "#58a6ff"),
+    "degraded": ("#8a5c00", "#d29922"),
+    "partial": ("#b04700", "#f0883e"),
+    "major": ("#cf222e", "#ff7b72"),
+}
+
+
+@dataclass(frozen=True)
+class EmailComponent:
+    name: str
+    status: ComponentStatus
+
+    @property
+    def tone(self) -> str:
+        return _STATUS_TONE[self.status]
+
+
+def update_email_context(
+    settings: Settings,
+    *,
+    incident: Incident,
+    update: Update,
+    customer: Customer | None,
+    manage_url: str,
+    unsubscribe_url: str,
+    components: list[EmailComponent] | None = None,
+) -> dict[str, Any]:
+    """What `templates/email/incident-update/` needs for one reader (None: the public).
+
+    `components` are the affected components this reader may see, with their status now;
+    without it (a preview), the incident's own statuses stand in.
+    """
+    prefix = f"/c/{customer.token}" if customer else ""
+    if components is None:
+        components = [
+            EmailComponent(link.component.name, ComponentStatus(link.status))
+            for link in incident.components
+        ]
+    is_open = update.status not in FINAL_STATUSES
+    return {
+        "page_name": settings.page_name,
+        "customer_name": customer.name if customer else None,
+        "incident": incident,
+        "update": update,
+        "status_label": _status_label(update.status),
+        "tone": _TONE.get(update.status) or _IMPACT_TONE.get(incident.impact, "degraded"),
+        "colours": COLOURS,
+        "impact": incident.impact.capitalize(),
+        "is_maintenance": incident.kind == "maintenance",
+        "components": components,
+        "posted_at": update.published_at or update.created_at,
+        "next_update_at": (update.next_update_at or incident.next_update_at) if is_open else None,
+        "incident_url": f"{settings.base_url}{prefix}/incidents/{incident.id}",
+        "page_url": f"{settings.base_url}{prefix}/",
+        "base_url": settings.base_url,
+        "manage_url": manage_url,
+        "unsubscribe_url": unsubscribe_url,
+    }

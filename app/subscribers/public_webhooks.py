@@ -1,0 +1,98 @@
+"""Webhook subscriptions from the public subscribe page, confirmed by a signed first delivery.
+
+Anyone may give a URL, as Statuspage allows. The URL is checked like the team's (no
+private, loopback or link-local address), a signing secret is made and shown once, and
+the first delivery is a signed confirmation request: the subscription starts when the
+endpoint accepts it with a 2xx, and an endpoint that never does never receives anything
+else. The worker sends it (`app.delivery`) and calls `confirm_on_delivery` on success.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import audience
+from app.audit.service import record
+from app.lib.clock import utcnow
+from app.subscribers.models import Subscriber, SubscriberKind
+from app.subscribers.service import (
+    check_webhook_url,
+    choose_components,
+    get_subscriber,
+    new_webhook_secret,
+)
+from app.subscribers.subscribing import SELF_SERVICE, ConfirmationMail
+
+
+async def subscribe_webhook(
+    session: AsyncSession,
+    *,
+    url: str,
+    customer_id: str | None,
+    components: list[str],
+    client: str,
+    mail: ConfirmationMail,
+    allow_private: bool,
+) -> tuple[Subscriber, str | None]:
+    """Store an unconfirmed webhook subscriber and queue its signed confirmation request.
+
+    Returns the subscriber and its signing secret, to show once; None for a URL already
+    subscribed and confirmed (nothing is sent and nothing said about it).
+    """
+    url = await check_webhook_url(url, allow_private=allow_private, field="url")
+    await mail.check(session, url, client, field="url")
+    subscriber = await session.scalar(
+        select(Subscriber)
+        .where(
+            Subscriber.kind == SubscriberKind.WEBHOOK.value,
+            Subscriber.url == url,
+            Subscriber.incident_id.is_(None),
+            audience.reader_is(Subscriber.customer_id, customer_id),
+            Subscriber.unsubscribed_at.is_(None),
+        )
+        .limit(1)
+    )
+    if subscriber is not None and subscriber.confirmed_at is not None:
+        return subscriber, None
+    if subscriber is None:
+        subscriber = Subscriber(
+            kind=SubscriberKind.WEBHOOK.value,
+            url=url,
+            customer_id=customer_id,
+            created_by=SELF_SERVICE,
+        )
+        session.add(subscriber)
+    # A new secret each time: whoever asks again gets a key that the old one does not match.
+    subscriber.secret = new_webhook_secret()
+    await session.flush()
+    await choose_components(
+        session, subscriber=subscriber, components=components, actor=SELF_SERVICE
+    )
+    mail.queue(session, subscriber)
+    await record(
+        session,
+        actor=SELF_SERVICE,
+        action="subscriber.subscribe",
+        subject_type="subscriber",
+        subject_id=subscriber.id,
+        detail={"customer": customer_id, "kind": SubscriberKind.WEBHOOK.value},
+    )
+    await session.flush()
+    return subscriber, subscriber.secret
+
+
+async def confirm_on_delivery(session: AsyncSession, subscriber_id: str) -> None:
+    """The endpoint accepted its signed confirmation request: the subscription starts."""
+    subscriber = await get_subscriber(session, subscriber_id)
+    if subscriber.confirmed_at is None and subscriber.unsubscribed_at is None:
+        subscriber.confirmed_at = utcnow()
+        await record(
+            session,
+            actor="worker",
+            action="subscriber.confirm",
+            subject_type="subscriber",
+            subject_id=subscriber.id,
+            detail={"by": "first delivery accepted"},
+        )
+        await session.flush()
