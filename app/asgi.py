@@ -32,6 +32,7 @@ from app.public.feeds import CustomerFeeds, PublicFeeds
 from app.public.pages import CustomerPages, PublicPages, livez, readyz
 from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.settings import Settings
+from app.site.service import ensure_page_id
 from app.subscribers.api import SubscriberController
 from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages
@@ -54,6 +55,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cache = PageCache(sessionmaker, poll_seconds=settings.state_poll_seconds)
         app.state.page_cache = cache
         try:
+            # The stored page id, read (or created) before anything renders or sends with it.
+            async with sessionmaker() as session:
+                await ensure_page_id(session, settings)
+                await session.commit()
             async with polling(cache), contextlib.AsyncExitStack() as stack:
                 if settings.run_worker:
                     await stack.enter_async_context(worker.running(settings, sessionmaker))

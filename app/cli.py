@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.service import create_api_key, create_user, parse_role
 from app.db.session import make_engine, make_sessionmaker
 from app.lib.errors import DomainError
-from app.settings import ConfigError, Settings, page_id_for
+from app.settings import ConfigError, Settings
 
 T = TypeVar("T")
 
@@ -68,7 +68,9 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_page_id(settings: Settings, _args: argparse.Namespace) -> None:
-    print(page_id_for(settings))
+    from app.site.service import ensure_page_id
+
+    print(_run_in_session(settings, lambda s: ensure_page_id(s, settings)))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -94,7 +96,12 @@ def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     async def main() -> None:
+        from app.site.service import ensure_page_id
+
         engine = make_engine(settings.database_url)
+        async with make_sessionmaker(engine)() as session:
+            await ensure_page_id(session, settings)
+            await session.commit()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -137,9 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=["responder", "comms_lead", "admin"])
     user.add_argument("--password", help="read from the terminal when absent")
     user.set_defaults(run=cmd_create_user)
-    commands.add_parser("page-id", help="print this page's Statuspage-style id").set_defaults(
-        run=cmd_page_id
-    )
+    commands.add_parser(
+        "page-id", help="print this page's Statuspage-style id (created once, then stored)"
+    ).set_defaults(run=cmd_page_id)
     return parser
 
 

@@ -17,6 +17,7 @@ from app.db.changes import SiteState
 from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
 from app.intake.models import AlertThread
+from app.site.models import Site
 from app.subscribers.models import Subscriber
 from app.web.idempotency import IdempotencyRecord
 
@@ -39,6 +40,7 @@ __all__ = [
     "IncidentCustomer",
     "MessageTemplate",
     "Pause",
+    "Site",
     "SiteState",
     "Subscriber",
     "ToneRule",
