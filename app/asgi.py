@@ -33,6 +33,7 @@ from app.public.pages import CustomerPages, PublicPages, livez, readyz
 from app.public.status_api import CustomerStatusApi, PublicStatusApi, cors_preflight
 from app.settings import Settings
 from app.site.service import ensure_page_id
+from app.statuspage.importer.api import ImportController
 from app.subscribers.api import SubscriberController
 from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages
@@ -98,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         DeliveryController,
         # Statuspage's Manage API v1, for tools that push incidents into Statuspage.
         manage_router,
+        # Moving in: import a Statuspage page's history.
+        ImportController,
         # The comms desk: templates, examples, drafts and their review, audit.
         TemplateController,
         DraftController,

@@ -1,4 +1,4 @@
-"""The `tidings` command: migrate, load demo data, serve, and manage keys and users."""
+"""The `tidings` command: migrate, load demo data, serve, manage keys and users, import."""
 
 from __future__ import annotations
 
@@ -71,6 +71,29 @@ def cmd_page_id(settings: Settings, _args: argparse.Namespace) -> None:
     from app.site.service import ensure_page_id
 
     print(_run_in_session(settings, lambda s: ensure_page_id(s, settings)))
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
+    from app.accounts.actor import Actor
+    from app.accounts.models import Role
+    from app.statuspage.importer.report import ProgressBar, text_report
+    from app.statuspage.importer.service import import_statuspage
+
+    # The operator at the command line: private and loopback addresses are theirs to read.
+    actor = Actor(name="tidings import (command line)", role=Role.ADMIN)
+    progress = ProgressBar(sys.stdout) if sys.stdout.isatty() and not args.dry_run else None
+    plan = _run_in_session(
+        settings,
+        lambda s: import_statuspage(
+            s,
+            actor=actor,
+            url=args.url,
+            dry_run=args.dry_run,
+            allow_private=True,
+            progress=progress,
+        ),
+    )
+    print(text_report(plan))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -147,6 +170,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "page-id", help="print this page's Statuspage-style id (created once, then stored)"
     ).set_defaults(run=cmd_page_id)
+    imports = commands.add_parser("import", help="bring a page's history in from elsewhere")
+    sources = imports.add_subparsers(dest="source", required=True)
+    statuspage = sources.add_parser(
+        "statuspage",
+        help="import a Statuspage page (components, incidents, maintenances) from its v2 API",
+        description="Read URL/api/v2/*.json and create what is new or changed since the "
+        "last import of that page. Imported incidents are public and published; nothing is "
+        "sent to any subscriber.",
+    )
+    statuspage.add_argument("url", help="the page's address, e.g. https://status.example.com")
+    statuspage.add_argument(
+        "--dry-run", action="store_true", help="print what would be imported; write nothing"
+    )
+    statuspage.set_defaults(run=cmd_import)
     return parser
 
 

@@ -18,6 +18,7 @@ from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
 from app.intake.models import AlertThread
 from app.site.models import Site
+from app.statuspage.importer.models import ImportMapping
 from app.subscribers.models import Subscriber
 from app.web.idempotency import IdempotencyRecord
 
@@ -35,6 +36,7 @@ __all__ = [
     "DraftReview",
     "Example",
     "IdempotencyRecord",
+    "ImportMapping",
     "Incident",
     "IncidentComponent",
     "IncidentCustomer",
