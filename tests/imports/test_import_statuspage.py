@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
-from app.accounts.actor import Actor
-from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.components.models import Component, ComponentGroup
 from app.delivery.jobs import DeliveryWorker
@@ -16,26 +13,8 @@ from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident
 from app.statuspage.importer.models import ImportMapping
-from app.statuspage.importer.plan import ImportPlan
-from app.statuspage.importer.service import import_statuspage
+from tests.imports.helpers import at, count, run
 from tests.peers import receiver_fixture  # noqa: F401
-
-LEAD = Actor(name="lee (comms lead)", role=Role.COMMS_LEAD)
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-async def run(db: AsyncSession, url: str, *, dry_run: bool = False) -> ImportPlan:
-    """One import, committed the way the command and the API commit: once, at the end."""
-    plan = await import_statuspage(db, actor=LEAD, url=url, dry_run=dry_run, allow_private=True)
-    await db.commit()
-    return plan
-
-
-async def count(db: AsyncSession, model: type) -> int:
-    return await db.scalar(select(func.count()).select_from(model)) or 0
 
 
 async def test_a_statuspage_page_arrives_with_every_incident_update_and_time(db, pages):

@@ -13,7 +13,7 @@ from app.web.auth import CurrentActor
 from app.web.deps import AppSettings, Db
 
 
-class StatuspageImport(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class StatuspageImport(msgspec.Struct, kw_only=True):
     url: str
     # A dry run unless asked otherwise: a pasted URL shows its plan before anything changes.
     dry_run: bool = True
