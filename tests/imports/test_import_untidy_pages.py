@@ -13,6 +13,7 @@ from app.incidents.service import get_incident
 from app.lib.errors import InvalidInput
 from app.statuspage.importer.fetch import fetch_documents
 from app.statuspage.importer.models import ImportMapping
+from app.statuspage.importer.parse import parse_page
 from app.statuspage.importer.service import import_statuspage
 from tests.imports.helpers import LEAD, at, count, run
 
@@ -194,3 +195,27 @@ async def test_a_document_over_the_size_cap_is_not_read(pages):
 async def test_a_page_on_a_private_address_is_refused_unless_allowed(pages):
     with pytest.raises(InvalidInput, match="private, loopback or link-local"):
         await fetch_documents(pages.url("githubstatus"), allow_private=False)
+
+
+def test_a_full_list_of_fifty_says_that_older_history_is_out_of_reach():
+    fifty = [
+        {
+            "id": f"inc{n:09d}",
+            "name": f"Incident {n}",
+            "status": "resolved",
+            "impact": "minor",
+            "created_at": "2024-01-01T00:00:00Z",
+            "incident_updates": [
+                {"id": f"upd{n:09d}", "status": "resolved", "body": "Fixed.",
+                 "created_at": "2024-01-01T01:00:00Z"}
+            ],
+        }
+        for n in range(50)
+    ]  # fmt: skip
+    page = parse_page("https://status.example.com", {"incidents": {"incidents": fifty}})
+
+    assert len(page.incidents) == 50
+    assert [n.describe() for n in page.notes] == [
+        "page: it lists 50 incidents, the most its public API shows; older ones are not in it "
+        "and cannot be imported from it"
+    ]

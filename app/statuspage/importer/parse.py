@@ -23,6 +23,10 @@ from app.statuspage.importer.source import (
 
 MAX_NAME = 200
 
+# Statuspage's public lists stop at the 50 most recent; a full list means older history
+# exists that the public API does not show.
+PUBLIC_LIST_LIMIT = 50
+
 # The documents read from `<url>/api/v2/`, by the name a caller keys them with.
 DOCUMENTS = {
     "summary": "summary.json",
@@ -59,11 +63,21 @@ def parse_page(url: str, documents: dict[str, Any]) -> SourcePage:
         components = _list(summary, "components") or []
     _read_components(page, components)
     known = {c.id for c in page.components}
-    incidents = _merge(_list(documents.get("incidents"), "incidents"), _list(summary, "incidents"))
-    maintenances = _merge(
-        _list(documents.get("maintenances"), "scheduled_maintenances"),
-        _list(summary, "scheduled_maintenances"),
-    )
+    listed_incidents = _list(documents.get("incidents"), "incidents")
+    listed_maintenances = _list(documents.get("maintenances"), "scheduled_maintenances")
+    for listed, what in ((listed_incidents, "incidents"), (listed_maintenances, "maintenances")):
+        if listed is not None and len(listed) >= PUBLIC_LIST_LIMIT:
+            page.notes.append(
+                Problem(
+                    "page",
+                    None,
+                    None,
+                    f"it lists {len(listed)} {what}, the most its public API shows; "
+                    "older ones are not in it and cannot be imported from it",
+                )
+            )
+    incidents = _merge(listed_incidents, _list(summary, "incidents"))
+    maintenances = _merge(listed_maintenances, _list(summary, "scheduled_maintenances"))
     page.incidents = parse_incidents(
         page, maintenances, IncidentKind.MAINTENANCE, known
     ) + parse_incidents(page, incidents, IncidentKind.INCIDENT, known)
