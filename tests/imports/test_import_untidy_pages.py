@@ -219,3 +219,28 @@ def test_a_full_list_of_fifty_says_that_older_history_is_out_of_reach():
         "page: it lists 50 incidents, the most its public API shows; older ones are not in it "
         "and cannot be imported from it"
     ]
+
+
+def test_a_postmortem_given_apart_from_the_updates_ends_the_timeline():
+    incident = {
+        "id": "p0stm0rtem01",
+        "name": "Database failover",
+        "status": "postmortem",
+        "impact": "major",
+        "created_at": "2024-05-01T10:00:00.000+02:00",
+        "postmortem_body": "## Root cause\n\nA failover did not complete.",
+        "postmortem_published_at": "2024-05-03T09:30:00.000+02:00",
+        "incident_updates": [
+            {"id": "upd000000001", "status": "resolved", "body": "Resolved.",
+             "created_at": "2024-05-01T11:00:00.000+02:00"},
+        ],
+    }  # fmt: skip
+    page = parse_page("https://status.example.com", {"incidents": {"incidents": [incident]}})
+
+    (parsed,) = page.incidents
+    assert parsed.status == "resolved"
+    assert [(u.status, u.body) for u in parsed.updates] == [
+        ("resolved", "Resolved."),
+        ("resolved", "## Root cause\n\nA failover did not complete."),
+    ]
+    assert parsed.updates[-1].display_at == at("2024-05-03T07:30:00Z")

@@ -64,6 +64,9 @@ class _Reader:
         if not updates:
             self.skip(incident_id, name, "it has no readable update, so there is nothing to show")
             return None
+        postmortem = self.postmortem(incident_id, item, updates)
+        if postmortem is not None:
+            updates.append(postmortem)
         status = v.lifecycle_status(self.kind, item.get("status"))
         if status is None:
             status = updates[-1].status
@@ -107,6 +110,29 @@ class _Reader:
             scheduled_until=scheduled_until,
             components=self.components(item, updates, open_=status not in FINAL_STATUSES),
             updates=updates,
+        )
+
+    def postmortem(
+        self, incident_id: str, item: dict[str, Any], updates: list[SourceUpdate]
+    ) -> SourceUpdate | None:
+        """A published postmortem as the last entry of the timeline, where the page gives its
+        text (`postmortem_body`, as the Manage API shapes do) apart from the updates."""
+        body = item.get("postmortem_body")
+        if not isinstance(body, str) or not body.strip() or any(u.body == body for u in updates):
+            return None
+        if v.lifecycle_status(self.kind, item.get("status")) != IncidentStatus.RESOLVED:
+            return None  # only an incident that is over has a postmortem to show
+        # `postmortem_published_at` is a time on real pages (some specs type it boolean).
+        when = v.when(item.get("postmortem_published_at")) or updates[-1].display_at
+        return SourceUpdate(
+            id=f"{incident_id}:postmortem"[:100],
+            status=IncidentStatus.RESOLVED.value,
+            body=body,
+            created_at=when,
+            display_at=when,
+            updated_at=v.when(item.get("postmortem_body_last_updated_at")) or when,
+            affected=None,
+            deliver_notifications=False,
         )
 
     def window(
