@@ -7,6 +7,7 @@ is, with a note saying what was adjusted; whatever cannot is listed with its rea
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from app.components.status import ComponentStatus
@@ -54,7 +55,7 @@ def parse_page(url: str, documents: dict[str, Any]) -> SourcePage:
     page_id = v.ident(page_info.get("id"))
     page = SourcePage(
         url=url,
-        key=f"statuspage:{page_id}" if page_id else url,
+        key=f"statuspage:{page_id}" if page_id else _url_key(url),
         page_id=page_id,
         name=v.text(page_info.get("name")),
     )
@@ -83,6 +84,13 @@ def parse_page(url: str, documents: dict[str, Any]) -> SourcePage:
     ) + parse_incidents(page, incidents, IncidentKind.INCIDENT, known)
     _drop_repeats(page)
     return page
+
+
+def _url_key(url: str) -> str:
+    """A page without an id is known by its address (hashed when too long to store)."""
+    if len(url) <= 300:
+        return url
+    return "url:" + hashlib.sha256(url.encode()).hexdigest()
 
 
 def _merge(listed: list[Any] | None, summarised: list[Any] | None) -> list[Any]:
@@ -164,7 +172,7 @@ def _read_components(page: SourcePage, items: list[Any]) -> None:
                     id=item_id,
                     name=name,
                     description=_description(item.get("description")),
-                    position=v.number(item.get("position"), index + 1),
+                    position=v.position(item.get("position"), index + 1),
                     created_at=v.when(item.get("created_at")),
                     updated_at=v.when(item.get("updated_at")),
                 )
@@ -185,7 +193,7 @@ def _read_components(page: SourcePage, items: list[Any]) -> None:
             description=_description(item.get("description")),
             status=status,
             group_id=None,
-            position=v.number(item.get("position"), index + 1),
+            position=v.position(item.get("position"), index + 1),
             showcase=v.flag(item.get("showcase"), True),
             only_show_if_degraded=v.flag(item.get("only_show_if_degraded"), False),
             created_at=v.when(item.get("created_at")),

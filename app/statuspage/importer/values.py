@@ -58,14 +58,17 @@ def flag(value: Any, default: bool) -> bool:
     return value if isinstance(value, bool) else default
 
 
-def number(value: Any, default: int) -> int:
-    if isinstance(value, bool):
-        return default
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return default
+MAX_POSITION = 1_000_000
+
+
+def position(value: Any, default: int) -> int:
+    """An ordering number, kept within what any database column holds."""
+    number = default
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value.strip())
+    return max(0, min(number, MAX_POSITION))
 
 
 def _word(value: Any) -> str | None:
