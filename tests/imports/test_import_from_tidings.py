@@ -101,6 +101,17 @@ def _aside(data: Any, base_url: str) -> Any:
     return data
 
 
+def _differences(ours: Any, theirs: Any, path: str = "") -> list[str]:
+    """Where two documents differ, as paths, for an assertion message a person can read."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        keys = sorted(set(ours) | set(theirs))
+        return [d for k in keys for d in _differences(ours.get(k), theirs.get(k), f"{path}.{k}")]
+    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+        return [d for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
+                for d in _differences(a, b, f"{path}[{i}]")]  # fmt: skip
+    return [] if ours == theirs else [f"{path}: ours {ours!r}, theirs {theirs!r}"]
+
+
 async def test_a_tidings_page_imported_into_another_shows_the_same_statuspage_json(
     source, client, keys, settings
 ):
@@ -122,7 +133,8 @@ async def test_a_tidings_page_imported_into_another_shows_the_same_statuspage_js
     for doc in DOCUMENTS:
         ours = (await client.get(f"/api/v2/{doc}")).json()
         assert ours["page"]["id"] != theirs[doc]["page"]["id"]
-        assert _aside(ours, settings.base_url) == _aside(theirs[doc], source), doc
+        ours, expected = _aside(ours, settings.base_url), _aside(theirs[doc], source)
+        assert ours == expected, f"{doc}: " + "\n".join(_differences(ours, expected)[:20])
 
     again = await client.post(
         "/api/v1/imports/statuspage",
