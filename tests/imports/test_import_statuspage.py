@@ -11,9 +11,9 @@ from app.components.models import Component, ComponentGroup
 from app.delivery.jobs import DeliveryWorker
 from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, Update
-from app.incidents.service import get_incident
+from app.incidents.service import delete_incident, get_incident
 from app.statuspage.importer.models import ImportMapping
-from tests.imports.helpers import at, count, run
+from tests.imports.helpers import LEAD, at, count, run
 from tests.peers import receiver_fixture  # noqa: F401
 
 
@@ -209,6 +209,35 @@ async def test_importing_again_adds_nothing_and_later_brings_only_what_changed(d
     resolved = await get_incident(db, "ljwdk6qml8z8")
     assert (resolved.status, resolved.resolved_at) == ("resolved", at("2022-11-25T16:20:00.250Z"))
     assert (await db.get(Component, "pjmpxvq2cmr2")).status == "degraded_performance"
+
+
+async def test_what_was_deleted_here_is_not_brought_back(db, pages, client, keys):
+    url = pages.url("githubstatus")
+    await run(db, url)
+    deleted = await client.delete("/api/v1/components/vg70hn9s2tyj", headers=keys["admin"])
+    assert deleted.status_code == 204
+    await delete_incident(db, actor=LEAD, incident_id="r3x7x31k7nn1")
+    await db.commit()
+    # The page moves on and its next update still names the deleted component.
+    incidents = pages.read("githubstatus", "incidents.json")
+    ongoing = incidents["incidents"][2]
+    latest = dict(ongoing["incident_updates"][0], id="w2x3y4z5a6b7", body="Still on it.")
+    latest["created_at"] = latest["display_at"] = latest["updated_at"] = "2022-11-25T16:00:00Z"
+    ongoing["incident_updates"].insert(0, latest)
+    pages.write("githubstatus", "incidents.json", incidents)
+
+    later = await run(db, url)
+
+    assert [p.describe() for p in later.skipped] == [
+        "component 'Pages': deleted here after an earlier import",
+        "incident 'Disruption with Git SSH': deleted here after an earlier import",
+    ]
+    assert await db.get(Component, "vg70hn9s2tyj") is None
+    ongoing_here = await get_incident(db, "ljwdk6qml8z8")
+    assert [link.component_id for link in ongoing_here.components] == ["st3j38cctv9l"]
+    newest = await db.get(Update, "w2x3y4z5a6b7")
+    assert newest is not None
+    assert [a["code"] for a in newest.affected_components] == ["st3j38cctv9l"]
 
 
 async def test_an_import_sends_nothing_to_anyone(

@@ -29,7 +29,13 @@ from app.incidents.status import UpdateState, Visibility
 from app.lib.clock import utcnow
 from app.lib.ids import new_id
 from app.statuspage.importer.models import ImportMapping
-from app.statuspage.importer.plan import CREATE, ImportPlan, Step, update_fingerprint
+from app.statuspage.importer.plan import (
+    CREATE,
+    Existing,
+    ImportPlan,
+    Step,
+    update_fingerprint,
+)
 from app.statuspage.importer.plan import incident_fingerprint as _incident_print
 from app.statuspage.importer.source import (
     Problem,
@@ -47,7 +53,8 @@ _FLUSH_EVERY = 100
 
 
 class Applier:
-    """Writes one plan. `rows` are the stored mappings of this source, by (kind, source id)."""
+    """Writes one plan. `rows` are the stored mappings of this source, by (kind, source id);
+    `existing` says which of their local rows are still here."""
 
     def __init__(
         self,
@@ -56,6 +63,7 @@ class Applier:
         actor: Actor,
         plan: ImportPlan,
         rows: dict[tuple[str, str], ImportMapping],
+        existing: Existing,
         progress: Progress | None = None,
     ) -> None:
         self.session = session
@@ -64,7 +72,11 @@ class Applier:
         self.source = plan.page.key
         self.rows = rows
         self.progress = progress
-        self.local: dict[tuple[str, str], str] = {k: r.local_id for k, r in rows.items()}
+        # Source id -> local id, for references (a component's group, an incident's
+        # components). A row deleted here since an earlier import is not referred to.
+        self.local: dict[tuple[str, str], str] = {
+            k: r.local_id for k, r in rows.items() if existing[k].present
+        }
         self.ids: dict[tuple[str, str], str] = {}  # ids chosen for new rows
 
     async def run(self) -> None:
@@ -301,7 +313,11 @@ async def apply_plan(
     actor: Actor,
     plan: ImportPlan,
     rows: dict[tuple[str, str], ImportMapping],
+    existing: Existing,
     progress: Progress | None = None,
 ) -> None:
     """Write every change `plan` holds; unchanged steps are left alone."""
-    await Applier(session, actor=actor, plan=plan, rows=rows, progress=progress).run()
+    applier = Applier(
+        session, actor=actor, plan=plan, rows=rows, existing=existing, progress=progress
+    )
+    await applier.run()

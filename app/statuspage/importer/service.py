@@ -78,10 +78,13 @@ async def import_statuspage(
     page = parse_page(page_url(url), documents)
     page.skipped[:0] = problems
     rows = await _stored(session, page.key)
-    plan = make_plan(page, await _existing(session, rows), dry_run=dry_run)
+    existing = await _existing(session, rows)
+    plan = make_plan(page, existing, dry_run=dry_run)
     if dry_run:
         return plan
-    await apply_plan(session, actor=actor, plan=plan, rows=rows, progress=progress)
+    await apply_plan(
+        session, actor=actor, plan=plan, rows=rows, existing=existing, progress=progress
+    )
     await record(
         session,
         actor=actor.name,
