@@ -37,6 +37,8 @@ from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
 from app.public.pages import CustomerPages, PublicPages, favicon, livez, readyz
 from app.settings import Settings, check_theme
+from app.site.service import ensure_page_id
+from app.statuspage.importer.api import ImportController
 from app.statuspage.manage_api import manage_router
 from app.statuspage.status_api import cors_preflight, customer_status_api, public_status_api
 from app.subscribers.api import SubscriberController
@@ -59,6 +61,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cache = PageCache(sessionmaker, poll_seconds=settings.state_poll_seconds)
         app.state.page_cache = cache
         try:
+            # The stored page id, read (or created) before anything renders or sends with it.
+            async with sessionmaker() as session:
+                await ensure_page_id(session, settings)
+                await session.commit()
             async with polling(cache), contextlib.AsyncExitStack() as stack:
                 if settings.run_worker:
                     await stack.enter_async_context(worker.running(settings, sessionmaker))
@@ -101,6 +107,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Inbound: alerts that open triage incidents, and their triage.
         IntakeController,
         TriageController,
+        # Moving in: import a Statuspage page's history.
+        ImportController,
         # The comms desk: templates, examples, drafts and their review, audit.
         TemplateController,
         ToneController,

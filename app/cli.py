@@ -1,4 +1,4 @@
-"""The `tidings` command: migrate, load demo data, serve, and manage keys and users."""
+"""The `tidings` command: migrate, load demo data, serve, manage keys and users, import."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.service import create_api_key, create_user, parse_role
 from app.db.session import make_engine, make_sessionmaker
 from app.lib.errors import DomainError
-from app.settings import ConfigError, Settings, page_id_for
+from app.settings import ConfigError, Settings
 
 T = TypeVar("T")
 
@@ -68,7 +68,32 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_page_id(settings: Settings, _args: argparse.Namespace) -> None:
-    print(page_id_for(settings))
+    from app.site.service import ensure_page_id
+
+    print(_run_in_session(settings, lambda s: ensure_page_id(s, settings)))
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
+    from app.accounts.actor import Actor
+    from app.accounts.models import Role
+    from app.statuspage.importer.report import ProgressBar, text_report
+    from app.statuspage.importer.service import import_statuspage
+
+    # The operator at the command line: private and loopback addresses are theirs to read.
+    actor = Actor(name="tidings import (command line)", role=Role.ADMIN)
+    progress = ProgressBar(sys.stdout) if sys.stdout.isatty() and not args.dry_run else None
+    plan = _run_in_session(
+        settings,
+        lambda s: import_statuspage(
+            s,
+            actor=actor,
+            url=args.url,
+            dry_run=args.dry_run,
+            allow_private=True,
+            progress=progress,
+        ),
+    )
+    print(text_report(plan))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -94,7 +119,12 @@ def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     async def main() -> None:
+        from app.site.service import ensure_page_id
+
         engine = make_engine(settings.database_url)
+        async with make_sessionmaker(engine)() as session:
+            await ensure_page_id(session, settings)
+            await session.commit()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -137,9 +167,23 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=["responder", "comms_lead", "admin"])
     user.add_argument("--password", help="read from the terminal when absent")
     user.set_defaults(run=cmd_create_user)
-    commands.add_parser("page-id", help="print this page's Statuspage-style id").set_defaults(
-        run=cmd_page_id
+    commands.add_parser(
+        "page-id", help="print this page's Statuspage-style id (created once, then stored)"
+    ).set_defaults(run=cmd_page_id)
+    imports = commands.add_parser("import", help="bring a page's history in from elsewhere")
+    sources = imports.add_subparsers(dest="source", required=True)
+    statuspage = sources.add_parser(
+        "statuspage",
+        help="import a Statuspage page (components, incidents, maintenances) from its v2 API",
+        description="Read URL/api/v2/*.json and create what is new or changed since the "
+        "last import of that page. Imported incidents are public and published; nothing is "
+        "sent to any subscriber.",
     )
+    statuspage.add_argument("url", help="the page's address, e.g. https://status.example.com")
+    statuspage.add_argument(
+        "--dry-run", action="store_true", help="print what would be imported; write nothing"
+    )
+    statuspage.set_defaults(run=cmd_import)
     return parser
 
 

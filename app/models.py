@@ -18,6 +18,8 @@ from app.db.models import IdempotencyRecord
 from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
 from app.intake.models import AlertThread
+from app.site.models import Site
+from app.statuspage.importer.models import ImportMapping
 from app.subscribers.models import Subscriber
 
 __all__ = [
@@ -34,11 +36,13 @@ __all__ = [
     "DraftReview",
     "Example",
     "IdempotencyRecord",
+    "ImportMapping",
     "Incident",
     "IncidentComponent",
     "IncidentCustomer",
     "MessageTemplate",
     "Pause",
+    "Site",
     "SiteState",
     "Subscriber",
     "ToneRule",

@@ -158,10 +158,24 @@ class Settings:
         )
 
 
-def page_id_for(settings: Settings) -> str:
-    """This page's Statuspage-style id: 12 lowercase alphanumerics, stable for a deployment."""
-    import hashlib
+# The stored page id of each database this process uses (see app.site.service). The id
+# lives in the database; this only lets synchronous renderers read it without a query.
+_page_ids: dict[str, str] = {}
 
-    digest = hashlib.sha256(f"page:{settings.secret_key}:{settings.base_url}".encode()).digest()
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    return "".join(alphabet[b % 36] for b in digest[:12])
+
+def remember_page_id(settings: Settings, page_id: str) -> None:
+    _page_ids[settings.database_url] = page_id
+
+
+def page_id_for(settings: Settings) -> str:
+    """This page's Statuspage-style id: 12 lowercase alphanumerics, created once and stored.
+
+    Processes read it at start-up (`app.site.service.ensure_page_id`: the web app's
+    lifespan, the worker, the CLI); asking before then is a bug, not something to guess at.
+    """
+    try:
+        return _page_ids[settings.database_url]
+    except KeyError:
+        raise RuntimeError(
+            "the page id has not been loaded; call app.site.service.ensure_page_id first"
+        ) from None

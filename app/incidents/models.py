@@ -37,8 +37,13 @@ class Incident(IdMixin, TimestampMixin, Base):
     # the team (no page, history, uptime or metric counts it; see app.audience).
     declined_at: Mapped[datetime | None]
 
+    # Ordered, or the order is whatever the database scans (insertion on SQLite, the primary
+    # key index on PostgreSQL) and the same incident reads differently on each.
     components: Mapped[list[IncidentComponent]] = relationship(
-        back_populates="incident", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="incident",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="IncidentComponent.component_id",
     )
     customer_links: Mapped[list[IncidentCustomer]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", lazy="selectin"

@@ -1,0 +1,1 @@
+"""Statuspage compatibility: its JSON shapes and APIs, and moving a page in from it."""

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from app.settings import ConfigError, Settings, page_id_for
+from app.settings import ConfigError, Settings
 
 
 def test_defaults_run_on_sqlite_without_any_configuration():
@@ -49,10 +49,3 @@ def test_the_command_stops_with_one_line_naming_the_variable():
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0
     assert "TIDINGS_TIME_ZONE" in result.stderr
-
-
-def test_the_page_id_is_twelve_lowercase_alphanumerics_and_stable():
-    settings = Settings.from_env({})
-    assert page_id_for(settings) == page_id_for(Settings.from_env({}))
-    assert len(page_id_for(settings)) == 12
-    assert page_id_for(settings).isalnum() and page_id_for(settings).islower()

@@ -1,0 +1,1 @@
+"""The site's own identity: facts about this deployment that are created once and stored."""

@@ -1,0 +1,38 @@
+"""JSON API: import a Statuspage page, or first see what importing it would do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, post
+
+from app.accounts.auth import CurrentActor
+from app.accounts.models import Role
+from app.statuspage.importer.service import import_statuspage
+from app.web.deps import AppSettings, Db
+
+
+class StatuspageImport(msgspec.Struct, kw_only=True):
+    url: str
+    # A dry run unless asked otherwise: a pasted URL shows its plan before anything changes.
+    dry_run: bool = True
+
+
+class ImportController(Controller):
+    path = "/api/v1/imports"
+    tags = ["imports"]
+
+    @post("/statuspage", opt={"role": Role.COMMS_LEAD}, status_code=200)
+    async def import_statuspage(
+        self, db: Db, actor: CurrentActor, settings: AppSettings, data: StatuspageImport
+    ) -> dict[str, Any]:
+        """The plan (dry run) or what was imported: counts, steps, skipped and notes."""
+        plan = await import_statuspage(
+            db,
+            actor=actor,
+            url=data.url,
+            dry_run=data.dry_run,
+            allow_private=settings.webhook_allow_private,
+        )
+        return plan.to_dict()

@@ -1,0 +1,111 @@
+"""Fetching a page's public v2 JSON documents over HTTP, with a timeout and a size cap.
+
+Redirects are followed by hand (at most five), each hop checked like the first, so a page
+cannot bounce the server towards an address it may not reach.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from app.lib.errors import InvalidInput
+from app.statuspage.importer.parse import DOCUMENTS
+from app.statuspage.importer.source import Problem
+from app.subscribers.service import check_webhook_url
+
+MAX_BYTES = 10 * 1024 * 1024  # one document; a 50-incident list is well under 1 MB
+TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+MAX_REDIRECTS = 5
+_HEADERS = {"user-agent": "Tidings-Import/1", "accept": "application/json"}
+
+
+class _Unreadable(Exception):
+    """One document could not be read; the message says why, for the report."""
+
+
+def page_url(url: str) -> str:
+    """The page's base URL from what a person pastes: the page, or any of its API URLs."""
+    raw = (url or "").strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or len(raw) > 2000:
+        raise InvalidInput(
+            "url must be the http(s) address of a status page, e.g. https://status.example.com",
+            field="url",
+        )
+    path = parts.path.rstrip("/")
+    marker = path.find("/api/v2")
+    if marker >= 0:
+        path = path[:marker]
+    elif path.endswith("/api"):
+        path = path[: -len("/api")]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+async def _get_json(
+    client: httpx.AsyncClient, url: str, *, allow_private: bool, max_bytes: int
+) -> Any:
+    target = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        try:
+            await check_webhook_url(target, allow_private=allow_private, field="url")
+        except InvalidInput as exc:
+            raise _Unreadable(exc.message) from None
+        try:
+            async with client.stream("GET", target) as response:
+                if response.is_redirect and "location" in response.headers:
+                    target = urljoin(target, response.headers["location"])
+                    continue
+                if response.status_code != 200:
+                    raise _Unreadable(f"answered HTTP {response.status_code}")
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise _Unreadable(f"is larger than {max_bytes:,} bytes")
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise _Unreadable(f"is larger than {max_bytes:,} bytes")
+        except httpx.HTTPError as exc:
+            raise _Unreadable(f"could not be fetched ({type(exc).__name__}: {exc})") from None
+        try:
+            return json.loads(bytes(body))
+        except ValueError:
+            raise _Unreadable("did not answer JSON") from None
+    raise _Unreadable(f"redirected more than {MAX_REDIRECTS} times")
+
+
+async def fetch_documents(
+    url: str, *, allow_private: bool, max_bytes: int = MAX_BYTES
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The page's four v2 documents (None where one could not be read) and why not.
+
+    Raises InvalidInput (field `url`) when not one document could be read: the address is
+    wrong, or unreachable, or not a Statuspage-style page.
+    """
+    base = page_url(url)
+    documents: dict[str, Any] = {}
+    problems: list[Problem] = []
+    async with httpx.AsyncClient(
+        follow_redirects=False, timeout=TIMEOUT, headers=_HEADERS
+    ) as client:
+        for name, path in DOCUMENTS.items():
+            try:
+                documents[name] = await _get_json(
+                    client,
+                    f"{base}/api/v2/{path}",
+                    allow_private=allow_private,
+                    max_bytes=max_bytes,
+                )
+            except _Unreadable as exc:
+                documents[name] = None
+                problems.append(Problem("page", None, None, f"{path} {exc}; not read"))
+    if all(doc is None for doc in documents.values()):
+        reason = problems[0].reason if problems else "nothing answered"
+        raise InvalidInput(
+            f"url: {base} does not serve a Statuspage v2 API ({reason})", field="url"
+        )
+    return documents, problems

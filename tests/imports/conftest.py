@@ -1,0 +1,105 @@
+"""Fixtures for importing Statuspage pages: saved public pages served over real HTTP.
+
+`pages` serves a copy of tests/fixtures/statuspage/ on loopback: a page saved in folder
+`<name>` answers at `pages.url("<name>")` + `/api/v2/<document>.json`, as a real page
+would; a document the folder lacks answers 404. Tests may edit the copy (`pages.write`) to
+make a page change between two imports.
+
+The pages are on loopback, so these tests let outbound requests reach private addresses
+(`webhook_allow_private`), as an operator importing from their own network would.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.settings import Settings
+from tests.support.peers import free_port
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "statuspage"
+
+
+class PageServer:
+    """A static HTTP server over a folder of saved pages, plus redirects for testing hops."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.redirects: dict[str, str] = {}  # path prefix -> where it moved
+        self.requests: list[str] = []
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+    def read(self, name: str, document: str) -> Any:
+        return json.loads((self.root / name / document).read_text())
+
+    def write(self, name: str, document: str, data: Any) -> None:
+        (self.root / name / document).write_text(json.dumps(data, indent=2))
+
+    def start(self) -> None:
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append(self.path)
+                for prefix, target in server.redirects.items():
+                    if self.path.startswith(prefix):
+                        self.send_response(301)
+                        self.send_header("location", target + self.path[len(prefix) :])
+                        self.send_header("content-length", "0")
+                        self.end_headers()
+                        return
+                parts = self.path.strip("/").split("/")
+                file = None
+                if len(parts) == 4 and parts[1:3] == ["api", "v2"] and ".." not in parts:
+                    file = server.root / parts[0] / parts[3]
+                if file is None or not file.is_file():
+                    self.send_response(404)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                    return
+                body = file.read_bytes()
+                self.send_response(200)
+                self.send_header("content-type", "application/json; charset=utf-8")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> Iterator[PageServer]:
+    root = tmp_path / "pages"
+    shutil.copytree(FIXTURES, root)
+    server = PageServer(root)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(base_settings: Settings) -> Settings:
+    return replace(base_settings, webhook_allow_private=True)
