@@ -1,4 +1,4 @@
-"""The audit log: every state change, who made it and when (invariant 5)."""
+"""The audit log: every state change, who made it and when."""
 
 from __future__ import annotations
 

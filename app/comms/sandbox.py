@@ -1,4 +1,4 @@
-"""User-editable templates render here: a sandboxed, loader-less Jinja2 (invariant 6).
+"""User-editable templates render here: a sandboxed, loader-less Jinja2: nothing a user types runs as code.
 
 `ImmutableSandboxedEnvironment` refuses attribute access to internals (`__class__`,
 `__globals__`, ...) and calls that mutate; there is no loader, so `include`/`import`/`extends`

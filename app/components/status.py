@@ -33,7 +33,7 @@ def worst(statuses: list[ComponentStatus]) -> ComponentStatus:
     return max(statuses, key=lambda s: s.severity, default=ComponentStatus.OPERATIONAL)
 
 
-# The page-level indicator and description Statuspage clients expect (wire-formats.md 1.2).
+# The page-level indicator and description Statuspage clients expect.
 def page_indicator(statuses: list[ComponentStatus]) -> tuple[str, str]:
     status = worst(statuses)
     counts = {s: statuses.count(s) for s in ComponentStatus}

@@ -1,4 +1,4 @@
-"""The outbox: one row per message to send (DESIGN.md invariants 2 and 3)."""
+"""The outbox: one row per message to send: nothing is sent inside a request, and a row is done only after its send succeeded."""
 
 from __future__ import annotations
 

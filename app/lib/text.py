@@ -1,4 +1,4 @@
-"""Markdown written by people becomes HTML that cannot run: render, then sanitize (invariant 6)."""
+"""Markdown written by people becomes HTML that cannot run: render, then sanitize."""
 
 import markdown
 import nh3

@@ -2,7 +2,7 @@
 
 The same audience rule as the pages (`visible_incidents`), cut from the same snapshot, and
 served through the same cache with ETag and Last-Modified. The Atom and RSS shape follows
-what status-page tools parse (wire-formats.md §1.7): one entry per incident, its updates
+what status-page tools parse: one entry per incident, its updates
 newest first, each `<strong>`-labelled with its status.
 """
 
