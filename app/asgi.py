@@ -38,7 +38,7 @@ from app.subscribers.pages import SubscribePages
 from app.web.auth import provide_actor
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
-from app.web.inputs import reject_nul
+from app.web.inputs import screen_bodies
 from app.web.paths import STATIC
 from app.web.session import SessionMiddleware
 from app.web.templating import Renderer
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
-            reject_nul,
+            screen_bodies,
             cors_preflight,
             DefineMiddleware(SessionMiddleware, settings=settings),
         ],
