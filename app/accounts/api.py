@@ -56,7 +56,7 @@ class ApiKeyController(Controller):
             )
             return api_key_read(key, raw)
 
-        return await create_once(request, db, create)
+        return await create_once(request, db, create, shown_once="key")
 
     @post("/{key_id:str}/revoke", status_code=200)
     async def revoke_key(self, db: Db, actor: CurrentActor, key_id: str) -> ApiKeyRead:
