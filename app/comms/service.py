@@ -352,6 +352,9 @@ async def queue(session: AsyncSession) -> list[tuple[Update, DraftReview]]:
     return result
 
 
+HIDDEN_TOKEN = "<customer-token>"
+
+
 @dataclass
 class AudiencePreview:
     label: str
@@ -414,6 +417,13 @@ async def review_view(
         else:
             subject = email_subject(site, incident, draft.status)
             body = f"{draft.body}\n\nFollow this incident: {url}"
+        if customer is not None:
+            # Reviewers (responders too) read previews; the page token is the customer's
+            # key to its private page, so it is shown as a placeholder, never in full.
+            url, body = (
+                url.replace(customer.token, HIDDEN_TOKEN),
+                body.replace(customer.token, HIDDEN_TOKEN),
+            )
         previews.append(
             AudiencePreview(
                 label=name, page_url=url, html=html, email_subject=subject, email_body=body
