@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import csv
 import io
-import ipaddress
 import re
 import secrets
-import socket
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -23,6 +20,7 @@ from app.components.service import get_components
 from app.customers.service import check_customer_ids
 from app.delivery.models import Delivery, Message
 from app.delivery.outbox import confirmation_delivery
+from app.lib import netguard
 from app.lib.clock import utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.ids import new_id
@@ -47,45 +45,13 @@ def clean_email(address: str | None, field: str = "address") -> str:
     return f"{local}@{domain.lower()}"
 
 
-def _forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
 async def check_webhook_url(url: str | None, *, allow_private: bool, field: str = "url") -> str:
     """An http(s) URL whose host resolves only to public addresses (unless allowed)."""
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname or len(url) > 2000:
         raise InvalidInput(f"{field} must be an http(s) URL", field=field)
-    if allow_private:
-        return url
-    host = parts.hostname
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, parts.port or 443, type=socket.SOCK_STREAM
-            )
-        except OSError:
-            raise InvalidInput(
-                f"{field}: the host {host!r} does not resolve", field=field
-            ) from None
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    if any(_forbidden_ip(ip) for ip in addresses):
-        raise InvalidInput(
-            f"{field} points to a private, loopback or link-local address, which is refused "
-            "(TIDINGS_WEBHOOK_ALLOW_PRIVATE=1 allows it)",
-            field=field,
-        )
-    return url
+    return await netguard.check_url(url, allow_private=allow_private, field=field)
 
 
 def new_webhook_secret() -> str:
