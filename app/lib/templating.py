@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app.lib.clock import as_utc
+from app.lib.clock import in_zone
 from app.lib.paths import TEMPLATES, THEMES
 from app.lib.text import markdown_to_safe_html
 
@@ -48,7 +48,7 @@ class Renderer:
     def local(self, value: datetime | None, fmt: str = "%b %d, %H:%M %Z") -> str:
         if value is None:
             return ""
-        return as_utc(value).astimezone(self.zone).strftime(fmt)
+        return in_zone(value, self.zone).strftime(fmt)
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)

@@ -8,6 +8,7 @@ newest first, each `<strong>`-labelled with its status.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -18,7 +19,7 @@ from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.incidents.status import IncidentKind
-from app.lib.clock import as_utc
+from app.lib.clock import as_utc, in_zone
 from app.lib.errors import NotFound
 from app.lib.text import markdown_to_safe_html, plain_excerpt
 from app.public.cache import Rendered
@@ -66,7 +67,7 @@ def _body_html(source: str) -> str:
 def entry_html(view: IncidentView, settings: Settings) -> str:
     parts = []
     for update in view.updates:
-        at = as_utc(update.published_at or update.created_at).astimezone(settings.zone)
+        at = in_zone(update.published_at or update.created_at, settings.zone)
         label = update.status.replace("_", " ").capitalize()
         parts.append(
             f"<p><small>{at:%b} <var data-var='date'>{at.day}</var>, "
@@ -124,8 +125,16 @@ def build_feed(
     return Rendered.of(feed.rss_str(pretty=True), RSS, last_modified=updated)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """A TEXT value (RFC 5545 3.3.11): backslash, `;` and `,` escaped; every line break, CR
+    alone included, written as `\\n`; other control characters, which TEXT may not hold,
+    dropped. Whatever a name or a body holds, it stays inside its one property line."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub("", _LINE_BREAK.sub("\\\\n", value))
 
 
 def _fold(line: str) -> str:

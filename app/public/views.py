@@ -14,7 +14,7 @@ from app.components.models import Component
 from app.components.status import ComponentStatus, page_indicator, worst
 from app.incidents.models import Incident, Update
 from app.incidents.status import IncidentKind, MaintenanceStatus, is_open
-from app.lib.clock import as_utc
+from app.lib.clock import as_utc, in_zone
 from app.public.snapshot import WINDOW_DAYS, Snapshot
 
 # How much of an hour of each status counts as downtime in the uptime percentage.
@@ -168,12 +168,12 @@ def _day_bars(
         if status is None:
             continue
         start = max(as_utc(incident.started_at), window_start)
-        end = as_utc(incident.resolved_at) if incident.resolved_at else now
+        end = min(as_utc(incident.resolved_at), now) if incident.resolved_at else now
         if end <= start:
             continue
         downtime += (end - start).total_seconds() * _DOWNTIME_WEIGHT.get(status, 0.0)
-        day = start.astimezone(zone).date()
-        last = end.astimezone(zone).date()
+        day = in_zone(start, zone).date()
+        last = in_zone(end, zone).date()
         while day <= last:
             if day in days:
                 bar = days[day]
