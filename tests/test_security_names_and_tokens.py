@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.accounts.models import ApiKey
 from app.customers.models import Customer
-from app.demo import welcome
+from app.demo.load import welcome
 from tests import factories
 
 

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import IdempotencyRecord
 from app.lib.errors import Conflict
 
-
 SHOWN_ONCE = (
     "the raw {field} is shown once, in the first answer to this request, and is kept nowhere; "
     "if that answer was lost, revoke this one and create another"
