@@ -33,13 +33,29 @@ from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
 
 
+@dataclass(frozen=True)
+class WebhookMessage:
+    url: str
+    secret: str
+    msg_id: str  # the webhook-id, the same on every attempt
+    body: bytes
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """A Slack or Teams card, ready to POST."""
+
+    url: str
+    body: bytes
+
+
 @dataclass
 class Prepared:
-    """One row's message, ready to send, or the reason it will not be sent."""
+    """One row's message and the channel it leaves by, or the reason it will not be sent."""
 
     delivery_id: int
-    email: OutgoingEmail | None = None
-    webhook: tuple[str, str, str, bytes] | None = None  # url, secret, webhook-id, body
+    channel: str | None = None  # a name in `app.delivery.channels`
+    message: OutgoingEmail | WebhookMessage | ChatMessage | None = None
     skip: str | None = None
     error: str | None = None  # the message could not be built: failed for good
 
@@ -179,7 +195,7 @@ class Batch:
         if delivery.message == Message.CONFIRMATION:
             if subscriber.confirmed_at is not None or subscriber.unsubscribed_at is not None:
                 return Prepared(delivery.id, skip="no confirmation needed any more")
-            return Prepared(delivery.id, email=self.confirmation(delivery, subscriber))
+            return Prepared(delivery.id, "email", self.confirmation(delivery, subscriber))
         if subscriber.state != "active":
             return Prepared(delivery.id, skip=f"the subscriber is {subscriber.state}")
         if delivery.message == Message.INCIDENT_UPDATE:
@@ -189,7 +205,7 @@ class Batch:
                 return Prepared(delivery.id, skip="the update was removed")
             if subscriber.kind == SubscriberKind.EMAIL:
                 return Prepared(
-                    delivery.id, email=self.update_email(delivery, subscriber, update, incident)
+                    delivery.id, "email", self.update_email(delivery, subscriber, update, incident)
                 )
             body = await self.update_payload(subscriber, update, incident)
             return self.webhook(delivery, subscriber, body)
@@ -205,7 +221,8 @@ class Batch:
     def webhook(self, delivery: Delivery, subscriber: Subscriber, body: bytes) -> Prepared:
         return Prepared(
             delivery.id,
-            webhook=(
+            "webhook",
+            WebhookMessage(
                 subscriber.url or "",
                 subscriber.secret or "",
                 webhooks.webhook_id(delivery.id),
