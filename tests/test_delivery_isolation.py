@@ -76,15 +76,13 @@ async def test_three_bad_receivers_hold_three_lanes_while_every_email_goes_out(
         took = await _eventually(lambda: smtp.count() >= READERS, DEADLINE - 1)
         assert took is not None, f"only {smtp.count()} of {READERS} emails before the deadline"
         assert all(r.requests >= 1 for r in bad_receivers.values())
-        report = (
-            await client.get(
-                f"/api/v1/updates/{update['id']}/deliveries", headers=keys["responder"]
-            )
-        ).json()
     finally:
         stop.set()
         await serving
         await worker.close()
+    report = (
+        await client.get(f"/api/v1/updates/{update['id']}/deliveries", headers=keys["responder"])
+    ).json()
     assert "counts" in report, report
     assert report["counts"]["sent"] == READERS
     counts = report["counts"]

@@ -19,7 +19,7 @@ from app import audience as aud
 from app.components.models import Component
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
-from app.delivery import webhooks
+from app.delivery import cards, webhooks
 from app.delivery.email import OutgoingEmail, build_message, message_domain
 from app.delivery.models import ComponentChange, Delivery, Message
 from app.incidents.models import Incident, Update
@@ -30,7 +30,7 @@ from app.public.views import IncidentView, StatusPage, status_page
 from app.settings import Settings, page_id_for
 from app.statuspage import shapes
 from app.subscribers import tokens
-from app.subscribers.models import Subscriber, SubscriberKind
+from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,10 @@ class Batch:
                 return Prepared(
                     delivery.id, "email", self.update_email(delivery, subscriber, update, incident)
                 )
+            if subscriber.kind in CHAT_KINDS:
+                return Prepared(
+                    delivery.id, subscriber.kind, self.chat(subscriber, update, incident)
+                )
             body = await self.update_payload(subscriber, update, incident)
             return self.webhook(delivery, subscriber, body)
         if delivery.message == Message.COMPONENT_UPDATE:
@@ -229,6 +233,25 @@ class Batch:
                 body,
             ),
         )
+
+    def chat(self, subscriber: Subscriber, update: Update, incident: Incident) -> ChatMessage:
+        """A Slack or Teams card with the words this subscriber's audience may read (the
+        send-time audience check has let this update through for it)."""
+        content = cards.CardContent(
+            title=incident.title,
+            url=f"{self.settings.base_url}{self.prefix(subscriber)}/incidents/{incident.id}",
+            status=_status_label(update.status),
+            impact=_status_label(incident.impact or "none"),
+            components=[link.component.name for link in incident.components],
+            words=update.body,
+            next_update_at=update.next_update_at,
+            page_name=self.settings.page_name,
+            zone=self.settings.zone,
+        )
+        build = (
+            cards.slack_message if subscriber.kind == SubscriberKind.SLACK else cards.teams_message
+        )
+        return ChatMessage(subscriber.url or "", build(content))
 
     def confirmation(self, delivery: Delivery, subscriber: Subscriber) -> OutgoingEmail:
         s = self.settings
