@@ -47,7 +47,7 @@ from app.subscribers.pages import SubscribePages
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.head import answer_head
-from app.web.inputs import reject_nul
+from app.web.inputs import screen_bodies
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -136,7 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
-            reject_nul,
+            screen_bodies,
             cors_preflight,
             DefineMiddleware(SessionMiddleware, settings=settings),
         ],

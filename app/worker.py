@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.db.changes import on_change
 from app.delivery.jobs import DeliveryWorker
 from app.settings import Settings
 
@@ -23,23 +24,18 @@ log = logging.getLogger("tidings.worker")
 async def run(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
+    """Run the background jobs until `stop` is set. Delivery is the one job today: it keeps
+    its own pool of lanes busy, and a publish in this process wakes it at once (on commit)
+    rather than at its next poll."""
     delivery = DeliveryWorker(settings, sessionmaker)
-    # Each job does a bounded piece of work and says how much; the loop rests when none did.
-    jobs = [
-        ("delivery", delivery.deliver_due),
-    ]
+    unsubscribe = on_change(delivery.wake.set)
     try:
-        while not stop.is_set():
-            busy = 0
-            for name, job in jobs:
-                try:
-                    busy += await job()
-                except Exception:  # one failing job must not stop the others; logged
-                    log.exception("job %s failed", name)
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), settings.worker_poll_seconds)
+        await delivery.serve(stop)
+    except Exception:  # logged; the loop's owner decides whether to start it again
+        log.exception("the delivery job failed")
+        raise
     finally:
+        unsubscribe()
         await delivery.close()
 
 

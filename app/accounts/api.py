@@ -44,7 +44,7 @@ class ApiKeyController(Controller):
             )
             return shape(ApiKeyRead, key, key=raw)
 
-        return await create_once(request, db, create)
+        return await create_once(request, db, create, shown_once="key")
 
     @post("/{key_id:str}/revoke", status_code=200)
     async def revoke_key(self, db: Db, actor: CurrentActor, key_id: str) -> ApiKeyRead:

@@ -34,6 +34,7 @@ from app.delivery.service import incident_delivery_counts
 from app.incidents.service import get_incident, get_update
 from app.incidents.status import IncidentKind, statuses_for
 from app.lib.errors import DomainError, InvalidInput
+from app.lib.moments import check_moment
 from app.lib.text import markdown_to_safe_html
 from app.settings import page_id_for
 from app.web.deps import AppSettings, Db
@@ -222,6 +223,7 @@ class DeskPages(Controller):
                 raise InvalidInput("give the time to resume", field="resume_at") from None
             if resume_at.tzinfo is None:
                 resume_at = resume_at.replace(tzinfo=request.app.state.settings.zone)
+            check_moment(resume_at, "resume_at")
             await promises.pause_incident(
                 db,
                 actor=actor,

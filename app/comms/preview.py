@@ -23,6 +23,8 @@ from app.incidents.status import UpdateState
 from app.lib.clock import as_utc, utcnow
 from app.lib.text import markdown_to_safe_html
 
+HIDDEN_TOKEN = "<customer-token>"
+
 
 @dataclass
 class AudiencePreview:
@@ -77,6 +79,13 @@ def _preview(
     else:
         subject = email_subject(site, incident, draft.status)
         body = f"{draft.body}\n\nFollow this incident: {url}"
+    if customer is not None:
+        # Reviewers (responders too) read previews; the page token is the customer's
+        # key to its private page, so it is shown as a placeholder, never in full.
+        url, body = (
+            url.replace(customer.token, HIDDEN_TOKEN),
+            body.replace(customer.token, HIDDEN_TOKEN),
+        )
     html = markdown_to_safe_html(draft.body)
     return AudiencePreview(
         label=name, page_url=url, html=html, email_subject=subject, email_body=body

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from app.lib.moments import DatedRequest
 from app.lib.numbers import Count
 
 
@@ -62,7 +63,7 @@ class PreviewRead(msgspec.Struct, kw_only=True):
     findings: list[dict[str, Any]]
 
 
-class DraftCreate(msgspec.Struct, kw_only=True):
+class DraftCreate(DatedRequest, kw_only=True):
     """A draft from a template (pre-filled, `body` optional) or from free text."""
 
     status: str | None = None
@@ -158,7 +159,7 @@ class PolicyRead(msgspec.Struct, kw_only=True):
     author_may_approve_major: bool
 
 
-class PauseCreate(msgspec.Struct, kw_only=True):
+class PauseCreate(DatedRequest, kw_only=True):
     reason: str
     resume_at: datetime
 

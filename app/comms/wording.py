@@ -15,7 +15,7 @@ from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms.models import MessageTemplate
-from app.comms.sandbox import render_text
+from app.comms.render_pool import render
 from app.comms.schemas import TemplateCreate, TemplateUpdate
 from app.customers.models import Customer
 from app.customers.service import get_customer
@@ -23,7 +23,7 @@ from app.customers.service import page_url as customer_page_url
 from app.incidents.audit import audit
 from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident
-from app.incidents.status import IncidentStatus, MaintenanceStatus, is_open
+from app.incidents.status import IncidentStatus, MaintenanceStatus, is_open, status_label
 from app.incidents.timing import default_next_update_at
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
@@ -47,8 +47,7 @@ class Site:
 # ---------------------------------------------------------------- template context
 
 
-def status_words(status: str) -> str:
-    return status.replace("_", " ").capitalize()
+status_words = status_label  # the name the tone templates know it by
 
 
 def _phrase(names: list[str]) -> str:
@@ -177,11 +176,11 @@ def _check_template(name: str, status: str, impact: str | None, aud: str | None)
     audience.template_reach(aud)
 
 
-def _try_render(subject: str, body: str) -> None:
+async def _try_render(subject: str, body: str) -> None:
     # Saved templates must render against the documented variables: a typo fails now, with
     # its line, not in the middle of an incident.
-    render_text(subject, _SAMPLE, field="subject")
-    render_text(body, _SAMPLE, field="body")
+    await render(subject, _SAMPLE, field="subject")
+    await render(body, _SAMPLE, field="body")
 
 
 async def _unique_name(session: AsyncSession, name: str, exclude: str | None = None) -> None:
@@ -206,7 +205,7 @@ async def add_template(
     `actor` is: for the shipped defaults, which the first accepted alert brings in."""
     name = data.name.strip()
     _check_template(name, data.status, data.impact, data.audience)
-    _try_render(data.subject, data.body)
+    await _try_render(data.subject, data.body)
     await _unique_name(session, name)
     template = MessageTemplate(
         name=name,
@@ -236,7 +235,7 @@ async def update_template(
     subject = data.subject if data.subject is not None else template.subject
     body = data.body if data.body is not None else template.body
     _check_template(name, status, impact or None, aud or None)
-    _try_render(subject, body)
+    await _try_render(subject, body)
     await _unique_name(session, name, exclude=template.id)
     template.name, template.status, template.subject, template.body = name, status, subject, body
     template.impact, template.audience = impact or None, aud or None
@@ -286,9 +285,9 @@ async def render_template(
     context = template_context(
         site, incident, status=status, customer=customer, next_update_at=promise, now=now
     )
-    text = render_text(body, context, field="body")
+    text = await render(body, context, field="body")
     return Rendered(
-        subject=render_text(subject, context, field="subject"),
+        subject=await render(subject, context, field="subject"),
         body=text,
         html=markdown_to_safe_html(text),
         next_update_at=promise,

@@ -63,6 +63,9 @@ def _clean_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise InvalidInput("name must not be blank", field="name")
+    # A name lands in subjects, headers and calendar lines: it is one line of plain text.
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise InvalidInput("name must not contain line breaks or control characters", field="name")
     return name
 
 

@@ -1,9 +1,10 @@
 """The state version: one counter that every publicly visible change bumps.
 
-Public pages are rendered once per version, so a read never touches the database. A service that changes what an
-outsider could see calls `mark_changed(session)`: the counter moves in the same transaction,
-and after the commit this process learns the new version at once. Other processes notice it
-through `read_version`, which the page cache polls about once a second.
+Public pages are rendered once per version, so a read never touches the database. A service
+that changes what an outsider could see calls `mark_changed(session)`: the counter moves in
+the same transaction, and after the commit this process learns the new version at once.
+Other processes notice it through `read_version`, which the page cache polls about once a
+second.
 """
 
 from __future__ import annotations

@@ -135,21 +135,22 @@ class SmtpMailer:
                 permanent=500 <= code < 600,
             )
         except aiosmtplib.SMTPDataError as exc:
-            await self._drop()
+            await self.drop()
             # A 5xx for this message (e.g. 554 at DATA) is permanent; 4xx are tried again.
             return Outcome(
                 ok=False, error=f"SMTP {exc.code}: {exc.message}", permanent=500 <= exc.code < 600
             )
         except aiosmtplib.SMTPResponseException as exc:
-            await self._drop()
+            await self.drop()
             # Refused sender, failed login...: our set-up, not the address. Try again later.
             return Outcome(ok=False, error=f"SMTP {exc.code}: {exc.message}")
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            await self._drop()
+            await self.drop()
             return Outcome(ok=False, error=f"SMTP unavailable: {type(exc).__name__}: {exc}")
         return Outcome(ok=True)
 
-    async def _drop(self) -> None:
+    async def drop(self) -> None:
+        """Forget the connection (it may be half gone); the next send opens another."""
         smtp, self._smtp = self._smtp, None
         if smtp is not None:
             # The connection may be half gone already; closing is all that is left to do.

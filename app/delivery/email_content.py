@@ -12,13 +12,8 @@ from typing import Any
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.incidents.models import Incident, Update
-from app.incidents.status import FINAL_STATUSES
+from app.incidents.status import FINAL_STATUSES, status_label
 from app.settings import Settings
-
-
-def _status_label(status: str) -> str:
-    return status.replace("_", " ").capitalize()
-
 
 # What colour the update's status wears in an email: done is green, planned work blue,
 # an open incident the colour of its impact. Light values pass WCAG AA on white; the
@@ -78,7 +73,7 @@ def update_email_context(
         "customer_name": customer.name if customer else None,
         "incident": incident,
         "update": update,
-        "status_label": _status_label(update.status),
+        "status_label": status_label(update.status),
         "tone": _TONE.get(update.status) or _IMPACT_TONE.get(incident.impact, "degraded"),
         "colours": COLOURS,
         "impact": incident.impact.capitalize(),

@@ -1,8 +1,10 @@
-"""The delivery job: claim due outbox rows, build each message, send, record the result.
+"""The delivery worker: a fixed pool of lanes pulling messages from a queue that a feeder
+keeps filled from the outbox, and a recorder that writes results in groups.
 
-Sending runs in `worker_concurrency` lanes; each lane keeps one SMTP connection for many
-messages. A result is written (and committed) as soon as its send returns, so a worker
-killed at any moment repeats at most one message per lane.
+Lanes never wait for one another: a lane that meets a slow or hanging peer is held for at
+most the deadline (connect, send and the whole answer), while the other lanes go on and
+the feeder claims more rows as lanes free up. Every claimed row not yet recorded is held
+by a lease the worker renews; a worker that dies lets its rows come due again.
 """
 
 from __future__ import annotations
@@ -13,24 +15,30 @@ import logging
 from datetime import datetime
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import audience as aud
-from app.delivery import webhooks
-from app.delivery.email import Mailer, make_mailer
+from app.delivery.channels import Channel, Shared, open_channel
 from app.delivery.messages import Batch, Prepared
 from app.delivery.models import Delivery, Message
-from app.delivery.service import Outcome, RetryPolicy, claim, extend_lease, record_outcome
+from app.delivery.recorder import Recorder
+from app.delivery.service import DUE_STATES, Outcome, RetryPolicy, claim, extend_lease
+from app.lib.clock import utcnow
+from app.lib.netguard import guarded_client
 from app.lib.templating import Renderer
 from app.settings import Settings
 from app.subscribers.public_webhooks import confirm_on_delivery
 
 log = logging.getLogger("tidings.delivery")
 
+DEADLINE = 10.0  # seconds for one whole send: connect, send, and the entire answer
+BODY_CAP = 16 * 1024  # bytes of a peer's answer read at most (enough for an error message)
+
 
 class DeliveryWorker:
-    """Sends what the outbox holds. `deliver_due` is the job `app.worker` runs in a loop."""
+    """Sends what the outbox holds. `serve` runs it until stopped; `deliver_due` sends one
+    claim's worth and waits for it (for tests and one-off runs)."""
 
     def __init__(
         self,
@@ -39,117 +47,215 @@ class DeliveryWorker:
         *,
         policy: RetryPolicy | None = None,
         lease: float | None = None,
+        deadline: float = DEADLINE,
+        body_cap: int = BODY_CAP,
+        flush_interval: float = 0.0,
     ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.policy = policy or RetryPolicy()
         self.lease = lease if lease is not None else settings.worker_lease_seconds
+        self.deadline = deadline
+        self.body_cap = body_cap
         self.concurrency = settings.worker_concurrency
         self.batch_size = min(500, self.concurrency * 25)
+        # Rows claimed ahead of the lanes: enough to keep them busy, few enough that a
+        # crash repeats little and another worker finds work to share.
+        self.capacity = max(self.batch_size, self.concurrency * 4)
         self.renderer = Renderer(theme=settings.theme, zone=settings.zone, globals_={})
-        self._http: httpx.AsyncClient | None = None
-        self._record_lock = asyncio.Lock()
+        self.wake = asyncio.Event()  # set on a publish: look for new rows now
+        self.outstanding: set[int] = set()  # claimed and not yet recorded
+        self._queue: asyncio.Queue[Prepared | None] = asyncio.Queue()
+        self._freed = asyncio.Event()
+        self._recorder = Recorder(
+            sessionmaker, self.policy, interval=flush_interval, on_recorded=self._recorded
+        )
+        self._shared: Shared | None = None
+        self._lanes: list[asyncio.Task[None]] = []
+        self._renewer: asyncio.Task[None] | None = None
+        self._closing = asyncio.Event()
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._shared is not None:
+            return
+        http = guarded_client(
+            allow_private=self.settings.webhook_allow_private,
+            timeout=httpx.Timeout(self.deadline),
+        )
+        self._shared = Shared(self.settings, http, self.body_cap)
+        self._recorder.start()
+        self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
+        self._renewer = asyncio.create_task(self._hold())
 
     async def close(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        """Stop: rows not yet started go back to the outbox at once; messages in flight
+        finish (within the deadline) and their results are written."""
+        if self._shared is None:
+            return
+        waiting = []
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is not None:
+                waiting.append(item.delivery_id)
+        if waiting:
+            await self._release(waiting)
+        for _ in self._lanes:
+            self._queue.put_nowait(None)
+        await asyncio.gather(*self._lanes)
+        await self._recorder.close()
+        self._closing.set()
+        if self._renewer is not None:
+            await self._renewer
+        await self._shared.http.aclose()
+        self._shared = None
+
+    async def _release(self, ids: list[int]) -> None:
+        try:
+            async with self.sessionmaker() as session:
+                await session.execute(
+                    update(Delivery)
+                    .where(Delivery.id.in_(ids), Delivery.state.in_(DUE_STATES))
+                    .values(next_attempt_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+                await session.commit()
+        except Exception:  # their lease runs out instead
+            log.warning("could not release %d unsent rows", len(ids))
+        self.outstanding.difference_update(ids)
+
+    # -- feeding --------------------------------------------------------------------------
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Keep the lanes fed until `stop` is set: claim while there is room, then rest
+        until a lane frees up, a publish wakes the worker, or the poll interval passes."""
+        self._start()
+        refill = max(1, self.concurrency)
+        while not stop.is_set():
+            room = self.capacity - len(self.outstanding)
+            fed = 0
+            if room >= refill:
+                try:
+                    fed = await self._feed(min(room, self.batch_size))
+                except Exception:  # the database may be away for a moment; try again
+                    log.exception("could not claim deliveries")
+            if fed:
+                continue
+            self._freed.clear()
+            events = [stop.wait(), self.wake.wait()]
+            if room < refill:
+                events.append(self._freed.wait())
+            waiters = [asyncio.ensure_future(e) for e in events]
+            await asyncio.wait(
+                waiters,
+                timeout=self.settings.worker_poll_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for waiter in waiters:
+                waiter.cancel()
+            self.wake.clear()
 
     async def deliver_due(self, now: datetime | None = None) -> int:
-        """Send one batch of due rows; returns how many rows it handled (0: none due)."""
+        """Claim one batch of due rows, send it, and wait until every result is written;
+        returns how many rows it handled (0: none due)."""
+        self._start()
+        ids = await self._claim_and_queue(self.batch_size, now=now)
+        while True:
+            self._freed.clear()
+            if not (ids & self.outstanding):
+                return len(ids)
+            await self._freed.wait()
+
+    async def _feed(self, limit: int) -> int:
+        return len(await self._claim_and_queue(limit))
+
+    async def _claim_and_queue(self, limit: int, now: datetime | None = None) -> set[int]:
         async with self.sessionmaker() as session:
-            ids = await claim(session, limit=self.batch_size, lease=self.lease, now=now)
+            ids = await claim(session, limit=limit, lease=self.lease, now=now)
             if not ids:
-                return 0
+                return set()
+            self.outstanding.update(ids)
             deliveries = list(await session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
             batch = Batch(self.settings, self.renderer, session)
             await batch.load(deliveries)
             refused = await refusals(session, batch, deliveries)
-            prepared = []
             for delivery in deliveries:
                 if delivery.id in refused:
-                    prepared.append(Prepared(delivery.id, skip=refused[delivery.id]))
+                    self._recorder.add(
+                        delivery.id, Outcome(ok=False, skipped=True, error=refused[delivery.id])
+                    )
                     continue
                 try:
-                    prepared.append(await batch.prepare(delivery))
+                    item = await batch.prepare(delivery)
                 except Exception as exc:  # a message that cannot be built must not stop others
                     log.exception("could not build delivery %s", delivery.id)
-                    prepared.append(
-                        Prepared(delivery.id, error=f"could not build the message: {exc}")
-                    )
-        await self._send_all(prepared)
-        return len(prepared)
-
-    async def _send_all(self, prepared: list[Prepared]) -> None:
-        queue: asyncio.Queue[Prepared] = asyncio.Queue()
-        for item in prepared:
-            queue.put_nowait(item)
-        if any(p.webhook for p in prepared) and self._http is None:
-            self._http = webhooks.make_client()
-        unfinished = {p.delivery_id for p in prepared}
-        done = asyncio.Event()
-        renewer = asyncio.create_task(self._hold(unfinished, done))
-        try:
-            async with self.sessionmaker() as recorder:
-                lanes = [
-                    self._lane(queue, recorder, unfinished)
-                    for _ in range(min(self.concurrency, max(1, len(prepared))))
-                ]
-                await asyncio.gather(*lanes)
-        finally:
-            done.set()  # stopped by an event, not cancelled: it may be mid-query
-            await renewer
-
-    async def _hold(self, unfinished: set[int], done: asyncio.Event) -> None:
-        """Renew the lease on the batch's unsent rows every third of a lease."""
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), self.lease / 3)
-            if done.is_set():
-                return
-            if unfinished:
-                try:
-                    async with self.sessionmaker() as session:
-                        await extend_lease(session, sorted(unfinished), lease=self.lease)
-                except Exception:  # the lease then runs out; at worst a row is sent twice
-                    log.warning("could not extend the lease of %d rows", len(unfinished))
-
-    async def _lane(
-        self, queue: asyncio.Queue[Prepared], recorder: AsyncSession, unfinished: set[int]
-    ) -> None:
-        mailer: Mailer | None = None
-        try:
-            while not queue.empty():
-                item = queue.get_nowait()
-                if item.skip is not None:
-                    outcome = Outcome(ok=False, skipped=True, error=item.skip)
-                elif item.error is not None:
-                    outcome = Outcome(ok=False, permanent=True, error=item.error)
-                elif item.email is not None:
-                    mailer = mailer or make_mailer(self.settings)
-                    outcome = await mailer.send(item.email)
-                elif item.webhook is not None:
-                    assert self._http is not None
-                    url, secret, msg_id, body = item.webhook
-                    outcome = await webhooks.post(
-                        self._http,
-                        url=url,
-                        secret=secret,
-                        msg_id=msg_id,
-                        body=body,
-                        allow_private=self.settings.webhook_allow_private,
-                    )
+                    item = Prepared(delivery.id, error=f"could not build the message: {exc}")
+                if item.channel is None:  # nothing to send: recorded without a lane
+                    self._recorder.add(delivery.id, _unsent(item))
                 else:
-                    outcome = Outcome(ok=False, skipped=True, error="nothing to send")
-                async with self._record_lock:
-                    await record_outcome(recorder, item.delivery_id, outcome, policy=self.policy)
-                    if outcome.ok and item.confirms is not None:
-                        await confirm_on_delivery(recorder, item.confirms)
-                    await recorder.commit()
-                unfinished.discard(item.delivery_id)
+                    self._queue.put_nowait(item)
+        return set(ids)
+
+    # -- lanes ----------------------------------------------------------------------------
+
+    async def _lane(self) -> None:
+        channels: dict[str, Channel] = {}
+        try:
+            while (item := await self._queue.get()) is not None:
+                outcome = await self._send(item, channels)
+                # Wait for the commit before the next message: a crash then repeats at
+                # most the one message each lane has in flight.
+                await self._recorder.add(item.delivery_id, outcome)
+                if outcome.ok and item.confirms is not None:
+                    # A public webhook's signed first delivery was accepted: it starts.
+                    # Idempotent, so a repeat after a crash confirms nothing twice.
+                    async with self.sessionmaker() as session:
+                        await confirm_on_delivery(session, item.confirms)
+                        await session.commit()
         finally:
-            if mailer is not None:
-                await mailer.close()
+            for channel in channels.values():
+                with contextlib.suppress(Exception):
+                    await channel.close()
+
+    async def _send(self, item: Prepared, channels: dict[str, Channel]) -> Outcome:
+        assert item.channel is not None and self._shared is not None
+        try:
+            channel = channels.get(item.channel)
+            if channel is None:
+                channel = channels[item.channel] = open_channel(item.channel, self._shared)
+            # The channel bounds its own exchange; this outer bound (a little longer) is a
+            # guarantee that no lane is ever held longer, whatever a channel does.
+            async with asyncio.timeout(self.deadline + 1):
+                return await channel.send(item.message, deadline=self.deadline)
+        except Exception as exc:  # a bug in one send must not take the lane down
+            log.exception("sending delivery %s failed", item.delivery_id)
+            return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
+
+    def _recorded(self, ids: list[int]) -> None:
+        self.outstanding.difference_update(ids)
+        self._freed.set()
+
+    async def _hold(self) -> None:
+        """Renew the lease on every claimed, unrecorded row every third of a lease."""
+        while not self._closing.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), self.lease / 3)
+            if self._closing.is_set() or not self.outstanding:
+                continue
+            try:
+                async with self.sessionmaker() as session:
+                    await extend_lease(session, sorted(self.outstanding), lease=self.lease)
+            except Exception:  # the lease then runs out; at worst a row is sent twice
+                log.warning("could not extend the lease of %d rows", len(self.outstanding))
+
+
+def _unsent(item: Prepared) -> Outcome:
+    if item.skip is not None:
+        return Outcome(ok=False, skipped=True, error=item.skip)
+    if item.error is not None:
+        return Outcome(ok=False, permanent=True, error=item.error)
+    return Outcome(ok=False, skipped=True, error="nothing to send")
 
 
 async def refusals(
@@ -171,12 +277,12 @@ async def refusals(
     refused = {}
     for delivery in updates:
         subscriber = batch.subscribers.get(delivery.subscriber_id)
-        update = batch.updates.get(delivery.update_id or "")
-        incident = batch.incidents.get(update.incident_id) if update else None
-        if subscriber is None or update is None or incident is None:
+        update_ = batch.updates.get(delivery.update_id or "")
+        incident = batch.incidents.get(update_.incident_id) if update_ else None
+        if subscriber is None or update_ is None or incident is None:
             continue  # gone altogether: preparing the message says so
         reason = aud.why_not_send(
-            subscriber, update, incident, affected=affected.get(incident.id, set())
+            subscriber, update_, incident, affected=affected.get(incident.id, set())
         )
         if reason is not None:
             refused[delivery.id] = reason

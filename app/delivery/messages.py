@@ -19,11 +19,12 @@ from app import audience as aud
 from app.components.models import Component
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
-from app.delivery import webhooks
+from app.delivery import cards, webhooks
 from app.delivery.email import OutgoingEmail, build_message, message_domain
 from app.delivery.email_content import EmailComponent, update_email_context
 from app.delivery.models import ComponentChange, Delivery, Message
 from app.incidents.models import Incident, Update
+from app.incidents.status import status_label
 from app.lib.clock import iso_z, utcnow
 from app.lib.templating import Renderer
 from app.public import statuspage_shapes as shapes
@@ -31,16 +32,32 @@ from app.public.snapshot import Snapshot, load_snapshot
 from app.public.views import IncidentView, StatusPage, status_page
 from app.settings import Settings, page_id_for
 from app.subscribers import tokens
-from app.subscribers.models import Subscriber, SubscriberKind
+from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind
+
+
+@dataclass(frozen=True)
+class WebhookMessage:
+    url: str
+    secret: str
+    msg_id: str  # the webhook-id, the same on every attempt
+    body: bytes
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """A Slack or Teams card, ready to POST."""
+
+    url: str
+    body: bytes
 
 
 @dataclass
 class Prepared:
-    """One row's message, ready to send, or the reason it will not be sent."""
+    """One row's message and the channel it leaves by, or the reason it will not be sent."""
 
     delivery_id: int
-    email: OutgoingEmail | None = None
-    webhook: tuple[str, str, str, bytes] | None = None  # url, secret, webhook-id, body
+    channel: str | None = None  # a name in `app.delivery.channels`
+    message: OutgoingEmail | WebhookMessage | ChatMessage | None = None
     skip: str | None = None
     error: str | None = None  # the message could not be built: failed for good
     confirms: str | None = None  # a subscriber that this webhook, once accepted, confirms
@@ -159,7 +176,7 @@ class Batch:
                 prepared = self.webhook(delivery, subscriber, body)
                 prepared.confirms = subscriber.id
                 return prepared
-            return Prepared(delivery.id, email=self.confirmation(delivery, subscriber))
+            return Prepared(delivery.id, "email", self.confirmation(delivery, subscriber))
         if subscriber.state != "active":
             return Prepared(delivery.id, skip=f"the subscriber is {subscriber.state}")
         if delivery.message == Message.INCIDENT_UPDATE:
@@ -170,7 +187,12 @@ class Batch:
             if subscriber.kind == SubscriberKind.EMAIL:
                 return Prepared(
                     delivery.id,
-                    email=await self.update_email(delivery, subscriber, update, incident),
+                    "email",
+                    await self.update_email(delivery, subscriber, update, incident),
+                )
+            if subscriber.kind in CHAT_KINDS:
+                return Prepared(
+                    delivery.id, subscriber.kind, self.chat(subscriber, update, incident)
                 )
             body = await self.update_payload(subscriber, update, incident)
             return self.webhook(delivery, subscriber, body)
@@ -186,13 +208,33 @@ class Batch:
     def webhook(self, delivery: Delivery, subscriber: Subscriber, body: bytes) -> Prepared:
         return Prepared(
             delivery.id,
-            webhook=(
+            "webhook",
+            WebhookMessage(
                 subscriber.url or "",
                 subscriber.secret or "",
                 webhooks.webhook_id(delivery.id),
                 body,
             ),
         )
+
+    def chat(self, subscriber: Subscriber, update: Update, incident: Incident) -> ChatMessage:
+        """A Slack or Teams card with the words this subscriber's audience may read (the
+        send-time audience check has let this update through for it)."""
+        content = cards.CardContent(
+            title=incident.title,
+            url=f"{self.settings.base_url}{self.prefix(subscriber)}/incidents/{incident.id}",
+            status=status_label(update.status),
+            impact=status_label(incident.impact or "none"),
+            components=[link.component.name for link in incident.components],
+            words=update.body,
+            next_update_at=update.next_update_at,
+            page_name=self.settings.page_name,
+            zone=self.settings.zone,
+        )
+        build = (
+            cards.slack_message if subscriber.kind == SubscriberKind.SLACK else cards.teams_message
+        )
+        return ChatMessage(subscriber.url or "", build(content))
 
     def confirmation(self, delivery: Delivery, subscriber: Subscriber) -> OutgoingEmail:
         s = self.settings

@@ -1,4 +1,5 @@
-"""The outbox: one row per message to send: nothing is sent inside a request, and a row is done only after its send succeeded."""
+"""The outbox: one row per message to send. Nothing is sent inside a request, and a row is
+done only after its send succeeded."""
 
 from __future__ import annotations
 

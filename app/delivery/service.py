@@ -141,6 +141,34 @@ async def record_outcome(
     return delivery.state
 
 
+async def record_outcomes(
+    session: AsyncSession,
+    items: list[tuple[int, Outcome]],
+    *,
+    policy: RetryPolicy,
+    now: datetime | None = None,
+) -> None:
+    """Write many attempts' results; the caller commits once for all of them. Sent rows,
+    the common case, are one statement for the whole group."""
+    now = now or utcnow()
+    sent = [i for i, outcome in items if outcome.ok and not outcome.disable]
+    table = Delivery.__table__
+    for start in range(0, len(sent), 500):  # bounded IN lists
+        await session.execute(
+            update(table)
+            .where(table.c.id.in_(sent[start : start + 500]))
+            .values(
+                state=DeliveryState.SENT.value,
+                sent_at=now,
+                attempts=table.c.attempts + 1,
+                last_error=None,
+            )
+        )
+    for delivery_id, outcome in items:
+        if not (outcome.ok and not outcome.disable):
+            await record_outcome(session, delivery_id, outcome, policy=policy, now=now)
+
+
 async def _get_update(
     session: AsyncSession, update_id: str, *, with_incident: bool = False
 ) -> Update:
@@ -188,12 +216,12 @@ class UpdateReport:
     incident: Incident
     counts: dict[str, int]
     failures: list[Delivery]
-    skipped: list[Delivery]  # not sent: the reader may no longer see it (reason in last_error)
+    skipped: list[Delivery]  # refused by the audience rule at send time, with why
     recipients: dict[str, Subscriber]  # the failed and skipped subscribers, by id
 
 
 async def update_report(session: AsyncSession, update_id: str) -> UpdateReport:
-    """An update's deliveries with their update, incident, and failed and skipped recipients."""
+    """An update's deliveries with their update, incident, and failed or skipped recipients."""
     update = await _get_update(session, update_id, with_incident=True)
     counts, failures = await update_deliveries(session, update_id)
     skipped = await update_deliveries_in(session, update_id, DeliveryState.SKIPPED)

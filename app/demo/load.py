@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audience
 from app.accounts.actor import Actor
 from app.accounts.models import Role
-from app.accounts.service import create_api_key
+from app.accounts.service import create_api_key, list_api_keys, revoke_api_key
 from app.comms.demo import demo_sign_ins, load_comms_demo
 from app.components.models import Component
 from app.components.schemas import ComponentCreate
@@ -188,10 +188,17 @@ async def _past_incident(
     return incident
 
 
+DEMO_KEY = "make run"
+
+
 async def welcome(session: AsyncSession, *, settings: Settings) -> str:
     """Where to look first, and a fresh admin key (keys are shown once, so each run mints one)."""
     customer = await session.scalar(select(Customer).order_by(Customer.name).limit(1))
-    _key, raw = await create_api_key(session, name="make run", role=Role.ADMIN)
+    # One demo key at a time: the key the previous run printed stops working now.
+    for old in await list_api_keys(session):
+        if old.name == DEMO_KEY and old.revoked_at is None:
+            await revoke_api_key(session, key_id=old.id)
+    _key, raw = await create_api_key(session, name=DEMO_KEY, role=Role.ADMIN)
     rows = [("Public status page", f"{settings.base_url}/")]
     if customer is not None:
         rows.append((f"{customer.name} page", f"{settings.base_url}/c/{customer.token}/"))

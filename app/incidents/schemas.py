@@ -9,6 +9,7 @@ import msgspec
 
 from app.components.status import ComponentStatus
 from app.incidents.status import Impact, Visibility
+from app.lib.moments import DatedRequest
 
 
 class AffectedComponent(msgspec.Struct, kw_only=True):
@@ -16,7 +17,7 @@ class AffectedComponent(msgspec.Struct, kw_only=True):
     status: ComponentStatus = ComponentStatus.MAJOR_OUTAGE
 
 
-class IncidentCreate(msgspec.Struct, kw_only=True):
+class IncidentCreate(DatedRequest, kw_only=True):
     title: str
     impact: Impact = Impact.MINOR
     visibility: Visibility = Visibility.PUBLIC
@@ -29,7 +30,7 @@ class IncidentCreate(msgspec.Struct, kw_only=True):
     publish: bool = False
 
 
-class MaintenanceCreate(msgspec.Struct, kw_only=True):
+class MaintenanceCreate(DatedRequest, kw_only=True):
     title: str
     scheduled_for: datetime
     scheduled_until: datetime
@@ -41,7 +42,7 @@ class MaintenanceCreate(msgspec.Struct, kw_only=True):
     publish: bool = False
 
 
-class IncidentUpdate(msgspec.Struct, kw_only=True):
+class IncidentUpdate(DatedRequest, kw_only=True):
     """PATCH of an incident's facts; its status moves through updates on the timeline."""
 
     title: str | None = None
@@ -53,7 +54,7 @@ class IncidentUpdate(msgspec.Struct, kw_only=True):
     scheduled_until: datetime | None = None
 
 
-class UpdateCreate(msgspec.Struct, kw_only=True):
+class UpdateCreate(DatedRequest, kw_only=True):
     status: str
     body: str
     publish: bool = False

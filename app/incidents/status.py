@@ -172,3 +172,8 @@ def check_transition(kind: IncidentKind, current: str, new: str) -> None:
 
 def is_open(status: str) -> bool:
     return status not in FINAL_STATUSES
+
+
+def status_label(status: str) -> str:
+    """A status or impact as people read it: `partial_outage` -> "Partial outage"."""
+    return status.replace("_", " ").capitalize()

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app.lib.clock import as_utc
+from app.lib.clock import as_utc, in_zone
 from app.lib.paths import TEMPLATES, THEMES
 from app.lib.text import markdown_to_safe_html
 
@@ -53,7 +53,7 @@ class Renderer:
         """A time in the page's zone, named plainly: a style below or a strftime format."""
         if value is None:
             return ""
-        at = as_utc(value).astimezone(self.zone)
+        at = in_zone(value, self.zone)
         if fmt in STYLES:
             fmt = STYLES[fmt].replace("%-d", str(at.day))
         return at.strftime(fmt.replace("%Z", zone_label(self.zone, at)))

@@ -7,23 +7,10 @@ send, since a host name may be pointed elsewhere in between.
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
+from app.lib import netguard
 from app.lib.errors import InvalidInput
-
-
-def _forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
 
 
 async def check_webhook_url(url: str | None, *, allow_private: bool, field: str = "url") -> str:
@@ -32,25 +19,4 @@ async def check_webhook_url(url: str | None, *, allow_private: bool, field: str 
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname or len(url) > 2000:
         raise InvalidInput(f"{field} must be an http(s) URL", field=field)
-    if allow_private:
-        return url
-    host = parts.hostname
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, parts.port or 443, type=socket.SOCK_STREAM
-            )
-        except OSError:
-            raise InvalidInput(
-                f"{field}: the host {host!r} does not resolve", field=field
-            ) from None
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    if any(_forbidden_ip(ip) for ip in addresses):
-        raise InvalidInput(
-            f"{field} points to a private, loopback or link-local address, which is refused "
-            "(TIDINGS_WEBHOOK_ALLOW_PRIVATE=1 allows it)",
-            field=field,
-        )
-    return url
+    return await netguard.check_url(url, allow_private=allow_private, field=field)

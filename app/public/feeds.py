@@ -19,7 +19,7 @@ from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.incidents.status import IncidentKind
-from app.lib.clock import as_utc
+from app.lib.clock import as_utc, in_zone
 from app.lib.errors import NotFound
 from app.lib.text import markdown_to_safe_html, plain_excerpt
 from app.public.cache import Rendered
@@ -67,7 +67,7 @@ def _body_html(source: str) -> str:
 def entry_html(view: IncidentView, settings: Settings) -> str:
     parts = []
     for update in view.updates:
-        at = as_utc(update.published_at or update.created_at).astimezone(settings.zone)
+        at = in_zone(update.published_at or update.created_at, settings.zone)
         label = update.status.replace("_", " ").capitalize()
         parts.append(
             f"<p><small>{at:%b} <var data-var='date'>{at.day}</var>, "

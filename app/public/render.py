@@ -19,7 +19,7 @@ from app import audience as aud
 from app.audience import affected_customer_ids
 from app.customers.models import Customer
 from app.incidents.models import Incident
-from app.lib.clock import utcnow
+from app.lib.clock import in_zone, utcnow
 from app.lib.errors import NotFound
 from app.lib.templating import Renderer
 from app.public.cache import Rendered
@@ -160,7 +160,7 @@ async def history_context(
     )
     views = visible_incidents(snapshot_with(snapshot, incidents), reader.audience)
     by_month: list[tuple[datetime, list[IncidentView]]] = [
-        (m, [v for v in views if _same_month(v.incident.started_at.astimezone(zone), m)])
+        (m, [v for v in views if _same_month(in_zone(v.incident.started_at, zone), m)])
         for m in months
     ]
     older_exists = (

@@ -36,6 +36,7 @@ from app.incidents.status import (
 )
 from app.lib.clock import utcnow
 from app.lib.errors import InvalidInput, NotFound
+from app.lib.moments import DatedRequest
 from app.statuspage.manage_components import component_status
 
 # Statuspage status words -> ours, per kind. `postmortem` closes like `resolved`.
@@ -89,7 +90,7 @@ _IMPACTS = {
 _MAINTENANCE_WORDS = {s.value for s in MaintenanceStatus}
 
 
-class SpIncident(msgspec.Struct, kw_only=True):
+class SpIncident(DatedRequest, kw_only=True):
     """The `incident` object of a create/update request; unknown fields are ignored."""
 
     name: str | None = None

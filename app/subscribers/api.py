@@ -69,7 +69,7 @@ class SubscriberController(Controller):
             )
             return await subscriber_read(db, subscriber, secret=True)
 
-        return await create_once(request, db, create)
+        return await create_once(request, db, create, shown_once="secret")
 
     @post("/import", status_code=200)
     async def import_contacts(

@@ -14,6 +14,11 @@ from app.db.base import Base, IdMixin, TimestampMixin
 class SubscriberKind(StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"
+    SLACK = "slack"  # a Slack incoming-webhook URL
+    TEAMS = "teams"  # a Microsoft Teams (Power Automate) workflow webhook URL
+
+
+CHAT_KINDS = (SubscriberKind.SLACK.value, SubscriberKind.TEAMS.value)
 
 
 subscriber_components = Table(

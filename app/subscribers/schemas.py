@@ -29,6 +29,7 @@ class SubscriberRead(msgspec.Struct, kw_only=True):
     state: str
     confirmed_at: datetime | None
     created_at: datetime
+    disabled_reason: str | None  # why delivery stopped (e.g. the URL answered 410)
     secret: str | None = None  # a webhook's signing secret, in the create answer only
 
 

@@ -21,7 +21,7 @@ from app.customers.service import check_customer_ids
 from app.lib.clock import utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.urls import check_webhook_url
-from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
+from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind, subscriber_components
 from app.subscribers.schemas import SubscriberCreate
 
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
@@ -128,8 +128,13 @@ async def add_subscriber(
         url = await check_webhook_url(data.url, allow_private=allow_private)
         subscriber = Subscriber(kind=SubscriberKind.WEBHOOK.value, url=url)
         subscriber.secret = new_webhook_secret()
+    elif data.kind in CHAT_KINDS:
+        # The same refusal of private addresses as webhooks; no secret: Slack and Teams
+        # do not check signatures, the URL itself is the secret.
+        url = await check_webhook_url(data.url, allow_private=allow_private)
+        subscriber = Subscriber(kind=data.kind, url=url)
     else:
-        raise InvalidInput("kind must be email or webhook", field="kind")
+        raise InvalidInput("kind must be email, webhook, slack or teams", field="kind")
     subscriber.customer_id = customer_id
     subscriber.confirmed_at = now
     subscriber.created_by = actor.name

@@ -13,16 +13,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import IdempotencyRecord
 from app.lib.errors import Conflict
 
+SHOWN_ONCE = (
+    "the raw {field} is shown once, in the first answer to this request, and is kept nowhere; "
+    "if that answer was lost, revoke this one and create another"
+)
+
 
 async def create_once(
     request: Request,
     db: AsyncSession,
     create: Callable[[], Awaitable[msgspec.Struct]],
+    *,
+    shown_once: str | None = None,
 ) -> Response[Any]:
     """Run `create` and answer 201; with an Idempotency-Key, at most once per key.
 
     The record of the key is written in the request's own transaction, so the create and
     its record commit together (or neither does).
+
+    `shown_once` names a field of the answer that holds a secret (a raw API key): it is
+    never written to the record, so a replay answers it as null, with a `note` saying why.
     """
     key = request.headers.get("idempotency-key")
     scope = getattr(request.state, "actor_key_id", None) or "session"
@@ -50,9 +60,12 @@ async def create_once(
     result = await create()
     body = msgspec.to_builtins(result)
     if key:
+        kept = body
+        if shown_once is not None:
+            kept = {**body, shown_once: None, "note": SHOWN_ONCE.format(field=shown_once)}
         db.add(
             IdempotencyRecord(
-                scope=scope, key=key, request_path=request.url.path, status_code=201, body=body
+                scope=scope, key=key, request_path=request.url.path, status_code=201, body=kept
             )
         )
     return Response(body, status_code=201)

@@ -1,0 +1,120 @@
+"""Chat messages for an incident update: a Slack Block Kit message and a Microsoft Teams
+Adaptive Card with the same content, each with a plain-text fallback.
+
+The content is one `CardContent`, built once per update and audience: the title linked
+to the incident page (the reader's own page for a customer's contact), status, impact,
+affected components, the published words and, when promised, when the next update is due.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.lib.clock import in_zone
+
+_MAX_TEXT = 2900  # Slack refuses a section text over 3,000 characters
+
+
+@dataclass(frozen=True)
+class CardContent:
+    title: str
+    url: str
+    status: str
+    impact: str
+    components: list[str]
+    words: str
+    next_update_at: datetime | None
+    page_name: str
+    zone: ZoneInfo
+
+    def next_update(self) -> str | None:
+        if self.next_update_at is None:
+            return None
+        return in_zone(self.next_update_at, self.zone).strftime("%b %d, %H:%M %Z")
+
+    def facts(self) -> list[tuple[str, str]]:
+        facts = [("Status", self.status), ("Impact", self.impact)]
+        if self.components:
+            facts.append(("Affected", ", ".join(self.components)))
+        if (due := self.next_update()) is not None:
+            facts.append(("Next update by", due))
+        return facts
+
+    def plain(self) -> str:
+        """The fallback: what a notification or a client without cards shows."""
+        lines = [f"{self.title} ({self.status})", self.words]
+        if (due := self.next_update()) is not None:
+            lines.append(f"Next update by {due}.")
+        lines.append(self.url)
+        return "\n".join(lines)
+
+
+def _escape_mrkdwn(text: str) -> str:
+    # Slack's three control characters; anything else in the words stays as written.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_message(content: CardContent) -> bytes:
+    """An incoming-webhook body: `text` is the fallback, `blocks` the Block Kit message."""
+    title = _escape_mrkdwn(content.title)
+    fields = [
+        {"type": "mrkdwn", "text": f"*{name}*\n{_escape_mrkdwn(value)}"}
+        for name, value in content.facts()
+    ]
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f"*<{content.url}|{title}>*"},
+        },
+        {"type": "section", "fields": fields[:10]},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": _escape_mrkdwn(content.words)[:_MAX_TEXT] or " "},
+        },
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": _escape_mrkdwn(content.page_name)}],
+        },
+    ]
+    return json.dumps({"text": content.plain(), "blocks": blocks}).encode()
+
+
+def teams_message(content: CardContent) -> bytes:
+    """A workflow-webhook body: one message whose attachment is an Adaptive Card (1.4)."""
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "fallbackText": content.plain(),
+        "body": [
+            {
+                "type": "TextBlock",
+                "text": content.title,
+                "weight": "Bolder",
+                "size": "Medium",
+                "wrap": True,
+            },
+            {
+                "type": "FactSet",
+                "facts": [{"title": name, "value": value} for name, value in content.facts()],
+            },
+            {"type": "TextBlock", "text": content.words, "wrap": True},
+        ],
+        "actions": [{"type": "Action.OpenUrl", "title": "Open the incident", "url": content.url}],
+    }
+    message = {
+        "type": "message",
+        "summary": content.plain()[:200],
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": card,
+            }
+        ],
+    }
+    return json.dumps(message).encode()

@@ -1,0 +1,104 @@
+"""One POST bounded as a whole: a deadline over connect, send and the entire answer, and
+at most `cap` bytes of the answer read.
+
+httpx's own timeouts bound each read, so a peer that trickles a byte every few seconds
+never trips them; `asyncio.timeout` around the whole exchange does. The body is streamed
+and the stream left once `cap` bytes have come, so a huge error page costs `cap` bytes of
+memory, not its size. Raw bytes are read (no decompression): a compressed bomb stays small.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from app.delivery.channels import Shared
+from app.delivery.service import Outcome
+from app.lib.clock import utcnow
+from app.lib.netguard import RefusedTarget
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: httpx.Headers
+    body: bytes  # at most the cap
+
+    def text(self, limit: int = 200) -> str:
+        return self.body[:limit].decode("utf-8", "replace")
+
+
+async def post(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    content: bytes,
+    headers: dict[str, str],
+    deadline: float,
+    cap: int,
+) -> Reply:
+    """The peer's answer; TimeoutError past `deadline`, httpx.HTTPError as httpx raises."""
+    async with asyncio.timeout(deadline):
+        async with client.stream("POST", url, content=content, headers=headers) as response:
+            body = bytearray()
+            async for chunk in response.aiter_raw():
+                body += chunk[: cap - len(body)]
+                if len(body) >= cap:
+                    break  # leaving the block closes the connection; the rest is never read
+            return Reply(response.status_code, response.headers, bytes(body))
+
+
+async def deliver(
+    shared: Shared,
+    url: str,
+    *,
+    content: bytes,
+    headers: dict[str, str],
+    deadline: float,
+    gone: tuple[int, ...] = (410,),
+) -> Outcome:
+    """POST and judge the answer: 2xx is sent; a status in `gone` says the target is gone
+    for good (the subscriber is disabled); other 4xx but 408 and 429 cannot get better by
+    retrying; 5xx, 408, 429, timeouts and network errors are tried again (honouring
+    Retry-After). A refused target (a private address) fails for good."""
+    try:
+        reply = await post(
+            shared.http,
+            url,
+            content=content,
+            headers=headers,
+            deadline=deadline,
+            cap=shared.body_cap,
+        )
+    except TimeoutError:
+        return Outcome(ok=False, error=f"no complete answer within {deadline:g} s")
+    except RefusedTarget as exc:
+        return Outcome(ok=False, error=str(exc), permanent=True)
+    except httpx.HTTPError as exc:
+        return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
+    status = reply.status
+    if 200 <= status < 300:
+        return Outcome(ok=True)
+    error = f"HTTP {status}: {reply.text()}"
+    if status in gone:
+        return Outcome(ok=False, error=error, permanent=True, disable=True)
+    if 400 <= status < 500 and status not in (408, 429):
+        return Outcome(ok=False, error=error, permanent=True)
+    return Outcome(ok=False, error=error, retry_after=retry_after(reply.headers.get("retry-after")))
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - utcnow()).total_seconds())

@@ -1,0 +1,87 @@
+"""Results written in groups (a group commit): whatever results have come in while the
+previous write ran are written together, in one transaction.
+
+One commit per message, under a lock, made the database the pace of a fan-out; a group
+commit costs one round trip for many rows. A lane waits for its result to be committed
+before it takes its next message, so what a crash can repeat stays at most one message
+per lane: the messages in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.delivery.service import Outcome, RetryPolicy, record_outcomes
+
+log = logging.getLogger("tidings.delivery")
+
+
+class Recorder:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        policy: RetryPolicy,
+        *,
+        interval: float,
+        on_recorded: Callable[[list[int]], None],
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.policy = policy
+        self.interval = interval
+        self.on_recorded = on_recorded
+        self._items: list[tuple[int, Outcome]] = []
+        self._written: list[asyncio.Future[None]] = []
+        self._pending = asyncio.Event()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    def add(self, delivery_id: int, outcome: Outcome) -> asyncio.Future[None]:
+        """Queue a result; the future is done once it is committed (or given up on)."""
+        self._items.append((delivery_id, outcome))
+        written = asyncio.get_running_loop().create_future()
+        self._written.append(written)
+        self._pending.set()
+        return written
+
+    async def close(self) -> None:
+        """Write what is left, then stop."""
+        self._closing = True
+        self._pending.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await self._pending.wait()
+            if self.interval and not self._closing:
+                await asyncio.sleep(self.interval)  # let a larger group gather
+            await self.flush()
+            if self._closing and not self._items:
+                return
+
+    async def flush(self) -> None:
+        items, self._items = self._items, []
+        written, self._written = self._written, []
+        self._pending.clear()
+        if not items:
+            return
+        try:
+            async with self.sessionmaker() as session:
+                await record_outcomes(session, items, policy=self.policy)
+                await session.commit()
+        except Exception:
+            # Not recorded: the rows stay claimed until their lease runs out, then are sent
+            # again. A repeat, never a loss.
+            log.exception("could not record %d delivery results", len(items))
+        self.on_recorded([delivery_id for delivery_id, _ in items])
+        for future in written:
+            if not future.done():
+                future.set_result(None)

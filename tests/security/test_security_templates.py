@@ -1,0 +1,145 @@
+"""A tone template from a responder key can neither freeze the server nor fill its memory:
+each attack is refused within the render's budget with a 422 naming the limit, and the
+server keeps answering while a costly render runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from app.comms.budget import MAX_SECONDS
+from app.comms.sandbox import TemplateProblem, render_text
+from tests.support import factories
+
+CONTEXT = {"title": "API errors", "components": ["API", "Search"], "impact": "major"}
+
+BIG = "{% set a = 'x' * 40000 %}"
+DOUBLINGS = BIG + "{% set a = a ~ a %}" * 13 + "{{ a|length }}"
+RECURSIVE = "{% for x in range(21) recursive %}{{ loop(range(x)) }}{% endfor %}"
+# About ten thousand cheap steps per block, thirty blocks: several seconds of work.
+SLOW = (
+    "{% for i in range(100) %}{% for j in range(100) %}"
+    "{% set x = title|upper|lower %}{% endfor %}{% endfor %}"
+) * 30
+
+
+@pytest.mark.parametrize(
+    ("source", "limit"),
+    [
+        (RECURSIVE, "may not use recursive loops"),
+        (DOUBLINGS, "longer than 1,000,000 characters"),
+        (BIG + "{% set a = a + a %}" * 13, "longer than 1,000,000 characters"),
+        (BIG + "{{ a|replace('x', a)|length }}", "longer than 1,000,000 characters"),
+        (BIG + "{{ a.replace('x', a)|length }}", "longer than 1,000,000 characters"),
+        (BIG + "{{ range(100)|list|join(a)|length }}", "longer than 1,000,000 characters"),
+        (BIG + "{{ ([a] * 100)|join|length }}", "longer than 1,000,000 characters"),
+        (BIG + "{% set l = [a] * 1000 %}{{ l|string|length }}", "longer than 1,000,000"),
+        (BIG + "{% set l = [a] * 1000 %}{{ (l ~ '')|length }}", "longer than 1,000,000"),
+        ("{% set l = [1] %}" + "{% set l = l + l %}" * 20, "longer than 10,000 items"),
+        (
+            BIG + "{% filter length %}{% for i in range(100) %}{% for j in range(100) %}"
+            "{{ a }}{% endfor %}{% endfor %}{% endfilter %}",
+            "more than 10 MB",
+        ),
+        (
+            BIG + "{% set b %}{% for i in range(100) %}{% for j in range(100) %}"
+            "{{ a }}{% endfor %}{% endfor %}{% endset %}{{ b|length }}",
+            "more than 10 MB",
+        ),
+        (
+            BIG + "{% for i in range(100) %}{% for j in range(100) %}"
+            "{% set b = a ~ i %}{% endfor %}{% endfor %}",
+            "more than 10 MB",
+        ),
+        ("{{ title|format(1) }}", "No filter named 'format'"),
+        ("{{ range(10**6)|length }}", "at most 100 numbers"),
+        (SLOW, f"takes longer than {MAX_SECONDS:g} s"),
+    ],
+)
+def test_a_template_that_would_exhaust_the_server_is_stopped_naming_the_limit(source, limit):
+    started = time.monotonic()
+    with pytest.raises(TemplateProblem) as caught:
+        render_text(source, dict(CONTEXT))
+    elapsed = time.monotonic() - started
+    assert limit in caught.value.message
+    assert caught.value.status_code == 422
+    assert elapsed < MAX_SECONDS + 0.5
+
+
+def test_ordinary_templates_still_render_within_the_budget():
+    source = (
+        "{% for c in components %}{{ c|upper }}{{ ', ' if not loop.last }}{% endfor %} - "
+        "{{ title ~ '!' }} {{ '%s is %s' % (title, impact) }} {{ '-' * 10 }}"
+        "{% set note %}{{ title|lower }}{% endset %} {{ note|replace('api', 'API') }}"
+    )
+    assert render_text(source, dict(CONTEXT)) == (
+        "API, SEARCH - API errors! API errors is major ---------- API errors"
+    )
+
+
+async def _incident(client, keys):  # type: ignore[no-untyped-def]
+    return await factories.incident(client, keys["responder"], "API errors")
+
+
+@pytest.mark.parametrize(
+    ("source", "limit"),
+    [(RECURSIVE, "recursive loops"), (DOUBLINGS, "longer than 1,000,000 characters")],
+)
+async def test_a_responder_previewing_an_attack_gets_a_422_naming_the_limit(
+    client, keys, source, limit
+):
+    incident = await _incident(client, keys)
+    response = await client.post(
+        "/api/v1/templates/preview",
+        json={"incident_id": incident["id"], "body": source},
+        headers=keys["responder"],
+    )
+    assert response.status_code == 422, response.text
+    assert limit in response.json()["detail"]
+    saved = await client.post(
+        "/api/v1/templates",
+        json={"name": "attack", "status": "investigating", "body": source},
+        headers=keys["comms_lead"],
+    )
+    assert saved.status_code == 422, saved.text
+    assert limit in saved.json()["detail"]
+
+
+async def test_the_server_keeps_answering_livez_while_an_attack_template_renders(keys, app_process):
+    async with httpx.AsyncClient(base_url=app_process, timeout=30) as http:
+        await http.get("/livez")  # warm up
+        incident = await factories.incident(http, keys["responder"], "API errors")  # type: ignore[arg-type]
+        # A first, harmless render starts the server's render workers.
+        warm = await http.post(
+            "/api/v1/templates/preview",
+            json={"incident_id": incident["id"], "body": "{{ title }}"},
+            headers=keys["responder"],
+        )
+        assert warm.status_code == 200, warm.text
+
+        async def attack() -> tuple[int, str, float]:
+            started = time.monotonic()
+            response = await http.post(
+                "/api/v1/templates/preview",
+                json={"incident_id": incident["id"], "body": SLOW},
+                headers=keys["responder"],
+            )
+            return response.status_code, response.text, time.monotonic() - started
+
+        waits: list[float] = []
+        running = asyncio.ensure_future(attack())
+        await asyncio.sleep(0.1)
+        while not running.done():
+            started = time.monotonic()
+            assert (await http.get("/livez")).status_code == 200
+            waits.append(time.monotonic() - started)
+            await asyncio.sleep(0.02)
+        status, text, took = await running
+    assert status == 422, text
+    assert f"longer than {MAX_SECONDS:g} s" in text
+    assert took >= MAX_SECONDS * 0.9  # it really ran for its whole budget meanwhile
+    assert len(waits) >= 10, (took, waits)
+    assert max(waits) < 0.1, sorted(waits)[-5:]
