@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -177,6 +178,38 @@ async def worker(
 def clock(time_machine: TimeMachineFixture) -> Clock:
     """A clock the test moves forward (`clock.advance(minutes=5)`) to let time pass."""
     return Clock(time_machine)
+
+
+DESK_PASSWORD = "correct horse battery"
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="_csrf" value="([^"]+)"', html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+@pytest.fixture
+def desk_sign_in(
+    client: AsyncTestClient[Litestar], sessionmaker: async_sessionmaker[AsyncSession]
+) -> Callable[[str, Role], Awaitable[str]]:
+    """`await desk_sign_in(name, role)`: a desk user signed in on `client`; returns a CSRF
+    token for its forms."""
+
+    async def sign_in(name: str, role: Role) -> str:
+        async with sessionmaker() as session:
+            await create_user(session, username=name, password=DESK_PASSWORD, role=role)
+            await session.commit()
+        form = await client.get("/admin/sign-in")
+        response = await client.post(
+            "/admin/sign-in",
+            data={"username": name, "password": DESK_PASSWORD, "_csrf": csrf_token(form.text)},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        return csrf_token((await client.get("/admin/")).text)
+
+    return sign_in
 
 
 def pytest_report_header() -> str:
