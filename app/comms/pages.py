@@ -24,6 +24,7 @@ from app.accounts.permissions import Act, needs
 from app.accounts.session import check_csrf
 from app.audit.service import list_events
 from app.comms import examples, promises, service, wording
+from app.comms.composing import Composing, compose, email_subject_preview
 from app.comms.models import DraftReview, Example, Pause
 from app.comms.preview import review_view
 from app.comms.schemas import DraftCreate
@@ -63,6 +64,56 @@ async def act(db: Db, work: Any, done: str, where: str) -> Redirect:
         await db.rollback()
         return back(where, error=exc.message)
     return back(where, notice=done)
+
+
+async def incident_page(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    incident_id: str,
+    triage: Any,
+    state: Composing,
+) -> Response[Any]:
+    """An incident's desk page with the one draft form filled from `state`."""
+    incident = await get_incident(db, incident_id)
+    kind = IncidentKind(incident.kind)
+    templates = [t for t in await wording.list_templates(db) if t.status in statuses_for(kind)]
+    site = site_for(settings, request.app.state.renderer)
+    composed = await compose(db, site, incident, state)
+    similar = await examples.similar_examples(
+        db, incident=incident, status=composed.status, text=composed.body
+    )
+    marked = set(
+        await db.scalars(select(Example.update_id).where(Example.incident_id == incident.id))
+    )
+    in_review = select(DraftReview).where(DraftReview.incident_id == incident.id)
+    reviews = {r.update_id: r for r in await db.scalars(in_review)}
+    return admin_page(
+        request,
+        "admin/incident.html",
+        incident=incident,
+        updates=list(incident.updates),
+        reviews=reviews,
+        templates=templates,
+        chosen=state.template_id,
+        status=composed.status,
+        statuses=statuses_for(kind),
+        customers=await list_customers(db),
+        customer_id=state.customer_id,
+        body=composed.body,
+        preview=composed.preview,
+        subject=await email_subject_preview(db, site, incident, composed, state.customer_id),
+        kept_words=composed.kept_words,
+        findings=composed.findings,
+        problem=composed.problem,
+        examples=similar,
+        marked=marked,
+        pause=await db.get(Pause, incident.id),
+        audit=await list_events(db, incident_id=incident.id, limit=50),
+        deliveries=await incident_delivery_counts(db, incident.id),
+        triage=triage,
+        public_url=f"{settings.base_url}/incidents/{incident.id}",
+    )
 
 
 class DeskPages(Controller):
@@ -105,67 +156,25 @@ class DeskPages(Controller):
         incident_id: str,
         triage: WaitingTriage,
     ) -> Response[Any]:
-        incident = await get_incident(db, incident_id)
-        templates = [
-            t
-            for t in await wording.list_templates(db)
-            if t.status in statuses_for(IncidentKind(incident.kind))
-        ]
-        status = request.query_params.get("status") or incident.status
-        chosen = request.query_params.get("template")
-        customer_id = request.query_params.get("customer") or None
-        body, preview, findings, problem = "", None, [], ""
-        if chosen:
-            try:
-                template = await wording.get_template(db, chosen)
-                status = template.status
-                preview = await wording.render_template(
-                    db,
-                    site_for(settings),
-                    subject=template.subject,
-                    body=template.body,
-                    incident_id=incident.id,
-                    status=status,
-                    customer_id=customer_id,
-                )
-                body = preview.body
-                findings = await check_tone(db, incident=incident, status=status, body=body)
-            except DomainError as exc:
-                problem = exc.message
-        similar = await examples.similar_examples(db, incident=incident, status=status, text=body)
-        marked = set(
-            await db.scalars(select(Example.update_id).where(Example.incident_id == incident.id))
+        return await incident_page(
+            request, db, settings, incident_id, triage, Composing.from_form(request.query_params)
         )
-        reviews = {
-            r.update_id: r
-            for r in (
-                await db.scalars(select(DraftReview).where(DraftReview.incident_id == incident.id))
-            )
-        }
-        pause = await db.get(Pause, incident.id)
-        return admin_page(
-            request,
-            "admin/incident.html",
-            incident=incident,
-            updates=list(incident.updates),
-            reviews=reviews,
-            templates=templates,
-            chosen=chosen or "",
-            status=status,
-            statuses=statuses_for(IncidentKind(incident.kind)),
-            customers=await list_customers(db),
-            customer_id=customer_id or "",
-            body=body,
-            preview=preview,
-            findings=findings,
-            problem=problem,
-            examples=similar,
-            marked=marked,
-            pause=pause,
-            audit=await list_events(db, incident_id=incident.id, limit=50),
-            deliveries=await incident_delivery_counts(db, incident.id),
-            triage=triage,
-            public_url=f"{settings.base_url}/incidents/{incident.id}",
+
+    @post("/incidents/{incident_id:str}/compose", status_code=200)
+    async def compose(
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        incident_id: str,
+        triage: WaitingTriage,
+    ) -> Response[Any]:
+        """ "Use template" from the one draft form: the page again, with everything that was
+        on the screen kept; typed words are replaced by the template only when asked."""
+        form = await request.form()
+        return await incident_page(
+            request, db, settings, incident_id, triage, Composing.from_form(form)
         )
 
     @post("/incidents/{incident_id:str}/drafts")
@@ -192,10 +201,13 @@ class DeskPages(Controller):
                     customer=text(form, "customer") or None,
                 ),
             )
+            if text(form, "then") == "submit":
+                await service.submit_draft(db, actor=actor, update_id=draft.id)
         except DomainError as exc:
             await db.rollback()
             return back(here, error=exc.message)
-        return back(f"/admin/updates/{draft.id}", notice="Draft saved.")
+        done = "Submitted for approval." if text(form, "then") == "submit" else "Draft saved."
+        return back(f"/admin/updates/{draft.id}", notice=done)
 
     @post("/incidents/{incident_id:str}/preview", status_code=200)
     async def live_preview(
@@ -262,13 +274,20 @@ class DeskPages(Controller):
         )
 
     @post("/updates/{update_id:str}/submit")
-    async def submit(self, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
-        return await act(
-            db,
-            lambda: service.submit_draft(db, actor=actor, update_id=update_id),
-            "Submitted for approval.",
-            f"/admin/updates/{update_id}",
-        )
+    async def submit(
+        self, request: Request, db: Db, actor: CurrentActor, update_id: str
+    ) -> Redirect:
+        """Submit what is on the screen: words typed since the last save are saved first."""
+        form = await request.form()
+        body = text(form, "body")
+
+        async def work() -> None:
+            draft = await get_update(db, update_id)
+            if body and body != draft.body:
+                await service.edit_draft(db, actor=actor, update_id=update_id, body=body)
+            await service.submit_draft(db, actor=actor, update_id=update_id)
+
+        return await act(db, work, "Submitted for approval.", f"/admin/updates/{update_id}")
 
     @post("/updates/{update_id:str}/approve", opt={"role": needs(Act.APPROVE)})
     async def approve(
