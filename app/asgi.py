@@ -17,15 +17,17 @@ from app.accounts.api import ApiKeyController
 from app.accounts.auth import provide_actor
 from app.accounts.pages import SignInPages
 from app.accounts.session import SessionMiddleware
-from app.comms.api import DraftController, ExampleController, TemplateController
+from app.comms.api import DraftController
 from app.comms.pages import DeskPages
-from app.components.api import ComponentController, GroupController
+from app.comms.publishing_api import ComponentApi, IncidentApi, MaintenanceApi
+from app.comms.wording_api import ExampleController, TemplateController, ToneController
+from app.comms.wording_pages import WordingPages
+from app.components.api import GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.delivery.api import DeliveryController, SubscriberDeliveryController
 from app.delivery.confirmations import ConfirmationOutbox
 from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
-from app.incidents.api import IncidentController, MaintenanceController
 from app.intake.api import IntakeController, TriageController
 from app.intake.pages import TriagePages, provide_triage_size, provide_waiting_triage
 from app.lib.paths import STATIC
@@ -84,11 +86,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         customer_status_api,
         manage_router,
         # The team's JSON API.
-        ComponentController,
+        ComponentApi,
         GroupController,
         CustomerController,
-        IncidentController,
-        MaintenanceController,
+        IncidentApi,
+        MaintenanceApi,
         ApiKeyController,
         SubscriberController,
         SubscriberDeliveryController,
@@ -98,11 +100,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         TriageController,
         # The comms desk: templates, examples, drafts and their review, audit.
         TemplateController,
+        ToneController,
         DraftController,
         ExampleController,
         # The admin pages (signed-in people).
         SignInPages,
         DeskPages,
+        WordingPages,
         DeliveryPages,
         SubscriberPages,
         SubscriberHistoryPages,

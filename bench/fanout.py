@@ -19,7 +19,8 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from sqlalchemy import insert, text
 
-from app.accounts.actor import SYSTEM
+from app.accounts.actor import Actor
+from app.accounts.models import Role
 from app.db.migrate import upgrade
 from app.db.session import make_engine, make_sessionmaker
 from app.delivery.jobs import DeliveryWorker
@@ -31,6 +32,8 @@ from app.lib.ids import new_id
 from app.models import Base
 from app.settings import Settings
 from app.subscribers.models import Subscriber
+
+BENCH = Actor(name="bench", role=Role.ADMIN)
 
 
 async def _seed(url: str, count: int) -> tuple[str, str]:
@@ -55,11 +58,11 @@ async def _seed(url: str, count: int) -> tuple[str, str]:
         for start in range(0, count, 10_000):
             await session.execute(insert(Subscriber), rows[start : start + 10_000])
         incident = await open_incident(
-            session, actor=SYSTEM, data=IncidentCreate(title="Benchmark outage")
+            session, actor=BENCH, data=IncidentCreate(title="Benchmark outage")
         )
         update = await post_update(
             session,
-            actor=SYSTEM,
+            actor=BENCH,
             incident_id=incident.id,
             data=UpdateCreate(status="investigating", body="Looking into it."),
         )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.accounts import permissions
 from app.accounts.models import Role
-
-_RANK = {Role.RESPONDER: 1, Role.COMMS_LEAD: 2, Role.ADMIN: 3}
 
 
 @dataclass(frozen=True)
@@ -16,11 +15,10 @@ class Actor:
 
     def has_role(self, needed: Role) -> bool:
         """Roles are ordered: admin > comms lead > responder; higher may do all lower may."""
-        return _RANK[self.role] >= _RANK[needed]
+        return permissions.at_least(self.role, needed)
 
     @property
     def may_publish(self) -> bool:
-        return self.has_role(Role.COMMS_LEAD)
-
-
-SYSTEM = Actor(name="system", role=Role.ADMIN)
+        """Shorthand for `permissions.may(actor, Act.PUBLISH)`, for adapters that choose
+        between publishing and drafting."""
+        return permissions.may(self, permissions.Act.PUBLISH)

@@ -32,6 +32,27 @@ async def record(
     return event
 
 
+async def note(
+    session: AsyncSession,
+    actor: str,
+    action: str,
+    subject: tuple[str, str],
+    detail: dict[str, Any] | None = None,
+    *,
+    incident_id: str | None = None,
+) -> AuditEvent:
+    """`record` on one line: `await note(session, actor.name, "group.create", ("group", id))`."""
+    return await record(
+        session,
+        actor=actor,
+        action=action,
+        subject_type=subject[0],
+        subject_id=subject[1],
+        incident_id=incident_id,
+        detail=detail,
+    )
+
+
 async def list_events(
     session: AsyncSession, *, incident_id: str | None = None, limit: int = 200
 ) -> list[AuditEvent]:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.comms.models import MessageTemplate
 from app.comms.schemas import TemplateCreate
-from app.comms.wording import create_template
+from app.comms.wording import add_template
 
 SORRY = (
     '{% if impact in ("major", "critical") %}We\'re sorry for the disruption this is causing. '
@@ -99,7 +99,7 @@ async def install_default_templates(session: AsyncSession, *, actor: Actor) -> i
     if await session.scalar(select(func.count()).select_from(MessageTemplate)):
         return 0
     for name, status, subject, body, notes in TEMPLATES:
-        await create_template(
+        await add_template(
             session,
             actor=actor,
             data=TemplateCreate(name=name, status=status, subject=subject, body=body, notes=notes),

@@ -7,9 +7,11 @@ import re
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import permissions
 from app.accounts.actor import Actor
-from app.audit.service import record
+from app.accounts.permissions import Act
 from app.comms.models import Example
+from app.incidents.audit import audit
 from app.incidents.models import Incident
 from app.incidents.service import get_incident, get_update
 from app.incidents.status import UpdateState
@@ -20,6 +22,7 @@ from app.lib.errors import Conflict, NotFound
 async def mark_example(
     session: AsyncSession, *, actor: Actor, update_id: str, tags: list[str]
 ) -> Example:
+    permissions.require(actor, Act.MANAGE_EXAMPLES)
     found = await get_update(session, update_id)
     if found.state != UpdateState.PUBLISHED:
         raise Conflict("only a published update can be an example", field="update_id")
@@ -41,31 +44,18 @@ async def mark_example(
     example.tags = clean
     example.updated_at = utcnow()
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="example.mark",
-        subject_type="update",
-        subject_id=found.id,
-        incident_id=incident.id,
-        detail={"tags": clean},
-    )
+    await audit(session, actor, "example.mark", found, {"tags": clean})
     return example
 
 
 async def unmark_example(session: AsyncSession, *, actor: Actor, update_id: str) -> None:
+    permissions.require(actor, Act.MANAGE_EXAMPLES)
     example = await session.get(Example, update_id)
     if example is None:
         raise NotFound(f"update {update_id!r} is not an example")
     await session.delete(example)
-    await record(
-        session,
-        actor=actor.name,
-        action="example.unmark",
-        subject_type="update",
-        subject_id=update_id,
-        incident_id=example.incident_id,
-    )
+    subject = ("update", update_id)
+    await audit(session, actor, "example.unmark", subject, incident_id=example.incident_id)
     await session.flush()
 
 

@@ -1,11 +1,14 @@
-"""Who may approve what: pure rules of the approval policy (invariant 5)."""
+"""Who may approve what: pure rules of the approval policy (only approved words go out, and
+a waived review says so in the audit log)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app import audience
+from app.accounts import permissions
 from app.accounts.actor import Actor
-from app.incidents.status import Visibility
+from app.accounts.permissions import Act
 
 MAJOR_IMPACTS = ("major", "critical")
 WAIVER_NO_REVIEW = "approval not required by policy"
@@ -31,9 +34,13 @@ def may_approve(
     policy: Policy, *, actor: Actor, author: str, visibility: str, impact: str
 ) -> Decision:
     """May `actor` approve a draft written by `author` for an incident like this?"""
-    if not actor.may_publish:
-        return Decision(False, f"approving needs the comms_lead role; you have {actor.role.value}")
-    four_eyes = visibility == Visibility.PUBLIC and impact in MAJOR_IMPACTS
+    if not permissions.may(actor, Act.APPROVE):
+        return Decision(
+            False,
+            f"{Act.APPROVE.value} needs the {permissions.needs(Act.APPROVE).value} role; "
+            f"you have {actor.role.value}",
+        )
+    four_eyes = audience.reaches_everyone(visibility) and impact in MAJOR_IMPACTS
     if four_eyes and actor.name == author:
         if not policy.author_may_approve_major:
             return Decision(

@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import permissions
 from app.accounts.actor import Actor
-from app.audit.service import record
+from app.accounts.permissions import Act
 from app.comms.models import Pause
+from app.incidents.audit import audit
 from app.incidents.models import Incident
 from app.incidents.service import get_incident, list_incidents
 from app.incidents.status import IncidentKind, UpdateState
@@ -22,6 +24,7 @@ async def pause_incident(
     session: AsyncSession, *, actor: Actor, incident_id: str, reason: str, resume_at: datetime
 ) -> Pause:
     """Stop the overdue alarm on purpose until `resume_at`, saying why."""
+    permissions.require(actor, Act.PAUSE_PROMISES)
     incident = await get_incident(session, incident_id)
     if not reason.strip():
         raise InvalidInput("say why updates pause", field="reason")
@@ -34,32 +37,20 @@ async def pause_incident(
     pause.reason, pause.resume_at = reason.strip(), as_utc(resume_at)
     pause.paused_by, pause.paused_at = actor.name, utcnow()
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="incident.pause",
-        subject_type="incident",
-        subject_id=incident.id,
-        incident_id=incident.id,
-        detail={"reason": pause.reason, "resume_at": pause.resume_at.isoformat()},
-    )
+    detail = {"reason": pause.reason, "resume_at": pause.resume_at.isoformat()}
+    await audit(session, actor, "incident.pause", incident, detail)
     return pause
 
 
 async def resume_incident(session: AsyncSession, *, actor: Actor, incident_id: str) -> None:
     """End a pause now: the promised time counts again."""
+    permissions.require(actor, Act.PAUSE_PROMISES)
     pause = await session.get(Pause, incident_id)
     if pause is None:
         raise NotFound("this incident is not paused")
     await session.delete(pause)
-    await record(
-        session,
-        actor=actor.name,
-        action="incident.resume",
-        subject_type="incident",
-        subject_id=incident_id,
-        incident_id=incident_id,
-    )
+    subject = ("incident", incident_id)
+    await audit(session, actor, "incident.resume", subject, incident_id=incident_id)
     await session.flush()
 
 

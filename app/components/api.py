@@ -1,4 +1,5 @@
-"""JSON API for components and component groups."""
+"""JSON API for components and component groups (a component's PATCH, which can notify
+webhooks, is `app.comms.publishing_api`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from app.components.models import Component, ComponentGroup
 from app.components.schemas import (
     ComponentCreate,
     ComponentRead,
-    ComponentUpdate,
     GroupCreate,
     GroupRead,
     GroupUpdate,
@@ -57,18 +57,6 @@ class ComponentController(Controller):
     @get("/{component_id:str}")
     async def get_component(self, db: Db, actor: CurrentActor, component_id: str) -> ComponentRead:
         return component_read(await service.get_component(db, component_id))
-
-    @patch("/{component_id:str}")
-    async def update_component(
-        self, db: Db, actor: CurrentActor, component_id: str, data: ComponentUpdate
-    ) -> ComponentRead:
-        # Responders (and monitoring) may push a status; renaming and moving need an admin.
-        if any(v is not None for v in (data.name, data.description, data.group, data.position)):
-            service.require_admin(actor)
-        component = await service.update_component(
-            db, actor=actor, component_id=component_id, data=data
-        )
-        return component_read(component)
 
     @delete("/{component_id:str}", opt={"role": Role.ADMIN}, status_code=204)
     async def delete_component(self, db: Db, actor: CurrentActor, component_id: str) -> None:

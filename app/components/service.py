@@ -1,4 +1,9 @@
-"""Rules for components and groups."""
+"""Rules for components and groups.
+
+Anyone may push a component's status (monitoring does); naming, grouping, ordering, adding
+and removing components is an admin's. Telling webhooks of a new status is publishing's
+work (`app.comms.publishing.update_component`).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.accounts import permissions
 from app.accounts.actor import Actor
-from app.accounts.models import Role
-from app.audit.service import record
+from app.accounts.permissions import Act
+from app.audit.service import note
 from app.components.models import Component, ComponentGroup
 from app.components.schemas import ComponentCreate, ComponentUpdate, GroupCreate, GroupUpdate
 from app.components.status import ComponentStatus
 from app.db.changes import mark_changed
-from app.delivery.outbox import enqueue_component_change
-from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.lib.errors import Conflict, InvalidInput, NotFound
 
 
 def _clean_name(name: str, field: str = "name") -> str:
@@ -104,6 +109,7 @@ async def _next_position(session: AsyncSession, group_id: str | None) -> int:
 
 
 async def create_group(session: AsyncSession, *, actor: Actor, data: GroupCreate) -> ComponentGroup:
+    permissions.require(actor, Act.MANAGE_COMPONENTS)
     name = _clean_name(data.name)
     if await session.scalar(select(ComponentGroup.id).where(ComponentGroup.name == name)):
         raise Conflict(f"a component group named {name!r} already exists", field="name")
@@ -115,14 +121,7 @@ async def create_group(session: AsyncSession, *, actor: Actor, data: GroupCreate
     group = ComponentGroup(name=name, description=data.description, position=position)
     session.add(group)
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="group.create",
-        subject_type="group",
-        subject_id=group.id,
-        detail={"name": name},
-    )
+    await note(session, actor.name, "group.create", ("group", group.id), {"name": name})
     await mark_changed(session)
     return await get_group(session, group.id)
 
@@ -130,6 +129,7 @@ async def create_group(session: AsyncSession, *, actor: Actor, data: GroupCreate
 async def update_group(
     session: AsyncSession, *, actor: Actor, group_id: str, data: GroupUpdate
 ) -> ComponentGroup:
+    permissions.require(actor, Act.MANAGE_COMPONENTS)
     group = await get_group(session, group_id)
     if data.name is not None:
         group.name = _clean_name(data.name)
@@ -138,9 +138,7 @@ async def update_group(
     if data.position is not None:
         group.position = data.position
     await session.flush()
-    await record(
-        session, actor=actor.name, action="group.update", subject_type="group", subject_id=group.id
-    )
+    await note(session, actor.name, "group.update", ("group", group.id))
     await mark_changed(session)
     return group
 
@@ -148,6 +146,7 @@ async def update_group(
 async def create_component(
     session: AsyncSession, *, actor: Actor, data: ComponentCreate
 ) -> Component:
+    permissions.require(actor, Act.MANAGE_COMPONENTS)
     group = await _resolve_group(session, data.group)
     group_id = group.id if group else None
     position = (
@@ -162,14 +161,8 @@ async def create_component(
     )
     session.add(component)
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="component.create",
-        subject_type="component",
-        subject_id=component.id,
-        detail={"name": component.name},
-    )
+    subject = ("component", component.id)
+    await note(session, actor.name, "component.create", subject, {"name": component.name})
     await mark_changed(session)
     return await get_component(session, component.id)
 
@@ -177,6 +170,11 @@ async def create_component(
 async def update_component(
     session: AsyncSession, *, actor: Actor, component_id: str, data: ComponentUpdate
 ) -> Component:
+    wanted = {"status": data.status, "name": data.name, "description": data.description}
+    wanted |= {"group": data.group, "position": data.position}
+    permissions.require_component_change(
+        actor, changed=[name for name, value in wanted.items() if value is not None]
+    )
     component = await get_component(session, component_id)
     changes: dict[str, object] = {}
     if data.name is not None:
@@ -188,59 +186,21 @@ async def update_component(
         component.group_id = changes["group_id"] = group.id if group else None
     if data.position is not None:
         component.position = changes["position"] = data.position
-    old_status = component.status
     if data.status is not None and data.status.value != component.status:
         changes["status"] = {"old": component.status, "new": data.status.value}
         component.status = data.status.value
     await session.flush()
-    await enqueue_component_change(
-        session, component=component, old_status=old_status, new_status=component.status
-    )
-    await record(
-        session,
-        actor=actor.name,
-        action="component.update",
-        subject_type="component",
-        subject_id=component.id,
-        detail=changes,
-    )
+    await note(session, actor.name, "component.update", ("component", component.id), changes)
     await mark_changed(session)
     return await get_component(session, component.id)
 
 
-async def set_component_status(
-    session: AsyncSession, *, actor: Actor, component: Component, status: ComponentStatus
-) -> str:
-    """Set one component's status; returns the old status (for `affected_components`)."""
-    old = component.status
-    if old != status.value:
-        component.status = status.value
-        await record(
-            session,
-            actor=actor.name,
-            action="component.status",
-            subject_type="component",
-            subject_id=component.id,
-            detail={"old": old, "new": status.value},
-        )
-        await mark_changed(session)
-        await enqueue_component_change(
-            session, component=component, old_status=old, new_status=status.value
-        )
-    return old
-
-
 async def delete_component(session: AsyncSession, *, actor: Actor, component_id: str) -> None:
+    permissions.require(actor, Act.MANAGE_COMPONENTS)
     component = await get_component(session, component_id)
     await session.delete(component)
-    await record(
-        session,
-        actor=actor.name,
-        action="component.delete",
-        subject_type="component",
-        subject_id=component_id,
-        detail={"name": component.name},
-    )
+    subject = ("component", component_id)
+    await note(session, actor.name, "component.delete", subject, {"name": component.name})
     await mark_changed(session)
 
 
@@ -255,9 +215,5 @@ def component_status(value: str) -> ComponentStatus:
 
 
 def require_admin(actor: Actor) -> None:
-    if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied(
-            f"changing a component's name, group or position needs the admin role; "
-            f"a {actor.role.value} may only set its status",
-            field="status",
-        )
+    """Refuse early, before any change: `update_component` applies the same rule itself."""
+    permissions.require_component_change(actor, changed=["name"])

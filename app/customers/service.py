@@ -6,8 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.accounts import permissions
 from app.accounts.actor import Actor
-from app.audit.service import record
+from app.accounts.permissions import Act
+from app.audit.service import note
 from app.components.service import get_components
 from app.customers.models import Customer, customer_components
 from app.customers.schemas import CustomerCreate, CustomerUpdate
@@ -73,6 +75,7 @@ async def _ensure_unique(session: AsyncSession, name: str, exclude: str | None =
 
 
 async def create_customer(session: AsyncSession, *, actor: Actor, data: CustomerCreate) -> Customer:
+    permissions.require(actor, Act.MANAGE_CUSTOMERS)
     name = _clean_name(data.name)
     await _ensure_unique(session, name)
     components = await get_components(
@@ -81,14 +84,7 @@ async def create_customer(session: AsyncSession, *, actor: Actor, data: Customer
     customer = Customer(name=name, components=components)
     session.add(customer)
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="customer.create",
-        subject_type="customer",
-        subject_id=customer.id,
-        detail={"name": name},
-    )
+    await note(session, actor.name, "customer.create", ("customer", customer.id), {"name": name})
     await mark_changed(session)
     return customer
 
@@ -96,6 +92,7 @@ async def create_customer(session: AsyncSession, *, actor: Actor, data: Customer
 async def update_customer(
     session: AsyncSession, *, actor: Actor, customer_id: str, data: CustomerUpdate
 ) -> Customer:
+    permissions.require(actor, Act.MANAGE_CUSTOMERS)
     customer = await get_customer(session, customer_id)
     if data.name is not None:
         name = _clean_name(data.name)
@@ -106,28 +103,17 @@ async def update_customer(
             session, list(dict.fromkeys(data.components)), field="components"
         )
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="customer.update",
-        subject_type="customer",
-        subject_id=customer.id,
-    )
+    await note(session, actor.name, "customer.update", ("customer", customer.id))
     await mark_changed(session)
     return customer
 
 
 async def rotate_token(session: AsyncSession, *, actor: Actor, customer_id: str) -> Customer:
     """Give the customer a new page token; every old link stops working at once."""
+    permissions.require(actor, Act.MANAGE_CUSTOMERS)
     customer = await get_customer(session, customer_id)
     customer.token = new_token()
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="customer.rotate_token",
-        subject_type="customer",
-        subject_id=customer.id,
-    )
+    await note(session, actor.name, "customer.rotate_token", ("customer", customer.id))
     await mark_changed(session)
     return customer

@@ -8,6 +8,7 @@ from litestar import Controller, get, post
 from app.accounts.auth import CurrentActor
 from app.accounts.models import Role
 from app.delivery import service
+from app.delivery.models import DeliveryState
 from app.delivery.schemas import DeliveryRead, UpdateDeliveries
 from app.lib.shapes import shape
 from app.subscribers.service import get_subscriber
@@ -21,8 +22,12 @@ class DeliveryController(Controller):
     @get("/")
     async def deliveries(self, db: Db, actor: CurrentActor, update_id: str) -> UpdateDeliveries:
         counts, failures = await service.update_deliveries(db, update_id)
+        skipped = await service.update_deliveries_in(db, update_id, DeliveryState.SKIPPED)
         return UpdateDeliveries(
-            update_id=update_id, counts=counts, failures=[shape(DeliveryRead, d) for d in failures]
+            update_id=update_id,
+            counts=counts,
+            failures=[shape(DeliveryRead, d) for d in failures],
+            skipped=[shape(DeliveryRead, d) for d in skipped],
         )
 
     @post("/retry", status_code=200, opt={"role": Role.COMMS_LEAD})

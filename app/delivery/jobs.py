@@ -16,10 +16,11 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import audience as aud
 from app.delivery import webhooks
 from app.delivery.email import Mailer, make_mailer
 from app.delivery.messages import Batch, Prepared
-from app.delivery.models import Delivery
+from app.delivery.models import Delivery, Message
 from app.delivery.service import Outcome, RetryPolicy, claim, extend_lease, record_outcome
 from app.lib.templating import Renderer
 from app.settings import Settings
@@ -62,8 +63,12 @@ class DeliveryWorker:
             deliveries = list(await session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
             batch = Batch(self.settings, self.renderer, session)
             await batch.load(deliveries)
+            refused = await refusals(session, batch, deliveries)
             prepared = []
             for delivery in deliveries:
+                if delivery.id in refused:
+                    prepared.append(Prepared(delivery.id, skip=refused[delivery.id]))
+                    continue
                 try:
                     prepared.append(await batch.prepare(delivery))
                 except Exception as exc:  # a message that cannot be built must not stop others
@@ -142,3 +147,34 @@ class DeliveryWorker:
         finally:
             if mailer is not None:
                 await mailer.close()
+
+
+async def refusals(
+    session: AsyncSession, batch: Batch, deliveries: list[Delivery]
+) -> dict[int, str]:
+    """Ask the audience rule again just before sending: delivery id -> why it may not go.
+
+    The fan-out chose the recipients when the words were published; since then the
+    incident may have turned internal, its customers may have changed, or the subscriber may
+    have moved. What the batch read just now, right after the claim, decides.
+    """
+    updates = [d for d in deliveries if d.message == Message.INCIDENT_UPDATE]
+    affected: dict[str, set[str]] = {}
+    # Only a customer's contacts need the affected customers; public readers do not.
+    if updates and any(s.customer_id for s in batch.subscribers.values()):
+        rows = await session.execute(aud.affected_pairs_select(list(batch.incidents)))
+        for incident_id, customer_id in rows:
+            affected.setdefault(incident_id, set()).add(customer_id)
+    refused = {}
+    for delivery in updates:
+        subscriber = batch.subscribers.get(delivery.subscriber_id)
+        update = batch.updates.get(delivery.update_id or "")
+        incident = batch.incidents.get(update.incident_id) if update else None
+        if subscriber is None or update is None or incident is None:
+            continue  # gone altogether: preparing the message says so
+        reason = aud.why_not_send(
+            subscriber, update, incident, affected=affected.get(incident.id, set())
+        )
+        if reason is not None:
+            refused[delivery.id] = reason
+    return refused

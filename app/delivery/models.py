@@ -17,7 +17,10 @@ class DeliveryState(StrEnum):
     RETRYING = "retrying"  # tried, failed for now, due again at next_attempt_at
     SENT = "sent"  # the peer accepted it
     FAILED = "failed"  # given up: a permanent error or too many attempts
-    SKIPPED = "skipped"  # not sent: the subscriber left or was disabled before its turn
+    # Not sent, with the reason in `last_error`: the subscriber left or was disabled before
+    # its turn, or the audience rule, asked again just before sending, no longer lets its
+    # reader see the words (the incident turned internal, its customers changed, ...).
+    SKIPPED = "skipped"
 
 
 class Message(StrEnum):

@@ -19,15 +19,6 @@ from app.lib.clock import utcnow
 from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
 
 
-def _receiving() -> ColumnElement[bool]:
-    """Confirmed, still subscribed, not disabled: the only subscribers anything reaches."""
-    return (
-        Subscriber.confirmed_at.is_not(None)
-        & Subscriber.unsubscribed_at.is_(None)
-        & Subscriber.disabled_at.is_(None)
-    )
-
-
 def _wants_incident(incident: Incident) -> ColumnElement[bool]:
     """All-components subscribers, or those who chose one of the incident's components.
 
@@ -97,16 +88,9 @@ async def enqueue_update(session: AsyncSession, *, update: Update, incident: Inc
     """One delivery per subscriber this published update may reach; returns how many."""
     if not update.deliver_notifications:
         return 0
-    where = (
-        _receiving()
-        & aud.recipients_where(
-            Subscriber.customer_id,
-            incident_id=incident.id,
-            visibility=incident.visibility,
-            update_customer_id=update.customer_id,
-        )
-        & _wants_incident(incident)
-    )
+    where = aud.update_recipients_where(
+        Subscriber, incident=incident, update=update
+    ) & _wants_incident(incident)
     return await _insert_for(session, where, message=Message.INCIDENT_UPDATE, update_id=update.id)
 
 
@@ -114,7 +98,7 @@ async def enqueue_component_change(
     session: AsyncSession, *, component: Component, old_status: str, new_status: str
 ) -> int:
     """Tell the webhook subscribers of a component that its status changed."""
-    if old_status == new_status or not aud.may_see_component_status(aud.PUBLIC):
+    if old_status == new_status:
         return 0
     change = ComponentChange(
         component_id=component.id, old_status=old_status, new_status=new_status
@@ -130,7 +114,12 @@ async def enqueue_component_change(
             )
         ),
     )
-    where = _receiving() & (Subscriber.kind == SubscriberKind.WEBHOOK.value) & wants
+    # Only webhooks hear of component changes: emails are about incidents.
+    where = (
+        aud.component_change_recipients_where(Subscriber)
+        & (Subscriber.kind == SubscriberKind.WEBHOOK.value)
+        & wants
+    )
     return await _insert_for(
         session, where, message=Message.COMPONENT_UPDATE, component_change_id=change.id
     )

@@ -40,6 +40,7 @@ class DeliveryPages(Controller):
             incident=report.incident,
             counts=report.counts,
             failures=report.failures,
+            skipped=report.skipped,
             recipients=report.recipients,
         )
 

@@ -16,7 +16,7 @@ class DeliveryRead(msgspec.Struct, kw_only=True):
     state: str
     attempts: int
     next_attempt_at: datetime
-    last_error: str | None
+    last_error: str | None  # for a skipped delivery: why it was not sent
     created_at: datetime
     sent_at: datetime | None
 
@@ -25,3 +25,4 @@ class UpdateDeliveries(msgspec.Struct, kw_only=True):
     update_id: str
     counts: dict[str, int]
     failures: list[DeliveryRead]
+    skipped: list[DeliveryRead] = []  # not sent, each with its reason in `last_error`

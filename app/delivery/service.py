@@ -164,13 +164,20 @@ async def update_deliveries(
     )
     for state, count in rows:
         counts[state] = count
-    failures = await session.scalars(
+    return counts, await update_deliveries_in(session, update_id, DeliveryState.FAILED)
+
+
+async def update_deliveries_in(
+    session: AsyncSession, update_id: str, state: DeliveryState, *, limit: int = 500
+) -> list[Delivery]:
+    """An update's deliveries in one state (failed ones, or those skipped and why)."""
+    rows = await session.scalars(
         select(Delivery)
-        .where(Delivery.update_id == update_id, Delivery.state == DeliveryState.FAILED.value)
+        .where(Delivery.update_id == update_id, Delivery.state == state.value)
         .order_by(Delivery.id)
-        .limit(500)
+        .limit(limit)
     )
-    return counts, list(failures)
+    return list(rows)
 
 
 @dataclass(frozen=True)
@@ -181,15 +188,17 @@ class UpdateReport:
     incident: Incident
     counts: dict[str, int]
     failures: list[Delivery]
-    recipients: dict[str, Subscriber]  # the failures' subscribers, by id
+    skipped: list[Delivery]  # not sent at send time, each with its reason
+    recipients: dict[str, Subscriber]  # the failed and skipped subscribers, by id
 
 
 async def update_report(session: AsyncSession, update_id: str) -> UpdateReport:
-    """An update's deliveries with their update, incident and failed recipients."""
+    """An update's deliveries with their update, incident, and failed and skipped recipients."""
     update = await _get_update(session, update_id, with_incident=True)
     counts, failures = await update_deliveries(session, update_id)
-    recipients = await subscribers_by_id(session, [d.subscriber_id for d in failures])
-    return UpdateReport(update, update.incident, counts, failures, recipients)
+    skipped = await update_deliveries_in(session, update_id, DeliveryState.SKIPPED)
+    recipients = await subscribers_by_id(session, [d.subscriber_id for d in (*failures, *skipped)])
+    return UpdateReport(update, update.incident, counts, failures, skipped, recipients)
 
 
 async def incident_delivery_counts(

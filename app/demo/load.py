@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import audience
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.accounts.service import create_api_key
@@ -142,6 +143,7 @@ async def _past_incident(
     customer_id: str | None,
 ) -> Incident:
     end = start + timedelta(minutes=minutes)
+    customers = [customer_id] if customer_id else []
     fmt = "%H:%M UTC"
     incident = await open_incident(
         session,
@@ -149,11 +151,11 @@ async def _past_incident(
         data=IncidentCreate(
             title=title,
             impact=Impact(impact),
-            visibility=Visibility.CUSTOMERS if customer_id else Visibility.PUBLIC,
+            visibility=audience.default_visibility(customers),
             components=[
                 AffectedComponent(id=cid, status=ComponentStatus(s)) for cid, s in affected.items()
             ],
-            customers=[customer_id] if customer_id else [],
+            customers=customers,
             started_at=start,
         ),
     )

@@ -1,10 +1,9 @@
-"""JSON API for incidents, maintenance windows and the updates on their timeline."""
+"""JSON API for incidents, maintenance windows and the updates on their timeline (the calls
+that can publish, and so send, are `app.comms.publishing_api`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, get, patch
 from litestar.params import Parameter, QueryParameter
 
 from app.accounts.auth import CurrentActor
@@ -12,18 +11,14 @@ from app.incidents import service
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import (
     IncidentComponentRead,
-    IncidentCreate,
     IncidentRead,
     IncidentUpdate,
-    MaintenanceCreate,
-    UpdateCreate,
     UpdateRead,
 )
 from app.incidents.status import IncidentKind
 from app.lib.numbers import MAX_OFFSET
 from app.lib.shapes import shape
 from app.web.deps import AppSettings, Db
-from app.web.idempotency import create_once
 
 
 def update_read(update: Update) -> UpdateRead:
@@ -92,58 +87,13 @@ class IncidentController(_TimelineController):
     tags = ["incidents"]
     kind = IncidentKind.INCIDENT
 
-    @post("/", status_code=201)
-    async def open_incident(
-        self,
-        request: Request,
-        db: Db,
-        actor: CurrentActor,
-        settings: AppSettings,
-        data: IncidentCreate,
-    ) -> Response[Any]:
-        async def create() -> IncidentRead:
-            incident = await service.open_incident(db, actor=actor, data=data)
-            return incident_read(incident, settings)
-
-        return await create_once(request, db, create)
-
     @get("/{incident_id:str}/updates")
     async def list_updates(self, db: Db, actor: CurrentActor, incident_id: str) -> list[UpdateRead]:
         await service.get_incident(db, incident_id)
         return [update_read(u) for u in await service.list_updates(db, incident_id=incident_id)]
-
-    @post("/{incident_id:str}/updates", status_code=201)
-    async def post_update(
-        self,
-        request: Request,
-        db: Db,
-        actor: CurrentActor,
-        incident_id: str,
-        data: UpdateCreate,
-    ) -> Response[Any]:
-        async def create() -> UpdateRead:
-            update = await service.post_update(db, actor=actor, incident_id=incident_id, data=data)
-            return update_read(update)
-
-        return await create_once(request, db, create)
 
 
 class MaintenanceController(_TimelineController):
     path = "/api/v1/maintenances"
     tags = ["maintenance"]
     kind = IncidentKind.MAINTENANCE
-
-    @post("/", status_code=201)
-    async def schedule_maintenance(
-        self,
-        request: Request,
-        db: Db,
-        actor: CurrentActor,
-        settings: AppSettings,
-        data: MaintenanceCreate,
-    ) -> Response[Any]:
-        async def create() -> IncidentRead:
-            incident = await service.schedule_maintenance(db, actor=actor, data=data)
-            return incident_read(incident, settings)
-
-        return await create_once(request, db, create)

@@ -1,71 +1,48 @@
-"""Rules of the incident lifecycle: open, edit, post updates, publish them."""
+"""Rules of the incident lifecycle: open, edit, decline; the updates on the timeline.
+
+Each verb checks who may do it (`app.accounts.permissions`) and which moves its lifecycle
+allows (`app.incidents.status`), whoever calls it. Nothing here sends anything: telling
+subscribers about published words is `app.comms.publishing`'s work, in the same transaction.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.accounts import permissions
 from app.accounts.actor import Actor
-from app.audit.service import record
+from app.accounts.permissions import Act
 from app.components.service import get_components
-from app.components.status import ComponentStatus
 from app.customers.service import check_customer_ids
 from app.db.changes import mark_changed
-from app.delivery.outbox import enqueue_update
-from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
+from app.incidents import links
+from app.incidents.audit import audit
+from app.incidents.inputs import aware, changed_facts, clean_body, clean_title
+from app.incidents.models import Incident, Update
 from app.incidents.schemas import (
-    AffectedComponent,
     IncidentCreate,
     IncidentUpdate,
     MaintenanceCreate,
     UpdateCreate,
 )
 from app.incidents.status import (
-    Impact,
     IncidentKind,
     IncidentStatus,
     MaintenanceStatus,
+    UpdateAction,
     UpdateState,
     check_transition,
     is_open,
+    next_update_state,
     parse_status,
 )
-from app.lib.clock import as_utc, utcnow
+from app.incidents.timing import default_next_update_at, stamp_status
+from app.lib.clock import utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
-MAX_BODY = 20_000
 DIRECT_PUBLISH = "published directly by its author, without the review queue"
-
-
-def _clean_title(title: str) -> str:
-    title = " ".join(title.split())
-    if not title:
-        raise InvalidInput("title must not be blank", field="title")
-    if len(title) > 300:
-        raise InvalidInput("title must be at most 300 characters", field="title")
-    return title
-
-
-def _clean_body(body: str) -> str:
-    body = body.strip()
-    if not body:
-        raise InvalidInput("body must not be blank", field="body")
-    if len(body) > MAX_BODY:
-        raise InvalidInput(f"body must be at most {MAX_BODY} characters", field="body")
-    return body
-
-
-def _aware(value: datetime | None, field: str) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise InvalidInput(
-            f"{field} must carry a time zone (e.g. 2026-11-29T10:00:00Z)", field=field
-        )
-    return as_utc(value)
 
 
 async def get_incident(session: AsyncSession, incident_id: str) -> Incident:
@@ -98,56 +75,31 @@ async def list_incidents(
     return list((await session.scalars(query)).all())
 
 
-async def _set_components(
-    session: AsyncSession, incident: Incident, affected: list[AffectedComponent]
-) -> None:
-    ids = [a.id for a in affected]
-    if len(set(ids)) != len(ids):
-        raise InvalidInput("components: each component may be listed once", field="components")
-    await get_components(session, ids, field="components")
-    statuses = {a.id: a.status.value for a in affected}
-    kept = []
-    for link in incident.components:
-        if link.component_id in statuses:
-            link.status = statuses.pop(link.component_id)
-            kept.append(link)
-    incident.components = kept + [
-        IncidentComponent(component_id=cid, status=status) for cid, status in statuses.items()
-    ]
-
-
-async def _set_customers(session: AsyncSession, incident: Incident, ids: list[str]) -> None:
-    ids = await check_customer_ids(session, ids, field="customers")
-    incident.customer_links = [IncidentCustomer(customer_id=cid) for cid in ids]
+def has_published_words(incident: Incident) -> bool:
+    return any(u.state == UpdateState.PUBLISHED for u in incident.updates)
 
 
 async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCreate) -> Incident:
     """Declare an incident; with a `body`, also write its first update."""
+    permissions.require(actor, Act.OPEN_INCIDENT)
     status = parse_status(IncidentKind.INCIDENT, data.status or IncidentStatus.INVESTIGATING)
     incident = Incident(
         kind=IncidentKind.INCIDENT.value,
-        title=_clean_title(data.title),
+        title=clean_title(data.title),
         status=status,
         impact=data.impact.value,
         visibility=data.visibility.value,
-        started_at=_aware(data.started_at, "started_at") or utcnow(),
+        started_at=aware(data.started_at, "started_at") or utcnow(),
         created_by=actor.name,
         components=[],
         customer_links=[],
     )
     session.add(incident)
-    await _set_components(session, incident, data.components)
-    await _set_customers(session, incident, data.customers)
+    await links.set_components(session, incident, data.components)
+    await links.set_customers(session, incident, data.customers)
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="incident.open",
-        subject_type="incident",
-        subject_id=incident.id,
-        incident_id=incident.id,
-        detail={"title": incident.title, "visibility": incident.visibility},
-    )
+    detail = {"title": incident.title, "visibility": incident.visibility}
+    await audit(session, actor, "incident.open", incident, detail)
     if data.body:
         await post_update(
             session,
@@ -161,14 +113,15 @@ async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCr
 async def schedule_maintenance(
     session: AsyncSession, *, actor: Actor, data: MaintenanceCreate
 ) -> Incident:
-    starts = _aware(data.scheduled_for, "scheduled_for")
-    ends = _aware(data.scheduled_until, "scheduled_until")
+    permissions.require(actor, Act.OPEN_INCIDENT)
+    starts = aware(data.scheduled_for, "scheduled_for")
+    ends = aware(data.scheduled_until, "scheduled_until")
     assert starts is not None and ends is not None
     if ends <= starts:
         raise InvalidInput("scheduled_until must be after scheduled_for", field="scheduled_until")
     incident = Incident(
         kind=IncidentKind.MAINTENANCE.value,
-        title=_clean_title(data.title),
+        title=clean_title(data.title),
         status=MaintenanceStatus.SCHEDULED.value,
         impact=data.impact.value,
         visibility=data.visibility.value,
@@ -180,18 +133,10 @@ async def schedule_maintenance(
         customer_links=[],
     )
     session.add(incident)
-    await _set_components(session, incident, data.components)
-    await _set_customers(session, incident, data.customers)
+    await links.set_components(session, incident, data.components)
+    await links.set_customers(session, incident, data.customers)
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="maintenance.schedule",
-        subject_type="incident",
-        subject_id=incident.id,
-        incident_id=incident.id,
-        detail={"title": incident.title},
-    )
+    await audit(session, actor, "maintenance.schedule", incident, {"title": incident.title})
     if data.body:
         await post_update(
             session,
@@ -207,25 +152,32 @@ async def schedule_maintenance(
 async def edit_incident(
     session: AsyncSession, *, actor: Actor, incident_id: str, data: IncidentUpdate
 ) -> Incident:
+    """Change an incident's facts. Once it has published words, changing who reads them or
+    the title everyone reads needs someone who may publish (see `permissions`)."""
     incident = await get_incident(session, incident_id)
+    permissions.require_edit_incident(
+        actor,
+        has_published_words=has_published_words(incident),
+        changed=changed_facts(incident, data),
+    )
     changed: dict[str, object] = {}
     if data.title is not None:
-        incident.title = changed["title"] = _clean_title(data.title)
+        incident.title = changed["title"] = clean_title(data.title)
     if data.impact is not None:
         incident.impact = changed["impact"] = data.impact.value
     if data.visibility is not None:
         incident.visibility = changed["visibility"] = data.visibility.value
     if data.components is not None:
-        await _set_components(session, incident, data.components)
+        await links.set_components(session, incident, data.components)
         changed["components"] = {a.id: a.status.value for a in data.components}
     if data.customers is not None:
-        await _set_customers(session, incident, data.customers)
+        await links.set_customers(session, incident, data.customers)
         changed["customers"] = data.customers
     if data.scheduled_for is not None or data.scheduled_until is not None:
         if incident.kind != IncidentKind.MAINTENANCE:
             raise InvalidInput("only maintenance has a schedule", field="scheduled_for")
-        starts = _aware(data.scheduled_for, "scheduled_for") or incident.scheduled_for
-        ends = _aware(data.scheduled_until, "scheduled_until") or incident.scheduled_until
+        starts = aware(data.scheduled_for, "scheduled_for") or incident.scheduled_for
+        ends = aware(data.scheduled_until, "scheduled_until") or incident.scheduled_until
         if starts and ends and ends <= starts:
             raise InvalidInput(
                 "scheduled_until must be after scheduled_for", field="scheduled_until"
@@ -236,15 +188,7 @@ async def edit_incident(
         changed["schedule"] = True
     incident.updated_at = utcnow()
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="incident.edit",
-        subject_type="incident",
-        subject_id=incident.id,
-        incident_id=incident.id,
-        detail={"changed": list(changed)},
-    )
+    await audit(session, actor, "incident.edit", incident, {"changed": list(changed)})
     await mark_changed(session)
     return await get_incident(session, incident.id)
 
@@ -268,17 +212,21 @@ async def list_updates(
 async def post_update(
     session: AsyncSession, *, actor: Actor, incident_id: str, data: UpdateCreate
 ) -> Update:
-    """Write a timeline entry: published at once when asked by someone who may publish,
-    otherwise kept as a draft that nobody outside the team sees."""
-    incident = await get_incident(session, incident_id)
-    kind = IncidentKind(incident.kind)
-    check_transition(kind, incident.status, data.status)
-    if data.publish and not actor.may_publish:
+    """Write a timeline entry, kept as a draft that nobody outside the team sees; with
+    `publish`, from someone who may skip the queue, published at once.
+
+    Publishing here moves the timeline only: callers whose words must reach subscribers
+    post through `app.comms.publishing.post_update`, which writes the outbox too.
+    """
+    permissions.require(actor, Act.DRAFT)
+    if data.publish and not permissions.may(actor, Act.WAIVE_REVIEW):
         raise PermissionDenied(
             f"a {actor.role.value} key may not publish; drop `publish` to store a draft for "
             "approval",
             field="publish",
         )
+    incident = await get_incident(session, incident_id)
+    check_transition(IncidentKind(incident.kind), incident.status, data.status)
     customer_id = None
     if data.customer is not None:
         (customer_id,) = await check_customer_ids(session, [data.customer], field="customer")
@@ -289,76 +237,60 @@ async def post_update(
     update = Update(
         incident_id=incident.id,
         status=data.status,
-        body=_clean_body(data.body),
+        body=clean_body(data.body),
         author=actor.name,
         state=UpdateState.DRAFT.value,
         customer_id=customer_id,
         deliver_notifications=data.deliver_notifications,
-        next_update_at=_aware(data.next_update_at, "next_update_at"),
+        next_update_at=aware(data.next_update_at, "next_update_at"),
         affected_components=planned,
     )
     session.add(update)
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="update.create",
-        subject_type="update",
-        subject_id=update.id,
-        incident_id=incident.id,
-        detail={"status": data.status},
-    )
+    await audit(session, actor, "update.create", update, {"status": data.status})
     if data.publish:
         # Words published straight from the API skip the desk's queue: their author, who
-        # may publish, approves them alone, and the audit log says so (invariant 5). The
-        # desk's four-eyes rule applies to drafts sent for review.
-        await publish_update(session, actor=actor, update=update, waiver=DIRECT_PUBLISH)
+        # may publish, approves them alone, and the audit log says so. The desk's
+        # four-eyes rule applies to drafts sent for review.
+        await mark_published(session, actor=actor, update=update, waiver=DIRECT_PUBLISH)
     return update
 
 
-async def publish_update(
-    session: AsyncSession, *, actor: Actor, update: Update, waiver: str | None = None
-) -> Update:
-    """Make an update public to its audience and move the incident to the update's status.
+async def mark_published(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    update: Update,
+    waiver: str | None = None,
+    review_required: bool = True,
+) -> Incident:
+    """Publish an update on its incident's timeline: the incident moves to the update's
+    status, its components to the statuses the update carries. Returns the incident.
 
-    The caller has checked that `actor` may publish (policy); `waiver` names the policy
-    that let it skip review, for the audit log.
+    `actor` must be allowed to publish; `review_required=False` (only from the stored
+    approval policy) lets a draft's own author publish it. `waiver` names the policy that
+    let the words skip review, for the audit log.
     """
+    permissions.require_publish(actor, author=update.author, review_required=review_required)
     if update.state == UpdateState.PUBLISHED:
         raise Conflict(f"update {update.id} is already published")
+    next_update_state(update.state, UpdateAction.PUBLISH)
     incident = await get_incident(session, update.incident_id)
     if incident.declined_at is not None:
         raise Conflict(f"incident {incident.id} was declined as noise; it says nothing outside")
-    kind = IncidentKind(incident.kind)
-    check_transition(kind, incident.status, update.status)
+    check_transition(IncidentKind(incident.kind), incident.status, update.status)
     now = utcnow()
 
-    before = {link.component_id: link.status for link in incident.components}
-    planned = {p["code"]: p["new_status"] for p in update.affected_components or []}
-    if planned:
-        merged = {**before, **planned}
-        await _set_components(
-            session,
-            incident,
-            [
-                AffectedComponent(id=cid, status=ComponentStatus(status))
-                for cid, status in merged.items()
-            ],
-        )
+    before = links.statuses(incident)
+    merged = links.planned(incident, update)
+    if merged is not None:
+        await links.set_components(session, incident, merged)
         await session.flush()
         incident = await get_incident(session, incident.id)
-    update.affected_components = [
-        {
-            "code": link.component_id,
-            "name": link.component.name,
-            "old_status": before.get(link.component_id, ComponentStatus.OPERATIONAL.value),
-            "new_status": link.status,
-        }
-        for link in incident.components
-    ]
+    update.affected_components = links.component_record(incident, before)
 
     if update.status != incident.status:
-        _stamp_status(incident, update.status, now)
+        stamp_status(incident, update.status, now)
         incident.status = update.status
     if update.next_update_at is None and is_open(incident.status):
         update.next_update_at = default_next_update_at(incident, now)
@@ -371,45 +303,9 @@ async def publish_update(
     detail: dict[str, object] = {"status": update.status}
     if waiver:
         detail["waiver"] = waiver
-    await record(
-        session,
-        actor=actor.name,
-        action="update.publish",
-        subject_type="update",
-        subject_id=update.id,
-        incident_id=incident.id,
-        detail=detail,
-    )
+    await audit(session, actor, "update.publish", update, detail)
     await mark_changed(session)
-    # Same transaction: the outbox rows exist exactly when the update is published.
-    await enqueue_update(session, update=update, incident=incident)
-    return update
-
-
-def default_next_update_at(incident: Incident, now: datetime) -> datetime | None:
-    """When customers hear from us next, unless the writer said: sooner for bigger impact.
-
-    A scheduled maintenance that has not started promises nothing (its window is the promise).
-    """
-    if incident.status == MaintenanceStatus.SCHEDULED:
-        return None
-    minutes = 30 if incident.impact in (Impact.MAJOR, Impact.CRITICAL) else 120
-    return now + timedelta(minutes=minutes)
-
-
-def _stamp_status(incident: Incident, status: str, now: datetime) -> None:
-    if status == IncidentStatus.IDENTIFIED and incident.identified_at is None:
-        incident.identified_at = now
-    elif status == IncidentStatus.MONITORING and incident.monitoring_at is None:
-        incident.monitoring_at = now
-    elif status in (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED):
-        incident.resolved_at = now
-    elif status == MaintenanceStatus.IN_PROGRESS:
-        incident.started_at = now
-
-
-async def count_incidents(session: AsyncSession) -> int:
-    return await session.scalar(select(func.count()).select_from(Incident)) or 0
+    return incident
 
 
 async def edit_update(
@@ -420,33 +316,24 @@ async def edit_update(
     body: str | None = None,
     deliver_notifications: bool | None = None,
 ) -> Update:
-    """Change an update's words; published words may only be changed by someone who may
-    publish, since the change goes out as it is."""
+    """Change an update's words where they stand. A draft is its author's (or a comms
+    lead's) to change; published words change as they are, so only someone who may publish
+    changes them; words waiting in the queue wait as the reviewer sees them."""
     update = await get_update(session, update_id)
-    if update.state == UpdateState.PUBLISHED and not actor.may_publish:
-        raise PermissionDenied(
-            f"update {update.id} is published; a {actor.role.value} key may not change "
-            "published words",
-            field="body",
-        )
+    permissions.require_edit_update(
+        actor, author=update.author, published=update.state == UpdateState.PUBLISHED
+    )
+    next_update_state(update.state, UpdateAction.AMEND)
     changed = []
     if body is not None:
-        update.body = _clean_body(body)
+        update.body = clean_body(body)
         changed.append("body")
     if deliver_notifications is not None:
         update.deliver_notifications = deliver_notifications
         changed.append("deliver_notifications")
     update.updated_at = utcnow()
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="update.edit",
-        subject_type="update",
-        subject_id=update.id,
-        incident_id=update.incident_id,
-        detail={"changed": changed},
-    )
+    await audit(session, actor, "update.edit", update, {"changed": changed})
     if update.state == UpdateState.PUBLISHED:
         await mark_changed(session)
     return update
@@ -458,13 +345,14 @@ async def decline_incident(
     """Close an incident as declined (noise, not real): it counts for nothing outside the
     team. Only an incident with no published words may be declined; one that customers have
     read about is resolved instead."""
+    permissions.require(actor, Act.OPEN_INCIDENT)
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidInput("reason must not be blank", field="reason")
     incident = await get_incident(session, incident_id)
     if incident.declined_at is not None:
         raise Conflict(f"incident {incident.id} is already declined")
-    if any(u.state == UpdateState.PUBLISHED for u in incident.updates):
+    if has_published_words(incident):
         raise Conflict(
             f"incident {incident.id} has published updates; resolve it instead of declining"
         )
@@ -478,31 +366,16 @@ async def decline_incident(
     incident.resolved_at = incident.declined_at = incident.updated_at = now
     incident.next_update_at = None
     await session.flush()
-    await record(
-        session,
-        actor=actor.name,
-        action="incident.decline",
-        subject_type="incident",
-        subject_id=incident.id,
-        incident_id=incident.id,
-        detail={"reason": reason},
-    )
+    await audit(session, actor, "incident.decline", incident, {"reason": reason})
     await mark_changed(session)
     return incident
 
 
 async def delete_incident(session: AsyncSession, *, actor: Actor, incident_id: str) -> None:
     """Remove an incident and its timeline (the Statuspage manage API's DELETE)."""
+    permissions.require(actor, Act.DELETE_INCIDENT)
     incident = await get_incident(session, incident_id)
     await session.delete(incident)
-    await record(
-        session,
-        actor=actor.name,
-        action="incident.delete",
-        subject_type="incident",
-        subject_id=incident_id,
-        incident_id=incident_id,
-        detail={"title": incident.title},
-    )
+    await audit(session, actor, "incident.delete", incident, {"title": incident.title})
     await session.flush()
     await mark_changed(session)

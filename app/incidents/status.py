@@ -1,8 +1,9 @@
-"""Incident and maintenance lifecycles: the enums and the one table of allowed moves."""
+"""Lifecycles: incidents, maintenance windows and the updates on their timeline; the enums
+and the one table of allowed moves of each."""
 
 from enum import StrEnum
 
-from app.lib.errors import InvalidTransition
+from app.lib.errors import Conflict, InvalidTransition
 
 
 class IncidentKind(StrEnum):
@@ -44,6 +45,17 @@ class UpdateState(StrEnum):
     PUBLISHED = "published"  # approved words, visible to the incident's audience
 
 
+class UpdateAction(StrEnum):
+    """What can happen to an update; each moves it to a state or is refused."""
+
+    EDIT = "edit"  # its writer changes a draft's words (a rejected draft becomes a draft again)
+    AMEND = "amend"  # words changed where they stand, keeping their state
+    SUBMIT = "submit"  # into the approval queue
+    APPROVE = "approve"  # a reviewer lets queued words out
+    REJECT = "reject"  # back to its author, with a reason
+    PUBLISH = "publish"  # out to its readers: straight from a draft, or once approved
+
+
 # Going back is allowed while an incident is open (a fix that did not hold); a resolved
 # incident stays resolved: a recurrence is a new incident with its own timeline.
 _INCIDENT_MOVES: dict[IncidentStatus, set[IncidentStatus]] = {
@@ -71,6 +83,55 @@ _MAINTENANCE_MOVES: dict[MaintenanceStatus, set[MaintenanceStatus]] = {
     MaintenanceStatus.VERIFYING: {MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.COMPLETED},
     MaintenanceStatus.COMPLETED: set(),
 }
+
+# An update's moves: draft -> submitted -> published (approved) or rejected -> draft again.
+# A draft may also be published at once by someone who may skip the queue. Words waiting in
+# the queue wait as the reviewer sees them; published words stay published, and may only be
+# amended where they stand.
+_UPDATE_MOVES: dict[UpdateState, dict[UpdateAction, UpdateState]] = {
+    UpdateState.DRAFT: {
+        UpdateAction.EDIT: UpdateState.DRAFT,
+        UpdateAction.AMEND: UpdateState.DRAFT,
+        UpdateAction.SUBMIT: UpdateState.SUBMITTED,
+        UpdateAction.PUBLISH: UpdateState.PUBLISHED,
+    },
+    UpdateState.REJECTED: {
+        UpdateAction.EDIT: UpdateState.DRAFT,
+        UpdateAction.AMEND: UpdateState.REJECTED,
+        UpdateAction.SUBMIT: UpdateState.SUBMITTED,
+    },
+    UpdateState.SUBMITTED: {
+        UpdateAction.APPROVE: UpdateState.PUBLISHED,
+        UpdateAction.REJECT: UpdateState.REJECTED,
+        UpdateAction.PUBLISH: UpdateState.PUBLISHED,
+    },
+    UpdateState.PUBLISHED: {UpdateAction.AMEND: UpdateState.PUBLISHED},
+}
+
+
+def _update_refusal(current: UpdateState, action: UpdateAction) -> str:
+    if action in (UpdateAction.EDIT, UpdateAction.AMEND):
+        return f"a {current} update cannot be edited; only drafts can"
+    if action is UpdateAction.SUBMIT:
+        return f"this update is already {current}"
+    if action in (UpdateAction.APPROVE, UpdateAction.REJECT):
+        return f"this update is {current}, not waiting for review"
+    if current is UpdateState.PUBLISHED:
+        return "this update is already published"
+    return f"a {current} update cannot be published; submit it for review"
+
+
+def may_move_update(current: str, action: UpdateAction) -> bool:
+    return action in _UPDATE_MOVES[UpdateState(current)]
+
+
+def next_update_state(current: str, action: UpdateAction) -> UpdateState:
+    """The state `action` moves an update in state `current` to, or a 409 saying why not."""
+    moves = _UPDATE_MOVES[UpdateState(current)]
+    if action not in moves:
+        raise Conflict(_update_refusal(UpdateState(current), action), field="state")
+    return moves[action]
+
 
 FINAL_STATUSES = frozenset({IncidentStatus.RESOLVED.value, MaintenanceStatus.COMPLETED.value})
 OPEN_STATUSES = frozenset({s.value for s in (*IncidentStatus, *MaintenanceStatus)} - FINAL_STATUSES)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import audience
 from app.accounts.actor import Actor
 from app.audit.service import record
 from app.comms.defaults import install_default_templates
@@ -19,7 +20,7 @@ from app.comms.wording import Site, template_for
 from app.incidents import service as incidents
 from app.incidents.models import Incident
 from app.incidents.schemas import IncidentUpdate
-from app.incidents.status import IncidentStatus, Visibility, is_open
+from app.incidents.status import IncidentStatus, is_open
 from app.intake.models import AlertThread, TriageState
 from app.intake.schemas import TriageAccept
 from app.lib.clock import utcnow
@@ -44,7 +45,7 @@ async def accept(
     thread = await _triage_thread(session, incident_id)
     incident = await incidents.get_incident(session, incident_id)
     customers = data.customers if data.customers is not None else incident.customer_ids
-    visibility = data.visibility or (Visibility.CUSTOMERS if customers else Visibility.PUBLIC)
+    visibility = data.visibility or audience.default_visibility(customers)
     incident = await incidents.edit_incident(
         session,
         actor=actor,
@@ -58,7 +59,7 @@ async def accept(
         session,
         status=status,
         impact=incident.impact,
-        audience="customer" if visibility == Visibility.CUSTOMERS else "public",
+        reach=audience.reach_of(visibility),
     )
     if template is None:
         raise Conflict(

@@ -8,7 +8,7 @@ is never cached.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -183,8 +183,3 @@ async def render_history(
 ) -> Rendered:
     context = await history_context(snapshot, session, reader, settings, page)
     return Rendered.of(renderer.render("history.html", **context), HTML)
-
-
-def next_update_overdue(view: IncidentView, now: datetime) -> bool:
-    promised = view.incident.next_update_at
-    return promised is not None and promised < now - timedelta(minutes=1)

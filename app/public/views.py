@@ -91,22 +91,13 @@ class StatusPage:
 
 
 def visible_incidents(snapshot: Snapshot, audience: aud.Audience) -> list[IncidentView]:
-    """The snapshot's incidents this audience may see, each with only its visible updates.
-
-    An incident with no published words yet is not shown: its title and components are
-    the team's until someone approves what to say.
-    """
+    """The snapshot's incidents this audience may see, each with only its visible updates
+    (the audience rule hides one with no published words for it)."""
     by_id = {c.id: c for c in snapshot.components}
     views = []
     for incident in snapshot.incidents:
-        if not aud.may_see_incident(
-            audience,
-            visibility=incident.visibility,
-            affected=snapshot.affected.get(incident.id, set()),
-            declined=incident.declined_at is not None,
-        ):
-            continue
-        updates = aud.visible_updates(audience, incident.updates)
+        affected = snapshot.affected.get(incident.id, set())
+        updates = aud.shown_updates(audience, incident, affected=affected)
         if not updates:
             continue
         updates.sort(key=lambda u: as_utc(u.published_at or u.created_at), reverse=True)

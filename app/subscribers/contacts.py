@@ -8,6 +8,7 @@ import io
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import audience
 from app.accounts.actor import Actor
 from app.audit.service import record
 from app.components.models import Component
@@ -38,9 +39,7 @@ async def import_contacts(
             select(Subscriber.address).where(
                 Subscriber.kind == SubscriberKind.EMAIL.value,
                 Subscriber.unsubscribed_at.is_(None),
-                Subscriber.customer_id.is_(None)
-                if customer_id is None
-                else Subscriber.customer_id == customer_id,
+                audience.reader_is(Subscriber.customer_id, customer_id),
             )
         )
     }

@@ -13,6 +13,7 @@ import secrets
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import audience
 from app.accounts.actor import Actor
 from app.audit.service import record
 from app.components.service import get_components
@@ -85,10 +86,8 @@ async def list_subscribers(
 ) -> list[Subscriber]:
     """Subscribers oldest first: all, one customer's contacts, or (`public`) the public ones."""
     query = select(Subscriber).order_by(Subscriber.created_at, Subscriber.id)
-    if customer_id is not None:
-        query = query.where(Subscriber.customer_id == customer_id)
-    elif public:
-        query = query.where(Subscriber.customer_id.is_(None))
+    if customer_id is not None or public:
+        query = query.where(audience.reader_is(Subscriber.customer_id, customer_id))
     return list((await session.scalars(query.limit(limit).offset(offset))).all())
 
 
@@ -105,9 +104,7 @@ async def existing_email(
     query = select(Subscriber).where(
         Subscriber.kind == SubscriberKind.EMAIL.value,
         func.lower(Subscriber.address) == address.lower(),
-        Subscriber.customer_id.is_(None)
-        if customer_id is None
-        else Subscriber.customer_id == customer_id,
+        audience.reader_is(Subscriber.customer_id, customer_id),
     )
     return await session.scalar(query.limit(1))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.comms import examples, wording
+from app.comms import examples, tone, wording
 from app.comms.demo import demo_sign_ins
 from app.comms.sandbox import render_text
 from app.demo.load import load_demo
@@ -36,10 +36,10 @@ async def test_demo_templates_render_plainly_with_an_apology_and_a_next_update(
                 if template.status == "scheduled" or template.status in FINAL_STATUSES:
                     context["next_update_at"] = ""
                 body = render_text(template.body, context)
-                subject = wording.tone.Subject(
+                subject = tone.Subject(
                     status=template.status, impact=impact, components=("API", "Search")
                 )
-                findings = wording.tone.check(body, subject)
+                findings = tone.check(body, subject)
                 if template.status in ("scheduled", "in_progress", "verifying", "completed"):
                     findings = [f for f in findings if f.rule != "apology"]  # planned work
                 assert findings == [], (template.name, impact, body, findings)

@@ -1,0 +1,45 @@
+"""The approval policy as stored: reading it, and an admin changing it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import permissions
+from app.accounts.actor import Actor
+from app.accounts.permissions import Act
+from app.comms import policy as rules
+from app.comms.models import CommsPolicy
+from app.incidents.audit import audit
+
+
+async def load_policy(session: AsyncSession) -> rules.Policy:
+    row = await session.get(CommsPolicy, 1)
+    if row is None:
+        return rules.Policy()
+    return rules.Policy(
+        require_approval=row.require_approval, author_may_approve_major=row.author_may_approve_major
+    )
+
+
+async def set_policy(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    require_approval: bool | None = None,
+    author_may_approve_major: bool | None = None,
+) -> rules.Policy:
+    permissions.require(actor, Act.MANAGE_POLICY)
+    row = await session.get(CommsPolicy, 1) or CommsPolicy(id=1)
+    session.add(row)
+    if require_approval is not None:
+        row.require_approval = require_approval
+    if author_may_approve_major is not None:
+        row.author_may_approve_major = author_may_approve_major
+    row.updated_by = actor.name
+    await session.flush()
+    detail = {
+        "require_approval": row.require_approval,
+        "author_may_approve_major": row.author_may_approve_major,
+    }
+    await audit(session, actor, "policy.edit", ("policy", "1"), detail)
+    return await load_policy(session)

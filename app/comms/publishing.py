@@ -1,0 +1,107 @@
+"""Publishing: words and statuses go out, and the outbox holds what must be sent.
+
+Each verb here does the domain's step (`app.incidents.service`, `app.components.service`)
+and writes the outbox rows for it (`app.delivery.outbox`) in the same transaction, so the
+rows exist exactly when the words or the status do. Who receives them is the audience
+rule's decision; who may publish is the permissions rule's, checked here whoever calls.
+"""
+
+from __future__ import annotations
+
+from msgspec import structs
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import permissions
+from app.accounts.actor import Actor
+from app.accounts.permissions import Act
+from app.comms.policy_store import load_policy
+from app.components import service as components
+from app.components.models import Component
+from app.components.schemas import ComponentUpdate
+from app.delivery.outbox import enqueue_component_change, enqueue_update
+from app.incidents import service as incidents
+from app.incidents.models import Incident, Update
+from app.incidents.schemas import IncidentCreate, MaintenanceCreate, UpdateCreate
+from app.incidents.service import DIRECT_PUBLISH
+from app.incidents.status import MaintenanceStatus
+from app.lib.errors import PermissionDenied
+
+
+async def publish_update(
+    session: AsyncSession, *, actor: Actor, update: Update, waiver: str | None = None
+) -> Update:
+    """Make an update public to its audience, and queue one delivery per recipient.
+
+    Refused unless `actor` may publish: a comms lead, or the words' own author when the
+    stored approval policy waives review. `waiver` names the policy that let the words skip
+    review, for the audit log.
+    """
+    policy = await load_policy(session)
+    incident = await incidents.mark_published(
+        session,
+        actor=actor,
+        update=update,
+        waiver=waiver,
+        review_required=policy.require_approval,
+    )
+    await enqueue_update(session, update=update, incident=incident)
+    return update
+
+
+async def post_update(
+    session: AsyncSession, *, actor: Actor, incident_id: str, data: UpdateCreate
+) -> Update:
+    """Write a timeline entry: a draft, or with `publish` (from someone who may skip the
+    queue) published at once and sent."""
+    if data.publish and not permissions.may(actor, Act.WAIVE_REVIEW):
+        raise PermissionDenied(
+            f"a {actor.role.value} key may not publish; drop `publish` to store a draft for "
+            "approval",
+            field="publish",
+        )
+    draft = await incidents.post_update(
+        session, actor=actor, incident_id=incident_id, data=structs.replace(data, publish=False)
+    )
+    if data.publish:
+        await publish_update(session, actor=actor, update=draft, waiver=DIRECT_PUBLISH)
+    return draft
+
+
+async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCreate) -> Incident:
+    """Declare an incident; with a `body`, also write its first update (sent if published)."""
+    incident = await incidents.open_incident(
+        session, actor=actor, data=structs.replace(data, body=None)
+    )
+    if data.body:
+        first = UpdateCreate(status=incident.status, body=data.body, publish=data.publish)
+        await post_update(session, actor=actor, incident_id=incident.id, data=first)
+    return await incidents.get_incident(session, incident.id)
+
+
+async def schedule_maintenance(
+    session: AsyncSession, *, actor: Actor, data: MaintenanceCreate
+) -> Incident:
+    """Plan a maintenance window; with a `body`, also write its first update."""
+    incident = await incidents.schedule_maintenance(
+        session, actor=actor, data=structs.replace(data, body=None)
+    )
+    if data.body:
+        first = UpdateCreate(
+            status=MaintenanceStatus.SCHEDULED.value, body=data.body, publish=data.publish
+        )
+        await post_update(session, actor=actor, incident_id=incident.id, data=first)
+    return await incidents.get_incident(session, incident.id)
+
+
+async def update_component(
+    session: AsyncSession, *, actor: Actor, component_id: str, data: ComponentUpdate
+) -> Component:
+    """Change a component; a new status is also sent to the webhooks that follow it."""
+    old_status = (await components.get_component(session, component_id)).status
+    component = await components.update_component(
+        session, actor=actor, component_id=component_id, data=data
+    )
+    await enqueue_component_change(
+        session, component=component, old_status=old_status, new_status=component.status
+    )
+    return component
