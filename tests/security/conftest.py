@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -13,6 +14,7 @@ from app.accounts.models import Role
 from app.accounts.service import create_api_key, create_user, revoke_api_key
 from app.accounts.session import COOKIE
 from tests.support.desk import PASSWORD, csrf, sign_in
+from tests.support.peers import HttpReceiver
 
 # The desk person of each role; `lead` and `rita` come from the `users` fixture.
 DESK_PEOPLE = {Role.RESPONDER: "rita", Role.COMMS_LEAD: "lead", Role.ADMIN: "ada"}
@@ -54,3 +56,12 @@ async def desk(
         sessions[role] = DeskSession(cookie=client.cookies[COOKIE], csrf=token)
     client.cookies.clear()
     return sessions
+
+
+@pytest.fixture
+def receiver() -> Iterator[HttpReceiver]:
+    """A real webhook endpoint on loopback that records what it receives."""
+    server = HttpReceiver()
+    server.start()
+    yield server
+    server.stop()
