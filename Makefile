@@ -32,7 +32,7 @@ test: install-test browser postgres
 	$(BIN)/ruff check app tests bench
 	$(BIN)/lint-imports
 	$(BIN)/pytest
-	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser"
+	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser and not soak"
 
 ## The attack suite's long settings (thousands of generated requests, many generated worlds),
 ## on SQLite then PostgreSQL; `make test` runs the same tests with small settings.
