@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export TIDINGS_DATABASE_URL ?= sqlite+aiosqlite:///tidings.db
 
-.PHONY: run test lint bench install install-test browser postgres clean
+.PHONY: run test soak lint bench install install-test browser postgres clean
 
 $(BIN)/tidings: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,13 @@ test: install-test browser postgres
 	$(BIN)/ruff check app tests bench
 	$(BIN)/lint-imports
 	$(BIN)/pytest
-	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser"
+	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser and not soak"
+
+## The attack suite's long settings (thousands of generated requests, many generated worlds),
+## on SQLite then PostgreSQL; `make test` runs the same tests with small settings.
+soak: install-test postgres
+	$(BIN)/pytest -m soak tests/security
+	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m soak tests/security
 
 ## Debian's chromium for the browser tests (Playwright cannot download its own here).
 browser:
