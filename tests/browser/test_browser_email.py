@@ -13,8 +13,8 @@ from tests.support.update_email import send_update
 
 pytestmark = [pytest.mark.browser, pytest.mark.settings(time_zone="Europe/Paris")]
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-THEME = Path(__file__).resolve().parents[1] / "themes" / "default"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 
 
 @pytest.mark.parametrize("width", [390, 700])

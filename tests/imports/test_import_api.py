@@ -90,5 +90,5 @@ async def test_a_page_on_a_private_address_is_refused_unless_the_setting_allows_
             PATH, json={"url": pages.url("hashicorp")}, headers=keys["comms_lead"]
         )
     assert answer.status_code == 422
-    assert "private, loopback or link-local" in answer.json()["detail"]
+    assert "not a public internet address" in answer.json()["detail"]
     assert pages.requests == []

@@ -138,4 +138,4 @@ async def test_a_public_webhook_to_a_private_address_is_refused(client):
     response = await client.post(
         "/subscribe", data={"channel": "webhook", "url": "http://127.0.0.1:9/hook"}
     )
-    assert "private, loopback or link-local" in response.text
+    assert "not a public internet address" in response.text
