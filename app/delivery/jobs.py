@@ -204,15 +204,16 @@ class DeliveryWorker:
         try:
             while (item := await self._queue.get()) is not None:
                 outcome = await self._send(item, channels)
-                # Wait for the commit before the next message: a crash then repeats at
-                # most the one message each lane has in flight.
-                await self._recorder.add(item.delivery_id, outcome)
                 if outcome.ok and item.confirms is not None:
-                    # A public webhook's signed first delivery was accepted: it starts.
-                    # Idempotent, so a repeat after a crash confirms nothing twice.
+                    # A public webhook's signed first delivery was accepted: it starts,
+                    # before the delivery counts as done, so whoever waits for that sees a
+                    # confirmed subscriber. Idempotent: a repeat confirms nothing twice.
                     async with self.sessionmaker() as session:
                         await confirm_on_delivery(session, item.confirms)
                         await session.commit()
+                # Wait for the commit before the next message: a crash then repeats at
+                # most the one message each lane has in flight.
+                await self._recorder.add(item.delivery_id, outcome)
         finally:
             for channel in channels.values():
                 with contextlib.suppress(Exception):

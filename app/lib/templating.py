@@ -77,7 +77,7 @@ STYLES = {
 def zone_label(zone: ZoneInfo, at: datetime) -> str:
     """The zone as people say it at that moment: "UTC", "CET", "EST"; never "Etc/UTC".
     Zones without a common abbreviation (tzdata writes "+03") read "UTC+03"."""
-    name = as_utc(at).astimezone(zone).tzname() or "UTC"
+    name = in_zone(at, zone).tzname() or "UTC"
     return f"UTC{name}" if name[:1] in "+-" else name
 
 

@@ -137,7 +137,8 @@ def build_calendar(snapshot: Snapshot, reader: Reader, settings: Settings) -> Re
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{name} maintenance")
+    # A name is one line: a line break typed into it must not end the property early.
+    calendar.add("x-wr-calname", " ".join(f"{name} maintenance".split()))
     views = [
         v
         for v in visible_incidents(snapshot, reader.audience)

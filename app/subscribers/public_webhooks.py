@@ -9,7 +9,7 @@ else. The worker sends it (`app.delivery`) and calls `confirm_on_delivery` on su
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience
@@ -19,7 +19,6 @@ from app.subscribers.models import Subscriber, SubscriberKind
 from app.subscribers.service import (
     check_webhook_url,
     choose_components,
-    get_subscriber,
     new_webhook_secret,
 )
 from app.subscribers.subscribing import SELF_SERVICE, ConfirmationMail
@@ -83,16 +82,29 @@ async def subscribe_webhook(
 
 
 async def confirm_on_delivery(session: AsyncSession, subscriber_id: str) -> None:
-    """The endpoint accepted its signed confirmation request: the subscription starts."""
-    subscriber = await get_subscriber(session, subscriber_id)
-    if subscriber.confirmed_at is None and subscriber.unsubscribed_at is None:
-        subscriber.confirmed_at = utcnow()
+    """The endpoint accepted its signed confirmation request: the subscription starts.
+
+    One conditional UPDATE first: on SQLite a transaction that read before it writes can be
+    refused at once when the worker's recorder commits in between; a write first waits its
+    turn instead. It also makes a repeat (after a crash) confirm nothing twice.
+    """
+    started = await session.execute(
+        update(Subscriber)
+        .where(
+            Subscriber.id == subscriber_id,
+            Subscriber.confirmed_at.is_(None),
+            Subscriber.unsubscribed_at.is_(None),
+        )
+        .values(confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if started.rowcount:  # type: ignore[attr-defined]
         await record(
             session,
             actor="worker",
             action="subscriber.confirm",
             subject_type="subscriber",
-            subject_id=subscriber.id,
+            subject_id=subscriber_id,
             detail={"by": "first delivery accepted"},
         )
         await session.flush()

@@ -26,6 +26,14 @@ SLOW = (
 ) * 30
 
 
+def _names(limit: str, message: str) -> bool:
+    """Does the refusal name `limit`? The slow template builds text as it runs: on a fast
+    machine its size budget stops it before its time budget does; either is named."""
+    if limit.startswith("takes longer"):
+        return limit in message or "more than 10 MB" in message
+    return limit in message
+
+
 @pytest.mark.parametrize(
     ("source", "limit"),
     [
@@ -64,7 +72,7 @@ def test_a_template_that_would_exhaust_the_server_is_stopped_naming_the_limit(so
     with pytest.raises(TemplateProblem) as caught:
         render_text(source, dict(CONTEXT))
     elapsed = time.monotonic() - started
-    assert limit in caught.value.message
+    assert _names(limit, caught.value.message), caught.value.message
     assert caught.value.status_code == 422
     assert elapsed < MAX_SECONDS + 0.5
 
@@ -139,7 +147,8 @@ async def test_the_server_keeps_answering_livez_while_an_attack_template_renders
             await asyncio.sleep(0.02)
         status, text, took = await running
     assert status == 422, text
-    assert f"longer than {MAX_SECONDS:g} s" in text
-    assert took >= MAX_SECONDS * 0.9  # it really ran for its whole budget meanwhile
+    assert _names(f"takes longer than {MAX_SECONDS:g} s", text), text
+    if "more than 10 MB" not in text:  # stopped by time: it really ran its whole budget
+        assert took >= MAX_SECONDS * 0.9
     assert len(waits) >= 10, (took, waits)
     assert max(waits) < 0.1, sorted(waits)[-5:]
