@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             screen_bodies,
             cors_preflight,
-            DefineMiddleware(SessionMiddleware, settings=settings),
+            DefineMiddleware(SessionMiddleware, settings=settings, sessionmaker=sessionmaker),
         ],
         lifespan=[lifespan],
         state=State(

@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from app.accounts.models import ApiKey, User
+from app.accounts.models import AdminSession, ApiKey, User
 from app.audit.models import AuditEvent
 from app.comms.models import (
     CommsPolicy,
@@ -14,7 +14,7 @@ from app.components.models import Component, ComponentGroup
 from app.customers.models import Customer
 from app.db.base import Base
 from app.db.changes import SiteState
-from app.db.models import IdempotencyRecord
+from app.db.models import IdempotencyRecord, RateCounter
 from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
 from app.intake.models import AlertThread
@@ -24,6 +24,7 @@ from app.subscribers.models import Subscriber
 
 __all__ = [
     "AlertThread",
+    "AdminSession",
     "ApiKey",
     "AuditEvent",
     "Base",
@@ -42,6 +43,7 @@ __all__ = [
     "IncidentCustomer",
     "MessageTemplate",
     "Pause",
+    "RateCounter",
     "Site",
     "SiteState",
     "Subscriber",

@@ -13,17 +13,17 @@ from urllib.parse import urlencode
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect
 
-from app.accounts.session import csrf_token, current_session
+from app.accounts.session import csrf_token, current_token
 
 
 def admin_page(
     request: Request, page: str, *, status_code: int = 200, **context: Any
 ) -> Response[str]:
     settings = request.app.state.settings
-    session = current_session(request)
+    token = current_token(request)
     base = {
         "me": request.scope.get("state", {}).get("session_actor"),
-        "csrf": csrf_token(settings, session) if session else "",
+        "csrf": csrf_token(settings, token) if token else "",
         "page_name": settings.page_name,
         "notice": request.query_params.get("notice", ""),
         "error": request.query_params.get("error", ""),

@@ -8,18 +8,17 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
 from app.accounts.admin import admin_page, safe_next
-from app.accounts.service import authenticate_user
-from app.accounts.session import check_csrf, cookie, new_session
-from app.lib.ratelimit import FailureCounter
+from app.accounts.service import end_session, start_session
+from app.accounts.session import (
+    DEVICE_COOKIE,
+    check_csrf,
+    cookie,
+    current_token,
+    device_cookie,
+    new_token,
+)
+from app.accounts.signin import attempt_sign_in
 from app.web.deps import AppSettings, Db
-
-
-def _failed_sign_ins(request: Request) -> FailureCounter:
-    """Failed sign-ins per user name and per client, kept for this process's lifetime."""
-    state = request.app.state
-    if not hasattr(state, "failed_sign_ins"):
-        state.failed_sign_ins = FailureCounter(limit=10, window=15 * 60)
-    return state.failed_sign_ins  # type: ignore[no-any-return]
 
 
 class SignInPages(Controller):
@@ -38,44 +37,47 @@ class SignInPages(Controller):
         form = await request.form()
         username = str(form.get("username", ""))
         target = safe_next(str(form.get("next", "")))
-        failures = _failed_sign_ins(request)
-        client = request.client.host if request.client else "unknown"
-        if failures.blocked(f"user:{username.strip().lower()}") or failures.blocked(
-            f"client:{client}"
-        ):
+        attempt = await attempt_sign_in(
+            request.app.state.sessionmaker,
+            secret=settings.secret_key,
+            username=username,
+            password=str(form.get("password", "")),
+            client=request.client.host if request.client else "unknown",
+            device_cookie=request.cookies.get(DEVICE_COOKIE),
+        )
+        if attempt.refused:
             return admin_page(
                 request,
                 "admin/sign_in.html",
                 status_code=429,
                 next=target,
                 username=username,
-                error="Too many failed sign-ins; wait a few minutes and try again.",
+                error="Too many failed sign-ins; wait a few minutes and try again "
+                "(a browser you have signed in with before can still sign in).",
             )
-        user = await authenticate_user(
-            db, username=username, password=str(form.get("password", ""))
-        )
-        if user is None:
-            failures.record(f"user:{username.strip().lower()}")
-            failures.record(f"client:{client}")
+        if attempt.user is None:
             return admin_page(
                 request,
                 "admin/sign_in.html",
                 status_code=401,
                 next=target,
-                username=str(form.get("username", "")),
+                username=username,
                 error="That user name and password do not match.",
             )
-        # A new nonce at sign-in: a session (and CSRF token) planted before does not carry over.
-        return Redirect(
-            target,
-            status_code=303,
-            cookies=[cookie(settings, new_session(user.username, user.role))],
-        )
+        # A new token at sign-in: a session (and CSRF token) planted before does not carry
+        # over, and a session this browser had before ends.
+        await end_session(db, current_token(request))
+        token = await start_session(db, user_id=attempt.user.id)
+        cookies = [cookie(settings, token)]
+        if attempt.device:
+            cookies.append(device_cookie(settings, attempt.device))
+        return Redirect(target, status_code=303, cookies=cookies)
 
     @post("/sign-out")
-    async def sign_out(self, settings: AppSettings) -> Redirect:
+    async def sign_out(self, request: Request, db: Db, settings: AppSettings) -> Redirect:
+        await end_session(db, current_token(request))
         return Redirect(
             "/admin/sign-in?notice=Signed+out.",
             status_code=303,
-            cookies=[cookie(settings, new_session())],
+            cookies=[cookie(settings, new_token())],
         )

@@ -4,19 +4,43 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
-from app.accounts.models import ApiKey, Role, User
+from app.accounts.models import AdminSession, ApiKey, Role, User
 from app.lib.clock import utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 
 KEY_PREFIX = "tid_"
+SESSION_LIFETIME = timedelta(hours=12)
 _hasher = PasswordHasher()
+
+
+async def _hash_password(password: str) -> str:
+    # argon2 takes tens of milliseconds of CPU on purpose: never on the event loop.
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_password(user: User | None, password: str) -> bool:
+    """Whether `password` is `user`'s, checked in a worker thread. Without a user the same
+    work is done, so timing does not reveal which names exist."""
+    if user is None:
+        await _hash_password(password)
+        return False
+    return await anyio.to_thread.run_sync(_verify, user.password_hash, password)
 
 
 def hash_key(raw: str) -> str:
@@ -57,35 +81,97 @@ async def create_user(session: AsyncSession, *, username: str, password: str, ro
         raise InvalidInput("password must be at least 8 characters", field="password")
     if await session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"a user named {username!r} already exists", field="username")
-    user = User(username=username, password_hash=_hasher.hash(password), role=role.value)
+    user = User(username=username, password_hash=await _hash_password(password), role=role.value)
     session.add(user)
     await session.flush()
     return user
 
 
+async def find_user(session: AsyncSession, username: str) -> User | None:
+    return await session.scalar(select(User).where(User.username == username.strip()))
+
+
 async def authenticate_user(session: AsyncSession, *, username: str, password: str) -> User | None:
-    user = await session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        # Spend the same time as a real check so timing does not reveal which names exist.
-        _hasher.hash(password)
-        return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    return user
+    user = await find_user(session, username)
+    return user if await verify_password(user, password) else None
 
 
 async def set_password(session: AsyncSession, *, username: str, password: str) -> User:
-    """Replace a user's password (only the argon2 hash is kept)."""
+    """Replace a user's password (only the argon2 hash is kept) and end every session of
+    theirs: whoever held one must sign in with the new password."""
     if len(password) < 8:
         raise InvalidInput("password must be at least 8 characters", field="password")
-    user = await session.scalar(select(User).where(User.username == username.strip()))
+    user = await find_user(session, username)
     if user is None:
-        raise InvalidInput(f"no user named {username!r}", field="username")
-    user.password_hash = _hasher.hash(password)
+        raise NotFound(f"no user named {username!r}")
+    user.password_hash = await _hash_password(password)
+    await revoke_sessions(session, user_id=user.id)
     await session.flush()
     return user
+
+
+async def remove_user(session: AsyncSession, *, username: str) -> User:
+    """Remove a user and end every session of theirs (at once, not at the cookie's expiry)."""
+    user = await find_user(session, username)
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    await revoke_sessions(session, user_id=user.id)
+    await session.delete(user)
+    await session.flush()
+    return user
+
+
+# Desk sessions: the cookie carries a random token, the table the token's hash.
+
+
+def session_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(session: AsyncSession, *, user_id: str) -> str:
+    """A new desk session for the user; the token (for the cookie) is returned once."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        AdminSession(
+            id=session_id(token),
+            user_id=user_id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def session_user(session: AsyncSession, token: str) -> User | None:
+    """The user a live session token belongs to, read fresh from the users table (their
+    role as it is now); None for an unknown, ended or expired token."""
+    now = utcnow()
+    row = (
+        await session.execute(
+            select(AdminSession, User)
+            .join(User, User.id == AdminSession.user_id)
+            .where(AdminSession.id == session_id(token), AdminSession.expires_at > now)
+        )
+    ).first()
+    if row is None:
+        return None
+    found, user = row
+    if now - found.last_seen_at > timedelta(minutes=1):  # not a write on every page view
+        found.last_seen_at = now
+    return user
+
+
+async def end_session(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(AdminSession).where(AdminSession.id == session_id(token)))
+
+
+async def revoke_sessions(session: AsyncSession, *, user_id: str) -> int:
+    """End every desk session of a user; how many there were."""
+    result = await session.execute(delete(AdminSession).where(AdminSession.user_id == user_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def touch_key(session: AsyncSession, key: ApiKey) -> None:

@@ -1,76 +1,60 @@
-"""Signed session cookies and CSRF tokens for the admin pages (`/admin/...`).
+"""Desk sessions for the admin pages (`/admin/...`), kept server-side, and CSRF tokens.
 
-The cookie holds `{n: nonce, u: user name, r: role, e: expiry}` as base64 JSON, signed with
-HMAC-SHA256 under `settings.secret_key`; nothing secret is in it, and it cannot be forged.
-Only `/admin` paths read it (the cookie's Path is `/admin` too), so the JSON API keeps
-needing a Bearer key and a cookie can never drive it cross-site.
+The session cookie holds only a random token. Signing in stores the token's SHA-256 in
+`admin_sessions` with the user and an expiry (12 hours); every `/admin` request looks the
+row up together with its user, so the role is the user's role as it is now, and a session
+of a removed user, a signed-out session or one ended by a password change opens nothing.
+Nothing in the cookie is trusted, so knowing the server's secret key does not let anyone
+make a session. Only `/admin` paths read the cookie (its Path is `/admin` too), so the JSON
+API keeps needing a Bearer key and a cookie can never drive it cross-site.
 
-Every admin form carries `_csrf`, an HMAC of the session's nonce; `check_csrf` (a
-`before_request` hook of the admin controllers) refuses a POST without the right one. The
-nonce changes at sign-in and sign-out, so a token from before does not carry over.
+A visitor who is not signed in gets a token too (not stored): the sign-in form's CSRF token
+is derived from it. Every admin form carries `_csrf`, an HMAC of the session's token under
+the secret key; `check_csrf` (a `before_request` hook of the admin controllers) refuses a
+POST without the right one. The token changes at sign-in and sign-out, so a form token
+from before does not carry over, and a token planted before sign-in is not the session.
+
+(Litestar's server-side sessions keep an opaque blob per key in a key-value store; the desk
+needs to find and end every session of one user, and to read the user on each request, so
+the sessions are rows of the app's own database, shared by every process.)
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
+import re
 import secrets
-import time
-from typing import Any
 from urllib.parse import quote
 
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role
+from app.accounts.service import SESSION_LIFETIME, session_user
 from app.lib.errors import PermissionDenied
 from app.settings import Settings
 
 COOKIE = "tidings_admin"
+DEVICE_COOKIE = "tidings_device"  # proof of a past sign-in on this browser (see signin.py)
 PREFIX = "/admin"
 SIGN_IN = "/admin/sign-in"
-LIFETIME = 12 * 3600
+LIFETIME = int(SESSION_LIFETIME.total_seconds())
+DEVICE_LIFETIME = 365 * 24 * 3600
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
-def _sign(secret: str, payload: bytes) -> str:
-    return hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
-def encode(secret: str, data: dict[str, Any]) -> str:
-    # No "=" padding: a cookie value with "=" gets quoted, and quotes break the signature.
-    raw = json.dumps(data, separators=(",", ":")).encode()
-    payload = base64.urlsafe_b64encode(raw).rstrip(b"=")
-    return f"{payload.decode()}.{_sign(secret, payload)}"
-
-
-def decode(secret: str, value: str) -> dict[str, Any] | None:
-    payload, _, signature = value.partition(".")
-    if not hmac.compare_digest(_sign(secret, payload.encode()), signature):
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or data.get("e", 0) < time.time():
-        return None
-    return data
-
-
-def new_session(user: str | None = None, role: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"n": secrets.token_urlsafe(16), "e": int(time.time()) + LIFETIME}
-    if user is not None:
-        data["u"], data["r"] = user, role
-    return data
-
-
-def cookie(settings: Settings, data: dict[str, Any]) -> Cookie:
+def cookie(settings: Settings, token: str) -> Cookie:
     return Cookie(
         key=COOKIE,
-        value=encode(settings.secret_key, data),
+        value=token,
         path=PREFIX,
         httponly=True,
         samesite="lax",
@@ -79,12 +63,27 @@ def cookie(settings: Settings, data: dict[str, Any]) -> Cookie:
     )
 
 
-def csrf_token(settings: Settings, session: dict[str, Any]) -> str:
-    return _sign(settings.secret_key, f"csrf:{session['n']}".encode())[:40]
+def device_cookie(settings: Settings, value: str) -> Cookie:
+    return Cookie(
+        key=DEVICE_COOKIE,
+        value=value,
+        path=PREFIX,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=DEVICE_LIFETIME,
+    )
 
 
-def current_session(request: Request) -> dict[str, Any]:
-    return request.scope.get("state", {}).get("session") or {}
+def csrf_token(settings: Settings, token: str) -> str:
+    return hmac.new(
+        settings.secret_key.encode(), f"csrf:{token}".encode(), hashlib.sha256
+    ).hexdigest()[:40]
+
+
+def current_token(request: Request) -> str:
+    """The session token of this `/admin` request (signed in or not); "" elsewhere."""
+    return str(request.scope.get("state", {}).get("session_token") or "")
 
 
 async def check_csrf(request: Request) -> None:
@@ -93,48 +92,51 @@ async def check_csrf(request: Request) -> None:
         return
     form = await request.form()
     sent = form.get("_csrf") or request.headers.get("x-csrf-token") or ""
-    session = current_session(request)
-    expected = csrf_token(request.app.state.settings, session) if session else ""
+    token = current_token(request)
+    expected = csrf_token(request.app.state.settings, token) if token else ""
     if not expected or not hmac.compare_digest(str(sent), expected):
         raise PermissionDenied("this form has expired or did not come from us; reload and retry")
 
 
-def _cookie_value(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", []):
-        if name == b"cookie":
+def cookie_value(scope: Scope, name: str) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == b"cookie":
             for part in value.decode("latin-1").split(";"):
                 key, _, val = part.strip().partition("=")
-                if key == COOKIE:
+                if key == name:
                     return val.strip('"')
     return None
 
 
 class SessionMiddleware:
-    """Reads the admin session for `/admin` requests; signed-out page views go to sign-in."""
+    """Reads the desk session of `/admin` requests from the database; signed-out page views
+    go to sign-in."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> None:
         self.app = app
         self.settings = settings
+        self.sessionmaker = sessionmaker
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or not (path == PREFIX or path.startswith(PREFIX + "/")):
             await self.app(scope, receive, send)
             return
-        raw = _cookie_value(scope)
-        session = decode(self.settings.secret_key, raw) if raw else None
-        fresh = session is None
-        if session is None:
-            session = new_session()
+        raw = cookie_value(scope, COOKIE)
+        fresh = raw is None or not _TOKEN.fullmatch(raw)
+        token = new_token() if fresh else str(raw)
         state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
-        state["session"] = session
-        if session.get("u"):
-            try:
-                state["session_actor"] = Actor(name=session["u"], role=Role(session["r"]))
-            except ValueError:
-                session = new_session()
-                state["session"], fresh = session, True
-        set_cookie = cookie(self.settings, session).to_header(header="") if fresh else None
+        state["session_token"] = token
+        if not fresh:
+            async with self.sessionmaker() as db:
+                user = await session_user(db, token)
+                await db.commit()  # last_seen_at
+            if user is not None:
+                state["session_actor"] = Actor(name=user.username, role=Role(user.role))
+                state["session_user_id"] = user.id
+        set_cookie = cookie(self.settings, token).to_header(header="") if fresh else None
 
         if "session_actor" not in state and path != SIGN_IN:
             target = path + (

@@ -24,3 +24,16 @@ class IdempotencyRecord(IdMixin, Base):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[Any] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateCounter(Base):
+    """How many times `key` was counted in the window that ends at `expires_at`.
+
+    Counted with one atomic upsert (see `app.db.rates`), so every process shares the count.
+    """
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -325,11 +325,6 @@ def forged_cookie(secret: str, user: str, role: str) -> tuple[str, str]:
 
 
 @pytest.mark.settings(secret_key=Settings.secret_key)  # TIDINGS_SECRET_KEY left unset
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding 3 (being fixed): a session signed with the default key for a user who "
-    "does not exist opens the desk; sessions are not checked against the users table",
-)
 async def test_a_forged_session_for_a_user_who_does_not_exist_opens_no_desk_page(
     app, client, settings
 ):
@@ -344,10 +339,6 @@ async def test_a_forged_session_for_a_user_who_does_not_exist_opens_no_desk_page
     assert let_in == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding 3 (being fixed): signing out revokes nothing; a copied cookie still works",
-)
 async def test_a_session_copied_before_signing_out_opens_no_desk_page(client, settings, users):
     await sign_in(client, "lead")
     copied = {"Cookie": f"tidings_admin={client.cookies['tidings_admin']}"}

@@ -1,0 +1,55 @@
+"""Counting attempts in the database, so that every process shares one count.
+
+`hit` adds to the count of a subject (a client address, a user name, a device) in the
+current fixed window with one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`: two
+processes, or two requests of one process, never both read the same count. It works the
+same on SQLite and PostgreSQL. Callers compare the returned count with their limit
+*before* doing the costly or risky thing, so a burst of concurrent attempts gets at most
+`limit` through, however it is spread over processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import RateCounter
+from app.lib.clock import utcnow
+
+
+def _key(scope: str, subject: str, window: float, now: datetime) -> tuple[str, datetime]:
+    bucket = int(now.timestamp() // window)
+    # The subject is hashed: what a client sends (a user name) may be long or odd, and the
+    # table then holds no user names or addresses.
+    digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return f"{scope}:{digest}:{bucket}", datetime.fromtimestamp((bucket + 1) * window, UTC)
+
+
+async def hit(
+    session: AsyncSession, scope: str, subject: str, *, window: float, amount: int = 1
+) -> int:
+    """Add `amount` to `subject`'s count in this window of `window` seconds; the new count.
+
+    A negative `amount` takes back an attempt that turned out fine (a right password)."""
+    now = utcnow()
+    key, expires_at = _key(scope, subject, window, now)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(RateCounter)
+        .values(key=key, count=amount, expires_at=expires_at)
+        .on_conflict_do_update(
+            index_elements=[RateCounter.key], set_={"count": RateCounter.count + amount}
+        )
+        .returning(RateCounter.count)
+    )
+    count = (await session.execute(statement)).scalar_one()
+    if count == 1:
+        # A new window began for this subject: drop windows that have ended (anyone's), so
+        # the table stays as small as the attempts of the last window.
+        await session.execute(delete(RateCounter).where(RateCounter.expires_at < now))
+    return int(count)
