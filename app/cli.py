@@ -5,13 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import ipaddress
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.service import create_api_key, create_user, parse_role
+from app.accounts.service import (
+    create_api_key,
+    create_user,
+    parse_role,
+    remove_user,
+    set_password,
+)
 from app.db.session import make_engine, make_sessionmaker
 from app.lib.errors import DomainError
 from app.settings import ConfigError, Settings
@@ -67,6 +74,19 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
     print(f"user {user.username!r} ({user.role}) created")
 
 
+def cmd_set_password(settings: Settings, args: argparse.Namespace) -> None:
+    password = args.password or getpass.getpass("new password: ")
+    user = _run_in_session(
+        settings, lambda s: set_password(s, username=args.username, password=password)
+    )
+    print(f"password of {user.username!r} changed; their desk sessions are ended")
+
+
+def cmd_remove_user(settings: Settings, args: argparse.Namespace) -> None:
+    user = _run_in_session(settings, lambda s: remove_user(s, username=args.username))
+    print(f"user {user.username!r} removed; their desk sessions are ended")
+
+
 def cmd_page_id(settings: Settings, _args: argparse.Namespace) -> None:
     from app.site.service import ensure_page_id
 
@@ -96,6 +116,15 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
     print(text_report(plan))
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import dataclasses
 
@@ -103,6 +132,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from app.asgi import create_app
 
+    # The default key is public: anyone could sign links with it. Only a server nobody else
+    # can reach (`make run`, a demo on this machine) may run with it.
+    if settings.secret_key == Settings.secret_key and not is_loopback(args.host):
+        sys.exit(
+            f"tidings: TIDINGS_SECRET_KEY is not set; set it to a long random value before "
+            f"serving on {args.host} (only 127.0.0.1 may run without it)"
+        )
     if args.no_worker:
         settings = dataclasses.replace(settings, run_worker=False)
     uvicorn.run(
@@ -167,6 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=["responder", "comms_lead", "admin"])
     user.add_argument("--password", help="read from the terminal when absent")
     user.set_defaults(run=cmd_create_user)
+    password = commands.add_parser(
+        "set-password", help="set a desk user's password (ends their sessions)"
+    )
+    password.add_argument("username")
+    password.add_argument("--password", help="read from the terminal when absent")
+    password.set_defaults(run=cmd_set_password)
+    remove = commands.add_parser(
+        "remove-user", help="remove a desk user (ends their sessions at once)"
+    )
+    remove.add_argument("username")
+    remove.set_defaults(run=cmd_remove_user)
     commands.add_parser(
         "page-id", help="print this page's Statuspage-style id (created once, then stored)"
     ).set_defaults(run=cmd_page_id)

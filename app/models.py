@@ -23,8 +23,8 @@ from app.statuspage.importer.models import ImportMapping
 from app.subscribers.models import Subscriber
 
 __all__ = [
-    "AlertThread",
     "AdminSession",
+    "AlertThread",
     "ApiKey",
     "AuditEvent",
     "Base",

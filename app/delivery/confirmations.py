@@ -11,10 +11,10 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.rates import hit
 from app.delivery.models import Delivery, Message
 from app.delivery.outbox import confirmation_delivery
 from app.lib.clock import utcnow
-from app.lib.ratelimit import RateLimiter
 from app.subscribers.models import Subscriber
 from app.subscribers.subscribing import TooManyRequests
 
@@ -22,19 +22,20 @@ from app.subscribers.subscribing import TooManyRequests
 class ConfirmationOutbox:
     """Confirmation emails through the outbox, a few per address and per client.
 
-    Per client (in this process) and per address (in the database, across processes):
-    the subscribe form cannot be used to flood an inbox.
+    Per client and per address, both counted in the database (shared by every process):
+    the subscribe form cannot be used to flood an inbox, and a burst of concurrent requests
+    from one client gets at most `per_client` through (the count is one atomic upsert).
     """
 
     def __init__(self, *, per_address: int = 3, per_client: int = 10, window: float = 3600) -> None:
         self.per_address = per_address
+        self.per_client = per_client
         self.window = window
-        self.client = RateLimiter(per_client, window)
 
     async def check(
         self, session: AsyncSession, address: str, client: str, *, field: str = "email"
     ) -> None:
-        if not self.client.allow(client):
+        if await hit(session, "subscribe-client", client, window=self.window) > self.per_client:
             raise TooManyRequests("too many subscriptions from here; try again later")
         since = utcnow() - timedelta(seconds=self.window)
         recent = await session.scalar(
