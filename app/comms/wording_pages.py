@@ -266,5 +266,11 @@ class WordingPages(Controller):
     async def customers(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
     ) -> Response[Any]:
-        rows = [(c, page_url(settings.base_url, c)) for c in await list_customers(db)]
+        # A page link carries the customer's token, the key to its private page: only
+        # those who may publish to customers (comms leads, admins) are shown it.
+        show = actor.may_publish
+        rows = [
+            (c, page_url(settings.base_url, c) if show else None)
+            for c in await list_customers(db)
+        ]
         return admin_page(request, "admin/customers.html", rows=rows)

@@ -3,7 +3,14 @@ session that is for the pages only, never the JSON API."""
 
 from __future__ import annotations
 
-from tests.support.desk import PASSWORD, csrf, sign_in
+import asyncio
+import time
+
+import httpx
+from argon2 import PasswordHasher
+
+from app.accounts.session import DEVICE_COOKIE
+from tests.support.desk import PASSWORD, csrf, sign_in, text_of
 
 
 async def test_a_signed_out_visitor_is_sent_to_the_sign_in_page(client):
@@ -70,3 +77,96 @@ async def test_the_session_cookie_does_not_authenticate_the_json_api(client, use
     await sign_in(client, "lead")
     assert (await client.get("/api/v1/queue")).status_code == 401
     assert (await client.get("/api/v1/queue", headers=keys["responder"])).status_code == 200
+
+
+async def _wrong_passwords(client, name: str, count: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """`count` wrong passwords for `name`, sent at once (all with one form's CSRF token)."""
+    token = csrf((await client.get("/admin/sign-in")).text)
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                "/admin/sign-in",
+                data={"username": name, "password": f"guess-{n:03d}", "_csrf": token},
+            )
+            for n in range(count)
+        )
+    )
+    return [a.status_code for a in answers]
+
+
+async def _sign_in_over_http(http: httpx.AsyncClient, name: str) -> int:
+    token = csrf((await http.get("/admin/sign-in")).text)
+    response = await http.post(
+        "/admin/sign-in",
+        data={"username": name, "password": PASSWORD, "_csrf": token, "next": "/admin"},
+    )
+    return response.status_code
+
+
+async def test_sixty_concurrent_guesses_get_ten_checked_and_the_real_user_still_signs_in(
+    app_process, users
+):
+    # A real server: the in-process test client would run the guesses one at a time.
+    async with httpx.AsyncClient(base_url=app_process, timeout=120) as person:
+        # The real person signed in from their browser before.
+        assert await _sign_in_over_http(person, "lead") == 303
+        device = person.cookies[DEVICE_COOKIE]
+
+        # An attacker who knows the user name fires 60 guesses at once.
+        async with httpx.AsyncClient(base_url=app_process, timeout=120) as attacker:
+            answers = await _wrong_passwords(attacker, "lead", 60)
+            assert answers.count(401) == 10, answers  # checked: the limit, and no more
+            assert answers.count(429) == 50, answers  # refused before any check
+            # From the attacker's browser even the right password is refused for now...
+            assert await _sign_in_over_http(attacker, "lead") == 429
+
+        # ...while the person, at the browser that proves a past sign-in, gets in.
+        person.cookies.clear()
+        person.cookies.set(DEVICE_COOKIE, device, path="/admin")
+        assert await _sign_in_over_http(person, "lead") == 303
+        assert (await person.get("/admin")).status_code == 200
+
+
+async def test_a_refusal_says_that_a_known_browser_can_still_sign_in(client, users):
+    answers = await _wrong_passwords(client, "lead", 11)
+    assert answers.count(429) == 1
+    token = csrf((await client.get("/admin/sign-in")).text)
+    refused = await client.post(
+        "/admin/sign-in", data={"username": "lead", "password": PASSWORD, "_csrf": token}
+    )
+    assert refused.status_code == 429
+    assert "a browser you have signed in with before can still sign in" in text_of(refused)
+
+
+async def test_a_made_up_device_cookie_buys_no_more_guesses(client, users):
+    client.cookies.set(
+        DEVICE_COOKIE, "made-up-token." + "0" * 40, domain="status.example.test", path="/admin"
+    )
+    answers = await _wrong_passwords(client, "lead", 12)
+    assert answers.count(401) == 10 and answers.count(429) == 2
+
+
+async def test_the_guess_count_is_shared_by_every_process(app_process, client, users):
+    async with httpx.AsyncClient(base_url=app_process, timeout=120) as other:
+        assert sorted(await _wrong_passwords(other, "rita", 6)) == [401] * 6
+    # This process counts on from what the other one counted.
+    assert sorted(await _wrong_passwords(client, "rita", 6)) == [401] * 4 + [429] * 2
+
+
+async def test_the_server_keeps_answering_while_passwords_are_checked(app_process, users):
+    # How long one check takes here and now (in a worker thread, as the app does it).
+    started = time.perf_counter()
+    await asyncio.to_thread(PasswordHasher().hash, "one check")
+    one_check = time.perf_counter() - started
+
+    async with httpx.AsyncClient(base_url=app_process, timeout=120) as http:
+        attack = asyncio.ensure_future(_wrong_passwords(http, "lead", 8))
+        longest = 0.0
+        while not attack.done():  # /livez, asked again and again during the attack
+            asked = time.perf_counter()
+            assert (await http.get("/livez")).status_code == 200
+            longest = max(longest, time.perf_counter() - asked)
+            await asyncio.sleep(0.02)
+        assert (await attack).count(401) == 8
+    # argon2 runs in worker threads: no request waits behind a password check.
+    assert longest < one_check, (longest, one_check)
