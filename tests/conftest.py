@@ -33,6 +33,7 @@ from app.settings import Settings
 from tests.support.clock import Clock
 from tests.support.desk import PASSWORD, csrf, sign_in
 from tests.support.peers import HttpReceiver, SmtpServer
+from tests.support.process_server import serving_in_a_process
 
 POSTGRES_URL = os.environ.get(
     "TIDINGS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -213,32 +214,5 @@ def desk_sign_in(
 def app_process(settings: Settings) -> Iterator[str]:
     """The app with these settings, served by uvicorn in a process of its own on a loopback
     port, for tests that need real concurrency or a real server. Yields the base URL."""
-    import dataclasses
-    import json
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from tests.support.peers import free_port
-
-    port = free_port()
-    fields = json.dumps(dataclasses.asdict(settings), default=dict)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.process_server", str(port), fields]
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/livez", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the live server did not start") from None
-                time.sleep(0.1)
+    with serving_in_a_process(settings) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

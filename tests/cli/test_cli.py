@@ -74,3 +74,70 @@ def test_create_user_refuses_a_short_password(demo_db):
         folder, "create-user", "sam", "--role", "comms_lead", "--password", "long enough pass"
     )
     assert ok.returncode == 0
+
+
+def test_serve_refuses_a_public_address_without_a_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TIDINGS_SECRET_KEY"}
+    env["TIDINGS_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert "TIDINGS_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
+def test_serve_on_loopback_may_run_with_the_development_key(host):
+    from app.cli import is_loopback
+
+    assert is_loopback(host)
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.7")
+
+
+def _desk(folder: Path, name: str, password: str) -> TestClient:  # type: ignore[type-arg]
+    """A browser signed in to the desk of the CLI's database as `name`."""
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{folder / 'cli.db'}", run_worker=False)
+    client = TestClient(create_app(settings), base_url="http://127.0.0.1:8000")
+    client.__enter__()
+    form = client.get("/admin/sign-in")
+    token = re.search(r'name="_csrf" value="([^"]+)"', form.text)
+    assert token
+    signed_in = client.post(
+        "/admin/sign-in",
+        data={"username": name, "password": password, "_csrf": token.group(1)},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    assert client.get("/admin", follow_redirects=False).status_code == 200
+    return client
+
+
+def test_set_password_and_remove_user_end_that_users_desk_sessions(demo_db):
+    folder, _out = demo_db
+    for name in ("pat", "kim"):
+        made = _tidings(
+            folder, "create-user", name, "--role", "responder", "--password", "first password"
+        )
+        assert made.returncode == 0, made.stderr
+    pat, kim = _desk(folder, "pat", "first password"), _desk(folder, "kim", "first password")
+    try:
+        changed = _tidings(folder, "set-password", "pat", "--password", "second password")
+        assert changed.returncode == 0, changed.stderr
+        assert "sessions are ended" in changed.stdout
+        assert pat.get("/admin", follow_redirects=False).status_code == 303
+        assert kim.get("/admin", follow_redirects=False).status_code == 200
+
+        removed = _tidings(folder, "remove-user", "kim")
+        assert removed.returncode == 0, removed.stderr
+        assert kim.get("/admin", follow_redirects=False).status_code == 303
+        gone = _tidings(folder, "remove-user", "kim")
+        assert gone.returncode != 0 and "no user named 'kim'" in gone.stderr
+    finally:
+        pat.__exit__(None, None, None)
+        kim.__exit__(None, None, None)

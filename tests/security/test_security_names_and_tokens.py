@@ -9,6 +9,7 @@ from app.accounts.models import ApiKey
 from app.customers.models import Customer
 from app.demo.load import welcome
 from tests.support import factories
+from tests.support.desk import sign_in
 
 
 async def test_a_line_break_in_a_customer_name_never_reaches_a_raw_icalendar_line(
@@ -81,3 +82,38 @@ async def test_each_demo_run_revokes_the_admin_key_the_previous_run_printed(
         keys = (await session.scalars(select(ApiKey).order_by(ApiKey.created_at))).all()
     assert len(keys) == 3
     assert [k.revoked_at is None for k in keys] == [False, False, True]
+
+
+async def test_a_responder_at_the_desk_never_sees_a_customer_page_token(client, keys, users):
+    api = await factories.component(client, keys["admin"], "API")
+    acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
+    token = acme["page_url"].rstrip("/").rsplit("/", 1)[1]
+    incident = await factories.incident(
+        client,
+        keys["responder"],
+        "Errors on the API",
+        visibility="customers",
+        components=[{"id": api["id"], "status": "partial_outage"}],
+    )
+    created = await client.post(
+        f"/api/v1/incidents/{incident['id']}/drafts",
+        json={"body": "The API fails for you."},
+        headers=keys["responder"],
+    )
+    draft = created.json()["update"]
+    await client.post(f"/api/v1/updates/{draft['id']}/submit", headers=keys["responder"])
+    pages = [
+        "/admin",
+        "/admin/queue",
+        "/admin/customers",
+        f"/admin/incidents/{incident['id']}",
+        f"/admin/updates/{draft['id']}",
+    ]
+    await sign_in(client, "rita")
+    for path in pages:
+        page = await client.get(path)
+        assert page.status_code == 200, path
+        assert token not in page.text, path
+    # A comms lead, who writes to the customer's people, is given the link.
+    await sign_in(client, "lead")
+    assert token in (await client.get("/admin/customers")).text

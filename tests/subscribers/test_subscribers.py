@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 
+import httpx
 import pytest
 
 from app.subscribers import tokens
 from tests.support import factories
 from tests.support.delivery import drain
+from tests.support.process_server import serving_in_a_process
 
 
 def link_in(message) -> str:
@@ -84,6 +87,25 @@ async def test_the_form_cannot_flood_one_inbox_or_be_used_from_one_client_at_len
         for n in range(8)
     ]
     assert answers[-1] == 429
+
+
+async def test_one_clients_subscribe_limit_holds_across_server_processes(app_process, settings):
+    # Twelve asks at once from one address, six to each of two server processes: the count
+    # is one count in the database, so ten get through (the limit), not ten per process.
+    with serving_in_a_process(settings) as second:
+        async with (
+            httpx.AsyncClient(base_url=app_process, timeout=60) as one,
+            httpx.AsyncClient(base_url=second, timeout=60) as two,
+        ):
+            answers = await asyncio.gather(
+                *(
+                    http.post("/subscribe", data={"email": f"p{n}@example.org"})
+                    for n in range(6)
+                    for http in (one, two)
+                )
+            )
+    assert sorted(a.status_code for a in answers) == [200] * 10 + [429] * 2
+    assert all("too many subscriptions" in a.text for a in answers if a.status_code == 429)
 
 
 async def test_a_bad_address_is_refused_naming_the_field(client, keys):
