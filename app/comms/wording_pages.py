@@ -270,7 +270,6 @@ class WordingPages(Controller):
         # those who may publish to customers (comms leads, admins) are shown it.
         show = actor.may_publish
         rows = [
-            (c, page_url(settings.base_url, c) if show else None)
-            for c in await list_customers(db)
+            (c, page_url(settings.base_url, c) if show else None) for c in await list_customers(db)
         ]
         return admin_page(request, "admin/customers.html", rows=rows)
