@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,6 +50,11 @@ async def hit(
     count = (await session.execute(statement)).scalar_one()
     if count == 1:
         # A new window began for this subject: drop windows that have ended (anyone's), so
-        # the table stays as small as the attempts of the last window.
-        await session.execute(delete(RateCounter).where(RateCounter.expires_at < now))
+        # the table stays as small as the attempts of the last window. On PostgreSQL rows
+        # another transaction is already dropping are skipped, so two never wait on each
+        # other (SQLite has one writer at a time anyway).
+        ended = select(RateCounter.key).where(RateCounter.expires_at < now).limit(500)
+        if dialect == "postgresql":
+            ended = ended.with_for_update(skip_locked=True)
+        await session.execute(delete(RateCounter).where(RateCounter.key.in_(ended)))
     return int(count)
