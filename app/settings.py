@@ -155,9 +155,7 @@ class Settings:
             run_worker=_flag(env, "TIDINGS_RUN_WORKER", cls.run_worker),
             worker_concurrency=_int(env, "TIDINGS_WORKER_CONCURRENCY", 8, minimum=1),
             worker_lease_seconds=_int(env, "TIDINGS_WORKER_LEASE_SECONDS", 120, minimum=1),
-            worker_retry_base_seconds=_int(
-                env, "TIDINGS_WORKER_RETRY_BASE_SECONDS", 30, minimum=1
-            ),
+            worker_retry_base_seconds=_int(env, "TIDINGS_WORKER_RETRY_BASE_SECONDS", 30, minimum=1),
             cookie_secure=_flag(env, "TIDINGS_COOKIE_SECURE", base_url.startswith("https")),
             extra={k: v for k, v in env.items() if k.startswith("TIDINGS_")},
         )
