@@ -63,6 +63,13 @@ class WorkerProcess:
                 self.process.wait()
             self.process = None
 
+    def peak_memory_mb(self) -> float:
+        """The process's peak resident memory so far (VmHWM), in MB."""
+        assert self.process is not None
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        (line,) = [x for x in status.splitlines() if x.startswith("VmHWM:")]
+        return int(line.split()[1]) / 1024
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
