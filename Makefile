@@ -34,11 +34,12 @@ test: install-test browser postgres
 	$(BIN)/pytest
 	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser and not soak"
 
-## The attack suite's long settings (thousands of generated requests, many generated worlds),
+## The attack suite's long settings (thousands of generated requests, many generated worlds,
+## a 10,000-message fan-out whose worker is killed three times, SMTP down for a minute),
 ## on SQLite then PostgreSQL; `make test` runs the same tests with small settings.
 soak: install-test postgres
-	$(BIN)/pytest -m soak tests/security
-	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m soak tests/security
+	$(BIN)/pytest -s -m soak tests/security tests/delivery
+	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -s -m soak tests/security tests/delivery
 
 ## Debian's chromium for the browser tests (Playwright cannot download its own here).
 browser:

@@ -80,6 +80,8 @@ class Settings:
     worker_concurrency: int = 8
     # How long a worker holds the rows it claimed; a dead worker's rows come due after it.
     worker_lease_seconds: float = 120.0
+    # The first retry of a failed send waits about this long; each next one twice as long.
+    worker_retry_base_seconds: float = 30.0
     # How often an idle worker looks for due deliveries (seconds).
     worker_poll_seconds: float = 1.0
     # How often a web process looks for changes made by other processes (seconds).
@@ -153,6 +155,7 @@ class Settings:
             run_worker=_flag(env, "TIDINGS_RUN_WORKER", cls.run_worker),
             worker_concurrency=_int(env, "TIDINGS_WORKER_CONCURRENCY", 8, minimum=1),
             worker_lease_seconds=_int(env, "TIDINGS_WORKER_LEASE_SECONDS", 120, minimum=1),
+            worker_retry_base_seconds=_int(env, "TIDINGS_WORKER_RETRY_BASE_SECONDS", 30, minimum=1),
             cookie_secure=_flag(env, "TIDINGS_COOKIE_SECURE", base_url.startswith("https")),
             extra={k: v for k, v in env.items() if k.startswith("TIDINGS_")},
         )

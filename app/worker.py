@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db.changes import on_change
 from app.delivery.jobs import DeliveryWorker
+from app.delivery.service import RetryPolicy
 from app.settings import Settings
 
 log = logging.getLogger("tidings.worker")
@@ -27,7 +28,8 @@ async def run(
     """Run the background jobs until `stop` is set. Delivery is the one job today: it keeps
     its own pool of lanes busy, and a publish in this process wakes it at once (on commit)
     rather than at its next poll."""
-    delivery = DeliveryWorker(settings, sessionmaker)
+    policy = RetryPolicy(base=settings.worker_retry_base_seconds)
+    delivery = DeliveryWorker(settings, sessionmaker, policy=policy)
     unsubscribe = on_change(delivery.wake.set)
     try:
         await delivery.serve(stop)

@@ -6,6 +6,12 @@ that changed public state empties the cache at once (`app.db.changes.on_change`)
 made by other processes are noticed by `poll`, which reads the version about once a second.
 Entries also expire after `max_age` seconds, because time alone moves some things on a page
 (a maintenance window opening, the day bars rolling over).
+
+What the cache holds is bounded whatever is asked: at most `max_entries` renderings (the
+least recently used go first), and a render in progress is shared by the requests that
+arrive meanwhile and forgotten when it ends. Keys come from URLs anyone can type, so
+nothing is kept per key beyond that bound (a lock kept per key let 30,000 random URLs
+grow the process for good).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import contextlib
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,6 +69,8 @@ class _Entry:
 
 RenderFn = Callable[[Snapshot, AsyncSession], Awaitable[Rendered]]
 
+MAX_ENTRIES = 1000  # renderings kept; a status page has far fewer distinct pages
+
 
 class PageCache:
     def __init__(
@@ -70,16 +79,18 @@ class PageCache:
         *,
         max_age: float = 60.0,
         poll_seconds: float = 1.0,
+        max_entries: int = MAX_ENTRIES,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._max_age = max_age
         self._poll_seconds = poll_seconds
         self._generation = 0
-        self._entries: dict[Hashable, _Entry] = {}
+        self._max_entries = max_entries
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._snapshot: Snapshot | None = None
         self._snapshot_generation = -1
         self._known_version: int | None = None
-        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._rendering: dict[Hashable, asyncio.Future[Rendered]] = {}
         self._snapshot_lock = asyncio.Lock()
         self.renders = 0  # for tests and benchmarks: how often a page was really rendered
         self._unsubscribe = on_change(self.invalidate)
@@ -106,27 +117,55 @@ class PageCache:
                 self._known_version = version
             return self._snapshot
 
-    async def get(self, key: Hashable, render: RenderFn) -> Rendered:
+    def held(self) -> tuple[int, int]:
+        """(renderings kept, renders in progress): bounded however many URLs were asked."""
+        return len(self._entries), len(self._rendering)
+
+    def _fresh(self, key: Hashable) -> Rendered | None:
         entry = self._entries.get(key)
         if entry and entry.generation == self._generation and entry.expires > time.monotonic():
+            self._entries.move_to_end(key)
             return entry.value
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            entry = self._entries.get(key)
-            if (
-                entry
-                and entry.generation == self._generation
-                and (entry.expires > time.monotonic())
-            ):
-                return entry.value
-            generation = self._generation
-            async with self._sessionmaker() as session:
-                snapshot = await self.snapshot(session)
-                value = await render(snapshot, session)
-            self.renders += 1
-            if generation == self._generation:
-                self._entries[key] = _Entry(value, generation, time.monotonic() + self._max_age)
+        return None
+
+    async def get(self, key: Hashable, render: RenderFn) -> Rendered:
+        while (running := self._rendering.get(key)) is not None:
+            # Someone is rendering it now: share their result; if theirs failed or was
+            # cancelled, look again (and render it ourselves).
+            await asyncio.wait([running])
+            if not running.cancelled() and running.exception() is None:
+                return running.result()
+        if (value := self._fresh(key)) is not None:
             return value
+        future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()
+        self._rendering[key] = future
+        try:
+            value = await self._render(key, render)
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError):
+                future.cancel()
+            else:
+                future.set_exception(exc)
+                future.exception()  # retrieved: no warning when nobody was waiting
+            raise
+        else:
+            future.set_result(value)
+            return value
+        finally:
+            del self._rendering[key]
+
+    async def _render(self, key: Hashable, render: RenderFn) -> Rendered:
+        generation = self._generation
+        async with self._sessionmaker() as session:
+            snapshot = await self.snapshot(session)
+            value = await render(snapshot, session)
+        self.renders += 1
+        if generation == self._generation:
+            self._entries[key] = _Entry(value, generation, time.monotonic() + self._max_age)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+        return value
 
     async def poll(self, stop: asyncio.Event) -> None:
         """Watch for changes committed by other processes until `stop` is set."""

@@ -104,9 +104,18 @@ def json_rendering(data: Any) -> Rendered:
 
 
 def page_object(snapshot: Snapshot, settings: Settings, reader: Reader) -> dict[str, Any]:
-    """The `page` every answer starts with; a customer reads its own page's name and URL."""
-    updated = max((i.updated_at for i in snapshot.incidents), default=snapshot.taken_at)
-    updated = max([updated, *(c.updated_at for c in snapshot.components)])
+    """The `page` every answer starts with; a customer reads its own page's name and URL.
+
+    Its `updated_at` is the latest change this reader may see: the words shown to them and
+    the components' statuses. Internal incidents and other customers' words do not move it
+    (a moving stamp would tell the public that something is going on inside)."""
+    seen = [
+        max(as_utc(u.updated_at), as_utc(u.published_at or u.updated_at))
+        for view in visible_incidents(snapshot, reader.audience)
+        for u in view.updates
+    ]
+    seen += [as_utc(c.updated_at) for c in snapshot.components]
+    updated = max(seen, default=snapshot.taken_at)
     name = (
         settings.page_name
         if reader.customer is None

@@ -19,11 +19,12 @@ CONTEXT = {"title": "API errors", "components": ["API", "Search"], "impact": "ma
 BIG = "{% set a = 'x' * 40000 %}"
 DOUBLINGS = BIG + "{% set a = a ~ a %}" * 13 + "{{ a|length }}"
 RECURSIVE = "{% for x in range(21) recursive %}{{ loop(range(x)) }}{% endfor %}"
-# About ten thousand cheap steps per block, thirty blocks: several seconds of work.
+# About ten thousand cheap steps per block, eighty blocks: seconds of work that build no
+# text, so the time budget (not the size budget) is what stops it.
 SLOW = (
     "{% for i in range(100) %}{% for j in range(100) %}"
-    "{% set x = title|upper|lower %}{% endfor %}{% endfor %}"
-) * 30
+    "{% if i > j + title|length %}{% endif %}{% endfor %}{% endfor %}"
+) * 80
 
 
 def _names(limit: str, message: str) -> bool:

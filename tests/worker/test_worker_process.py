@@ -43,6 +43,8 @@ def start_worker(database_url: str, smtp_port: int, log: Path) -> subprocess.Pop
         "TIDINGS_WORKER_CONCURRENCY": str(CONCURRENCY),
         # A short lease, so the rows the killed worker held come due again quickly.
         "TIDINGS_WORKER_LEASE_SECONDS": "1",
+        # This checkout's code, whichever checkout the shared `tidings` command came from.
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
     tidings = Path(sys.executable).parent / "tidings"
     with log.open("ab") as out:

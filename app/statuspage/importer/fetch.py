@@ -1,11 +1,15 @@
 """Fetching a page's public v2 JSON documents over HTTP, with a timeout and a size cap.
 
 Redirects are followed by hand (at most five), each hop checked like the first, so a page
-cannot bounce the server towards an address it may not reach.
+cannot bounce the server towards an address it may not reach. The client is the guarded one
+webhooks use: it connects to the very address it checked (no second lookup for a rebinding
+name to answer differently), and each document has a deadline as a whole, so a server that
+trickles a byte at a time is cut off.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -13,12 +17,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from app.lib.errors import InvalidInput
+from app.lib.netguard import guarded_client
 from app.statuspage.importer.parse import DOCUMENTS
 from app.statuspage.importer.source import Problem
 from app.subscribers.service import check_webhook_url
 
 MAX_BYTES = 10 * 1024 * 1024  # one document; a 50-incident list is well under 1 MB
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+DEADLINE = 60.0  # seconds for one document, all told (redirects included)
 MAX_REDIRECTS = 5
 _HEADERS = {"user-agent": "Tidings-Import/1", "accept": "application/json"}
 
@@ -46,6 +52,16 @@ def page_url(url: str) -> str:
 
 
 async def _get_json(
+    client: httpx.AsyncClient, url: str, *, allow_private: bool, max_bytes: int
+) -> Any:
+    try:
+        async with asyncio.timeout(DEADLINE):
+            return await _follow(client, url, allow_private=allow_private, max_bytes=max_bytes)
+    except TimeoutError:
+        raise _Unreadable(f"was not read within {DEADLINE:g} s") from None
+
+
+async def _follow(
     client: httpx.AsyncClient, url: str, *, allow_private: bool, max_bytes: int
 ) -> Any:
     target = url
@@ -89,9 +105,8 @@ async def fetch_documents(
     base = page_url(url)
     documents: dict[str, Any] = {}
     problems: list[Problem] = []
-    async with httpx.AsyncClient(
-        follow_redirects=False, timeout=TIMEOUT, headers=_HEADERS
-    ) as client:
+    async with guarded_client(allow_private=allow_private, timeout=TIMEOUT) as client:
+        client.headers.update(_HEADERS)
         for name, path in DOCUMENTS.items():
             try:
                 documents[name] = await _get_json(
