@@ -46,9 +46,7 @@ class Composing:
             status=get("status"),
             body=str(form.get("body") or ""),
             replace=get("replace") == "1",
-            components={
-                str(k)[3:]: get(k) for k in form if str(k).startswith("cs:") and get(k)
-            },
+            components={str(k)[3:]: get(k) for k in form if str(k).startswith("cs:") and get(k)},
         )
 
 
