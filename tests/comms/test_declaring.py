@@ -173,7 +173,7 @@ async def test_a_comms_lead_publishes_at_once_without_notifying_and_the_audit_sa
 
 
 async def test_a_draft_s_component_statuses_apply_when_published_not_before(client, keys):
-    api, hooks, _acme, _globex = await _world(client, keys)
+    _api, hooks, _acme, _globex = await _world(client, keys)
     declared = await _declare(
         client,
         keys["comms_lead"],
@@ -213,7 +213,7 @@ async def test_a_draft_s_component_statuses_apply_when_published_not_before(clie
 async def test_a_responder_declares_from_the_desk_and_sees_the_outcome_on_their_desk(
     client, users, keys
 ):
-    api, hooks, acme, globex = await _world(client, keys)
+    api, hooks, _acme, globex = await _world(client, keys)
     await sign_in(client, "rita")
     form = await client.get("/admin/declare")
     assert form.status_code == 200
