@@ -62,7 +62,7 @@ async def _axe(page: Page) -> list[tuple[str, int]]:
 async def test_a_responder_declares_for_one_customer_and_it_shows_there_only_once_approved(
     live_server, browser, keys, users
 ):
-    api, hooks, acme = await _world(live_server, keys)
+    _api, _hooks, acme = await _world(live_server, keys)
     desk = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await desk.new_page()
     page.set_default_timeout(10_000)
@@ -72,8 +72,8 @@ async def test_a_responder_declares_for_one_customer_and_it_shows_there_only_onc
     assert await _axe(page) == []
     await page.get_by_label("Title").fill("Delayed webhooks")
     await page.get_by_label("Affected customers").check()
-    await page.get_by_label("API", exact=False).first.select_option("degraded_performance")
-    await page.locator(f"#cs-{hooks['id']}").select_option("partial_outage")
+    await page.get_by_label("API (now operational)").select_option(label="Degraded performance")
+    await page.get_by_label("Webhooks (now operational)").select_option(label="Partial outage")
     await page.get_by_label("Acme Logistics").check()
     await page.get_by_role("button", name="Declare and submit for approval").click()
     await page.get_by_text("Declared. Its first words wait in the approval queue.").wait_for()
