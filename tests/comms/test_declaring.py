@@ -297,3 +297,39 @@ async def test_a_component_status_set_from_the_desk_shows_at_once_and_is_audited
     events = (await client.get("/api/v1/audit", headers=keys["admin"])).json()
     changes = [e for e in events if e["action"] == "component.update"]
     assert changes and changes[0]["actor"] == "rita"
+
+
+async def test_statuses_chosen_on_the_draft_form_survive_use_template_and_reach_the_queue(
+    client, users, keys
+):
+    _api, hooks, _acme, _globex = await _world(client, keys)
+    declared = await _declare(
+        client,
+        keys["comms_lead"],
+        title="Delayed webhooks",
+        components=[{"id": hooks["id"], "status": "degraded_performance"}],
+        body="Webhooks arrive late. Next update by 16:00.",
+        publish=True,
+    )
+    incident_id = declared["incident_id"]
+    await sign_in(client, "rita")
+    page = await client.get(f"/admin/incidents/{incident_id}")
+    form = {
+        "_csrf": csrf(page.text),
+        "status": "monitoring",
+        "body": "Webhooks delivery is working again. Next update by 17:00.",
+        f"cs:{hooks['id']}": "operational",
+    }
+    composed = await client.post(
+        f"/admin/incidents/{incident_id}/compose", data={**form, "template_id": ""}
+    )
+    assert '<option value="operational" selected>' in composed.text
+    saved = await client.post(
+        f"/admin/incidents/{incident_id}/drafts",
+        data={**form, "then": "submit"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    assert (await _statuses(client))["Webhooks"] == "degraded_performance"
+    queue = text_of(await client.get("/admin/queue"))
+    assert "Webhooks: Degraded performance → Operational" in queue
