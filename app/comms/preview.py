@@ -62,6 +62,9 @@ class Recipients:
     channels: dict[str, int] = field(default_factory=dict)
     customers: list[str] = field(default_factory=list)
     notify: bool = True
+    # Components the words add to the incident: their users are affected from publish on,
+    # so more may receive it than counted now.
+    adds: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -155,7 +158,10 @@ async def recipients(session: AsyncSession, incident: Incident, draft: Update) -
         if customer_id is not None:
             customer_ids.add(customer_id)
     names = sorted([(await get_customer(session, c)).name for c in customer_ids])
-    return Recipients(channels=channels, customers=names)
+    linked = set(incident.component_ids)
+    adds = [p["code"] for p in draft.affected_components or [] if p["code"] not in linked]
+    added = [c.name for c in await get_components(session, adds, field="components")]
+    return Recipients(channels=channels, customers=names, adds=added)
 
 
 def _as_if_now(site: Site, incident: Incident, draft: Update) -> tuple[str, str]:
