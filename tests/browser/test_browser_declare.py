@@ -115,3 +115,34 @@ async def test_a_responder_declares_for_one_customer_and_it_shows_there_only_onc
     assert "Operational" in await _status_on(watcher, live_server.url + "/", "API")
     assert "Delayed webhooks" not in await watcher.locator("main").inner_text()
     await watcher.close()
+
+
+async def test_axe_finds_nothing_serious_on_the_declare_form_and_the_queue_card(
+    live_server, browser, keys, users
+):
+    _api, hooks, _acme = await _world(live_server, keys)
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        declared = await http.post(
+            "/api/v1/declarations",
+            json={
+                "title": "Delayed webhooks",
+                "components": [{"id": hooks["id"], "status": "partial_outage"}],
+                "submit": True,
+            },
+            headers=keys["responder"],
+        )
+        assert declared.status_code == 201, declared.text
+    found = {}
+    for width, scheme in [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]:
+        context = await browser.new_context(
+            viewport={"width": width, "height": 900}, color_scheme=scheme
+        )
+        page = await context.new_page()
+        await _sign_in(page, live_server, "lead")
+        for path in ("/admin/declare", "/admin/queue"):
+            await page.goto(live_server.url + path)
+            await page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            if problems := await _axe(page):
+                found[(width, scheme, path)] = problems
+        await context.close()
+    assert not found, found
