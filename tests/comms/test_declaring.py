@@ -333,3 +333,46 @@ async def test_statuses_chosen_on_the_draft_form_survive_use_template_and_reach_
     assert (await _statuses(client))["Webhooks"] == "degraded_performance"
     queue = text_of(await client.get("/admin/queue"))
     assert "Webhooks: Degraded performance → Operational" in queue
+
+
+async def test_declared_first_words_wait_as_a_draft_and_submit_sends_the_statuses_on_screen(
+    client, users, keys
+):
+    api, hooks, _acme, _globex = await _world(client, keys)
+    await sign_in(client, "rita")
+    form = await client.get("/admin/declare")
+    response = await client.post(
+        "/admin/declare",
+        data={
+            "_csrf": csrf(form.text),
+            "title": "API errors",
+            "impact": "major",
+            "visibility": "public",
+            f"cs:{api['id']}": "major_outage",
+            "then": "draft",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    draft_url = response.headers["location"].split("?")[0]
+    page = await client.get(response.headers["location"])
+    assert "Check its first words below" in text_of(page)
+    assert "{{ next_update }}" in page.text and "We're sorry" in text_of(page)
+    assert '<option value="major_outage" selected>' in page.text
+    submitted = await client.post(
+        draft_url + "/submit",
+        data={
+            "_csrf": csrf(page.text),
+            "body": "We're sorry: the API fails for everyone. Next update by {{ next_update }}.",
+            f"cs:{api['id']}": "partial_outage",
+            f"cs:{hooks['id']}": "degraded_performance",
+        },
+        follow_redirects=False,
+    )
+    assert "Submitted+for+approval" in submitted.headers["location"]
+    [item] = (await client.get("/api/v1/queue", headers=keys["comms_lead"])).json()
+    assert item["update"]["body"].startswith("We're sorry: the API fails for everyone.")
+    assert [c["text"] for c in item["component_changes"]] == [
+        "API: Operational → Partial outage",
+        "Webhooks: Operational → Degraded performance",
+    ]
