@@ -113,6 +113,17 @@ class DraftController(Controller):
             for d in drafts
         ]
 
+    @get("/drafts/mine")
+    async def my_drafts(self, db: Db, actor: CurrentActor) -> list[DraftRead]:
+        """The caller's drafts in progress (sent back ones with the reason) and their words
+        published in the last seven days: what became of what they wrote."""
+        mine = await service.list_drafts(db, author=actor.name)
+        mine += await service.published_for(db, author=actor.name)
+        return [
+            DraftRead(update=update_read(d), review=review_read(await service.get_review(db, d.id)))
+            for d in mine
+        ]
+
     @get("/updates/{update_id:str}")
     async def get_draft(self, db: Db, actor: CurrentActor, update_id: str) -> DraftRead:
         draft = await get_update(db, update_id)

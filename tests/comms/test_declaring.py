@@ -169,6 +169,10 @@ async def test_a_comms_lead_publishes_at_once_without_notifying_and_the_audit_sa
     waivers = [e["detail"]["waiver"] for e in audit if e["action"] == "policy.waiver"]
     assert waivers == ["published directly by its author, without the review queue"]
     assert "draft.publish_quietly" in {e["action"] for e in audit}
+    [mine] = (await client.get("/api/v1/drafts/mine", headers=keys["comms_lead"])).json()
+    assert mine["update"]["id"] == draft["id"] and mine["update"]["state"] == "published"
+    assert mine["review"]["reviewed_by"] == "key:test-comms_lead"
+    assert (await client.get("/api/v1/drafts/mine", headers=keys["responder"])).json() == []
     assert (await _statuses(client))["API"] == "degraded_performance"
 
 

@@ -57,6 +57,7 @@ TABLE: dict[str, Any] = {
     "PATCH /api/v1/customers/{customer_id}": ADMIN,
     "POST /api/v1/customers/{customer_id}/rotate-token": ADMIN,
     "POST /api/v1/declarations": R,
+    "GET /api/v1/drafts/mine": R,
     "GET /api/v1/desk": R,
     "GET /api/v1/examples": R,
     "DELETE /api/v1/examples/{update_id}": LEAD,
