@@ -15,17 +15,20 @@ from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act, needs
 from app.audit.models import AuditEvent
 from app.audit.service import list_events
-from app.comms import promises, service
+from app.comms import declaring, promises, service
 from app.comms.models import DraftReview
 from app.comms.preview import review_view
 from app.comms.schemas import (
     ApproveRequest,
     AudiencePreviewRead,
     AuditEventRead,
+    ComponentChangeRead,
+    Declaration,
     DraftCreate,
     DraftEdit,
     PauseCreate,
     QueueItemRead,
+    RecipientsRead,
     RejectRequest,
     ReviewRead,
 )
@@ -71,6 +74,11 @@ class DraftRead(msgspec.Struct, kw_only=True):
     review: ReviewRead | None
 
 
+class DeclaredRead(msgspec.Struct, kw_only=True):
+    incident_id: str
+    draft: DraftRead
+
+
 class DraftController(Controller):
     path = "/api/v1"
     tags = ["comms"]
@@ -105,6 +113,17 @@ class DraftController(Controller):
             for d in drafts
         ]
 
+    @get("/drafts/mine")
+    async def my_drafts(self, db: Db, actor: CurrentActor) -> list[DraftRead]:
+        """The caller's drafts in progress (sent back ones with the reason) and their words
+        published in the last seven days: what became of what they wrote."""
+        mine = await service.list_drafts(db, author=actor.name)
+        mine += await service.published_for(db, author=actor.name)
+        return [
+            DraftRead(update=update_read(d), review=review_read(await service.get_review(db, d.id)))
+            for d in mine
+        ]
+
     @get("/updates/{update_id:str}")
     async def get_draft(self, db: Db, actor: CurrentActor, update_id: str) -> DraftRead:
         draft = await get_update(db, update_id)
@@ -116,21 +135,62 @@ class DraftController(Controller):
     async def edit_draft(
         self, db: Db, actor: CurrentActor, update_id: str, data: DraftEdit
     ) -> UpdateRead:
-        draft = await service.edit_draft(db, actor=actor, update_id=update_id, body=data.body)
+        draft = await service.edit_draft(
+            db, actor=actor, update_id=update_id, body=data.body, components=data.components
+        )
         return update_read(draft)
 
     @post("/updates/{update_id:str}/submit", status_code=200)
-    async def submit(self, db: Db, actor: CurrentActor, update_id: str) -> UpdateRead:
-        draft = await service.submit_draft(db, actor=actor, update_id=update_id)
+    async def submit(
+        self, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
+    ) -> UpdateRead:
+        draft = await service.submit_draft(db, actor=actor, update_id=update_id, zone=settings.zone)
         return update_read(draft)
 
     @post("/updates/{update_id:str}/approve", status_code=200, opt={"role": needs(Act.APPROVE)})
     async def approve(
-        self, db: Db, actor: CurrentActor, update_id: str, data: ApproveRequest | None = None
+        self,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        update_id: str,
+        data: ApproveRequest | None = None,
     ) -> UpdateRead:
-        body = data.body if data is not None else None
-        draft = await service.approve_draft(db, actor=actor, update_id=update_id, body=body)
+        data = data or ApproveRequest()
+        draft = await service.approve_draft(
+            db,
+            actor=actor,
+            update_id=update_id,
+            body=data.body,
+            notify=data.notify,
+            zone=settings.zone,
+        )
         return update_read(draft)
+
+    @post("/declarations", status_code=201)
+    async def declare(
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        data: Declaration,
+    ) -> Response[Any]:
+        """Declare an incident as the desk does: its facts, and first words drafted from the
+        "investigating" template (submitted, or published at once, when asked)."""
+
+        async def create() -> DeclaredRead:
+            site = site_for(settings, request.app.state.renderer)
+            declared = await declaring.declare(db, site, actor=actor, data=data)
+            return DeclaredRead(
+                incident_id=declared.incident.id,
+                draft=DraftRead(
+                    update=update_read(declared.draft),
+                    review=review_read(await service.get_review(db, declared.draft.id)),
+                ),
+            )
+
+        return await create_once(request, db, create)
 
     @post("/updates/{update_id:str}/reject", status_code=200, opt={"role": needs(Act.REJECT)})
     async def reject(
@@ -171,6 +231,23 @@ class DraftController(Controller):
                     ],
                     findings=[f.as_dict() for f in view.findings],
                     changes_since_template=view.diff,
+                    component_changes=[
+                        ComponentChangeRead(
+                            id=c.component_id,
+                            name=c.name,
+                            old_status=c.before,
+                            new_status=c.after,
+                            text=c.text,
+                        )
+                        for c in view.changes
+                    ],
+                    recipients=RecipientsRead(
+                        notify=view.recipients.notify,
+                        channels=view.recipients.channels,
+                        customers=view.recipients.customers,
+                        text=view.recipients.text,
+                    ),
+                    email_subject=view.previews[0].email_subject if view.previews else None,
                 )
             )
         return items

@@ -32,6 +32,8 @@ class Composing:
     status: str = ""
     body: str = ""
     replace: bool = False
+    # Component id -> the status these words set ("cs:<id>" selects on the form).
+    components: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_form(cls, form: Mapping[str, Any]) -> Composing:
@@ -44,6 +46,7 @@ class Composing:
             status=get("status"),
             body=str(form.get("body") or ""),
             replace=get("replace") == "1",
+            components={str(k)[3:]: get(k) for k in form if str(k).startswith("cs:") and get(k)},
         )
 
 
@@ -78,6 +81,7 @@ async def compose(
             incident_id=incident.id,
             status=template.status,
             customer_id=state.customer_id or None,
+            defer_promise=True,
         )
     except DomainError as exc:
         return Composed(status=status, body=state.body, problem=exc.message)

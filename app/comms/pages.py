@@ -23,17 +23,21 @@ from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act, needs
 from app.accounts.session import check_csrf
 from app.audit.service import list_events
-from app.comms import examples, promises, service, wording
+from app.comms import declaring, examples, promises, publishing, service, wording
 from app.comms.composing import Composing, compose, email_subject_preview
 from app.comms.models import DraftReview, Example, Pause
 from app.comms.preview import review_view
-from app.comms.schemas import DraftCreate
+from app.comms.schemas import Declaration, DraftCreate
 from app.comms.site import site_for
 from app.comms.tone_rules import check_tone
+from app.components.schemas import ComponentUpdate
+from app.components.service import component_status, list_components
+from app.components.status import ComponentStatus
 from app.customers.service import list_customers
 from app.delivery.service import incident_delivery_counts
+from app.incidents.schemas import AffectedComponent
 from app.incidents.service import get_incident, get_update
-from app.incidents.status import IncidentKind, statuses_for
+from app.incidents.status import Impact, IncidentKind, Visibility, statuses_for
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.moments import check_moment
 from app.lib.text import markdown_to_safe_html
@@ -54,6 +58,31 @@ class LivePreview(msgspec.Struct, kw_only=True):
 def text(form: Any, name: str) -> str:
     """A form field, trimmed ("" when absent)."""
     return str(form.get(name) or "").strip()
+
+
+COMPONENT_FIELD = "cs:"  # one select per component, "cs:<id>", empty for no change
+
+
+def component_choices(form: Any) -> list[AffectedComponent] | None:
+    """The component statuses chosen on a form ("cs:<id>" selects); None when the form has
+    no such fields, [] when every one says "no change"."""
+    keys = [k for k in form if str(k).startswith(COMPONENT_FIELD)]
+    if not keys:
+        return None
+    chosen = []
+    for key in keys:
+        value = text(form, key)
+        if value:
+            chosen.append(
+                AffectedComponent(
+                    id=str(key)[len(COMPONENT_FIELD) :], status=component_status(value)
+                )
+            )
+    return chosen
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return [(s.value, s.label) for s in ComponentStatus]
 
 
 async def act(db: Db, work: Any, done: str, where: str) -> Redirect:
@@ -113,6 +142,9 @@ async def incident_page(
         deliveries=await incident_delivery_counts(db, incident.id),
         triage=triage,
         public_url=f"{settings.base_url}/incidents/{incident.id}",
+        all_components=await list_components(db),
+        chosen_statuses=state.components,
+        status_choices=status_choices(),
     )
 
 
@@ -131,10 +163,14 @@ class DeskPages(Controller):
         triage_size: TriageSize,
     ) -> Response[Any]:
         mine = await service.list_drafts(db, author=actor.name)
-        reviews = {d.id: await service.get_review(db, d.id) for d in mine}
+        published = await service.published_for(db, author=actor.name)
+        reviews = {d.id: await service.get_review(db, d.id) for d in [*mine, *published]}
         return admin_page(
             request,
             "admin/dashboard.html",
+            published=published,
+            all_components=await list_components(db),
+            status_choices=status_choices(),
             rows=await promises.desk(db),
             queue_size=await service.queue_size(db),
             triage_size=triage_size,
@@ -199,10 +235,11 @@ class DeskPages(Controller):
                     template_id=text(form, "template_id") or None,
                     body=text(form, "body") or None,
                     customer=text(form, "customer") or None,
+                    components=component_choices(form) or None,
                 ),
             )
             if text(form, "then") == "submit":
-                await service.submit_draft(db, actor=actor, update_id=draft.id)
+                await service.submit_draft(db, actor=actor, update_id=draft.id, zone=settings.zone)
         except DomainError as exc:
             await db.rollback()
             return back(here, error=exc.message)
@@ -259,7 +296,16 @@ class DeskPages(Controller):
     ) -> Response[Any]:
         draft = await get_update(db, update_id)
         view = await review_view(db, site_for(settings, request.app.state.renderer), draft)
-        return admin_page(request, "admin/draft.html", view=view, draft=draft)
+        planned = {p["code"]: p["new_status"] for p in draft.affected_components or []}
+        return admin_page(
+            request,
+            "admin/draft.html",
+            view=view,
+            draft=draft,
+            all_components=await list_components(db),
+            chosen_statuses=planned if draft.state != "published" else {},
+            status_choices=status_choices(),
+        )
 
     @post("/updates/{update_id:str}/edit")
     async def edit(self, request: Request, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
@@ -267,7 +313,11 @@ class DeskPages(Controller):
         return await act(
             db,
             lambda: service.edit_draft(
-                db, actor=actor, update_id=update_id, body=text(form, "body")
+                db,
+                actor=actor,
+                update_id=update_id,
+                body=text(form, "body"),
+                components=component_choices(form),
             ),
             "Saved. The preview and tone checks below are up to date.",
             f"/admin/updates/{update_id}",
@@ -275,31 +325,44 @@ class DeskPages(Controller):
 
     @post("/updates/{update_id:str}/submit")
     async def submit(
-        self, request: Request, db: Db, actor: CurrentActor, update_id: str
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
     ) -> Redirect:
-        """Submit what is on the screen: words typed since the last save are saved first."""
+        """Submit what is on the screen: words and statuses changed since the last save are
+        saved first."""
         form = await request.form()
         body = text(form, "body")
 
         async def work() -> None:
             draft = await get_update(db, update_id)
-            if body and body != draft.body:
-                await service.edit_draft(db, actor=actor, update_id=update_id, body=body)
-            await service.submit_draft(db, actor=actor, update_id=update_id)
+            components = component_choices(form)
+            planned = [{"code": a.id, "new_status": a.status.value} for a in components or []]
+            if (body and body != draft.body) or (
+                components is not None and planned != (draft.affected_components or [])
+            ):
+                await service.edit_draft(
+                    db, actor=actor, update_id=update_id, body=body or None, components=components
+                )
+            await service.submit_draft(db, actor=actor, update_id=update_id, zone=settings.zone)
 
         return await act(db, work, "Submitted for approval.", f"/admin/updates/{update_id}")
 
     @post("/updates/{update_id:str}/approve", opt={"role": needs(Act.APPROVE)})
     async def approve(
-        self, request: Request, db: Db, actor: CurrentActor, update_id: str
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
     ) -> Redirect:
         form = await request.form()
+        notify = text(form, "notify") != "off"
         return await act(
             db,
             lambda: service.approve_draft(
-                db, actor=actor, update_id=update_id, body=text(form, "body") or None
+                db,
+                actor=actor,
+                update_id=update_id,
+                body=text(form, "body") or None,
+                notify=notify,
+                zone=settings.zone,
             ),
-            "Approved and published.",
+            "Approved and published." if notify else "Approved and published without notifying.",
             "/admin/queue",
         )
 
@@ -326,3 +389,96 @@ class DeskPages(Controller):
             await review_view(db, site, draft, review) for draft, review in await service.queue(db)
         ]
         return admin_page(request, "admin/queue.html", views=views)
+
+    # ------------------------------------------------------------ declaring, components
+
+    @get("/declare")
+    async def declare_form(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
+        return await declare_page(request, db, {})
+
+    @post("/declare")
+    async def declare(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+    ) -> Response[Any]:
+        """Open an incident with its first words drafted; back to the form, everything kept,
+        when a rule says no."""
+        form = await request.form()
+        then = text(form, "then")
+        try:
+            data = Declaration(
+                title=text(form, "title"),
+                impact=choice(Impact, text(form, "impact") or "minor", "impact"),
+                visibility=choice(Visibility, text(form, "visibility") or "public", "visibility"),
+                components=component_choices(form) or [],
+                customers=[str(c) for c in form.getall("customers", []) if c],
+                body=text(form, "body") or None,
+                submit=then == "submit",
+                publish=then == "publish",
+                notify=text(form, "notify") != "off",
+            )
+            declared = await declaring.declare(
+                db, site_for(settings, request.app.state.renderer), actor=actor, data=data
+            )
+        except DomainError as exc:
+            await db.rollback()
+            return await declare_page(request, db, form, error=exc.message, status_code=422)
+        draft = declared.draft
+        if draft.state == "published":
+            done = "Declared and published."
+        elif draft.state == "submitted":
+            done = "Declared. Its first words wait in the approval queue."
+        else:
+            done = "Declared. Check its first words below, then submit them for approval."
+        return back(f"/admin/updates/{draft.id}", notice=done)
+
+    @post("/components/status")
+    async def set_component_status(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
+        """A status change that needs no words (the component's own status, on every page)."""
+        form = await request.form()
+
+        async def work() -> None:
+            component_id = text(form, "component")
+            if not component_id:
+                raise InvalidInput("choose a component", field="component")
+            await publishing.update_component(
+                db,
+                actor=actor,
+                component_id=component_id,
+                data=ComponentUpdate(status=component_status(text(form, "status"))),
+            )
+
+        return await act(db, work, "Component status set.", "/admin")
+
+
+def choice(kind: Any, value: str, field: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        words = ", ".join(k.value for k in kind)
+        raise InvalidInput(f"{field} must be one of {words}", field=field) from None
+
+
+async def declare_page(
+    request: Request, db: Db, form: Any, *, error: str = "", status_code: int = 200
+) -> Response[Any]:
+    """The declare form, filled from `form` (what was on the screen) when given."""
+    return admin_page(
+        request,
+        "admin/declare.html",
+        status_code=status_code,
+        form_error=error,
+        title=text(form, "title"),
+        impact=text(form, "impact") or "minor",
+        visibility=text(form, "visibility") or "public",
+        body=str(form.get("body") or ""),
+        chosen_customers=set(form.getall("customers", [])) if form else set(),
+        chosen_statuses={
+            str(k)[len(COMPONENT_FIELD) :]: text(form, k)
+            for k in (form.keys() if form else [])
+            if str(k).startswith(COMPONENT_FIELD)
+        },
+        all_components=await list_components(db),
+        customers=await list_customers(db),
+        impacts=[i.value for i in Impact],
+        status_choices=status_choices(),
+    )

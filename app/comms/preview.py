@@ -11,15 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audience
 from app.comms import tone
 from app.comms.models import DraftReview
+from app.comms.promises import has_promise_mark, promise_words
 from app.comms.service import get_review
 from app.comms.tone_rules import check_tone
 from app.comms.wording import Site, email_subject
+from app.components.service import get_components
+from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.customers.service import components_by_customer, get_customer
 from app.customers.service import page_url as customer_page_url
+from app.delivery.outbox import update_recipient_counts
 from app.incidents.models import Incident, Update
-from app.incidents.service import get_incident
-from app.incidents.status import UpdateState
+from app.incidents.service import get_incident, has_published_words
+from app.incidents.status import UpdateState, is_open
+from app.incidents.timing import default_next_update_at
 from app.lib.clock import as_utc, utcnow
 from app.lib.text import markdown_to_safe_html
 
@@ -36,6 +41,51 @@ class AudiencePreview:
 
 
 @dataclass
+class StatusChange:
+    """A component status the words set: "API: Degraded performance → Operational"."""
+
+    component_id: str
+    name: str
+    before: str
+    after: str
+
+    @property
+    def text(self) -> str:
+        before, after = ComponentStatus(self.before).label, ComponentStatus(self.after).label
+        return f"{self.name}: {before} → {after}"
+
+
+@dataclass
+class Recipients:
+    """Who publishing the words now would send to: counts per channel, and the customers."""
+
+    channels: dict[str, int] = field(default_factory=dict)
+    customers: list[str] = field(default_factory=list)
+    notify: bool = True
+    # Components the words add to the incident: their users are affected from publish on,
+    # so more may receive it than counted now.
+    adds: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.channels.values())
+
+    @property
+    def text(self) -> str:
+        """ "1,204 emails, 3 webhooks" """
+        if not self.channels:
+            return "nobody is subscribed to hear of it"
+        return ", ".join(
+            f"{count:,} {_CHANNEL_WORDS.get(kind, kind)}{'' if count == 1 else 's'}"
+            for kind, count in sorted(self.channels.items(), key=lambda kv: -kv[1])
+        )
+
+
+_CHANNEL_WORDS = {"email": "email", "webhook": "webhook", "slack": "Slack channel"}
+_CHANNEL_WORDS["teams"] = "Teams channel"
+
+
+@dataclass
 class ReviewView:
     draft: Update
     review: DraftReview
@@ -44,6 +94,10 @@ class ReviewView:
     previews: list[AudiencePreview]
     findings: list[tone.Finding]
     diff: list[str] = field(default_factory=list)
+    changes: list[StatusChange] = field(default_factory=list)
+    recipients: Recipients = field(default_factory=Recipients)
+    # The words' next-update mark, as it would read if published now.
+    promise: str = ""
 
 
 async def _readers(
@@ -64,6 +118,65 @@ async def _readers(
             found = customer or await get_customer(session, reader.customer_id)
             readers.append((found.name, found))
     return label, readers
+
+
+async def status_changes(
+    session: AsyncSession, incident: Incident, draft: Update
+) -> list[StatusChange]:
+    """The component statuses the words set, from what readers see now to what they will
+    see once the words are published (published words: what they changed)."""
+    planned = draft.affected_components or []
+    if draft.state == UpdateState.PUBLISHED:
+        return [
+            StatusChange(p["code"], p.get("name", p["code"]), p["old_status"], p["new_status"])
+            for p in planned
+            if p.get("old_status") != p.get("new_status")
+        ]
+    ids = [p["code"] for p in planned]
+    found = {c.id: c for c in await get_components(session, ids, field="components")}
+    linked = {link.component_id: link.status for link in incident.components}
+    # Before its first published words the incident shows nowhere outside, so readers see
+    # the component's own status; after, its status during the incident.
+    shown = has_published_words(incident)
+    changes = []
+    for p in planned:
+        component = found[p["code"]]
+        before = linked.get(component.id, component.status) if shown else component.status
+        changes.append(StatusChange(component.id, component.name, before, p["new_status"]))
+    return changes
+
+
+async def recipients(session: AsyncSession, incident: Incident, draft: Update) -> Recipients:
+    """Who would receive the words if published now (the outbox's own condition)."""
+    if not draft.deliver_notifications:
+        return Recipients(notify=False)
+    counts = await update_recipient_counts(session, update=draft, incident=incident)
+    channels: dict[str, int] = {}
+    customer_ids: set[str] = set()
+    for kind, customer_id, count in counts:
+        channels[kind] = channels.get(kind, 0) + count
+        if customer_id is not None:
+            customer_ids.add(customer_id)
+    names = sorted([(await get_customer(session, c)).name for c in customer_ids])
+    linked = set(incident.component_ids)
+    adds = [p["code"] for p in draft.affected_components or [] if p["code"] not in linked]
+    added = [c.name for c in await get_components(session, adds, field="components")]
+    return Recipients(channels=channels, customers=names, adds=added)
+
+
+def _as_if_now(site: Site, incident: Incident, draft: Update) -> tuple[str, str]:
+    """The words as they would read if published now, and the promised time ("" if none)."""
+    if not has_promise_mark(draft.body):
+        return draft.body, ""
+    now = utcnow()
+    promise = draft.next_update_at
+    if promise is None or as_utc(promise) <= now:
+        promise = default_next_update_at(Incident(status=draft.status, impact=incident.impact), now)
+        if not is_open(draft.status):
+            promise = None
+    body = promise_words(draft.body, next_update_at=promise, now=now, zone=site.zone)
+    shown = as_utc(promise).astimezone(site.zone).strftime("%H:%M %Z") if promise else ""
+    return body, shown
 
 
 def _preview(
@@ -99,7 +212,21 @@ async def review_view(
     incident = await get_incident(session, draft.incident_id)
     review = review or await get_review(session, draft.id) or DraftReview(findings=[])
     label, readers = await _readers(session, incident, draft)
-    previews = [_preview(site, incident, draft, name, customer) for name, customer in readers]
+    words, promise = _as_if_now(site, incident, draft)
+    # Readers see the words with their promise filled in: preview them so (not saved).
+    shown = Update(
+        id=draft.id,
+        incident_id=draft.incident_id,
+        status=draft.status,
+        body=words,
+        author=draft.author,
+        state=draft.state,
+        customer_id=draft.customer_id,
+        published_at=draft.published_at,
+        created_at=draft.created_at,
+        next_update_at=draft.next_update_at,
+    )
+    previews = [_preview(site, incident, shown, name, customer) for name, customer in readers]
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
     if (
         draft.state != UpdateState.PUBLISHED
@@ -126,4 +253,12 @@ async def review_view(
                 lineterm="",
             )
         )
-    return ReviewView(draft, review, incident, label, previews, findings, diff)
+    changes = await status_changes(session, incident, draft)
+    who = (
+        await recipients(session, incident, draft)
+        if draft.state != UpdateState.PUBLISHED
+        else Recipients(notify=draft.deliver_notifications)
+    )
+    return ReviewView(
+        draft, review, incident, label, previews, findings, diff, changes, who, promise
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,33 @@ from app.incidents.service import get_incident, list_incidents
 from app.incidents.status import IncidentKind, UpdateState
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import InvalidInput, NotFound
+
+# Words drafted from a template say "next update by {{ next_update }}": the time is filled in
+# once, when the words are published, from the same moment the page's header shows. Until
+# then the draft (and the template text it is compared with) carries these marks, so a
+# slow approval neither leaves a stale time in the words nor shows a fake edit in the diff.
+PROMISE_AT = "{{ next_update }}"
+PROMISE_IN = "{{ next_update_in }}"
+_AT = re.compile(r"\{\{\s*next_update(?:_at)?\s*\}\}")
+_IN = re.compile(r"\{\{\s*next_update_in\s*\}\}")
+
+
+def has_promise_mark(body: str) -> bool:
+    return bool(_AT.search(body) or _IN.search(body))
+
+
+def promise_words(
+    body: str, *, next_update_at: datetime | None, now: datetime, zone: tzinfo
+) -> str:
+    """`body` with its promise marks resolved to `next_update_at` (in the site's zone);
+    with no promise (a resolved incident), the marks read "soon"."""
+    if next_update_at is None:
+        at = within = "soon"
+    else:
+        at = as_utc(next_update_at).astimezone(zone).strftime("%H:%M %Z")
+        minutes = max(0, round((as_utc(next_update_at) - now).total_seconds() / 60))
+        within = f"{minutes} minutes" if minutes < 90 else f"{round(minutes / 60, 1):g} hours"
+    return _IN.sub(within, _AT.sub(at, body))
 
 
 async def pause_incident(

@@ -8,6 +8,8 @@ rule's decision; who may publish is the permissions rule's, checked here whoever
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
 from msgspec import structs
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,7 @@ from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms.policy_store import load_policy
+from app.comms.promises import has_promise_mark, promise_words
 from app.components import service as components
 from app.components.models import Component
 from app.components.schemas import ComponentUpdate
@@ -24,17 +27,24 @@ from app.incidents.models import Incident, Update
 from app.incidents.schemas import IncidentCreate, MaintenanceCreate, UpdateCreate
 from app.incidents.service import DIRECT_PUBLISH
 from app.incidents.status import MaintenanceStatus
+from app.lib.clock import utcnow
 from app.lib.errors import PermissionDenied
 
 
 async def publish_update(
-    session: AsyncSession, *, actor: Actor, update: Update, waiver: str | None = None
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    update: Update,
+    waiver: str | None = None,
+    zone: tzinfo = UTC,
 ) -> Update:
     """Make an update public to its audience, and queue one delivery per recipient.
 
     Refused unless `actor` may publish: a comms lead, or the words' own author when the
     stored approval policy waives review. `waiver` names the policy that let the words skip
-    review, for the audit log.
+    review, for the audit log. The component statuses the words carry apply now, and the
+    words' next-update mark is filled in from the promise the page shows (in `zone`).
     """
     policy = await load_policy(session)
     incident = await incidents.mark_published(
@@ -44,6 +54,11 @@ async def publish_update(
         waiver=waiver,
         review_required=policy.require_approval,
     )
+    if has_promise_mark(update.body):
+        update.body = promise_words(
+            update.body, next_update_at=update.next_update_at, now=utcnow(), zone=zone
+        )
+        await session.flush()
     await enqueue_update(session, update=update, incident=incident)
     return update
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 
+from app.incidents.schemas import AffectedComponent
+from app.incidents.status import Impact, Visibility
 from app.lib.moments import DatedRequest
 from app.lib.numbers import Count
 
@@ -74,14 +76,37 @@ class DraftCreate(DatedRequest, kw_only=True):
     audience: str | None = None
     customer: str | None = None
     next_update_at: datetime | None = None
+    # The component statuses these words set: they apply when the words are published.
+    components: list[AffectedComponent] | None = None
 
 
 class DraftEdit(msgspec.Struct, kw_only=True):
-    body: str
+    body: str | None = None
+    # Replaces the statuses the draft sets ([] sets none); absent keeps them.
+    components: list[AffectedComponent] | None = None
 
 
 class ApproveRequest(msgspec.Struct, kw_only=True):
     body: str | None = None
+    # False publishes without notifying anyone (no email, webhook or chat message).
+    notify: bool = True
+
+
+class Declaration(msgspec.Struct, kw_only=True):
+    """Open an incident from the desk: its facts, and first words drafted from the
+    "investigating" template (or `body`), carrying the components' statuses."""
+
+    title: str
+    impact: Impact = Impact.MINOR
+    visibility: Visibility = Visibility.PUBLIC
+    components: list[AffectedComponent] = []
+    customers: list[str] = []
+    body: str | None = None
+    # Put the first words in the approval queue at once.
+    submit: bool = False
+    # Publish the first words at once (a comms lead, where the approval policy allows).
+    publish: bool = False
+    notify: bool = True
 
 
 class RejectRequest(msgspec.Struct, kw_only=True):
@@ -108,6 +133,23 @@ class AudiencePreviewRead(msgspec.Struct, kw_only=True):
     email_body: str
 
 
+class ComponentChangeRead(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    old_status: str
+    new_status: str
+    text: str
+
+
+class RecipientsRead(msgspec.Struct, kw_only=True):
+    """Who publishing the draft now would send to: per channel, and the customers."""
+
+    notify: bool
+    channels: dict[str, int]
+    customers: list[str]
+    text: str
+
+
 class QueueItemRead(msgspec.Struct, kw_only=True):
     update: dict[str, Any]
     incident: dict[str, Any]
@@ -116,6 +158,9 @@ class QueueItemRead(msgspec.Struct, kw_only=True):
     previews: list[AudiencePreviewRead]
     findings: list[dict[str, Any]]
     changes_since_template: list[str]
+    component_changes: list[ComponentChangeRead] = []
+    recipients: RecipientsRead | None = None
+    email_subject: str | None = None
 
 
 class ExampleMark(msgspec.Struct, kw_only=True):

@@ -6,6 +6,8 @@ An update's moves are `app.incidents.status`'s table; who may make each move is
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta, tzinfo
+
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,9 +22,10 @@ from app.comms.publishing import publish_update
 from app.comms.schemas import DraftCreate
 from app.comms.tone_rules import check_tone, refuse_blocking
 from app.comms.wording import Site, get_template, render_template
+from app.components.service import get_components
 from app.incidents.audit import audit
 from app.incidents.models import Update
-from app.incidents.schemas import UpdateCreate
+from app.incidents.schemas import AffectedComponent, UpdateCreate
 from app.incidents.service import get_incident, get_update, post_update
 from app.incidents.status import UpdateAction, UpdateState, next_update_state
 from app.lib.clock import as_utc, utcnow
@@ -62,9 +65,9 @@ async def create_draft(
             incident_id=incident.id,
             status=status,
             customer_id=data.customer,
+            defer_promise=True,
         )
         template_text = rendered.body
-        next_update_at = next_update_at or rendered.next_update_at
     body = data.body if data.body and data.body.strip() else template_text
     if not body:
         raise InvalidInput("give a body or a template_id", field="body")
@@ -77,6 +80,7 @@ async def create_draft(
             body=body,
             customer=data.customer,
             next_update_at=next_update_at,
+            components=data.components,
             publish=False,
         ),
     )
@@ -93,13 +97,39 @@ async def create_draft(
     return draft
 
 
-async def edit_draft(session: AsyncSession, *, actor: Actor, update_id: str, body: str) -> Update:
+async def planned_statuses(
+    session: AsyncSession, components: list[AffectedComponent]
+) -> list[dict[str, str]]:
+    """The component statuses a draft sets, as stored on it (a 422 names an unknown one)."""
+    ids = [a.id for a in components]
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("components: each component may be listed once", field="components")
+    await get_components(session, ids, field="components")
+    return [{"code": a.id, "new_status": a.status.value} for a in components]
+
+
+async def edit_draft(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    update_id: str,
+    body: str | None = None,
+    components: list[AffectedComponent] | None = None,
+) -> Update:
+    """Change a draft's words and, when given, the component statuses it sets."""
     draft = await get_update(session, update_id)
     permissions.require_change_draft(actor, author=draft.author)
     state = next_update_state(draft.state, UpdateAction.EDIT)
+    if body is None and components is None:
+        raise InvalidInput("give a body or components to change", field="body")
+    body = draft.body if body is None else body
     if not body.strip():
         raise InvalidInput("body must not be blank", field="body")
     incident = await get_incident(session, draft.incident_id)
+    detail: dict[str, object] = {}
+    if components is not None:
+        draft.affected_components = await planned_statuses(session, components) or None
+        detail["components"] = {a.id: a.status.value for a in components}
     draft.body = body.strip()
     draft.state = state.value
     draft.updated_at = utcnow()
@@ -107,12 +137,17 @@ async def edit_draft(session: AsyncSession, *, actor: Actor, update_id: str, bod
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
     review.findings = [f.as_dict() for f in findings]
     await session.flush()
-    await audit(session, actor, "draft.edit", draft)
+    await audit(session, actor, "draft.edit", draft, detail or None)
     return draft
 
 
 async def submit_draft(
-    session: AsyncSession, *, actor: Actor, update_id: str, waivable: bool = True
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    update_id: str,
+    waivable: bool = True,
+    zone: tzinfo = UTC,
 ) -> Update:
     """Put a draft in the approval queue (or publish it, when policy waives review).
 
@@ -137,7 +172,7 @@ async def submit_draft(
     decision = rules.publishes_on_submit(await load_policy(session))
     if waivable and decision.allowed:
         review.reviewed_at, review.reviewed_by = now, actor.name
-        await publish_update(session, actor=actor, update=draft, waiver=decision.waiver)
+        await publish_update(session, actor=actor, update=draft, waiver=decision.waiver, zone=zone)
     return draft
 
 
@@ -169,9 +204,20 @@ async def _claim(session: AsyncSession, update_id: str, action: UpdateAction) ->
 
 
 async def approve_draft(
-    session: AsyncSession, *, actor: Actor, update_id: str, body: str | None = None
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    update_id: str,
+    body: str | None = None,
+    notify: bool = True,
+    zone: tzinfo = UTC,
+    waiver: str | None = None,
 ) -> Update:
-    """Approve (optionally with the reviewer's edits) and publish in the same transaction."""
+    """Approve (optionally with the reviewer's edits) and publish in the same transaction.
+
+    `notify=False` publishes on the pages and feeds without sending anything (no delivery
+    is created; the audit log says so). `waiver` records why the words skipped a second
+    pair of eyes (a comms lead publishing their own words at once)."""
     permissions.require(actor, Act.APPROVE)
     draft = await _claim(session, update_id, UpdateAction.APPROVE)
     incident = await get_incident(session, draft.incident_id)
@@ -201,11 +247,16 @@ async def approve_draft(
     review.findings = [f.as_dict() for f in findings]
     review.reviewed_at, review.reviewed_by = now, actor.name
     review.edited_on_approval = edited
-    detail = {"body": draft.body, "edited": edited, "author": draft.author}
+    if not notify:
+        draft.deliver_notifications = False
+    detail = {"body": draft.body, "edited": edited, "author": draft.author, "notify": notify}
     await audit(session, actor, "draft.approve", draft, detail)
-    if decision.waiver:
-        await audit(session, actor, "policy.waiver", draft, {"waiver": decision.waiver})
-    return await publish_update(session, actor=actor, update=draft, waiver=decision.waiver)
+    waiver = decision.waiver or waiver
+    if waiver:
+        await audit(session, actor, "policy.waiver", draft, {"waiver": waiver})
+    if not notify:
+        await audit(session, actor, "draft.publish_quietly", draft, {"author": draft.author})
+    return await publish_update(session, actor=actor, update=draft, waiver=waiver, zone=zone)
 
 
 async def reject_draft(
@@ -234,6 +285,23 @@ async def list_drafts(
     if author:
         query = query.where(Update.author == author)
     return list((await session.scalars(query.order_by(Update.created_at.desc()))).all())
+
+
+async def published_for(session: AsyncSession, *, author: str, days: int = 7) -> list[Update]:
+    """The author's words published in the last `days` days, newest first: their desk says
+    what became of what they wrote (what was sent back stays among their drafts)."""
+    since = utcnow() - timedelta(days=days)
+    query = (
+        select(Update)
+        .where(
+            Update.author == author,
+            Update.state == UpdateState.PUBLISHED.value,
+            Update.published_at >= since,
+        )
+        .order_by(Update.published_at.desc())
+        .limit(20)
+    )
+    return list((await session.scalars(query)).all())
 
 
 async def queue(session: AsyncSession) -> list[tuple[Update, DraftReview]]:

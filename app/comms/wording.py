@@ -15,6 +15,7 @@ from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms.models import MessageTemplate
+from app.comms.promises import PROMISE_AT, PROMISE_IN
 from app.comms.render_pool import render
 from app.comms.schemas import TemplateCreate, TemplateUpdate
 from app.customers.models import Customer
@@ -275,8 +276,13 @@ async def render_template(
     incident_id: str,
     status: str | None = None,
     customer_id: str | None = None,
+    defer_promise: bool = False,
 ) -> Rendered:
-    """Render template text for an incident (and a customer) without saving anything."""
+    """Render template text for an incident (and a customer) without saving anything.
+
+    `defer_promise` (words for a draft) leaves the next-update time as a mark that
+    publishing fills in (`promises.PROMISE_AT`), so the words promise from when they go out.
+    """
     incident = await get_incident(session, incident_id)
     customer = await get_customer(session, customer_id) if customer_id else None
     status = status or incident.status
@@ -285,6 +291,9 @@ async def render_template(
     context = template_context(
         site, incident, status=status, customer=customer, next_update_at=promise, now=now
     )
+    if defer_promise:
+        promise = None
+        context["next_update_at"], context["next_update_in"] = PROMISE_AT, PROMISE_IN
     text = await render(body, context, field="body")
     return Rendered(
         subject=await render(subject, context, field="subject"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, insert, literal, or_, select
+from sqlalchemy import ColumnElement, exists, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience as aud
@@ -99,16 +99,35 @@ async def _insert_for(
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def enqueue_update(session: AsyncSession, *, update: Update, incident: Incident) -> int:
-    """One delivery per subscriber this published update may reach; returns how many."""
-    if not update.deliver_notifications:
-        return 0
-    where = (
+def _update_recipients(incident: Incident, update: Update) -> ColumnElement[bool]:
+    """The subscribers an update reaches when published: the audience rule's, narrowed to
+    those who chose its components and, for followers, to incidents still followed."""
+    return (
         aud.update_recipients_where(Subscriber, incident=incident, update=update)
         & _wants_incident(incident)
         & _follows(incident, update)
     )
+
+
+async def enqueue_update(session: AsyncSession, *, update: Update, incident: Incident) -> int:
+    """One delivery per subscriber this published update may reach; returns how many."""
+    if not update.deliver_notifications:
+        return 0
+    where = _update_recipients(incident, update)
     return await _insert_for(session, where, message=Message.INCIDENT_UPDATE, update_id=update.id)
+
+
+async def update_recipient_counts(
+    session: AsyncSession, *, update: Update, incident: Incident
+) -> list[tuple[str, str | None, int]]:
+    """Who publishing `update` now would send to, as (channel, customer id or None for the
+    public's subscribers, count): the same condition `enqueue_update` inserts by."""
+    rows = await session.execute(
+        select(Subscriber.kind, Subscriber.customer_id, func.count())
+        .where(_update_recipients(incident, update))
+        .group_by(Subscriber.kind, Subscriber.customer_id)
+    )
+    return [(kind, customer_id, int(count)) for kind, customer_id, count in rows.all()]
 
 
 async def enqueue_component_change(

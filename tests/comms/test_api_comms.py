@@ -131,7 +131,12 @@ async def test_a_draft_from_a_template_goes_through_the_queue_and_is_published(c
     )
     assert approved.status_code == 200, approved.text
     assert approved.json()["state"] == "published"
-    assert approved.json()["body"] == edited
+    # The promise in the words is the one the page's header shows, set when published.
+    promised = as_utc(datetime.fromisoformat(approved.json()["next_update_at"]))
+    assert "{{ next_update }}" in edited
+    assert approved.json()["body"] == edited.replace(
+        "{{ next_update }}", promised.strftime("%H:%M UTC")
+    )
     assert approved.json()["published_by"] == "key:test-comms_lead"
     page = await client.get(f"/incidents/{incident['id']}")
     assert "Downloads still work." in page.text
