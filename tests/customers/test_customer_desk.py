@@ -8,7 +8,7 @@ import re
 
 from app.accounts.models import Role
 from tests.support import factories
-from tests.support.desk import csrf, text_of
+from tests.support.desk import text_of
 
 
 def _link(page: str) -> str:
