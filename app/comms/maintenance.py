@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import permissions
@@ -340,9 +340,19 @@ async def publish_due(session: AsyncSession, now: datetime | None = None) -> lis
         .with_for_update(of=MaintenanceWords, skip_locked=True)
     )
     handled = []
-    for words, incident in (await session.execute(query)).all():
+    for found, incident in (await session.execute(query)).all():
+        # Claimed by a conditional write, the first of the transaction: a second worker's
+        # waits for this one to commit and then matches nothing, so words go out once.
+        claimed = await session.execute(
+            update(MaintenanceWords)
+            .where(MaintenanceWords.id == found.id, MaintenanceWords.state == found.state)
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 0:  # type: ignore[attr-defined]
+            continue
         plan = await get_plan(session, incident.id)
-        words = plan.words[words.phase] or words
+        words = plan.words[found.phase] or found
         handled.append(words)
         if not is_open(plan.incident.status) or (
             words.phase == IN_PROGRESS
