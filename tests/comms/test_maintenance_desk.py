@@ -40,6 +40,12 @@ async def test_a_window_scheduled_on_the_desk_shows_what_goes_out_when(
     assert "Waiting for a comms lead's approval: not approved by" in page
     assert "Approve in progress words" not in page  # not a responder's to approve
     here = made.url.path
+    waiting = text_of(await client.get("/admin/maintenance"))
+    assert "Waiting for a comms lead's approval" in waiting
+    assert (
+        f"Database upgrade: in progress words (due {start:%b} {start.day}, {start:%H:%M} UTC)"
+        in (" ".join(waiting.split()))
+    )
 
     await client.post("/admin/sign-out", data={"_csrf": token})
     token = await desk_sign_in("lena", Role.COMMS_LEAD)
@@ -49,7 +55,7 @@ async def test_a_window_scheduled_on_the_desk_shows_what_goes_out_when(
     assert f"Goes out by itself at {start:%b} {start.day}, {start:%H:%M} UTC" in shown
 
     listed = text_of(await client.get("/admin/maintenance"))
-    assert "Database upgrade" in listed
+    assert "Database upgrade" in listed and "Waiting for a comms lead's approval" not in listed
 
     clock.advance(hours=1, minutes=1)
     await run_maintenance_schedule(sessionmaker)
