@@ -145,14 +145,24 @@ class MaintenancePages(Controller):
         form = await request.form()
         here = f"{LIST}/{incident_id}"
         try:
+            window = (await maintenance.get_plan(db, incident_id)).incident
+            # The form shows times to the minute: a time left as shown is not a new time
+            # (a window planned to the second through the API keeps its approvals).
+            moved = _text(form, "scheduled_for") != _field_value(
+                window.scheduled_for, settings
+            ) or _text(form, "scheduled_until") != _field_value(window.scheduled_until, settings)
             await maintenance.change(
                 db,
                 actor=actor,
                 incident_id=incident_id,
                 data=MaintenancePlanChange(
                     title=_text(form, "title") or None,
-                    scheduled_for=_moment(form, "scheduled_for", settings, "start"),
-                    scheduled_until=_moment(form, "scheduled_until", settings, "end"),
+                    scheduled_for=(
+                        _moment(form, "scheduled_for", settings, "start") if moved else None
+                    ),
+                    scheduled_until=(
+                        _moment(form, "scheduled_until", settings, "end") if moved else None
+                    ),
                     components=[str(c) for c in form.getall("components", [])],
                 ),
             )

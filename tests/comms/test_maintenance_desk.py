@@ -86,3 +86,40 @@ async def test_a_missed_approval_is_said_on_the_window_page(
     assert f"Not published: not approved by {start:%b} {start.day}, {start:%H:%M} UTC." in page
     assert "Approve in progress words and publish now" in page
     assert csrf(made.text)
+
+
+async def test_saving_the_window_unchanged_keeps_approvals_and_new_times_ask_again(
+    client, keys, desk_sign_in
+):
+    start = utcnow() + timedelta(hours=2, seconds=37)  # planned to the second, by the API
+    plan = await client.post(
+        "/api/v1/maintenance-plans",
+        json={
+            "title": "Database upgrade",
+            "scheduled_for": start.isoformat(),
+            "scheduled_until": (start + timedelta(hours=1)).isoformat(),
+            "in_progress": "Started.",
+        },
+        headers=keys["responder"],
+    )
+    here = f"/admin/maintenance/{plan.json()['id']}"
+    await client.post(
+        f"/api/v1/maintenance-plans/{plan.json()['id']}/words/in_progress/approve",
+        headers=keys["comms_lead"],
+    )
+    token = await desk_sign_in("lena", Role.COMMS_LEAD)
+    shown = {
+        "scheduled_for": _field(start),
+        "scheduled_until": _field(start + timedelta(hours=1)),
+    }
+    kept = await client.post(
+        f"{here}/edit", data={"_csrf": token, "title": "Database upgrade, part 1", **shown}
+    )
+    assert "Window saved." in text_of(kept) and "Goes out by itself at" in text_of(kept)
+    later = {**shown, "scheduled_for": _field(start + timedelta(minutes=30))}
+    moved = await client.post(
+        f"{here}/edit", data={"_csrf": token, "title": "Database upgrade, part 1", **later}
+    )
+    page = text_of(moved)
+    assert "Waiting for a comms lead's approval" in page
+    assert "the window's times changed after approval; approve the words again" in page
