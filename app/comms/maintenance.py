@@ -129,7 +129,7 @@ async def _write(
     permissions.require(actor, Act.DRAFT)
     body = clean_body(body)
     words = plan.words.get(phase)
-    if words is not None and words.state == PUBLISHED:
+    if words is not None and words.state == PUBLISHED and not _may_announce_again(plan, phase):
         raise Conflict(
             f"the {PHASE_LABELS[phase].lower()} words are already published", field=phase
         )
@@ -141,10 +141,17 @@ async def _write(
         plan.words[phase] = words
     words.body, words.written_by, words.state = body, actor.name, WAITING
     words.approved_by = words.approved_at = words.note = None
+    words.update_id = words.published_at = None  # a new announcement, when there was one
     words.updated_at = utcnow()
     await session.flush()
     await audit(session, actor, "maintenance.words", plan.incident, {"phase": phase})
     return words
+
+
+def _may_announce_again(plan: Plan, phase: str) -> bool:
+    """Until the window starts, new "scheduled" words may follow the published ones (new
+    times, say); once approved they go out as a further announcement."""
+    return phase == SCHEDULED and plan.incident.status == MaintenanceStatus.SCHEDULED
 
 
 def _refuse_if_over(plan: Plan) -> None:

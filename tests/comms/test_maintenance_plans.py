@@ -196,3 +196,17 @@ async def test_a_plan_with_bad_times_or_an_unknown_moment_is_refused_clearly(cli
     )
     assert unknown.status_code == 422
     assert "phase must be one of" in unknown.text
+
+
+async def test_a_moved_window_may_be_announced_again_once_approved(client, keys):
+    plan = await _plan(client, keys["responder"], scheduled="Upgrade at 02:00.")
+    await _approve(client, keys, plan["id"], "scheduled")
+    path = f"{PLANS}/{plan['id']}/words/scheduled"
+    again = await client.put(
+        path, json={"body": "Moved: upgrade at 04:00."}, headers=keys["responder"]
+    )
+    assert _words(again.json(), "scheduled")["state"] == "waiting"
+    assert "Moved" not in (await client.get(f"/incidents/{plan['id']}")).text  # not yet approved
+    await _approve(client, keys, plan["id"], "scheduled")
+    page = (await client.get(f"/incidents/{plan['id']}")).text
+    assert "Upgrade at 02:00." in page and "Moved: upgrade at 04:00." in page
