@@ -43,6 +43,8 @@ from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 SCHEDULED, IN_PROGRESS, COMPLETED = "scheduled", "in_progress", "completed"
 PHASES = (SCHEDULED, IN_PROGRESS, COMPLETED)
 PHASE_LABELS = {SCHEDULED: "Scheduled", IN_PROGRESS: "In progress", COMPLETED: "Completed"}
+# The record of a cancellation, kept beside the words: what the readers were told, if any.
+CALLED_OFF = "cancelled"
 
 WAITING, APPROVED, PUBLISHED, MISSED, CANCELLED, SKIPPED = (
     "waiting",
@@ -66,9 +68,7 @@ class Plan:
 
     @property
     def cancelled(self) -> bool:
-        return self.incident.declined_at is not None or any(
-            w is not None and w.state == CANCELLED for w in self.words.values()
-        )
+        return self.incident.declined_at is not None or self.words.get(CALLED_OFF) is not None
 
     def publishes_at(self, phase: str) -> datetime | None:
         """When the words of `phase` go (or went) out; None for "scheduled" not yet approved."""
@@ -396,17 +396,37 @@ async def cancel(
         await incidents.decline_incident(
             session, actor=actor, incident_id=incident.id, reason=CANCEL_REASON
         )
+        record = MaintenanceWords(
+            incident_id=incident.id,
+            phase=CALLED_OFF,
+            body=CANCEL_REASON,
+            written_by=actor.name,
+            state=CANCELLED,
+        )
     else:
         permissions.require(actor, Act.PUBLISH)
         if not body or not body.strip():
             raise InvalidInput(
                 "this maintenance was announced: say what its readers should know", field="body"
             )
-        await publishing.post_update(
+        told = await publishing.post_update(
             session,
             actor=actor,
             incident_id=incident.id,
             data=UpdateCreate(status=MaintenanceStatus.COMPLETED.value, body=body, publish=True),
         )
+        record = MaintenanceWords(
+            incident_id=incident.id,
+            phase=CALLED_OFF,
+            body=told.body,
+            written_by=actor.name,
+            state=PUBLISHED,
+            approved_by=actor.name,
+            approved_at=told.published_at,
+            update_id=told.id,
+            published_at=told.published_at,
+        )
+    session.add(record)
+    await session.flush()
     await audit(session, actor, "maintenance.cancel", incident, {"announced": announced})
     return await get_plan(session, incident.id)

@@ -14,7 +14,7 @@ from litestar.params import Parameter
 from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act, needs
 from app.comms import maintenance
-from app.comms.maintenance import PHASES, Plan
+from app.comms.maintenance import CALLED_OFF, PHASES, Plan
 from app.comms.schemas import (
     MaintenanceCancel,
     MaintenancePlanChange,
@@ -30,8 +30,8 @@ from app.web.idempotency import create_once
 def plan_read(plan: Plan, settings: AppSettings) -> MaintenancePlanRead:
     incident = plan.incident
     words = []
-    for phase in PHASES:
-        w = plan.words[phase]
+    for phase in (*PHASES, CALLED_OFF):
+        w = plan.words.get(phase)
         if w is None:
             continue
         words.append(

@@ -85,7 +85,13 @@ async def test_a_missed_approval_is_said_on_the_window_page(
     page = text_of(await client.get(made.url.path))
     assert f"Not published: not approved by {start:%b} {start.day}, {start:%H:%M} UTC." in page
     assert "Approve in progress words and publish now" in page
-    assert csrf(made.text)
+
+    cancelled = text_of(
+        await client.post(f"{made.url.path}/cancel", data={"_csrf": csrf(made.text)})
+    )
+    assert "Maintenance cancelled; nothing more goes out for it." in cancelled
+    assert "before it was announced: nothing was published about it." in cancelled
+    assert "Approve in progress words" not in cancelled
 
 
 async def test_saving_the_window_unchanged_keeps_approvals_and_new_times_ask_again(

@@ -173,7 +173,9 @@ async def test_cancelling_an_announced_window_tells_its_readers_and_needs_a_lead
         path, json={"body": "Cancelled: nothing changes."}, headers=keys["comms_lead"]
     )
     assert done.status_code == 200, done.text
-    assert done.json()["status"] == "completed"
+    assert (done.json()["status"], done.json()["cancelled"]) == ("completed", True)
+    told = _words(done.json(), "cancelled")
+    assert (told["state"], told["body"]) == ("published", "Cancelled: nothing changes.")
     assert "Cancelled: nothing changes." in (await client.get(f"/incidents/{plan['id']}")).text
 
 
