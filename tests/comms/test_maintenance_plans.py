@@ -212,3 +212,15 @@ async def test_a_moved_window_may_be_announced_again_once_approved(client, keys)
     await _approve(client, keys, plan["id"], "scheduled")
     page = (await client.get(f"/incidents/{plan['id']}")).text
     assert "Upgrade at 02:00." in page and "Moved: upgrade at 04:00." in page
+
+
+async def test_words_for_a_public_major_window_need_someone_other_than_their_writer(client, keys):
+    plan = await _plan(
+        client, keys["comms_lead"], impact="major", in_progress="The migration has started."
+    )
+    own = await _approve(client, keys, plan["id"], "in_progress")
+    assert own.status_code == 403
+    assert "another comms lead must approve it" in own.text
+    other = await _approve(client, keys, plan["id"], "in_progress", role="admin")
+    assert other.status_code == 200, other.text
+    assert _words(other.json(), "in_progress")["approved_by"] == "key:test-admin"
