@@ -18,6 +18,8 @@ from app.accounts.auth import provide_actor
 from app.accounts.pages import SignInPages
 from app.accounts.session import SessionMiddleware
 from app.comms.api import DraftController
+from app.comms.maintenance_api import MaintenancePlanController
+from app.comms.maintenance_pages import MaintenancePages
 from app.comms.pages import DeskPages
 from app.comms.publishing_api import ComponentApi, IncidentApi, MaintenanceApi
 from app.comms.wording_api import ExampleController, TemplateController, ToneController
@@ -42,6 +44,7 @@ from app.statuspage.importer.api import ImportController
 from app.statuspage.manage_api import manage_router
 from app.statuspage.status_api import cors_preflight, customer_status_api, public_status_api
 from app.subscribers.api import SubscriberController
+from app.subscribers.customer_pages import CustomerDeskPages
 from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages
 from app.web.deps import provide_db, provide_settings
@@ -113,13 +116,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         TemplateController,
         ToneController,
         DraftController,
+        MaintenancePlanController,
         ExampleController,
         # The admin pages (signed-in people).
         SignInPages,
         DeskPages,
+        MaintenancePages,
         WordingPages,
         DeliveryPages,
         SubscriberPages,
+        CustomerDeskPages,
         SubscriberHistoryPages,
         TriagePages,
     ]

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.comms.maintenance import publish_due
 from app.db.changes import on_change
 from app.delivery.jobs import DeliveryWorker
 from app.delivery.service import RetryPolicy
@@ -25,12 +26,14 @@ log = logging.getLogger("tidings.worker")
 async def run(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
-    """Run the background jobs until `stop` is set. Delivery is the one job today: it keeps
-    its own pool of lanes busy, and a publish in this process wakes it at once (on commit)
-    rather than at its next poll."""
+    """Run the background jobs until `stop` is set: delivery, which keeps its own pool of
+    lanes busy (a publish in this process wakes it at once, on commit, rather than at its
+    next poll), and the maintenance schedule, which publishes approved words when a window
+    starts or ends."""
     policy = RetryPolicy(base=settings.worker_retry_base_seconds)
     delivery = DeliveryWorker(settings, sessionmaker, policy=policy)
     unsubscribe = on_change(delivery.wake.set)
+    schedule = asyncio.create_task(maintenance_schedule(settings, sessionmaker, stop))
     try:
         await delivery.serve(stop)
     except Exception:  # logged; the loop's owner decides whether to start it again
@@ -38,7 +41,32 @@ async def run(
         raise
     finally:
         unsubscribe()
+        stop.set()
+        await schedule
         await delivery.close()
+
+
+async def run_maintenance_schedule(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """One pass of the maintenance schedule: publish the approved words now due, mark the
+    unapproved ones missed, in one transaction. Returns how many words it handled."""
+    async with sessionmaker() as session:
+        handled = await publish_due(session)
+        await session.commit()
+    return len(handled)
+
+
+async def maintenance_schedule(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], stop: asyncio.Event
+) -> None:
+    """Every poll interval until stopped, one pass of the schedule (a failed pass is logged
+    and tried again at the next)."""
+    while not stop.is_set():
+        try:
+            await run_maintenance_schedule(sessionmaker)
+        except Exception:
+            log.exception("the maintenance schedule could not run")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.worker_poll_seconds)
 
 
 @contextlib.asynccontextmanager

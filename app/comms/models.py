@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin, TimestampMixin
@@ -107,3 +107,32 @@ class Pause(Base):
     resume_at: Mapped[datetime]
     paused_by: Mapped[str] = mapped_column(String(200))
     paused_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MaintenanceWords(IdMixin, TimestampMixin, Base):
+    """The words a maintenance window says at one of its moments, approved in advance.
+
+    "scheduled" goes out once approved; "in_progress" at the window's start and "completed"
+    at its end, by the worker, and only if a comms lead approved them by then (see
+    `app.comms.maintenance`). `state`: waiting (for approval), approved, published, missed
+    (the moment came before the approval: nothing went out), cancelled.
+    """
+
+    __tablename__ = "maintenance_words"
+    __table_args__ = (UniqueConstraint("incident_id", "phase"),)
+
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    phase: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None]
+    update_id: Mapped[str | None] = mapped_column(
+        ForeignKey("incident_updates.id", ondelete="SET NULL")
+    )
+    published_at: Mapped[datetime | None]
+    # Why words did not go out (missed or cancelled), as the desk says it.
+    note: Mapped[str | None] = mapped_column(Text)

@@ -218,3 +218,68 @@ class AuditEventRead(msgspec.Struct, kw_only=True):
     subject_id: str
     incident_id: str | None
     detail: dict[str, Any]
+
+
+class MaintenancePlanCreate(DatedRequest, kw_only=True):
+    """A maintenance window with its words for each moment, each to be approved before it."""
+
+    title: str
+    scheduled_for: datetime
+    scheduled_until: datetime
+    impact: Impact = Impact.NONE
+    visibility: Visibility = Visibility.PUBLIC
+    components: list[str] = []
+    customers: list[str] = []
+    scheduled: str | None = None  # words announcing the window (out once approved)
+    in_progress: str | None = None  # out at the window's start, if approved by then
+    completed: str | None = None  # out at its end, if approved by then
+
+
+class MaintenancePlanChange(DatedRequest, kw_only=True):
+    """PATCH of a window: its facts, and new words for any moment (each needs approval again)."""
+
+    title: str | None = None
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
+    components: list[str] | None = None
+    scheduled: str | None = None
+    in_progress: str | None = None
+    completed: str | None = None
+
+
+class MaintenanceWordsWrite(msgspec.Struct, kw_only=True):
+    body: str
+
+
+class MaintenanceCancel(msgspec.Struct, kw_only=True):
+    # Needed once the window was announced: what its readers are told instead.
+    body: str | None = None
+
+
+class MaintenanceWordsRead(msgspec.Struct, kw_only=True):
+    phase: str
+    body: str
+    state: str
+    written_by: str
+    approved_by: str | None
+    approved_at: datetime | None
+    # When the words go out: the window's start or end, or (for "scheduled") on approval.
+    publishes_at: datetime | None
+    published_at: datetime | None
+    update_id: str | None
+    note: str | None
+
+
+class MaintenancePlanRead(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    status: str
+    impact: str
+    visibility: str
+    scheduled_for: datetime | None
+    scheduled_until: datetime | None
+    components: list[str]
+    customers: list[str]
+    cancelled: bool
+    words: list[MaintenanceWordsRead]
+    url: str

@@ -1,0 +1,432 @@
+"""Maintenance windows planned from the desk, with their words approved in advance.
+
+A window has words for three moments: "scheduled" (the announcement), "in_progress" (its
+start) and "completed" (its end). Each is written by anyone who may draft and approved by a
+comms lead under the same policy as the review queue (`app.comms.policy`). Approved
+"scheduled" words go out at once; the others wait for their moment, when the worker's
+`publish_due` publishes them through `app.comms.publishing`, as the comms lead who approved
+them. Words not approved by their moment are not published: they are marked missed, and the
+desk says so; approving them later publishes them then.
+
+Changing the words, or the window's times, asks for approval again: what was approved is
+exactly what goes out, at the times it was approved for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import permissions
+from app.accounts.actor import Actor
+from app.accounts.models import Role
+from app.accounts.permissions import Act
+from app.comms import policy as rules
+from app.comms import publishing
+from app.comms.models import MaintenanceWords
+from app.comms.policy_store import load_policy
+from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
+from app.comms.tone_rules import check_tone, refuse_blocking
+from app.components.status import ComponentStatus
+from app.incidents import service as incidents
+from app.incidents.audit import audit
+from app.incidents.inputs import aware, clean_body
+from app.incidents.models import Incident
+from app.incidents.schemas import AffectedComponent, IncidentUpdate, MaintenanceCreate, UpdateCreate
+from app.incidents.status import IncidentKind, MaintenanceStatus, is_open
+from app.lib.clock import as_utc, utcnow
+from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+SCHEDULED, IN_PROGRESS, COMPLETED = "scheduled", "in_progress", "completed"
+PHASES = (SCHEDULED, IN_PROGRESS, COMPLETED)
+PHASE_LABELS = {SCHEDULED: "Scheduled", IN_PROGRESS: "In progress", COMPLETED: "Completed"}
+# The record of a cancellation, kept beside the words: what the readers were told, if any.
+CALLED_OFF = "cancelled"
+
+WAITING, APPROVED, PUBLISHED, MISSED, CANCELLED, SKIPPED = (
+    "waiting",
+    "approved",
+    "published",
+    "missed",
+    "cancelled",
+    "skipped",
+)
+PENDING = (WAITING, APPROVED)
+RESCHEDULED = "the window's times changed after approval; approve the words again"
+CANCEL_REASON = "maintenance cancelled before it was announced"
+
+
+@dataclass
+class Plan:
+    """A window and its words, one per moment (None: no words for that moment)."""
+
+    incident: Incident
+    words: dict[str, MaintenanceWords | None]
+
+    @property
+    def cancelled(self) -> bool:
+        return self.incident.declined_at is not None or self.words.get(CALLED_OFF) is not None
+
+    def publishes_at(self, phase: str) -> datetime | None:
+        """When the words of `phase` go (or went) out; None for "scheduled" not yet approved."""
+        words = self.words.get(phase)
+        if words is not None and words.published_at is not None:
+            return words.published_at
+        if phase == SCHEDULED:
+            return None
+        return (
+            self.incident.scheduled_for if phase == IN_PROGRESS else self.incident.scheduled_until
+        )
+
+
+def _check_phase(phase: str) -> str:
+    if phase not in PHASES:
+        raise InvalidInput(
+            f"phase must be one of {', '.join(PHASES)}, got {phase!r}", field="phase"
+        )
+    return phase
+
+
+async def get_plan(session: AsyncSession, incident_id: str) -> Plan:
+    incident = await incidents.get_incident(session, incident_id)
+    if incident.kind != IncidentKind.MAINTENANCE:
+        raise NotFound(f"no maintenance window with id {incident_id!r}")
+    rows = await session.scalars(
+        select(MaintenanceWords)
+        .where(MaintenanceWords.incident_id == incident.id)
+        .execution_options(populate_existing=True)
+    )
+    words: dict[str, MaintenanceWords | None] = dict.fromkeys(PHASES)
+    for row in rows:
+        words[row.phase] = row
+    return Plan(incident, words)
+
+
+async def list_plans(session: AsyncSession, *, limit: int = 100) -> list[Plan]:
+    """Maintenance windows, the ones still to come or under way first, soonest first."""
+    windows = await incidents.list_incidents(session, kind=IncidentKind.MAINTENANCE, limit=limit)
+    ids = [w.id for w in windows]
+    rows = await session.scalars(
+        select(MaintenanceWords).where(MaintenanceWords.incident_id.in_(ids))
+    )
+    by_window: dict[str, dict[str, MaintenanceWords | None]] = {
+        i: dict.fromkeys(PHASES) for i in ids
+    }
+    for row in rows:
+        by_window[row.incident_id][row.phase] = row
+    plans = [Plan(w, by_window[w.id]) for w in windows]
+    plans.sort(key=lambda p: (not is_open(p.incident.status), as_utc(p.incident.started_at)))
+    return plans
+
+
+async def _write(
+    session: AsyncSession, actor: Actor, plan: Plan, phase: str, body: str
+) -> MaintenanceWords:
+    """New words for `phase`, waiting for approval (replacing any not yet out)."""
+    permissions.require(actor, Act.DRAFT)
+    body = clean_body(body)
+    words = plan.words.get(phase)
+    if words is not None and words.state == PUBLISHED and not _may_announce_again(plan, phase):
+        raise Conflict(
+            f"the {PHASE_LABELS[phase].lower()} words are already published", field=phase
+        )
+    if words is not None and words.body == body and words.state in PENDING:
+        return words  # the same words: an approval stands
+    if words is None:
+        words = MaintenanceWords(incident_id=plan.incident.id, phase=phase, body=body)
+        session.add(words)
+        plan.words[phase] = words
+    words.body, words.written_by, words.state = body, actor.name, WAITING
+    words.approved_by = words.approved_at = words.note = None
+    words.update_id = words.published_at = None  # a new announcement, when there was one
+    words.updated_at = utcnow()
+    await session.flush()
+    await audit(session, actor, "maintenance.words", plan.incident, {"phase": phase})
+    return words
+
+
+def _may_announce_again(plan: Plan, phase: str) -> bool:
+    """Until the window starts, new "scheduled" words may follow the published ones (new
+    times, say); once approved they go out as a further announcement."""
+    return phase == SCHEDULED and plan.incident.status == MaintenanceStatus.SCHEDULED
+
+
+def _refuse_if_over(plan: Plan) -> None:
+    if plan.cancelled:
+        raise Conflict("this maintenance was cancelled")
+    if not is_open(plan.incident.status):
+        raise Conflict("this maintenance is completed")
+
+
+def _window(starts: datetime | None, ends: datetime | None) -> tuple[datetime, datetime]:
+    start, end = aware(starts, "scheduled_for"), aware(ends, "scheduled_until")
+    assert start is not None and end is not None
+    if end <= start:
+        raise InvalidInput("scheduled_until must be after scheduled_for", field="scheduled_until")
+    return start, end
+
+
+async def schedule(session: AsyncSession, *, actor: Actor, data: MaintenancePlanCreate) -> Plan:
+    """Plan a window (it must end in the future) and write the words given for its moments."""
+    _start, end = _window(data.scheduled_for, data.scheduled_until)
+    if end <= utcnow():
+        raise InvalidInput("the window must end in the future", field="scheduled_until")
+    incident = await incidents.schedule_maintenance(
+        session,
+        actor=actor,
+        data=MaintenanceCreate(
+            title=data.title,
+            scheduled_for=data.scheduled_for,
+            scheduled_until=data.scheduled_until,
+            impact=data.impact,
+            visibility=data.visibility,
+            components=_under_maintenance(data.components),
+            customers=data.customers,
+        ),
+    )
+    plan = await get_plan(session, incident.id)
+    for phase in PHASES:
+        body = getattr(data, phase)
+        if body and body.strip():
+            await _write(session, actor, plan, phase, body)
+    return plan
+
+
+def _under_maintenance(ids: list[str]) -> list[AffectedComponent]:
+    return [
+        AffectedComponent(id=cid, status=ComponentStatus.UNDER_MAINTENANCE)
+        for cid in dict.fromkeys(ids)
+    ]
+
+
+async def change(
+    session: AsyncSession, *, actor: Actor, incident_id: str, data: MaintenancePlanChange
+) -> Plan:
+    """Edit a window. New times ask for approval again of the words still to go out."""
+    plan = await get_plan(session, incident_id)
+    _refuse_if_over(plan)
+    incident = plan.incident
+    moved = False
+    if data.scheduled_for is not None or data.scheduled_until is not None:
+        start, end = _window(
+            data.scheduled_for or incident.scheduled_for,
+            data.scheduled_until or incident.scheduled_until,
+        )
+        old = (incident.scheduled_for, incident.scheduled_until)
+        moved = (start, end) != tuple(as_utc(t) if t else None for t in old)
+        if moved and end <= utcnow():
+            raise InvalidInput("the window must end in the future", field="scheduled_until")
+    facts = IncidentUpdate(
+        title=data.title,
+        components=None if data.components is None else _under_maintenance(data.components),
+        scheduled_for=data.scheduled_for if moved else None,
+        scheduled_until=data.scheduled_until if moved else None,
+    )
+    if any(v is not None for v in (facts.title, facts.components, facts.scheduled_for)) or (
+        facts.scheduled_until is not None
+    ):
+        await incidents.edit_incident(session, actor=actor, incident_id=incident.id, data=facts)
+        plan = await get_plan(session, incident.id)
+    if moved:
+        for phase in (IN_PROGRESS, COMPLETED):
+            words = plan.words[phase]
+            if words is not None and words.state in (APPROVED, MISSED):
+                words.state, words.approved_by, words.approved_at = WAITING, None, None
+                words.note = RESCHEDULED
+        await session.flush()
+    for phase in PHASES:
+        body = getattr(data, phase)
+        if body is not None and body.strip():
+            await _write(session, actor, plan, phase, body)
+    return await get_plan(session, incident.id)
+
+
+async def write_words(
+    session: AsyncSession, *, actor: Actor, incident_id: str, phase: str, body: str
+) -> Plan:
+    plan = await get_plan(session, incident_id)
+    _refuse_if_over(plan)
+    await _write(session, actor, plan, _check_phase(phase), body)
+    return plan
+
+
+def _due(plan: Plan, phase: str, now: datetime) -> bool:
+    at = plan.publishes_at(phase)
+    return phase == SCHEDULED or (at is not None and as_utc(at) <= now)
+
+
+async def approve_words(
+    session: AsyncSession, *, actor: Actor, incident_id: str, phase: str
+) -> Plan:
+    """Approve one moment's words, as a reviewer approves a draft (same policy, tone checks).
+    Words whose moment has come ("scheduled", or a missed start or end) go out at once."""
+    permissions.require(actor, Act.APPROVE)
+    plan = await get_plan(session, incident_id)
+    _refuse_if_over(plan)
+    words = plan.words.get(_check_phase(phase))
+    if words is None:
+        raise NotFound(f"no {PHASE_LABELS[phase].lower()} words to approve; write them first")
+    if words.state == PUBLISHED:
+        raise Conflict(f"the {PHASE_LABELS[phase].lower()} words are already published")
+    if words.state == APPROVED:
+        raise Conflict(f"the {PHASE_LABELS[phase].lower()} words are already approved")
+    incident = plan.incident
+    if phase == SCHEDULED and incident.status != MaintenanceStatus.SCHEDULED:
+        raise Conflict("the window has started: an announcement is no longer due", field=phase)
+    decision = rules.may_approve(
+        await load_policy(session),
+        actor=actor,
+        author=words.written_by,
+        visibility=incident.visibility,
+        impact=incident.impact,
+    )
+    if not decision.allowed:
+        raise PermissionDenied(decision.reason)
+    refuse_blocking(await check_tone(session, incident=incident, status=phase, body=words.body))
+    now = utcnow()
+    words.state, words.approved_by, words.approved_at, words.note = APPROVED, actor.name, now, None
+    await session.flush()
+    detail: dict[str, object] = {"phase": phase, "author": words.written_by}
+    if decision.waiver:
+        detail["waiver"] = decision.waiver
+    await audit(session, actor, "maintenance.approve", incident, detail)
+    if _due(plan, phase, now):
+        await _publish(session, plan, words, now)
+    return await get_plan(session, incident.id)
+
+
+async def _publish(
+    session: AsyncSession, plan: Plan, words: MaintenanceWords, now: datetime
+) -> None:
+    """Publish approved words through the one publishing verb, as the comms lead who
+    approved them (the author wrote them; nobody changed them since)."""
+    assert words.state == APPROVED and words.approved_by is not None
+    author = Actor(name=words.written_by, role=Role.RESPONDER)
+    approver = Actor(name=words.approved_by, role=Role.COMMS_LEAD)
+    draft = await incidents.post_update(
+        session,
+        actor=author,
+        incident_id=plan.incident.id,
+        data=UpdateCreate(status=words.phase, body=words.body),
+    )
+    await publishing.publish_update(session, actor=approver, update=draft)
+    words.state, words.update_id, words.published_at = PUBLISHED, draft.id, now
+    await session.flush()
+    await audit(
+        session,
+        approver,
+        "maintenance.publish",
+        plan.incident,
+        {
+            "phase": words.phase,
+            "approved_at": words.approved_at.isoformat() if words.approved_at else None,
+        },
+    )
+
+
+async def publish_due(session: AsyncSession, now: datetime | None = None) -> list[MaintenanceWords]:
+    """The worker's job: publish approved words whose moment has come; mark words whose
+    moment came unapproved as missed (nothing goes out). Returns the words it handled."""
+    now = now or utcnow()
+    query = (
+        select(MaintenanceWords, Incident)
+        .join(Incident, Incident.id == MaintenanceWords.incident_id)
+        .where(
+            MaintenanceWords.state.in_([WAITING, APPROVED]),
+            MaintenanceWords.phase.in_([IN_PROGRESS, COMPLETED]),
+            Incident.declined_at.is_(None),
+            (
+                (MaintenanceWords.phase == IN_PROGRESS) & (Incident.scheduled_for <= now)
+                | (MaintenanceWords.phase == COMPLETED) & (Incident.scheduled_until <= now)
+            ),
+        )
+        .order_by(Incident.scheduled_for, MaintenanceWords.phase.desc())
+        .with_for_update(of=MaintenanceWords, skip_locked=True)
+    )
+    handled = []
+    for found, incident in (await session.execute(query)).all():
+        # Claimed by a conditional write, the first of the transaction: a second worker's
+        # waits for this one to commit and then matches nothing, so words go out once.
+        claimed = await session.execute(
+            update(MaintenanceWords)
+            .where(MaintenanceWords.id == found.id, MaintenanceWords.state == found.state)
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 0:  # type: ignore[attr-defined]
+            continue
+        plan = await get_plan(session, incident.id)
+        words = plan.words[found.phase] or found
+        handled.append(words)
+        if not is_open(plan.incident.status) or (
+            words.phase == IN_PROGRESS
+            and plan.words[COMPLETED] is not None
+            and plan.words[COMPLETED].state == PUBLISHED  # type: ignore[union-attr]
+        ):
+            words.state, words.note = SKIPPED, "the window was already completed"
+            continue
+        if words.state == APPROVED:
+            await _publish(session, plan, words, now)
+            continue
+        words.state = MISSED
+        words.note = "not approved by the time it was due: nothing was published"
+        system = Actor(name="maintenance schedule", role=Role.RESPONDER)
+        await audit(session, system, "maintenance.missed", plan.incident, {"phase": words.phase})
+    await session.flush()
+    return handled
+
+
+async def cancel(
+    session: AsyncSession, *, actor: Actor, incident_id: str, body: str | None = None
+) -> Plan:
+    """Call a window off. Never announced: it closes quietly, as if it never was. Announced:
+    its readers are told (`body`, published at once, so a comms lead's act)."""
+    plan = await get_plan(session, incident_id)
+    _refuse_if_over(plan)
+    incident = plan.incident
+    announced = incidents.has_published_words(incident)
+    for words in plan.words.values():
+        if words is not None and words.state in (WAITING, APPROVED, MISSED):
+            words.state, words.note = CANCELLED, "the maintenance was cancelled"
+    await session.flush()
+    if not announced:
+        await incidents.decline_incident(
+            session, actor=actor, incident_id=incident.id, reason=CANCEL_REASON
+        )
+        record = MaintenanceWords(
+            incident_id=incident.id,
+            phase=CALLED_OFF,
+            body=CANCEL_REASON,
+            written_by=actor.name,
+            state=CANCELLED,
+        )
+    else:
+        permissions.require(actor, Act.PUBLISH)
+        if not body or not body.strip():
+            raise InvalidInput(
+                "this maintenance was announced: say what its readers should know", field="body"
+            )
+        told = await publishing.post_update(
+            session,
+            actor=actor,
+            incident_id=incident.id,
+            data=UpdateCreate(status=MaintenanceStatus.COMPLETED.value, body=body, publish=True),
+        )
+        record = MaintenanceWords(
+            incident_id=incident.id,
+            phase=CALLED_OFF,
+            body=told.body,
+            written_by=actor.name,
+            state=PUBLISHED,
+            approved_by=actor.name,
+            approved_at=told.published_at,
+            update_id=told.id,
+            published_at=told.published_at,
+        )
+    session.add(record)
+    await session.flush()
+    await audit(session, actor, "maintenance.cancel", incident, {"announced": announced})
+    return await get_plan(session, incident.id)
