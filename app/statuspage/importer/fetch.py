@@ -1,7 +1,9 @@
 """Fetching a page's public v2 JSON documents over HTTP, with a timeout and a size cap.
 
-Redirects are followed by hand (at most five), each hop checked like the first, so a page
-cannot bounce the server towards an address it may not reach.
+The requests go through the guarded client (`app.lib.netguard`): each host is resolved
+once, refused unless public (when private targets are not allowed), and dialled at the
+address checked. Redirects are followed by hand (at most five), each hop checked like the
+first, so a page cannot bounce the server towards an address it may not reach.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from app.lib.errors import InvalidInput
+from app.lib.netguard import RefusedTarget, guarded_client
 from app.statuspage.importer.parse import DOCUMENTS
 from app.statuspage.importer.source import Problem
 from app.subscribers.service import check_webhook_url
@@ -69,6 +72,8 @@ async def _get_json(
                     body += chunk
                     if len(body) > max_bytes:
                         raise _Unreadable(f"is larger than {max_bytes:,} bytes")
+        except RefusedTarget as exc:
+            raise _Unreadable(str(exc)) from None
         except httpx.HTTPError as exc:
             raise _Unreadable(f"could not be fetched ({type(exc).__name__}: {exc})") from None
         try:
@@ -89,9 +94,8 @@ async def fetch_documents(
     base = page_url(url)
     documents: dict[str, Any] = {}
     problems: list[Problem] = []
-    async with httpx.AsyncClient(
-        follow_redirects=False, timeout=TIMEOUT, headers=_HEADERS
-    ) as client:
+    async with guarded_client(allow_private=allow_private, timeout=TIMEOUT) as client:
+        client.headers.update(_HEADERS)
         for name, path in DOCUMENTS.items():
             try:
                 documents[name] = await _get_json(
