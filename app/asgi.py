@@ -39,6 +39,7 @@ from app.public.pages import CustomerPages, PublicPages, favicon, livez, readyz
 from app.settings import Settings, check_theme
 from app.site.service import ensure_page_id
 from app.statuspage.importer.api import ImportController
+from app.statuspage.importer.pages import ImportPages
 from app.statuspage.manage_api import manage_router
 from app.statuspage.status_api import cors_preflight, customer_status_api, public_status_api
 from app.subscribers.api import SubscriberController
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         SubscriberPages,
         SubscriberHistoryPages,
         TriagePages,
+        ImportPages,
     ]
 
     app = Litestar(
