@@ -26,6 +26,7 @@ from app.components.api import GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.delivery.api import DeliveryController, SubscriberDeliveryController
+from app.delivery.chat_test import ChatTestSender
 from app.delivery.confirmations import ConfirmationOutbox
 from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
 from app.intake.api import IntakeController, TriageController
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "sessionmaker": sessionmaker,
                 "renderer": renderer,
                 "confirmation_mail": ConfirmationOutbox(),
+                "chat_tester": ChatTestSender(settings),
             }
         ),
         openapi_config=OpenAPIConfig(title="Tidings", version="1", path="/schema"),
