@@ -22,7 +22,6 @@ from app.subscribers.models import Subscriber
 from app.subscribers.subscribing import ConfirmationMail
 from app.web.deps import AppSettings, Db
 
-
 URL_CHANNELS = ("webhook", "slack", "teams")
 
 
