@@ -160,6 +160,7 @@ TABLE: dict[str, Any] = {
     "GET /admin/subscribers": LEAD,
     "POST /admin/subscribers": LEAD,
     "POST /admin/subscribers/import": LEAD,
+    "POST /admin/subscribers/channel": LEAD,
     "POST /admin/subscribers/test": LEAD,
     "GET /admin/subscribers/{subscriber_id}": LEAD,
     "POST /admin/subscribers/{subscriber_id}/unsubscribe": LEAD,
