@@ -98,4 +98,4 @@ class ChatTestSender:
         gone = (
             " (the webhook or workflow may have been deleted)" if reply.status in (404, 410) else ""
         )
-        return TestOutcome(False, said + (f": {text}" if text else "") + gone)
+        return TestOutcome(False, said + (f" (“{text}”)" if text else "") + gone)
