@@ -96,6 +96,6 @@ class ChatTestSender:
             return TestOutcome(True, said)
         text = " ".join(reply.text(120).split())
         gone = (
-            " (the webhook or workflow may have been deleted)" if reply.status in (404, 410) else ""
+            "; the webhook or workflow may have been deleted" if reply.status in (404, 410) else ""
         )
-        return TestOutcome(False, said + (f" (“{text}”)" if text else "") + gone)
+        return TestOutcome(False, said + (f", saying “{text}”" if text else "") + gone)
