@@ -118,3 +118,16 @@ async def test_a_responder_may_not_import_nor_sees_the_link(client, users, pages
 
     assert 'href="/admin/import"' not in desk.text
     assert page.status_code == 403
+
+
+@pytest.mark.parametrize("answer", ["<html>Hello</html>", "[1, 2, 3]", '{"hello": "world"}'])
+async def test_a_page_answering_something_else_gets_a_clear_error(client, users, pages, answer):
+    (pages.root / "elsewhere").mkdir()
+    for document in ("summary.json", "components.json", "incidents.json"):
+        (pages.root / "elsewhere" / document).write_text(answer)
+    await sign_in(client, "lead")
+
+    plan = await dry_run(client, pages.url("elsewhere"))
+
+    assert plan.status_code == 422, plan.text
+    assert "does not serve a Statuspage v2 API" in words(plan)

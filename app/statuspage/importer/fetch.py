@@ -112,4 +112,18 @@ async def fetch_documents(
         raise InvalidInput(
             f"url: {base} does not serve a Statuspage v2 API ({reason})", field="url"
         )
+    if not any(_shaped(doc) for doc in documents.values()):
+        raise InvalidInput(
+            f"url: {base} does not serve a Statuspage v2 API (it answers JSON, but with no "
+            "page, components, incidents or scheduled maintenances in it)",
+            field="url",
+        )
     return documents, problems
+
+
+_KEYS = {"page", "components", "incidents", "scheduled_maintenances"}
+
+
+def _shaped(document: Any) -> bool:
+    """Does a document look like one of Statuspage's (an object with one of its keys)?"""
+    return isinstance(document, dict) and bool(_KEYS & document.keys())
