@@ -186,3 +186,16 @@ class TestPrivateAddresses:
         assert response.status_code == 422
         assert "points to 127.0.0.1, which is not a public internet address" in words(response)
         assert receiver.received == [] and await subscribers(db) == 0
+
+    @pytest.mark.parametrize(
+        "host",
+        ["169.254.169.254", "100.100.100.200", "[::ffff:127.0.0.1]", "[64:ff9b::a9fe:a9fe]"],
+    )
+    async def test_the_test_button_never_aims_at_a_non_global_address(self, client, host):
+        response = await client.post(
+            "/subscribe/test", data={"channel": "slack", "url": f"http://{host}/services/x"}
+        )
+
+        assert response.status_code == 422
+        assert "which is not a public internet address" in words(response)
+        assert "✓" not in words(response) and "✗" not in words(response)  # nothing was sent
