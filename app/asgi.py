@@ -28,6 +28,7 @@ from app.components.api import GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.delivery.api import DeliveryController, SubscriberDeliveryController
+from app.delivery.chat_test import ChatTestSender
 from app.delivery.confirmations import ConfirmationOutbox
 from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
 from app.intake.api import IntakeController, TriageController
@@ -41,6 +42,7 @@ from app.public.pages import CustomerPages, PublicPages, favicon, livez, readyz
 from app.settings import Settings, check_theme
 from app.site.service import ensure_page_id
 from app.statuspage.importer.api import ImportController
+from app.statuspage.importer.pages import ImportPages
 from app.statuspage.manage_api import manage_router
 from app.statuspage.status_api import cors_preflight, customer_status_api, public_status_api
 from app.subscribers.api import SubscriberController
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CustomerDeskPages,
         SubscriberHistoryPages,
         TriagePages,
+        ImportPages,
     ]
 
     app = Litestar(
@@ -154,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "sessionmaker": sessionmaker,
                 "renderer": renderer,
                 "confirmation_mail": ConfirmationOutbox(),
+                "chat_tester": ChatTestSender(settings),
             }
         ),
         openapi_config=OpenAPIConfig(title="Tidings", version="1", path="/schema"),

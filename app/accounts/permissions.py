@@ -47,6 +47,7 @@ class Act(StrEnum):
     MANAGE_TONE = "changing tone rules"
     MANAGE_SUBSCRIBERS = "managing subscribers"
     RETRY_DELIVERIES = "retrying deliveries"
+    IMPORT_PAGE = "importing a Statuspage page"
     MANAGE_POLICY = "changing the approval policy"
     MANAGE_COMPONENTS = "changing a component's name, group or position"
     MANAGE_CUSTOMERS = "managing customers"
@@ -70,6 +71,7 @@ _NEEDS: dict[Act, Role] = {
     Act.MANAGE_TONE: Role.COMMS_LEAD,
     Act.MANAGE_SUBSCRIBERS: Role.COMMS_LEAD,
     Act.RETRY_DELIVERIES: Role.COMMS_LEAD,
+    Act.IMPORT_PAGE: Role.COMMS_LEAD,
     Act.MANAGE_POLICY: Role.ADMIN,
     Act.MANAGE_COMPONENTS: Role.ADMIN,
     Act.MANAGE_CUSTOMERS: Role.ADMIN,

@@ -30,6 +30,7 @@ class CardContent:
     next_update_at: datetime | None
     page_name: str
     zone: ZoneInfo
+    link_text: str = "Open the incident"
 
     def next_update(self) -> str | None:
         if self.next_update_at is None:
@@ -37,7 +38,8 @@ class CardContent:
         return in_zone(self.next_update_at, self.zone).strftime("%b %d, %H:%M %Z")
 
     def facts(self) -> list[tuple[str, str]]:
-        facts = [("Status", self.status), ("Impact", self.impact)]
+        # A test or welcome card has neither status nor impact: no facts then.
+        facts = [(n, v) for n, v in (("Status", self.status), ("Impact", self.impact)) if v]
         if self.components:
             facts.append(("Affected", ", ".join(self.components)))
         if (due := self.next_update()) is not None:
@@ -46,7 +48,7 @@ class CardContent:
 
     def plain(self) -> str:
         """The fallback: what a notification or a client without cards shows."""
-        lines = [f"{self.title} ({self.status})", self.words]
+        lines = [f"{self.title} ({self.status})" if self.status else self.title, self.words]
         if (due := self.next_update()) is not None:
             lines.append(f"Next update by {due}.")
         lines.append(self.url)
@@ -70,7 +72,7 @@ def slack_message(content: CardContent) -> bytes:
             "type": "section",
             "text": {"type": "mrkdwn", "text": f"*<{content.url}|{title}>*"},
         },
-        {"type": "section", "fields": fields[:10]},
+        *([{"type": "section", "fields": fields[:10]}] if fields else []),
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": _escape_mrkdwn(content.words)[:_MAX_TEXT] or " "},
@@ -98,13 +100,19 @@ def teams_message(content: CardContent) -> bytes:
                 "size": "Medium",
                 "wrap": True,
             },
-            {
-                "type": "FactSet",
-                "facts": [{"title": name, "value": value} for name, value in content.facts()],
-            },
+            *(
+                [
+                    {
+                        "type": "FactSet",
+                        "facts": [{"title": n, "value": v} for n, v in content.facts()],
+                    }
+                ]
+                if content.facts()
+                else []
+            ),
             {"type": "TextBlock", "text": content.words, "wrap": True},
         ],
-        "actions": [{"type": "Action.OpenUrl", "title": "Open the incident", "url": content.url}],
+        "actions": [{"type": "Action.OpenUrl", "title": content.link_text, "url": content.url}],
     }
     message = {
         "type": "message",

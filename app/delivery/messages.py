@@ -176,6 +176,12 @@ class Batch:
                 prepared = self.webhook(delivery, subscriber, body)
                 prepared.confirms = subscriber.id
                 return prepared
+            if subscriber.kind in CHAT_KINDS:
+                prepared = Prepared(
+                    delivery.id, subscriber.kind, self.chat_confirmation(subscriber)
+                )
+                prepared.confirms = subscriber.id
+                return prepared
             return Prepared(delivery.id, "email", self.confirmation(delivery, subscriber))
         if subscriber.state != "active":
             return Prepared(delivery.id, skip=f"the subscriber is {subscriber.state}")
@@ -230,6 +236,31 @@ class Batch:
             next_update_at=update.next_update_at,
             page_name=self.settings.page_name,
             zone=self.settings.zone,
+        )
+        build = (
+            cards.slack_message if subscriber.kind == SubscriberKind.SLACK else cards.teams_message
+        )
+        return ChatMessage(subscriber.url or "", build(content))
+
+    def chat_confirmation(self, subscriber: Subscriber) -> ChatMessage:
+        """A Slack or Teams subscriber's first message: accepted (2xx), it starts."""
+        s = self.settings
+        customer = self.customers.get(subscriber.customer_id or "")
+        whose = f"{s.page_name} for {customer.name}" if customer else s.page_name
+        content = cards.CardContent(
+            title=f"Subscribed to {whose} status updates",
+            url=f"{s.base_url}{self.prefix(subscriber)}/",
+            status="",
+            impact="",
+            components=[],
+            words=(
+                f"This channel will get each update from {whose}'s status page. "
+                f"To choose components or unsubscribe: {self.manage_url(subscriber)}"
+            ),
+            next_update_at=None,
+            page_name=s.page_name,
+            zone=s.zone,
+            link_text="Open the status page",
         )
         build = (
             cards.slack_message if subscriber.kind == SubscriberKind.SLACK else cards.teams_message

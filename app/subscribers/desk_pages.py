@@ -1,4 +1,6 @@
-"""Admin pages for subscribers and customer contacts: list, add one, import CSV, unsubscribe.
+"""Admin pages for subscribers and customer contacts: list, add one (an email address, a
+webhook, a Slack or a Teams channel), try a Slack or Teams URL with a test message, import
+CSV, unsubscribe.
 
 The public subscribe and preferences pages are in `pages.py`; one subscriber's page, which
 shows what was sent to it, is with the deliveries in `app.delivery.pages`.
@@ -22,7 +24,8 @@ from app.accounts.session import check_csrf
 from app.components.service import list_components
 from app.customers.service import list_customers
 from app.lib.errors import DomainError
-from app.subscribers import contacts, service
+from app.subscribers import chat, contacts, service
+from app.subscribers.models import CHAT_KINDS, SubscriberKind
 from app.subscribers.schemas import SubscriberCreate
 from app.web.deps import AppSettings, Db
 
@@ -38,6 +41,54 @@ def _list_url(customer: str) -> str:
     return f"/admin/subscribers?customer={customer}" if customer else "/admin/subscribers"
 
 
+URL_KINDS = (SubscriberKind.WEBHOOK.value, *CHAT_KINDS)
+KIND_LABELS = {SubscriberKind.WEBHOOK.value: "webhook", **chat.KIND_NAMES}
+
+
+async def _page(
+    request: Request, db: Db, chosen: str, *, status_code: int = 200, **extra: Any
+) -> Response[Any]:
+    """The list (everyone, one customer's contacts or the public ones) and the add forms;
+    `extra` fills in the URL form again after a test message or a refusal."""
+    customers = await list_customers(db)
+    names = {c.id: c.name for c in customers}
+    rows = await service.list_subscribers(
+        db,
+        customer_id=chosen if chosen in names else None,
+        public=chosen == PUBLIC,
+        limit=1000,
+    )
+    context: dict[str, Any] = {
+        "url_form": {"kind": "slack", "url": "", "customer": "", "components": []},
+        "tested": None,
+        "url_error": "",
+        "secret": None,
+        **extra,
+    }
+    return admin_page(
+        request,
+        "admin/subscribers.html",
+        status_code=status_code,
+        rows=rows,
+        customers=customers,
+        names=names,
+        chosen=chosen if chosen in names or chosen == PUBLIC else "",
+        components=await list_components(db),
+        kind_labels=KIND_LABELS,
+        **context,
+    )
+
+
+def _url_form(form: Any) -> dict[str, Any]:
+    kind = _text(form, "kind")
+    return {
+        "kind": kind if kind in URL_KINDS else SubscriberKind.WEBHOOK.value,
+        "url": _text(form, "url"),
+        "customer": _text(form, "customer"),
+        "components": [str(c) for c in form.getall("components", [])],
+    }
+
+
 class SubscriberPages(Controller):
     path = "/admin/subscribers"
     include_in_schema = False
@@ -46,24 +97,7 @@ class SubscriberPages(Controller):
 
     @get("/")
     async def subscribers(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
-        chosen = request.query_params.get("customer", "")
-        customers = await list_customers(db)
-        names = {c.id: c.name for c in customers}
-        rows = await service.list_subscribers(
-            db,
-            customer_id=chosen if chosen in names else None,
-            public=chosen == PUBLIC,
-            limit=1000,
-        )
-        return admin_page(
-            request,
-            "admin/subscribers.html",
-            rows=rows,
-            customers=customers,
-            names=names,
-            chosen=chosen if chosen in names or chosen == PUBLIC else "",
-            components=await list_components(db),
-        )
+        return await _page(request, db, request.query_params.get("customer", ""))
 
     @post("/")
     async def add_contact(
@@ -87,6 +121,70 @@ class SubscriberPages(Controller):
             await db.rollback()
             return back(_list_url(customer), error=exc.message)
         return back(_list_url(customer), notice=f"Added {subscriber.address}, confirmed.")
+
+    @post("/channel", status_code=200)
+    async def add_channel(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+    ) -> Response[Any]:
+        """Add a webhook, Slack or Teams subscriber: active at once, as the team's contacts
+        are. A webhook's signing secret is shown on the page that answers, once."""
+        form = await request.form()
+        fields = _url_form(form)
+        customer = fields["customer"]
+        try:
+            subscriber = await service.add_subscriber(
+                db,
+                actor=actor,
+                data=SubscriberCreate(
+                    kind=fields["kind"],
+                    url=fields["url"],
+                    customer=customer or None,
+                    components=fields["components"] or None,
+                ),
+                allow_private=settings.webhook_allow_private,
+            )
+        except DomainError as exc:
+            await db.rollback()
+            return await _page(
+                request,
+                db,
+                customer,
+                status_code=exc.status_code,
+                url_form=fields,
+                url_error=exc.message,
+            )
+        label = KIND_LABELS[subscriber.kind]
+        notice = f"Added the {label} {subscriber.url}, active."
+        if subscriber.kind != SubscriberKind.WEBHOOK.value:
+            return back(_list_url(customer), notice=notice)
+        # Rendered, not redirected: the secret must not travel in a URL.
+        return await _page(request, db, customer, notice=notice, secret=subscriber.secret)
+
+    @post("/test", status_code=200)
+    async def test_channel(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+    ) -> Response[Any]:
+        """Post a test message to a Slack or Teams URL before it is saved; show the answer."""
+        form = await request.form()
+        fields = _url_form(form)
+        try:
+            outcome = await chat.try_chat_url(
+                fields["kind"],
+                fields["url"],
+                client=f"desk:{actor.name}",
+                tester=request.app.state.chat_tester,
+                allow_private=settings.webhook_allow_private,
+            )
+        except DomainError as exc:
+            return await _page(
+                request,
+                db,
+                fields["customer"],
+                status_code=exc.status_code,
+                url_form=fields,
+                url_error=exc.message,
+            )
+        return await _page(request, db, fields["customer"], url_form=fields, tested=outcome)
 
     @post("/import")
     async def import_contacts(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:

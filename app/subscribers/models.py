@@ -1,4 +1,5 @@
-"""Email and webhook subscribers, public or linked to a customer, for all or chosen components."""
+"""Email, webhook, Slack and Teams subscribers, public or linked to a customer, for all or
+chosen components."""
 
 from __future__ import annotations
 

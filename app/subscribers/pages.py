@@ -17,10 +17,21 @@ from app.customers.service import get_customer_by_token
 from app.lib.errors import DomainError, NotFound
 from app.public import render
 from app.public.snapshot import load_snapshot
-from app.subscribers import follow, public_webhooks, service, subscribing, tokens
+from app.subscribers import chat, follow, public_webhooks, service, subscribing, tokens
 from app.subscribers.models import Subscriber
 from app.subscribers.subscribing import ConfirmationMail
 from app.web.deps import AppSettings, Db
+
+URL_CHANNELS = ("webhook", "slack", "teams")
+
+
+def _chat_tester(request: Request) -> chat.ChatTester:
+    """The outbox's test-message sender, with its limits (kept for the app's lifetime)."""
+    return request.app.state.chat_tester  # type: ignore[no-any-return]
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _confirmation_mail(request: Request) -> ConfirmationMail:
@@ -79,19 +90,62 @@ async def subscribe_form(
     )
 
 
+async def _form_fields(request: Request) -> tuple[str, str, str, list[str]]:
+    """(channel, email, url, components) of a subscribe form."""
+    form = await request.form()
+    chosen = str(form.get("channel") or "")
+    channel = chosen if chosen in URL_CHANNELS else "email"
+    components = [str(c) for c in form.getall("components")] if "components" in form else []
+    return channel, str(form.get("email") or ""), str(form.get("url") or ""), components
+
+
+async def test_post(
+    request: Request, db: Db, settings: AppSettings, token: str | None
+) -> Response[str]:
+    """The form's "send a test message" button: post a test card to a Slack or Teams URL
+    and show the form again, filled in as it was, with what the URL answered."""
+    customer = await _customer(db, token)
+    channel, email, url, components = await _form_fields(request)
+    try:
+        outcome = await chat.try_chat_url(
+            channel,
+            url,
+            client=_client(request),
+            tester=_chat_tester(request),
+            allow_private=settings.webhook_allow_private,
+        )
+    except DomainError as exc:
+        outcome, status = None, exc.status_code
+        error = exc.message
+    else:
+        status, error = 200, None
+    return _html(
+        request,
+        settings,
+        "subscribe.html",
+        customer=customer,
+        status_code=status,
+        components=await list_components(db),
+        done=False,
+        error=error,
+        error_channel="url",
+        email=email,
+        url=url,
+        channel=channel,
+        chosen=components,
+        tested=outcome,
+    )
+
+
 async def subscribe_post(
     request: Request, db: Db, settings: AppSettings, token: str | None
 ) -> Response[str]:
     customer = await _customer(db, token)
-    form = await request.form()
-    channel = "webhook" if form.get("channel") == "webhook" else "email"
-    email = str(form.get("email") or "")
-    url = str(form.get("url") or "")
-    components = [str(c) for c in form.getall("components")] if "components" in form else []
-    client = request.client.host if request.client else "unknown"
+    channel, email, url, components = await _form_fields(request)
+    client = _client(request)
     secret = None
     try:
-        if channel == "webhook":
+        if channel in URL_CHANNELS:
             _sub, secret = await public_webhooks.subscribe_webhook(
                 db,
                 url=url,
@@ -100,6 +154,7 @@ async def subscribe_post(
                 client=client,
                 mail=_confirmation_mail(request),
                 allow_private=settings.webhook_allow_private,
+                kind=channel,
             )
         else:
             await subscribing.subscribe(
@@ -121,9 +176,11 @@ async def subscribe_post(
             components=await list_components(db),
             done=False,
             error=exc.message,
-            error_channel=channel,
+            error_channel="email" if channel == "email" else "url",
             email=email,
             url=url,
+            channel=channel,
+            chosen=components,
         )
     return _html(
         request,
@@ -134,6 +191,7 @@ async def subscribe_post(
         email=email,
         url=url,
         secret=secret,
+        kind_name=chat.KIND_NAMES.get(channel, ""),
         components=[],
         error=None,
     )
@@ -248,6 +306,16 @@ class SubscribePages(Controller):
     @post("/subscribe", status_code=200)
     async def subscribe(self, request: Request, db: Db, settings: AppSettings) -> Response[str]:
         return await subscribe_post(request, db, settings, None)
+
+    @post("/subscribe/test", status_code=200)
+    async def test(self, request: Request, db: Db, settings: AppSettings) -> Response[str]:
+        return await test_post(request, db, settings, None)
+
+    @post("/c/{token:str}/subscribe/test", status_code=200)
+    async def customer_test(
+        self, request: Request, db: Db, settings: AppSettings, token: str
+    ) -> Response[str]:
+        return await test_post(request, db, settings, token)
 
     @get("/c/{token:str}/subscribe")
     async def customer_form(

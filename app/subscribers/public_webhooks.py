@@ -1,10 +1,13 @@
-"""Webhook subscriptions from the public subscribe page, confirmed by a signed first delivery.
+"""Webhook, Slack and Teams subscriptions from the public subscribe page, each confirmed by
+its first delivery.
 
 Anyone may give a URL, as Statuspage allows. The URL is checked like the team's (no
 private, loopback or link-local address), a signing secret is made and shown once, and
 the first delivery is a signed confirmation request: the subscription starts when the
 endpoint accepts it with a 2xx, and an endpoint that never does never receives anything
 else. The worker sends it (`app.delivery`) and calls `confirm_on_delivery` on success.
+A Slack or Teams URL works the same way, without a secret (neither checks signatures; the
+URL is the secret): its first delivery is a card saying the channel is subscribed.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audience
 from app.audit.service import record
 from app.lib.clock import utcnow
-from app.subscribers.models import Subscriber, SubscriberKind
+from app.lib.errors import InvalidInput
+from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind
 from app.subscribers.service import (
     check_webhook_url,
     choose_components,
@@ -33,18 +37,23 @@ async def subscribe_webhook(
     client: str,
     mail: ConfirmationMail,
     allow_private: bool,
+    kind: str = SubscriberKind.WEBHOOK.value,
 ) -> tuple[Subscriber, str | None]:
-    """Store an unconfirmed webhook subscriber and queue its signed confirmation request.
+    """Store an unconfirmed webhook (or Slack or Teams) subscriber and queue its first,
+    confirming delivery.
 
-    Returns the subscriber and its signing secret, to show once; None for a URL already
-    subscribed and confirmed (nothing is sent and nothing said about it).
+    Returns the subscriber and a webhook's signing secret, to show once; None for a chat
+    URL, and for a URL already subscribed and confirmed (nothing is sent and nothing said
+    about it).
     """
+    if kind != SubscriberKind.WEBHOOK.value and kind not in CHAT_KINDS:
+        raise InvalidInput("kind must be webhook, slack or teams", field="kind")
     url = await check_webhook_url(url, allow_private=allow_private, field="url")
     await mail.check(session, url, client, field="url")
     subscriber = await session.scalar(
         select(Subscriber)
         .where(
-            Subscriber.kind == SubscriberKind.WEBHOOK.value,
+            Subscriber.kind == kind,
             Subscriber.url == url,
             Subscriber.incident_id.is_(None),
             audience.reader_is(Subscriber.customer_id, customer_id),
@@ -56,14 +65,15 @@ async def subscribe_webhook(
         return subscriber, None
     if subscriber is None:
         subscriber = Subscriber(
-            kind=SubscriberKind.WEBHOOK.value,
+            kind=kind,
             url=url,
             customer_id=customer_id,
             created_by=SELF_SERVICE,
         )
         session.add(subscriber)
-    # A new secret each time: whoever asks again gets a key that the old one does not match.
-    subscriber.secret = new_webhook_secret()
+    if kind == SubscriberKind.WEBHOOK.value:
+        # A new secret each time: whoever asks again gets a key the old one does not match.
+        subscriber.secret = new_webhook_secret()
     await session.flush()
     await choose_components(
         session, subscriber=subscriber, components=components, actor=SELF_SERVICE
@@ -75,7 +85,7 @@ async def subscribe_webhook(
         action="subscriber.subscribe",
         subject_type="subscriber",
         subject_id=subscriber.id,
-        detail={"customer": customer_id, "kind": SubscriberKind.WEBHOOK.value},
+        detail={"customer": customer_id, "kind": kind},
     )
     await session.flush()
     return subscriber, subscriber.secret

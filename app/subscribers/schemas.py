@@ -10,7 +10,7 @@ import msgspec
 class SubscriberCreate(msgspec.Struct, kw_only=True):
     kind: str
     address: str | None = None  # email
-    url: str | None = None  # webhook
+    url: str | None = None  # webhook, slack, teams
     customer: str | None = None
     components: list[str] | None = None  # absent or []: all components
 

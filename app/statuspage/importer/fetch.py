@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from app.lib.errors import InvalidInput
-from app.lib.netguard import guarded_client
+from app.lib.netguard import RefusedTarget, guarded_client
 from app.statuspage.importer.parse import DOCUMENTS
 from app.statuspage.importer.source import Problem
 from app.subscribers.service import check_webhook_url
@@ -85,6 +85,8 @@ async def _follow(
                     body += chunk
                     if len(body) > max_bytes:
                         raise _Unreadable(f"is larger than {max_bytes:,} bytes")
+        except RefusedTarget as exc:
+            raise _Unreadable(str(exc)) from None
         except httpx.HTTPError as exc:
             raise _Unreadable(f"could not be fetched ({type(exc).__name__}: {exc})") from None
         try:
@@ -123,4 +125,18 @@ async def fetch_documents(
         raise InvalidInput(
             f"url: {base} does not serve a Statuspage v2 API ({reason})", field="url"
         )
+    if not any(_shaped(doc) for doc in documents.values()):
+        raise InvalidInput(
+            f"url: {base} does not serve a Statuspage v2 API (it answers JSON, but with no "
+            "page, components, incidents or scheduled maintenances in it)",
+            field="url",
+        )
     return documents, problems
+
+
+_KEYS = {"page", "components", "incidents", "scheduled_maintenances"}
+
+
+def _shaped(document: Any) -> bool:
+    """Does a document look like one of Statuspage's (an object with one of its keys)?"""
+    return isinstance(document, dict) and bool(_KEYS & document.keys())

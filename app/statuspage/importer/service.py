@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
-from app.accounts.models import Role
+from app.accounts.permissions import Act, require
 from app.audit.service import record
 from app.components.models import Component, ComponentGroup
 from app.incidents.models import Incident, Update
-from app.lib.errors import PermissionDenied
 from app.statuspage.importer.apply import Progress, apply_plan
 from app.statuspage.importer.fetch import fetch_documents, page_url
 from app.statuspage.importer.models import ImportMapping
@@ -69,10 +68,7 @@ async def import_statuspage(
     URL point at private and loopback addresses (the command line: the operator's own
     network); the API passes the setting that governs outbound requests.
     """
-    if not actor.has_role(Role.COMMS_LEAD):
-        raise PermissionDenied(
-            f"importing a page needs the comms_lead or admin role; a {actor.role.value} may not"
-        )
+    require(actor, Act.IMPORT_PAGE)
     # Fetched before the first query, so no transaction is held open while the network is.
     documents, problems = await fetch_documents(url, allow_private=allow_private)
     page = parse_page(page_url(url), documents)

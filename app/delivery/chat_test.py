@@ -1,0 +1,101 @@
+"""The "send a test message" button of the Slack and Teams forms, as the subscribers
+package asks for it (`app.subscribers.chat.ChatTester`).
+
+One POST of a test card in the tool's own format, through the guarded client (public
+addresses only, dialled as checked, no redirect followed), bounded as a whole, the answer
+read up to a few hundred bytes. Limited per client and for everyone together, in this
+process: a stranger on the public page gets a handful of tries, not a request cannon.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from app.delivery import cards
+from app.delivery.channels.bounded_http import post
+from app.lib.netguard import RefusedTarget, guarded_client
+from app.lib.ratelimit import RateLimiter
+from app.settings import Settings
+from app.subscribers.chat import KIND_NAMES, TestOutcome
+from app.subscribers.models import SubscriberKind
+from app.subscribers.subscribing import TooManyRequests
+
+_CAP = 300  # bytes of the answer read: enough for Slack's "no_service" or a Teams error
+
+
+class ChatTestSender:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        per_client: int = 5,
+        overall: int = 60,
+        window: float = 600,
+        deadline: float = 10.0,
+    ) -> None:
+        self.settings = settings
+        self.deadline = deadline
+        self.clients = RateLimiter(per_client, window)
+        self.everyone = RateLimiter(overall, window)
+
+    def admit(self, client: str) -> None:
+        if not self.clients.allow(client):
+            raise TooManyRequests(
+                "too many test messages from here; try again in a few minutes", field="url"
+            )
+        if not self.everyone.allow("*"):
+            raise TooManyRequests(
+                "too many test messages are being sent just now; try again in a few minutes",
+                field="url",
+            )
+
+    def message(self, kind: str) -> bytes:
+        s = self.settings
+        content = cards.CardContent(
+            title=f"Test message from {s.page_name}",
+            url=f"{s.base_url}/",
+            status="",
+            impact="",
+            components=[],
+            words=(
+                f"This is a test from {s.page_name}'s status page. If you can read it here, "
+                "the address works: subscribe with it to get status updates in this channel."
+            ),
+            next_update_at=None,
+            page_name=s.page_name,
+            zone=s.zone,
+            link_text="Open the status page",
+        )
+        build = cards.slack_message if kind == SubscriberKind.SLACK else cards.teams_message
+        return build(content)
+
+    async def send_test(self, kind: str, url: str) -> TestOutcome:
+        name = KIND_NAMES[kind]
+        headers = {"content-type": "application/json", "user-agent": "Tidings/1"}
+        timeout = httpx.Timeout(self.deadline)
+        async with guarded_client(
+            allow_private=self.settings.webhook_allow_private, timeout=timeout
+        ) as client:
+            try:
+                reply = await post(
+                    client,
+                    url,
+                    content=self.message(kind),
+                    headers=headers,
+                    deadline=self.deadline,
+                    cap=_CAP,
+                )
+            except TimeoutError:
+                return TestOutcome(False, f"no answer within {self.deadline:g} s")
+            except RefusedTarget as exc:
+                return TestOutcome(False, str(exc))
+            except httpx.HTTPError as exc:
+                return TestOutcome(False, f"could not reach it ({type(exc).__name__}: {exc})")
+        said = f"{name} answered HTTP {reply.status}"
+        if 200 <= reply.status < 300:
+            return TestOutcome(True, said)
+        text = " ".join(reply.text(120).split())
+        gone = (
+            "; the webhook or workflow may have been deleted" if reply.status in (404, 410) else ""
+        )
+        return TestOutcome(False, said + (f", saying “{text}”" if text else "") + gone)
