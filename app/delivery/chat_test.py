@@ -3,18 +3,20 @@ package asks for it (`app.subscribers.chat.ChatTester`).
 
 One POST of a test card in the tool's own format, through the guarded client (public
 addresses only, dialled as checked, no redirect followed), bounded as a whole, the answer
-read up to a few hundred bytes. Limited per client and for everyone together, in this
-process: a stranger on the public page gets a handful of tries, not a request cannon.
+read up to a few hundred bytes. Limited per client and for everyone together, counted in
+the database (shared by every process): a stranger on the public page gets a handful of
+tries, not a request cannon.
 """
 
 from __future__ import annotations
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.rates import hit
 from app.delivery import cards
 from app.delivery.channels.bounded_http import post
 from app.lib.netguard import RefusedTarget, guarded_client
-from app.lib.ratelimit import RateLimiter
 from app.settings import Settings
 from app.subscribers.chat import KIND_NAMES, TestOutcome
 from app.subscribers.models import SubscriberKind
@@ -35,15 +37,16 @@ class ChatTestSender:
     ) -> None:
         self.settings = settings
         self.deadline = deadline
-        self.clients = RateLimiter(per_client, window)
-        self.everyone = RateLimiter(overall, window)
+        self.per_client = per_client
+        self.overall = overall
+        self.window = window
 
-    def admit(self, client: str) -> None:
-        if not self.clients.allow(client):
+    async def admit(self, session: AsyncSession, client: str) -> None:
+        if await hit(session, "chat-test-client", client, window=self.window) > self.per_client:
             raise TooManyRequests(
                 "too many test messages from here; try again in a few minutes", field="url"
             )
-        if not self.everyone.allow("*"):
+        if await hit(session, "chat-test-all", "*", window=self.window) > self.overall:
             raise TooManyRequests(
                 "too many test messages are being sent just now; try again in a few minutes",
                 field="url",

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from app.lib.errors import InvalidInput
 from app.lib.urls import check_webhook_url
 from app.subscribers.models import CHAT_KINDS, SubscriberKind
@@ -27,7 +29,7 @@ class TestOutcome:
 
 
 class ChatTester(Protocol):
-    def admit(self, client: str) -> None:
+    async def admit(self, session: AsyncSession, client: str) -> None:
         """Refuse with TooManyRequests when `client` (or everyone) asked too often."""
 
     async def send_test(self, kind: str, url: str) -> TestOutcome:
@@ -47,13 +49,19 @@ def chat_kind(value: object) -> str:
 
 
 async def try_chat_url(
-    kind: object, url: str, *, client: str, tester: ChatTester, allow_private: bool
+    session: AsyncSession,
+    kind: object,
+    url: str,
+    *,
+    client: str,
+    tester: ChatTester,
+    allow_private: bool,
 ) -> TestOutcome:
     """Send a test message to a Slack or Teams URL that is not saved yet.
 
     The limit first (a refused client costs not even a DNS lookup), then the URL and its
     address, as for any subscriber (no private, loopback or link-local address)."""
     name = chat_kind(kind)
-    tester.admit(client)
+    await tester.admit(session, client)
     checked = await check_webhook_url(url, allow_private=allow_private, field="url")
     return await tester.send_test(name, checked)

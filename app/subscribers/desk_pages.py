@@ -169,6 +169,7 @@ class SubscriberPages(Controller):
         fields = _url_form(form)
         try:
             outcome = await chat.try_chat_url(
+                db,
                 fields["kind"],
                 fields["url"],
                 client=f"desk:{actor.name}",

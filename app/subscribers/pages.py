@@ -108,6 +108,7 @@ async def test_post(
     channel, email, url, components = await _form_fields(request)
     try:
         outcome = await chat.try_chat_url(
+            db,
             channel,
             url,
             client=_client(request),
