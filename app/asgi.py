@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        cache = PageCache(sessionmaker, poll_seconds=settings.state_poll_seconds)
+        cache = PageCache(sessionmaker, poll_seconds=settings.state_poll_seconds, engine=engine)
         app.state.page_cache = cache
         try:
             # The stored page id, read (or created) before anything renders or sends with it.

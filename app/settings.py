@@ -82,8 +82,9 @@ class Settings:
     worker_lease_seconds: float = 120.0
     # How often an idle worker looks for due deliveries (seconds).
     worker_poll_seconds: float = 1.0
-    # How often a web process looks for changes made by other processes (seconds).
-    state_poll_seconds: float = 1.0
+    # How often a web process looks for changes made by other processes (seconds); on
+    # PostgreSQL a notification wakes it at once and this poll is only a safety net.
+    state_poll_seconds: float = 0.2
     cookie_secure: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 

@@ -1,4 +1,8 @@
-"""Serving a cached rendering: ETag, 304, and the caching headers for each kind of reader."""
+"""Serving a cached rendering: ETag, 304, the encoding the client accepts, and the caching
+headers for each kind of reader.
+
+Each encoding of a page has its own ETag (a cache that stored the gzip bytes must not
+revalidate them against the plain ones), and `Vary: Accept-Encoding` says so to caches."""
 
 from __future__ import annotations
 
@@ -22,8 +26,9 @@ async def serve(
 ) -> Response[Any]:
     cache: PageCache = request.app.state.page_cache
     rendered: Rendered = await cache.get(key, render)
+    body, etag, encoding = rendered.for_encoding(request.headers.get("accept-encoding"))
     headers = {
-        "ETag": rendered.etag,
+        "ETag": etag,
         # Browsers revalidate every time (cheap: a 304 from memory), so a publish shows up
         # on the very next request; customer pages must not sit in shared caches.
         "Cache-Control": ("private" if private else "public") + ", no-cache",
@@ -33,18 +38,31 @@ async def serve(
         headers["Access-Control-Allow-Origin"] = "*"
     if rendered.last_modified is not None:
         headers["Last-Modified"] = format_datetime(as_utc(rendered.last_modified), usegmt=True)
-    if request.headers.get("if-none-match") == rendered.etag:
+    if _matches(request.headers.get("if-none-match"), etag):
         return Response(b"", status_code=304, headers=headers)
     if "if-none-match" not in request.headers and _not_modified_since(
         request.headers.get("if-modified-since"), rendered
     ):
         return Response(b"", status_code=304, headers=headers)
+    if encoding is not None:
+        headers["Content-Encoding"] = encoding
     return Response(
-        rendered.body,
+        body,
         status_code=rendered.status_code,
         media_type=_without_charset(rendered.media_type),
         headers=headers,
     )
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    """`If-None-Match` names this ETag (a list, weak or strong, or `*`)."""
+    if not header:
+        return False
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == etag:
+            return True
+    return False
 
 
 def _without_charset(media_type: str) -> str:
