@@ -36,6 +36,7 @@ from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
 from app.public.pages import CustomerPages, PublicPages, favicon, livez, readyz
+from app.public.static_copy import keeping_copy
 from app.settings import Settings, check_theme
 from app.site.service import ensure_page_id
 from app.statuspage.importer.api import ImportController
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await ensure_page_id(session, settings)
                 await session.commit()
             async with polling(cache), contextlib.AsyncExitStack() as stack:
+                app.state.static_copy = await stack.enter_async_context(
+                    keeping_copy(app, cache, settings)
+                )
                 if settings.run_worker:
                     await stack.enter_async_context(worker.running(settings, sessionmaker))
                 yield

@@ -110,6 +110,30 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
+    import dataclasses
+    from pathlib import Path
+
+    from app.asgi import create_app
+    from app.public.static_copy import asgi_fetch, export, run_hook, running
+
+    folder = Path(args.folder)
+    quiet = dataclasses.replace(settings, run_worker=False, static_dir=None)
+
+    async def main() -> None:
+        app = create_app(quiet)
+        async with running(app), asgi_fetch(app) as fetch:
+            written = await export(fetch, folder, settings.base_url)
+        if settings.static_hook:
+            await run_hook(settings.static_hook, folder)
+        print(
+            f"static copy in {folder}: {len(written.files)} files, {written.changed} written, "
+            f"{written.removed} removed, in {written.seconds:.2f} s"
+        )
+
+    asyncio.run(main())
+
+
 def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
     import logging
     import signal
@@ -155,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not deliver in this process (run `tidings worker` instead)",
     )
     serve.set_defaults(run=cmd_serve)
+    export = commands.add_parser(
+        "export",
+        help="write the public site as static files into a folder (what TIDINGS_STATIC_DIR "
+        "keeps up to date), once",
+    )
+    export.add_argument("folder")
+    export.set_defaults(run=cmd_export)
     commands.add_parser(
         "worker", help="deliver email and webhooks (beside `serve --no-worker`)"
     ).set_defaults(run=cmd_worker)

@@ -86,6 +86,10 @@ class Settings:
     # PostgreSQL a notification wakes it at once and this poll is only a safety net.
     state_poll_seconds: float = 0.2
     cookie_secure: bool = False
+    # A folder that always holds a static copy of the public site (None: no copy), and a
+    # shell command run after each write of it (to sync it to a bucket or another host).
+    static_dir: str | None = None
+    static_hook: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -155,6 +159,8 @@ class Settings:
             worker_concurrency=_int(env, "TIDINGS_WORKER_CONCURRENCY", 8, minimum=1),
             worker_lease_seconds=_int(env, "TIDINGS_WORKER_LEASE_SECONDS", 120, minimum=1),
             cookie_secure=_flag(env, "TIDINGS_COOKIE_SECURE", base_url.startswith("https")),
+            static_dir=env.get("TIDINGS_STATIC_DIR") or None,
+            static_hook=env.get("TIDINGS_STATIC_HOOK") or None,
             extra={k: v for k, v in env.items() if k.startswith("TIDINGS_")},
         )
 
