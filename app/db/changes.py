@@ -44,8 +44,12 @@ async def mark_changed(session: AsyncSession) -> None:
         session.add(SiteState(id=1, version=1))
         await session.flush()
     if session.get_bind().dialect.name == "postgresql":
-        # Delivered to listeners when (and only if) this transaction commits.
-        await session.execute(text(f"NOTIFY {CHANNEL}"))
+        # Delivered to listeners when (and only if) this transaction commits; the payload is
+        # the new version, so a listener need not read it back.
+        await session.execute(
+            text("SELECT pg_notify(:channel, CAST(version AS text)) FROM site_state WHERE id = 1"),
+            {"channel": CHANNEL},
+        )
 
 
 async def read_version(session: AsyncSession) -> int:
@@ -73,9 +77,9 @@ def _after_rollback(session: Session) -> None:
 
 @contextlib.asynccontextmanager
 async def listen_for_changes(
-    engine: AsyncEngine, callback: Callable[[], None]
+    engine: AsyncEngine, callback: Callable[[int | None], None]
 ) -> AsyncIterator[bool]:
-    """On PostgreSQL, call `callback` whenever another transaction committed a change, for
+    """On PostgreSQL, call `callback(version)` whenever a transaction committed a change, for
     as long as the context is open; yields whether it listens (False on other databases, or
     when the listening connection could not be made: then only polling notices changes)."""
     if engine.dialect.name != "postgresql":
@@ -91,8 +95,8 @@ async def listen_for_changes(
         yield False
         return
 
-    def heard(*_args: object) -> None:
-        callback()
+    def heard(_conn: object, _pid: int, _channel: str, payload: str) -> None:
+        callback(int(payload) if payload.isdigit() else None)
 
     try:
         await conn.add_listener(CHANNEL, heard)

@@ -178,6 +178,19 @@ class PageCache:
         return len(self._entries)
 
     @property
+    def max_entries(self) -> int:
+        return self._max_entries
+
+    @max_entries.setter
+    def max_entries(self, value: int) -> None:
+        self._max_entries = value
+
+    @property
+    def in_flight(self) -> int:
+        """Renders under way (each shared by whoever asked for the same page meanwhile)."""
+        return len(self._inflight)
+
+    @property
     def generation(self) -> int:
         return self._generation
 
@@ -272,7 +285,7 @@ class PageCache:
         return value
 
     def _noticed(self, version: int) -> None:
-        if self._known_version is not None and version != self._known_version:
+        if self._known_version is not None and version > self._known_version:
             self._known_version = version
             self.invalidate()
 
@@ -282,9 +295,14 @@ class PageCache:
         async with contextlib.AsyncExitStack() as stack:
             listening = False
             if self._engine is not None:
-                listening = await stack.enter_async_context(
-                    listen_for_changes(self._engine, notified.set)
-                )
+
+                def heard(version: int | None) -> None:
+                    if version is None:
+                        notified.set()  # read it back
+                    else:
+                        self._noticed(version)
+
+                listening = await stack.enter_async_context(listen_for_changes(self._engine, heard))
             # With notifications the poll is only a safety net.
             interval = max(self._poll_seconds, 1.0) if listening else self._poll_seconds
             while not stop.is_set():
