@@ -35,6 +35,7 @@ from app.lib.templating import Renderer
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
+from app.public.http import cached_first
 from app.public.pages import CustomerPages, PublicPages, favicon, livez, readyz
 from app.public.static_copy import keeping_copy
 from app.settings import Settings, check_theme
@@ -159,4 +160,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # Outermost, because Litestar refuses an unknown method while routing (see app.web.head).
     app.asgi_handler = answer_head(app.asgi_handler)
+    # Fresh cached pages are answered before routing (the same answer, without the work).
+    app.asgi_handler = cached_first(app.asgi_handler, lambda: app.state)
     return app

@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -169,6 +170,8 @@ class PageCache:
         self._snapshot_loaded = 0.0
         self._known_version: int | None = None
         self._inflight: dict[Hashable, asyncio.Future[Rendered]] = {}
+        # URL (path, query) -> (page key, how it is served), for answering before routing.
+        self._urls: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
         self._snapshot_lock = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []
         self.renders = 0  # for tests and benchmarks: how often a page was really rendered
@@ -224,6 +227,22 @@ class PageCache:
                 self._snapshot_loaded = time.monotonic()
                 self._known_version = version
             return self._snapshot
+
+    def remember_url(self, url: Hashable, key: Hashable, how: Any) -> None:
+        """Note that `url` is answered by the rendering under `key` (bounded, like pages)."""
+        if url in self._urls:
+            return
+        self._urls[url] = (key, how)
+        while len(self._urls) > self._max_entries:
+            self._urls.popitem(last=False)
+
+    def for_url(self, url: Hashable) -> tuple[Rendered, Any] | None:
+        """The fresh rendering a URL was last answered with, and how, or None."""
+        known = self._urls.get(url)
+        if known is None:
+            return None
+        value = self._fresh(known[0])
+        return None if value is None else (value, known[1])
 
     def _fresh(self, key: Hashable) -> Rendered | None:
         entry = self._entries.get(key)
