@@ -163,3 +163,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Fresh cached pages are answered before routing (the same answer, without the work).
     app.asgi_handler = cached_first(app.asgi_handler, lambda: app.state)
     return app
+
+
+def create_served_app() -> object:
+    """The app as `tidings serve` runs it in each server process: settings from the
+    environment, and the client address taken from `X-Forwarded-For` when the request
+    comes from a proxy on this host (sign-in and subscribe limits count per client)."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    return ProxyHeadersMiddleware(create_app(), trusted_hosts="127.0.0.1")

@@ -76,7 +76,11 @@ async def serve(
 
 
 def _url_of(scope: Any) -> tuple[str, bytes]:
-    return scope["path"], scope.get("query_string", b"")
+    """The URL as routing sees it: Litestar routes `/c/x/` and `/c/x` alike."""
+    path = scope["path"]
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    return path, scope.get("query_string", b"")
 
 
 def cached_first(app: ASGIApp, get_state: Any) -> ASGIApp:
