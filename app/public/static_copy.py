@@ -104,27 +104,50 @@ class Written:
     seconds: float = 0.0
 
 
-async def crawl(fetch: Fetch, app_url: str) -> dict[str, bytes]:
-    """Every public file of the copy, links rewritten, by following links from the seeds."""
+# What a reader during an outage looks at first: written before the rest (feeds, history,
+# the longer JSON), so the front page is fresh as soon as it can be.
+FIRST = ("/", "/api/v2/summary.json", "/api/v2/status.json", "/badge.svg")
+_FIRST_LINKS = re.compile(r"^/(?:incidents/[A-Za-z0-9_-]+|static/.*|theme/.*|favicon\.ico)$")
+
+
+async def crawl(
+    fetch: Fetch,
+    app_url: str,
+    *,
+    seeds: tuple[str, ...] = SEEDS,
+    follow: re.Pattern[str] | None = None,
+    done: dict[str, bytes] | None = None,
+) -> dict[str, bytes]:
+    """Every public file of the copy, links rewritten, by following links from the seeds
+    (only links matching `follow`, when given). Files in `done` are not asked for again."""
     app_url = app_url.rstrip("/")
     host = urlsplit(app_url).netloc
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes] = dict(done or {})
     seen: set[str] = set()
-    queue = list(SEEDS)
+    queue = list(seeds)
     while queue:
         path = queue.pop(0)
         if path in seen:
             continue
         seen.add(path)
+        name = file_for(path)
+        if name in files:  # fetched by an earlier part: only its links are wanted
+            found: list[str] = []
+            if name.endswith(".html"):
+                _rewrite(files[name], _LINK, found, app_url, host, html=True)
+            queue.extend(p for p in found if follow is None or follow.match(p))
+            continue
         fetched = await _fetch_path(fetch, path)
         if fetched is None:
             continue
         content_type, body = fetched
+        found = []
         if content_type.startswith("text/html"):
-            body = _rewrite(body, _LINK, queue, app_url, host, html=True)
+            body = _rewrite(body, _LINK, found, app_url, host, html=True)
         elif content_type.startswith("text/css"):
-            body = _rewrite(body, _CSS_URL, queue, app_url, host, html=False)
-        files[file_for(path)] = body
+            body = _rewrite(body, _CSS_URL, found, app_url, host, html=False)
+        queue.extend(p for p in found if follow is None or follow.match(p))
+        files[name] = body
     return files
 
 
@@ -173,20 +196,25 @@ def _rewrite(
 
 
 def _gzip(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def _same(target: Path, data: bytes) -> bool:
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _write_atomically(target: Path, data: bytes) -> bool:
     """Write `data` at `target` by renaming a finished file into place; False if unchanged."""
-    with contextlib.suppress(OSError):
-        if target.read_bytes() == data:
-            return False
+    if _same(target, data):
+        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     aside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(aside, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
+    # No fsync: the rename is what makes the change whole for readers, and after a crash
+    # the next write puts back whatever was lost.
+    aside.write_bytes(data)
     os.replace(aside, target)
     return True
 
@@ -200,7 +228,7 @@ def _order(name: str) -> tuple[int, str]:
     return (0, name)
 
 
-def write_files(folder: Path, files: dict[str, bytes]) -> tuple[int, int]:
+def write_files(folder: Path, files: dict[str, bytes], *, complete: bool = True) -> tuple[int, int]:
     """Write the copy into `folder` (under a lock, so processes take turns); remove what an
     earlier write left that is no longer public. Returns (files changed, files removed)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -213,10 +241,14 @@ def write_files(folder: Path, files: dict[str, bytes]) -> tuple[int, int]:
                 data = files[name]
                 target = folder / name
                 wanted.add(name)
+                zipped = target.with_name(target.name + ".gz")
                 if Path(name).suffix in TEXT_SUFFIXES:
                     wanted.add(name + ".gz")
-                    changed += _write_atomically(target.with_name(target.name + ".gz"), _gzip(data))
+                    if not (_same(target, data) and zipped.is_file()):
+                        changed += _write_atomically(zipped, _gzip(data))
                 changed += _write_atomically(target, data)
+            if not complete:  # a first part: nothing is removed, the manifest is kept
+                return changed, 0
             manifest = folder / MANIFEST
             before: set[str] = set()
             with contextlib.suppress(OSError):
@@ -238,10 +270,13 @@ def write_files(folder: Path, files: dict[str, bytes]) -> tuple[int, int]:
 
 
 async def export(fetch: Fetch, folder: Path, app_url: str) -> Written:
+    """Write the copy: the front page and what it links to first, then everything."""
     started = time.monotonic()
-    files = await crawl(fetch, app_url)
-    changed, removed = await asyncio.to_thread(write_files, folder, files)
-    return Written(files, changed, removed, time.monotonic() - started)
+    first = await crawl(fetch, app_url, seeds=FIRST, follow=_FIRST_LINKS)
+    changed, _ = await asyncio.to_thread(write_files, folder, first, complete=False)
+    files = await crawl(fetch, app_url, done=first)
+    more, removed = await asyncio.to_thread(write_files, folder, files)
+    return Written(files, changed + more, removed, time.monotonic() - started)
 
 
 async def run_hook(command: str, folder: Path) -> None:
