@@ -131,6 +131,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
         app = create_app(quiet)
         async with running(app), asgi_fetch(app) as fetch:
             written = await export(fetch, folder, settings.base_url)
+            assert written is not None  # nothing supersedes a one-off export
         if settings.static_hook:
             await run_hook(settings.static_hook, folder)
         print(

@@ -117,15 +117,19 @@ async def crawl(
     seeds: tuple[str, ...] = SEEDS,
     follow: re.Pattern[str] | None = None,
     done: dict[str, bytes] | None = None,
-) -> dict[str, bytes]:
+    superseded: Callable[[], bool] = lambda: False,
+) -> dict[str, bytes] | None:
     """Every public file of the copy, links rewritten, by following links from the seeds
-    (only links matching `follow`, when given). Files in `done` are not asked for again."""
+    (only links matching `follow`, when given). Files in `done` are not asked for again.
+    None when `superseded()` says a newer change came meanwhile (the copy starts over)."""
     app_url = app_url.rstrip("/")
     host = urlsplit(app_url).netloc
     files: dict[str, bytes] = dict(done or {})
     seen: set[str] = set()
     queue = list(seeds)
     while queue:
+        if superseded():
+            return None
         path = queue.pop(0)
         if path in seen:
             continue
@@ -269,12 +273,23 @@ def write_files(folder: Path, files: dict[str, bytes], *, complete: bool = True)
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-async def export(fetch: Fetch, folder: Path, app_url: str) -> Written:
-    """Write the copy: the front page and what it links to first, then everything."""
+async def export(
+    fetch: Fetch,
+    folder: Path,
+    app_url: str,
+    superseded: Callable[[], bool] = lambda: False,
+) -> Written | None:
+    """Write the copy: the front page and what it links to first, then everything. None
+    when a newer change came before the end (what was written is whole, and current)."""
     started = time.monotonic()
     first = await crawl(fetch, app_url, seeds=FIRST, follow=_FIRST_LINKS)
-    changed, _ = await asyncio.to_thread(write_files, folder, first, complete=False)
-    files = await crawl(fetch, app_url, done=first)
+    assert first is not None
+    changed = 0
+    if (folder / MANIFEST).is_file():  # a first copy is written whole: its links must resolve
+        changed, _ = await asyncio.to_thread(write_files, folder, first, complete=False)
+    files = await crawl(fetch, app_url, done=first, superseded=superseded)
+    if files is None:
+        return None
     more, removed = await asyncio.to_thread(write_files, folder, files)
     return Written(files, changed + more, removed, time.monotonic() - started)
 
@@ -326,6 +341,7 @@ class StaticCopy:
 
     async def run(self, stop: asyncio.Event) -> None:
         self._wanted.set()  # a first copy at start
+        restarts = 0
         while not stop.is_set():
             waiters = [
                 asyncio.ensure_future(stop.wait()),
@@ -340,7 +356,20 @@ class StaticCopy:
             await asyncio.sleep(self._settle)  # one write for a burst of changes
             self._wanted.clear()
             try:
-                self.last = await export(self._fetch, self._folder, self._app_url)
+                # A change while the rest is written starts over from the front page rather
+                # than finish pages already out of date; not forever, though, or a stream
+                # of changes would keep the feeds from ever being written.
+                written = await export(
+                    self._fetch,
+                    self._folder,
+                    self._app_url,
+                    superseded=self._wanted.is_set if restarts < 3 else lambda: False,
+                )
+                if written is None:
+                    restarts += 1
+                    continue
+                restarts = 0
+                self.last = written
                 self.writes += 1
                 if self._hook:
                     await run_hook(self._hook, self._folder)
