@@ -90,3 +90,31 @@ async def test_the_page_cache_does_not_grow_with_the_number_of_urls_asked(client
         await client.get(f"/history?page={n}")
     assert len(cache) <= 10
     assert cache.in_flight == 0
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br", "identity"])
+async def test_a_page_answered_from_memory_before_routing_is_the_same_answer(
+    client, app, page, keys, encoding
+):
+    api = await factories.component(client, keys["admin"], "Search")
+    acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
+    customer_page = "/" + acme["page_url"].split("/", 3)[3]  # with its trailing slash
+    for path in ("/", "/api/v2/summary.json", customer_page):
+        headers = {"Accept-Encoding": encoding}
+        renders = app.state.page_cache.renders
+        routed_body, routed = await _raw(client, path, **headers)
+        # Known now, and asked without cookies: the second answer comes before routing.
+        assert app.state.page_cache.for_url((path.rstrip("/") or "/", b"")) is not None
+        assert not client.cookies
+        fast_body, fast = await _raw(client, path, **headers)
+        assert app.state.page_cache.renders <= renders + 1
+        assert fast_body == routed_body
+        for name in ("etag", "content-type", "cache-control", "vary", "content-length"):
+            assert fast.headers.get(name) == routed.headers.get(name), (path, name)
+        assert fast.headers.get("content-encoding") == routed.headers.get("content-encoding")
+        head = await client.head(path, headers=headers)
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["etag"] == routed.headers["etag"]
+        again = await client.get(path, headers={**headers, "If-None-Match": routed.headers["etag"]})
+        assert again.status_code == 304
