@@ -55,9 +55,12 @@ lint: install-test
 	$(BIN)/ruff format --check app tests bench
 	$(BIN)/lint-imports
 
-## Benchmarks (not tests): read path, fan-out and sending, alert intake. See docs/benchmarks.md.
+## Benchmarks (not tests): read path, HTTP servers (wrk, nginx), freshness, fan-out and sending,
+## alert intake. See docs/benchmarks.md.
 bench: install-test
 	$(BIN)/python -m bench.read_path
+	$(BIN)/python -m bench.servers
+	$(BIN)/python -m bench.freshness
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.intake
 

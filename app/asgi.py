@@ -38,7 +38,9 @@ from app.lib.templating import Renderer
 from app.public.cache import PageCache, polling
 from app.public.embeds import Embeds
 from app.public.feeds import CustomerFeeds, PublicFeeds
+from app.public.http import cached_first
 from app.public.pages import CustomerPages, PublicPages, favicon, livez, readyz
+from app.public.static_copy import keeping_copy
 from app.settings import Settings, check_theme
 from app.site.service import ensure_page_id
 from app.statuspage.importer.api import ImportController
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        cache = PageCache(sessionmaker, poll_seconds=settings.state_poll_seconds)
+        cache = PageCache(sessionmaker, poll_seconds=settings.state_poll_seconds, engine=engine)
         app.state.page_cache = cache
         try:
             # The stored page id, read (or created) before anything renders or sends with it.
@@ -71,6 +73,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await ensure_page_id(session, settings)
                 await session.commit()
             async with polling(cache), contextlib.AsyncExitStack() as stack:
+                app.state.static_copy = await stack.enter_async_context(
+                    keeping_copy(app, cache, settings)
+                )
                 if settings.run_worker:
                     await stack.enter_async_context(worker.running(settings, sessionmaker))
                 yield
@@ -165,4 +170,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # Outermost, because Litestar refuses an unknown method while routing (see app.web.head).
     app.asgi_handler = answer_head(app.asgi_handler)
+    # Fresh cached pages are answered before routing (the same answer, without the work).
+    app.asgi_handler = cached_first(app.asgi_handler, lambda: app.state)
     return app
+
+
+def create_served_app() -> object:
+    """The app as `tidings serve` runs it in each server process: settings from the
+    environment, and the client address taken from `X-Forwarded-For` when the request
+    comes from a proxy on this host (sign-in and subscribe limits count per client)."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    return ProxyHeadersMiddleware(create_app(), trusted_hosts="127.0.0.1")

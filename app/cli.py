@@ -126,11 +126,11 @@ def is_loopback(host: str) -> bool:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    import dataclasses
+    """Serve with granian (measured faster than uvicorn on this app: docs/benchmarks.md),
+    in `--workers` processes; each reads its settings from the environment."""
+    import os
 
-    import uvicorn
-
-    from app.asgi import create_app
+    from granian import Granian
 
     # The default key is public: anyone could sign links with it. Only a server nobody else
     # can reach (`make run`, a demo on this machine) may run with it.
@@ -140,10 +140,42 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             f"serving on {args.host} (only 127.0.0.1 may run without it)"
         )
     if args.no_worker:
-        settings = dataclasses.replace(settings, run_worker=False)
-    uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=True
-    )
+        os.environ["TIDINGS_RUN_WORKER"] = "0"
+    Granian(
+        "app.asgi:create_served_app",
+        factory=True,
+        interface="asgi",
+        address=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        log_access=False,
+    ).serve()
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
+    import dataclasses
+    from pathlib import Path
+
+    from app.asgi import create_app
+    from app.public.static_copy import asgi_fetch, export, run_hook, running
+
+    folder = Path(args.folder)
+    quiet = dataclasses.replace(settings, run_worker=False, static_dir=None)
+
+    async def main() -> None:
+        app = create_app(quiet)
+        async with running(app), asgi_fetch(app) as fetch:
+            written = await export(fetch, folder, settings.base_url)
+            assert written is not None  # nothing supersedes a one-off export
+        if settings.static_hook:
+            await run_hook(settings.static_hook, folder)
+        print(
+            f"static copy in {folder}: {len(written.files)} files, {written.changed} written, "
+            f"{written.removed} removed, in {written.seconds:.2f} s"
+        )
+
+    asyncio.run(main())
 
 
 def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
@@ -186,11 +218,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="web processes to run (each serves every page; changes reach all within 0.5 s)",
+    )
+    serve.add_argument(
         "--no-worker",
         action="store_true",
         help="do not deliver in this process (run `tidings worker` instead)",
     )
     serve.set_defaults(run=cmd_serve)
+    export = commands.add_parser(
+        "export",
+        help="write the public site as static files into a folder (what TIDINGS_STATIC_DIR "
+        "keeps up to date), once",
+    )
+    export.add_argument("folder")
+    export.set_defaults(run=cmd_export)
     commands.add_parser(
         "worker", help="deliver email and webhooks (beside `serve --no-worker`)"
     ).set_defaults(run=cmd_worker)

@@ -84,9 +84,14 @@ class Settings:
     worker_retry_base_seconds: float = 30.0
     # How often an idle worker looks for due deliveries (seconds).
     worker_poll_seconds: float = 1.0
-    # How often a web process looks for changes made by other processes (seconds).
-    state_poll_seconds: float = 1.0
+    # How often a web process looks for changes made by other processes (seconds); on
+    # PostgreSQL a notification wakes it at once and this poll is only a safety net.
+    state_poll_seconds: float = 0.2
     cookie_secure: bool = False
+    # A folder that always holds a static copy of the public site (None: no copy), and a
+    # shell command run after each write of it (to sync it to a bucket or another host).
+    static_dir: str | None = None
+    static_hook: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -157,6 +162,8 @@ class Settings:
             worker_lease_seconds=_int(env, "TIDINGS_WORKER_LEASE_SECONDS", 120, minimum=1),
             worker_retry_base_seconds=_int(env, "TIDINGS_WORKER_RETRY_BASE_SECONDS", 30, minimum=1),
             cookie_secure=_flag(env, "TIDINGS_COOKIE_SECURE", base_url.startswith("https")),
+            static_dir=env.get("TIDINGS_STATIC_DIR") or None,
+            static_hook=env.get("TIDINGS_STATIC_HOOK") or None,
             extra={k: v for k, v in env.items() if k.startswith("TIDINGS_")},
         )
 

@@ -3,21 +3,26 @@
 Public pages are rendered once per version, so a read never touches the database. A service
 that changes what an outsider could see calls `mark_changed(session)`: the counter moves in
 the same transaction, and after the commit this process learns the new version at once.
-Other processes notice it through `read_version`, which the page cache polls about once a
-second.
+Other processes notice it through `read_version`, which the page cache polls; on PostgreSQL
+the same transaction also sends `NOTIFY tidings_state`, so a listening process
+(`listen_for_changes`) learns of the commit as soon as it happens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
 
-from sqlalchemy import Integer, event, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Integer, event, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db.base import Base
 
 _FLAG = "tidings.state_changed"
+CHANNEL = "tidings_state"
+log = logging.getLogger("tidings.changes")
 _listeners: list[Callable[[], None]] = []
 
 
@@ -38,6 +43,13 @@ async def mark_changed(session: AsyncSession) -> None:
     if result.rowcount == 0:  # type: ignore[attr-defined]
         session.add(SiteState(id=1, version=1))
         await session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered to listeners when (and only if) this transaction commits; the payload is
+        # the new version, so a listener need not read it back.
+        await session.execute(
+            text("SELECT pg_notify(:channel, CAST(version AS text)) FROM site_state WHERE id = 1"),
+            {"channel": CHANNEL},
+        )
 
 
 async def read_version(session: AsyncSession) -> int:
@@ -61,3 +73,36 @@ def _after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_FLAG, None)
+
+
+@contextlib.asynccontextmanager
+async def listen_for_changes(
+    engine: AsyncEngine, callback: Callable[[int | None], None]
+) -> AsyncIterator[bool]:
+    """On PostgreSQL, call `callback(version)` whenever a transaction committed a change, for
+    as long as the context is open; yields whether it listens (False on other databases, or
+    when the listening connection could not be made: then only polling notices changes)."""
+    if engine.dialect.name != "postgresql":
+        yield False
+        return
+    try:
+        import asyncpg
+
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        conn = await asyncpg.connect(url)
+    except Exception:
+        log.warning("could not listen for changes; polling instead", exc_info=True)
+        yield False
+        return
+
+    def heard(_conn: object, _pid: int, _channel: str, payload: str) -> None:
+        callback(int(payload) if payload.isdigit() else None)
+
+    try:
+        await conn.add_listener(CHANNEL, heard)
+        yield True
+    finally:
+        with contextlib.suppress(Exception):
+            await conn.remove_listener(CHANNEL, heard)
+        with contextlib.suppress(Exception):
+            await conn.close(timeout=2)

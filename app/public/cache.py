@@ -1,37 +1,70 @@
 """Rendered pages in memory, keyed by what was asked, valid for one state version.
 
 A page is rendered on the first request after a change and then served from memory with
-an ETag; `304 Not Modified` answers a browser that has it already. A commit in this process
-that changed public state empties the cache at once (`app.db.changes.on_change`); commits
-made by other processes are noticed by `poll`, which reads the version about once a second.
-Entries also expire after `max_age` seconds, because time alone moves some things on a page
-(a maintenance window opening, the day bars rolling over).
+an ETag; `304 Not Modified` answers a browser that has it already. Each rendering is
+compressed once, when it is made (gzip, and brotli when the `brotli` package is present),
+so a request only picks the bytes its `Accept-Encoding` allows.
 
-What the cache holds is bounded whatever is asked: at most `max_entries` renderings (the
-least recently used go first), and a render in progress is shared by the requests that
-arrive meanwhile and forgotten when it ends. Keys come from URLs anyone can type, so
-nothing is kept per key beyond that bound (a lock kept per key let 30,000 random URLs
-grow the process for good).
+A commit in this process that changed public state empties the cache at once
+(`app.db.changes.on_change`); commits made by other processes are noticed by `watch`: on
+PostgreSQL through LISTEN/NOTIFY (and a slower poll, in case the listening connection
+drops), elsewhere by reading the version every `poll_seconds`. Entries also expire after
+`max_age` seconds, because time alone moves some things on a page (a maintenance window
+opening, the day bars rolling over).
+
+The cache is bounded: at most `max_entries` renderings (least recently used go first), and
+a render in flight is shared by the requests that wait for it and then forgotten, so memory
+does not grow with the number of distinct URLs asked for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import hashlib
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.db.changes import on_change, read_version
-from app.public.snapshot import Snapshot, load_snapshot
+from app.db.changes import listen_for_changes, on_change, read_version
+from app.public.snapshot import Snapshot, UnknownToken, customer_token_exists, load_snapshot
+
+try:  # brotli is optional: gzip alone is fine, brotli only saves a few more bytes
+    import brotli as _brotli
+except ImportError:  # pragma: no cover - depends on the installation
+    _brotli = None
 
 log = logging.getLogger("tidings.cache")
+
+# Not worth compressing: the headers would outweigh the saving.
+MIN_COMPRESS = 256
+_COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/xml")
+_COMPRESSIBLE_SUFFIX = ("+xml", "+json")
+
+
+def compressible(media_type: str) -> bool:
+    base = media_type.split(";", 1)[0].strip()
+    return (
+        base.startswith(_COMPRESSIBLE)
+        or base.endswith(_COMPRESSIBLE_SUFFIX)
+        or (base == "image/svg+xml")
+    )
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """Deterministic gzip (no timestamp), so the same page gives the same bytes and ETag."""
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _tag(data: bytes, suffix: str = "") -> str:
+    return '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + suffix + '"'
 
 
 @dataclass(frozen=True)
@@ -41,6 +74,8 @@ class Rendered:
     etag: str
     status_code: int = 200
     last_modified: datetime | None = None  # sent as Last-Modified (feeds)
+    # Content-Encoding -> (bytes, ETag); made once, when the page is rendered.
+    encoded: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -51,13 +86,56 @@ class Rendered:
         last_modified: datetime | None = None,
     ) -> Rendered:
         data = body.encode() if isinstance(body, str) else body
+        etag = _tag(data)
+        encoded: dict[str, tuple[bytes, str]] = {}
+        if len(data) >= MIN_COMPRESS and compressible(media_type):
+            plain = etag[1:-1]
+            encoded["gzip"] = (gzip_bytes(data), f'"{plain}-gz"')
+            if _brotli is not None:
+                encoded["br"] = (_brotli.compress(data, quality=9), f'"{plain}-br"')
         return cls(
             body=data,
             media_type=media_type,
             status_code=status_code,
-            etag='"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"',
+            etag=etag,
             last_modified=last_modified,
+            encoded=encoded,
         )
+
+    def for_encoding(self, accept_encoding: str | None) -> tuple[bytes, str, str | None]:
+        """(body, ETag, Content-Encoding) for a request's `Accept-Encoding`."""
+        if self.encoded and accept_encoding:
+            accepted = _accepted(accept_encoding)
+            for coding in ("br", "gzip"):
+                if coding in self.encoded and coding in accepted:
+                    body, etag = self.encoded[coding]
+                    return body, etag, coding
+        return self.body, self.etag, None
+
+
+def _accepted(header: str) -> set[str]:
+    """Codings a client accepts (q > 0); `*` stands for both."""
+    found: set[str] = set()
+    for part in header.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        name = name.strip()
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        if name == "*":
+            found.update(("gzip", "br"))
+        elif name in ("gzip", "x-gzip"):
+            found.add("gzip")
+        elif name:
+            found.add(name)
+    return found
 
 
 @dataclass
@@ -69,7 +147,7 @@ class _Entry:
 
 RenderFn = Callable[[Snapshot, AsyncSession], Awaitable[Rendered]]
 
-MAX_ENTRIES = 1000  # renderings kept; a status page has far fewer distinct pages
+MAX_ENTRIES = 2000  # renderings kept; a status page has far fewer distinct pages
 
 
 class PageCache:
@@ -78,26 +156,61 @@ class PageCache:
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
         max_age: float = 60.0,
-        poll_seconds: float = 1.0,
+        poll_seconds: float = 0.2,
         max_entries: int = MAX_ENTRIES,
+        engine: AsyncEngine | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._engine = engine
         self._max_age = max_age
         self._poll_seconds = poll_seconds
-        self._generation = 0
         self._max_entries = max_entries
+        self._generation = 0
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._snapshot: Snapshot | None = None
         self._snapshot_generation = -1
+        self._snapshot_loaded = 0.0
         self._known_version: int | None = None
-        self._rendering: dict[Hashable, asyncio.Future[Rendered]] = {}
+        self._inflight: dict[Hashable, asyncio.Future[Rendered]] = {}
+        # URL (path, query) -> (page key, how it is served), for answering before routing.
+        self._urls: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
         self._snapshot_lock = asyncio.Lock()
+        self._listeners: list[Callable[[], None]] = []
         self.renders = 0  # for tests and benchmarks: how often a page was really rendered
         self._unsubscribe = on_change(self.invalidate)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def max_entries(self) -> int:
+        return self._max_entries
+
+    @max_entries.setter
+    def max_entries(self, value: int) -> None:
+        self._max_entries = value
+
+    @property
+    def in_flight(self) -> int:
+        """Renders under way (each shared by whoever asked for the same page meanwhile)."""
+        return len(self._inflight)
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def on_invalidate(self, callback: Callable[[], None]) -> None:
+        """Call `callback` whenever public state changed (here or in another process)."""
+        self._listeners.append(callback)
 
     def invalidate(self) -> None:
         self._generation += 1
         self._entries.clear()
+        for callback in list(self._listeners):
+            try:
+                callback()
+            except Exception:  # one listener's failure must not stop the others
+                log.exception("a change listener failed")
 
     def close(self) -> None:
         self._unsubscribe()
@@ -119,7 +232,23 @@ class PageCache:
 
     def held(self) -> tuple[int, int]:
         """(renderings kept, renders in progress): bounded however many URLs were asked."""
-        return len(self._entries), len(self._rendering)
+        return len(self._entries), len(self._inflight)
+
+    def remember_url(self, url: Hashable, key: Hashable, how: Any) -> None:
+        """Note that `url` is answered by the rendering under `key` (bounded, like pages)."""
+        if url in self._urls:
+            return
+        self._urls[url] = (key, how)
+        while len(self._urls) > self._max_entries:
+            self._urls.popitem(last=False)
+
+    def for_url(self, url: Hashable) -> tuple[Rendered, Any] | None:
+        """The fresh rendering a URL was last answered with, and how, or None."""
+        known = self._urls.get(url)
+        if known is None:
+            return None
+        value = self._fresh(known[0])
+        return None if value is None else (value, known[1])
 
     def _fresh(self, key: Hashable) -> Rendered | None:
         entry = self._entries.get(key)
@@ -129,36 +258,49 @@ class PageCache:
         return None
 
     async def get(self, key: Hashable, render: RenderFn) -> Rendered:
-        while (running := self._rendering.get(key)) is not None:
-            # Someone is rendering it now: share their result; if theirs failed or was
-            # cancelled, look again (and render it ourselves).
-            await asyncio.wait([running])
-            if not running.cancelled() and running.exception() is None:
-                return running.result()
-        if (value := self._fresh(key)) is not None:
+        value = self._fresh(key)
+        if value is not None:
             return value
+        pending = self._inflight.get(key)
+        if pending is not None:
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():  # this request itself was cancelled
+                    raise
+                return await self.get(key, render)  # the one rendering it went away
         future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()
-        self._rendering[key] = future
+        self._inflight[key] = future
         try:
             value = await self._render(key, render)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
         except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError):
-                future.cancel()
-            else:
-                future.set_exception(exc)
-                future.exception()  # retrieved: no warning when nobody was waiting
+            future.set_exception(exc)
+            future.exception()  # marked as retrieved: nobody else may be waiting
             raise
         else:
             future.set_result(value)
             return value
         finally:
-            del self._rendering[key]
+            del self._inflight[key]
 
     async def _render(self, key: Hashable, render: RenderFn) -> Rendered:
         generation = self._generation
         async with self._sessionmaker() as session:
             snapshot = await self.snapshot(session)
-            value = await render(snapshot, session)
+            try:
+                value = await render(snapshot, session)
+            except UnknownToken:
+                # A customer created by another process a moment ago may not be in this
+                # snapshot yet: ask the database before answering 404.
+                if not await customer_token_exists(session, _token_of(key)):
+                    raise
+                self.invalidate()
+                generation = self._generation
+                snapshot = await self.snapshot(session)
+                value = await render(snapshot, session)
         self.renders += 1
         if generation == self._generation:
             self._entries[key] = _Entry(value, generation, time.monotonic() + self._max_age)
@@ -167,29 +309,63 @@ class PageCache:
                 self._entries.popitem(last=False)
         return value
 
-    async def poll(self, stop: asyncio.Event) -> None:
+    def _noticed(self, version: int) -> None:
+        if self._known_version is not None and version > self._known_version:
+            self._known_version = version
+            self.invalidate()
+
+    async def watch(self, stop: asyncio.Event) -> None:
         """Watch for changes committed by other processes until `stop` is set."""
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self._poll_seconds)
-            if stop.is_set():
-                return
-            try:
-                async with self._sessionmaker() as session:
-                    version = await read_version(session)
-            except Exception:  # the database may be briefly away; pages keep being served
-                log.warning("could not read the state version", exc_info=True)
-                continue
-            if self._known_version is not None and version != self._known_version:
-                self._known_version = version
-                self.invalidate()
+        notified = asyncio.Event()
+        async with contextlib.AsyncExitStack() as stack:
+            listening = False
+            if self._engine is not None:
+
+                def heard(version: int | None) -> None:
+                    if version is None:
+                        notified.set()  # read it back
+                    else:
+                        self._noticed(version)
+
+                listening = await stack.enter_async_context(listen_for_changes(self._engine, heard))
+            # With notifications the poll is only a safety net.
+            interval = max(self._poll_seconds, 1.0) if listening else self._poll_seconds
+            while not stop.is_set():
+                waiters = [
+                    asyncio.ensure_future(stop.wait()),
+                    asyncio.ensure_future(notified.wait()),
+                ]
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait(waiters, timeout=interval, return_when="FIRST_COMPLETED")
+                for waiter in waiters:
+                    waiter.cancel()
+                if stop.is_set():
+                    return
+                notified.clear()
+                try:
+                    async with self._sessionmaker() as session:
+                        version = await read_version(session)
+                except Exception:  # the database may be briefly away; pages keep being served
+                    log.warning("could not read the state version", exc_info=True)
+                    continue
+                self._noticed(version)
+
+    # The old name, kept for callers that poll explicitly.
+    poll = watch
+
+
+def _token_of(key: Hashable) -> str | None:
+    """Page keys start with the customer token (None for the public)."""
+    if isinstance(key, tuple) and key and isinstance(key[0], str):
+        return key[0]
+    return None
 
 
 @contextlib.asynccontextmanager
 async def polling(cache: PageCache):  # type: ignore[no-untyped-def]
     # Stopped by an event, not cancelled: a cancelled query can leave a connection open.
     stop = asyncio.Event()
-    task = asyncio.create_task(cache.poll(stop))
+    task = asyncio.create_task(cache.watch(stop))
     try:
         yield
     finally:

@@ -24,7 +24,7 @@ from app.lib.errors import NotFound
 from app.lib.templating import Renderer
 from app.public.cache import Rendered
 from app.public.incident_page import component_histories
-from app.public.snapshot import Snapshot
+from app.public.snapshot import Snapshot, UnknownToken
 from app.public.views import IncidentView, component_statuses, status_page, visible_incidents
 from app.settings import Settings
 
@@ -51,7 +51,7 @@ def reader_for(snapshot: Snapshot, token: str | None) -> Reader:
         return Reader(aud.PUBLIC, None, "")
     customer = snapshot.customers_by_token.get(token)
     if customer is None:
-        raise NotFound("there is no status page at this address")
+        raise UnknownToken("there is no status page at this address")
     return Reader(aud.for_customer(customer.id), customer, f"/c/{token}")
 
 

@@ -22,8 +22,20 @@ from app.customers.service import components_by_customer
 from app.incidents.models import Incident
 from app.incidents.status import OPEN_STATUSES
 from app.lib.clock import utcnow
+from app.lib.errors import NotFound
 
 WINDOW_DAYS = 90
+
+
+class UnknownToken(NotFound):
+    """No customer page has this token in the snapshot (the cache asks the database)."""
+
+
+async def customer_token_exists(session: AsyncSession, token: str | None) -> bool:
+    if not token:
+        return False
+    found = await session.scalar(select(Customer.id).where(Customer.token == token).limit(1))
+    return found is not None
 
 
 @dataclass

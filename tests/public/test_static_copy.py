@@ -1,0 +1,245 @@
+"""The static copy of the public site: what it holds, that it follows every change within a
+second, that only the public's view reaches it, and that files change in one step."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from app.public.static_copy import write_files
+from tests.support import factories
+from tests.support.polling import eventually
+
+SECRET_WORDS = (
+    "Acme API outage",  # customer-only incident
+    "Your API calls fail",
+    "db-7 failover",  # internal incident
+    "Secret root cause",  # a draft update
+    "Acme",  # a customer's name
+    "Globex",
+)
+
+
+@pytest.fixture
+async def world(copying_client, keys):  # type: ignore[no-untyped-def]
+    client = copying_client
+    api = await factories.component(client, keys["admin"], "API", group="Platform")
+    search = await factories.component(client, keys["admin"], "Search", group="Platform")
+    acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
+    await factories.customer(client, keys["admin"], "Globex", [search["id"]])
+    public = await factories.incident(
+        client,
+        keys["responder"],
+        "Slow search for everyone",
+        components=[{"id": search["id"], "status": "degraded_performance"}],
+    )
+    await factories.publish(client, keys["comms_lead"], public["id"], "Search is slow.")
+    await client.post(
+        f"/api/v1/incidents/{public['id']}/updates",
+        json={"status": "identified", "body": "Secret root cause: a bad index"},
+        headers=keys["responder"],
+    )
+    private = await factories.incident(
+        client,
+        keys["responder"],
+        "Acme API outage",
+        visibility="customers",
+        components=[{"id": api["id"], "status": "major_outage"}],
+    )
+    await factories.publish(client, keys["comms_lead"], private["id"], "Your API calls fail.")
+    internal = await factories.incident(
+        client, keys["responder"], "db-7 failover", visibility="internal"
+    )
+    await factories.publish(client, keys["comms_lead"], internal["id"], "db-7 failover done.")
+    return {"public": public, "private": private, "internal": internal, "acme": acme}
+
+
+async def _copy_shows(folder: Path, text: str, seconds: float = 5.0) -> bool:
+    def shows() -> bool:
+        try:
+            return text in (folder / "index.html").read_text()
+        except OSError:
+            return False
+
+    return await eventually(shows, seconds=seconds)
+
+
+def _all_text(folder: Path) -> dict[str, str]:
+    """Every file of the copy as text, the .gz files unpacked."""
+    out = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                data = gzip.decompress(data)
+            out[str(path.relative_to(folder))] = data.decode("utf-8", "replace")
+    return out
+
+
+def _resolves(folder: Path, link: str) -> bool:
+    path = link.split("#", 1)[0]
+    if not path:
+        return True
+    target = folder / path.lstrip("/")
+    return target.is_file() or (target / "index.html").is_file()
+
+
+async def test_the_copy_holds_the_public_site_with_a_gzip_beside_each_text_file(
+    copying_client, copy_dir, world
+):
+    assert await _copy_shows(copy_dir, "Slow search for everyone")
+    await copying_client.app.state.static_copy.written(seconds=10)
+    public = world["public"]["id"]
+    for name in (
+        "index.html",
+        "history/index.html",
+        f"incidents/{public}/index.html",
+        "api/v2/summary.json",
+        "api/v2/status.json",
+        "api/v2/components.json",
+        "api/v2/incidents.json",
+        "api/v2/incidents/unresolved.json",
+        "api/v2/scheduled-maintenances.json",
+        "feed.rss",
+        "feed.atom",
+        "history.rss",
+        "history.atom",
+        "maintenance.ics",
+        "badge.svg",
+        "embed.js",
+        "static/tidings.css",
+        "theme/theme.css",
+    ):
+        assert await eventually(lambda n=name: (copy_dir / n).is_file()), name
+        plain = (copy_dir / name).read_bytes()
+        assert gzip.decompress((copy_dir / f"{name}.gz").read_bytes()) == plain, name
+    assert "Search is slow." in (copy_dir / f"incidents/{public}/index.html").read_text()
+    live = (await copying_client.get("/api/v2/summary.json")).json()
+    copied = json.loads((copy_dir / "api/v2/summary.json").read_text())
+    assert [i["name"] for i in copied["incidents"]] == [i["name"] for i in live["incidents"]]
+
+
+async def test_every_link_in_the_copy_resolves_inside_the_copy(copying_client, copy_dir, world):
+    assert await _copy_shows(copy_dir, "Slow search for everyone")
+    await copying_client.app.state.static_copy.written(seconds=10)
+    pages = [p for p in copy_dir.rglob("*.html")]
+    assert len(pages) >= 3
+    checked = 0
+    for page in pages:
+        for link in re.findall(r'(?:href|src|action)="([^"]*)"', page.read_text()):
+            if link.startswith("/"):
+                assert "?" not in link, f"{page}: {link} is a query string, not a path"
+                assert _resolves(copy_dir, link), f"{page.relative_to(copy_dir)} links {link}"
+                checked += 1
+            else:  # what only the app answers (subscribe, follow) goes to the app itself
+                assert link.startswith(("#", "http://status.example.test/", "https://")), link
+    assert checked > 10
+
+
+async def test_nothing_only_a_customer_or_the_team_may_see_reaches_the_copy(
+    copying_client, copy_dir, world
+):
+    assert await _copy_shows(copy_dir, "Slow search for everyone")
+    await copying_client.app.state.static_copy.written(seconds=10)
+    files = _all_text(copy_dir)
+    token = world["acme"]["page_url"].rstrip("/").rsplit("/", 1)[1]
+    for name, text in files.items():
+        for word in (*SECRET_WORDS, token, "/c/"):
+            assert word not in text, f"{word!r} is in the copy's {name}"
+    for incident in ("private", "internal"):
+        assert not (copy_dir / "incidents" / world[incident]["id"]).exists()
+
+
+async def test_a_publish_reaches_the_copy_within_a_second(copying_client, copy_dir, keys):
+    incident = await factories.incident(copying_client, keys["responder"], "Queue delays")
+    await copying_client.app.state.static_copy.written(seconds=10)  # the copy is at rest
+    await factories.publish(copying_client, keys["comms_lead"], incident["id"], "Queues lag.")
+    started = time.monotonic()  # the publish is committed: its answer comes after the commit
+    assert await _copy_shows(copy_dir, "Queue delays", seconds=5)
+    took = time.monotonic() - started
+    assert took < 1.0, f"the copy showed the publish after {took:.2f} s"
+    assert (copy_dir / "incidents" / incident["id"] / "index.html").is_file()
+
+
+async def test_a_reader_never_sees_half_a_file_while_the_copy_is_rewritten(tmp_path):
+    folder = tmp_path / "copy"
+    big = [b"<html>" + bytes([65 + n]) * 400_000 + b"</html>" for n in range(4)]
+    write_files(folder, {"index.html": big[0]})
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.append((folder / "index.html").read_bytes())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(40):
+            write_files(folder, {"index.html": big[n % 4]})
+    finally:
+        stop.set()
+        reader.join()
+    assert len(seen) > 5
+    assert all(data in big for data in seen)
+    assert not [p for p in folder.rglob("*.tmp")], "a file written aside was left behind"
+
+
+async def test_a_page_no_longer_public_is_removed_from_the_copy(tmp_path):
+    folder = tmp_path / "copy"
+    write_files(folder, {"index.html": b"<a href='/incidents/a'>", "incidents/a/index.html": b"a"})
+    assert (folder / "incidents/a/index.html.gz").is_file()
+    write_files(folder, {"index.html": b"nothing"})
+    assert not (folder / "incidents/a").exists()
+    assert (folder / "index.html").read_bytes() == b"nothing"
+
+
+async def test_tidings_export_writes_the_same_copy_once(copying_client, copy_dir, world, settings):
+    assert await _copy_shows(copy_dir, "Slow search for everyone")
+    await copying_client.app.state.static_copy.written(seconds=10)
+    out = copy_dir.parent / "exported"
+    env = {
+        **os.environ,
+        "TIDINGS_DATABASE_URL": settings.database_url,
+        "TIDINGS_BASE_URL": settings.base_url,
+        "TIDINGS_PAGE_NAME": settings.page_name,
+    }
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "app.cli", "export", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "static copy in" in result.stdout
+    exported = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    live = {str(p.relative_to(copy_dir)) for p in copy_dir.rglob("*") if p.is_file()}
+    assert exported == live
+    assert "Slow search for everyone" in (out / "index.html").read_text()
+    for text in _all_text(out).values():
+        assert "Acme API outage" not in text
+
+
+@pytest.mark.settings(static_hook='echo "$TIDINGS_STATIC_DIR" >> "$HOOK_LOG"')
+async def test_the_hook_runs_after_each_write(
+    copying_client, copy_dir, keys, tmp_path, monkeypatch
+):
+    log = tmp_path / "hook.log"
+    monkeypatch.setenv("HOOK_LOG", str(log))
+    incident = await factories.incident(copying_client, keys["responder"], "Hooked")
+    await factories.publish(copying_client, keys["comms_lead"], incident["id"], "Hooked.")
+    assert await _copy_shows(copy_dir, "Hooked")
+    assert await eventually(lambda: log.is_file() and str(copy_dir) in log.read_text())
