@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.delivery.models import Delivery, Message
 from app.delivery.outbox import confirmation_delivery
+from app.delivery.wakeup import outbox_written
 from app.lib.clock import utcnow
 from app.lib.ratelimit import RateLimiter
 from app.subscribers.models import Subscriber
@@ -59,3 +60,4 @@ class ConfirmationOutbox:
 
     def queue(self, session: AsyncSession, subscriber: Subscriber) -> None:
         session.add(confirmation_delivery(subscriber))
+        outbox_written(session)

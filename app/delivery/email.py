@@ -53,26 +53,49 @@ def _address(value: str) -> str:
     return formataddr((str(Header(name, "utf-8")), address))
 
 
-def build_message(
-    renderer: Renderer,
+@dataclass(frozen=True)
+class EmailParts:
+    """What a message says: its subject and its text and HTML bodies, rendered."""
+
+    subject: str
+    text: str
+    html: str
+
+    def replace(self, mark: str, value: str) -> EmailParts:
+        """The same words with `mark` (a per-recipient stand-in) replaced by `value`."""
+        return EmailParts(
+            self.subject.replace(mark, value),
+            self.text.replace(mark, value),
+            self.html.replace(mark, value),
+        )
+
+
+def render_parts(renderer: Renderer, template: str, context: dict[str, Any]) -> EmailParts:
+    """The three templates of `templates/email/<template>/`, rendered with `context`."""
+    folder = f"email/{template}"
+    return EmailParts(
+        subject=" ".join(renderer.render(f"{folder}/subject.txt", **context).split()),
+        text=renderer.render(f"{folder}/body.txt", **context),
+        html=renderer.render(f"{folder}/body.html", **context),
+    )
+
+
+def assemble(
     settings: Settings,
+    parts: EmailParts,
     *,
-    template: str,
     to: str,
-    context: dict[str, Any],
     message_id: str,
     thread_id: str | None = None,
     unsubscribe_url: str | None = None,
 ) -> OutgoingEmail:
-    """A multipart text + HTML message from the three templates of `template`.
+    """A multipart text + HTML message of rendered `parts`, addressed to one reader.
 
     Built with the `email.mime` classes: a fan-out builds thousands of these, and the
     header-parsing `EmailMessage` API costs several times more per message.
     """
-    folder = f"email/{template}"
-    subject = " ".join(renderer.render(f"{folder}/subject.txt", **context).split())
     msg = MIMEMultipart("alternative")
-    msg["Subject"] = _header(subject)
+    msg["Subject"] = _header(parts.subject)
     msg["From"] = _address(settings.email_from)
     msg["To"] = to
     msg["Date"] = format_datetime(utcnow())
@@ -84,13 +107,35 @@ def build_message(
         msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
-    msg.attach(MIMEText(renderer.render(f"{folder}/body.txt", **context), "plain", "utf-8"))
-    msg.attach(MIMEText(renderer.render(f"{folder}/body.html", **context), "html", "utf-8"))
+    msg.attach(MIMEText(parts.text, "plain", "utf-8"))
+    msg.attach(MIMEText(parts.html, "html", "utf-8"))
     return OutgoingEmail(
         sender=parseaddr(settings.email_from)[1],
         recipient=to,
-        subject=subject,
+        subject=parts.subject,
         data=msg.as_bytes(policy=_WIRE),
+    )
+
+
+def build_message(
+    renderer: Renderer,
+    settings: Settings,
+    *,
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    message_id: str,
+    thread_id: str | None = None,
+    unsubscribe_url: str | None = None,
+) -> OutgoingEmail:
+    """A multipart text + HTML message from the three templates of `template`."""
+    return assemble(
+        settings,
+        render_parts(renderer, template, context),
+        to=to,
+        message_id=message_id,
+        thread_id=thread_id,
+        unsubscribe_url=unsubscribe_url,
     )
 
 

@@ -7,7 +7,9 @@ Emails come from `templates/email/<message>/`; webhook bodies are the Statuspage
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,14 @@ from app.components.models import Component
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.delivery import cards, webhooks
-from app.delivery.email import OutgoingEmail, build_message, message_domain
+from app.delivery.email import (
+    EmailParts,
+    OutgoingEmail,
+    assemble,
+    build_message,
+    message_domain,
+    render_parts,
+)
 from app.delivery.email_content import EmailComponent, update_email_context
 from app.delivery.models import ComponentChange, Delivery, Message
 from app.incidents.models import Incident, Update
@@ -85,13 +94,49 @@ def update_email_preview(
     return preview
 
 
+class CommonParts:
+    """An update's email as every reader of one audience gets it, rendered once.
+
+    What differs between two readers of the same audience is their subscription link (and
+    the envelope and headers, built per reader anyway): the words are rendered with a
+    stand-in for the link's token, kept, and each reader's message swaps in their token.
+    The key holds everything the words are made of, so an edit or a component changing
+    status renders afresh; the oldest renderings are dropped past `limit`.
+    """
+
+    def __init__(self, limit: int = 256) -> None:
+        self.limit = limit
+        self.renders = 0  # renderings made (the rest were reused)
+        # Random, so that no words anyone writes can contain it by chance or by design.
+        self.mark = f"tidings-reader-{secrets.token_hex(12)}"
+        self._parts: OrderedDict[Hashable, EmailParts] = OrderedDict()
+
+    def get(self, key: Hashable, render: Callable[[], EmailParts]) -> EmailParts:
+        parts = self._parts.get(key)
+        if parts is not None:
+            self._parts.move_to_end(key)
+            return parts
+        parts = self._parts[key] = render()
+        self.renders += 1
+        if len(self._parts) > self.limit:
+            self._parts.popitem(last=False)
+        return parts
+
+
 class Batch:
     """What one batch of deliveries needs, read once: subscribers, updates, incidents."""
 
-    def __init__(self, settings: Settings, renderer: Renderer, session: AsyncSession) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        renderer: Renderer,
+        session: AsyncSession,
+        common: CommonParts | None = None,
+    ) -> None:
         self.settings = settings
         self.renderer = renderer
         self.session = session
+        self.common = common or CommonParts()
         self.subscribers: dict[str, Subscriber] = {}
         self.customers: dict[str, Customer] = {}
         self.updates: dict[str, Update] = {}
@@ -286,24 +331,46 @@ class Batch:
         message_id = (
             thread_id if first.id == update.id else f"<update.{update.id}.{subscriber.id}@{domain}>"
         )
-        context = update_email_context(
-            s,
-            incident=incident,
-            update=update,
-            customer=customer,
-            manage_url=self.manage_url(subscriber),
-            unsubscribe_url=self.unsubscribe_url(subscriber),
-            components=await self.email_components(audience, incident),
+        components = await self.email_components(audience, incident)
+        mark = self.common.mark
+
+        def render() -> EmailParts:
+            context = update_email_context(
+                s,
+                incident=incident,
+                update=update,
+                customer=customer,
+                manage_url=f"{s.base_url}/subscription/{mark}",
+                unsubscribe_url=f"{s.base_url}/unsubscribe/{mark}",
+                components=components,
+            )
+            return render_parts(self.renderer, Message.INCIDENT_UPDATE.value, context)
+
+        key = (
+            update.id,
+            customer.id if customer else None,
+            customer.name if customer else None,
+            update.body,
+            update.status,
+            update.published_at,
+            update.next_update_at,
+            incident.title,
+            incident.impact,
+            incident.kind,
+            incident.scheduled_for,
+            incident.scheduled_until,
+            incident.next_update_at,
+            tuple((c.name, c.status) for c in components),
         )
-        return build_message(
-            self.renderer,
+        token = tokens.sign(s.secret_key, tokens.MANAGE, subscriber.id)
+        parts = self.common.get(key, render).replace(mark, token)
+        return assemble(
             s,
-            template=Message.INCIDENT_UPDATE.value,
+            parts,
             to=subscriber.address or "",
-            context=context,
             message_id=message_id,
             thread_id=thread_id,
-            unsubscribe_url=context["unsubscribe_url"],
+            unsubscribe_url=f"{s.base_url}/unsubscribe/{token}",
         )
 
     async def confirmation_payload(self, subscriber: Subscriber) -> bytes:
