@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import audience as aud
 from app.delivery.channels import Channel, Shared, open_channel
+from app.delivery.email import MailerPool
 from app.delivery.messages import Batch, CommonParts, Prepared
 from app.delivery.models import Delivery, Message
 from app.delivery.recorder import Recorder
@@ -97,7 +98,10 @@ class DeliveryWorker:
             allow_private=self.settings.webhook_allow_private,
             timeout=httpx.Timeout(self.deadline),
         )
-        self._shared = Shared(self.settings, http, self.body_cap)
+        connections = min(self.settings.smtp_connections, self.concurrency)
+        self._shared = Shared(
+            self.settings, http, self.body_cap, MailerPool(self.settings, connections)
+        )
         self._recorder.start()
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
         self._renewer = asyncio.create_task(self._hold())
@@ -122,6 +126,7 @@ class DeliveryWorker:
         if self._renewer is not None:
             await self._renewer
         await self._shared.http.aclose()
+        await self._shared.mailers.close()
         self._shared = None
 
     async def _release(self, ids: list[int]) -> None:
@@ -145,7 +150,10 @@ class DeliveryWorker:
         until a lane frees up, a publish wakes the worker, or the poll interval passes
         (with `probe`, glancing for due rows every `probe` seconds meanwhile)."""
         self._start()
-        refill = max(1, self.concurrency)
+        # Claim again once a quarter of the rows held have gone: each claim reads what its
+        # rows need (subscribers, updates, the page's state) once, so few large claims
+        # cost less than many small ones, and the queue never runs dry meanwhile.
+        refill = max(1, self.concurrency, self.batch_size // 4)
         poll = self.settings.worker_poll_seconds
         last_claim = 0.0
         worth = True  # whether to claim now (False: only a probe's timer ran out)

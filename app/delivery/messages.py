@@ -145,6 +145,8 @@ class Batch:
         self.components: dict[str, Component] = {}
         self._snapshot: Snapshot | None = None
         self._pages: dict[str | None, StatusPage] = {}
+        self._components: dict[tuple[str | None, str], list[EmailComponent]] = {}
+        self.domain = message_domain(settings)
 
     async def load(self, deliveries: list[Delivery]) -> None:
         s = self.session
@@ -307,16 +309,20 @@ class Batch:
     async def email_components(
         self, audience: aud.Audience, incident: Incident
     ) -> list[EmailComponent]:
-        """The incident's components this reader may see, each with its status now."""
+        """The incident's components this reader may see, each with its status now (the
+        same for every reader of one audience: worked out once per batch)."""
         if not aud.may_see_component_status(audience):
             return []
-        page = await self.page(audience.customer_id)
-        now = shapes.component_status_map(page)
-        return [
-            EmailComponent(link.component.name, now.get(link.component_id, link.status))
-            for link in incident.components
-            if link.component_id in now
-        ]
+        key = (audience.customer_id, incident.id)
+        if key not in self._components:
+            page = await self.page(audience.customer_id)
+            now = shapes.component_status_map(page)
+            self._components[key] = [
+                EmailComponent(link.component.name, now.get(link.component_id, link.status))
+                for link in incident.components
+                if link.component_id in now
+            ]
+        return self._components[key]
 
     async def update_email(
         self, delivery: Delivery, subscriber: Subscriber, update: Update, incident: Incident
@@ -326,7 +332,7 @@ class Batch:
         audience = aud.for_customer(customer.id) if customer else aud.PUBLIC
         visible = aud.visible_updates(audience, incident.updates)
         first = min(visible, key=lambda u: u.published_at or u.created_at, default=update)
-        domain = message_domain(s)
+        domain = self.domain
         thread_id = f"<incident.{incident.id}.{subscriber.id}@{domain}>"
         message_id = (
             thread_id if first.id == update.id else f"<update.{update.id}.{subscriber.id}@{domain}>"
