@@ -339,14 +339,14 @@ async def _ready(sessionmaker, url: str, workers: int) -> None:  # type: ignore[
             if time.monotonic() > deadline:
                 raise RuntimeError("the worker processes did not start")
             await asyncio.sleep(0.1)
-    else:
-        await asyncio.sleep(4.0)  # no sign of readiness on SQLite; start-up takes ~2 s
+    # SQLite gives no sign of a worker being ready; the first, uncounted approval does.
 
 
 async def _approve_latency(sessionmaker, sink: Sink, incident_id: str, count: int) -> list[float]:  # type: ignore[no-untyped-def]
-    """Approve five drafts, one at a time; seconds from approval to the first email."""
+    """Approve five drafts, one at a time; seconds from approval to the first email. One
+    approval before them is not counted: it shows the worker is up."""
     seconds = []
-    for n in range(5):
+    for n in range(6):
         update_id = await _draft(sessionmaker, incident_id, f"Update number {n}.")
         before = sink.count()
         started = await _approve(sessionmaker, update_id)
@@ -354,7 +354,7 @@ async def _approve_latency(sessionmaker, sink: Sink, incident_id: str, count: in
         first = min(at for at, _ in sink.arrivals()[before:])
         seconds.append(first - started)
         await _all_recorded(sessionmaker, update_id, count)
-    return seconds
+    return seconds[1:]
 
 
 async def bench_approve(folder: Path, count: int, postgres: str | None) -> None:

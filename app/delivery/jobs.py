@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app import audience as aud
 from app.delivery.channels import Channel, Shared, open_channel
 from app.delivery.email import MailerPool
-from app.delivery.messages import Batch, CommonParts, Prepared
+from app.delivery.messages import Batch, CommonParts, Prepared, Snapshots
 from app.delivery.models import Delivery, Message
 from app.delivery.recorder import Recorder
 from app.delivery.service import (
@@ -78,6 +78,7 @@ class DeliveryWorker:
         self.probe: float | None = None
         # An update's email rendered once per audience, shared by every batch.
         self.common = CommonParts()
+        self.snapshots = Snapshots()  # the page's state, read once per change, not per claim
         self.outstanding: set[int] = set()  # claimed and not yet recorded
         self._queue: asyncio.Queue[Prepared | None] = asyncio.Queue()
         self._freed = asyncio.Event()
@@ -213,7 +214,7 @@ class DeliveryWorker:
                 return set()
             self.outstanding.update(ids)
             deliveries = list(await session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
-            batch = Batch(self.settings, self.renderer, session, self.common)
+            batch = Batch(self.settings, self.renderer, session, self.common, self.snapshots)
             await batch.load(deliveries)
             refused = await refusals(session, batch, deliveries)
             for delivery in deliveries:
@@ -231,6 +232,11 @@ class DeliveryWorker:
                     self._recorder.add(delivery.id, _unsent(item))
                 else:
                     self._queue.put_nowait(item)
+                    if self._queue.qsize() <= self.concurrency or self._queue.qsize() % 16 == 0:
+                        # Lanes go on meanwhile: an idle one starts on this message now, not
+                        # after the whole batch is built (the first email of a publish
+                        # leaves at once), and busy ones hear their peers' answers.
+                        await asyncio.sleep(0)
         return set(ids)
 
     # -- lanes ----------------------------------------------------------------------------

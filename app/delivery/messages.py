@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from app import audience as aud
 from app.components.models import Component
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
+from app.db.changes import read_version
 from app.delivery import cards, webhooks
 from app.delivery.email import (
     EmailParts,
@@ -123,6 +125,27 @@ class CommonParts:
         return parts
 
 
+class Snapshots:
+    """The page's state for messages, shared by a worker's batches: read again when the
+    state version moves, and at least every `max_age` seconds (a scheduled window starts
+    by the clock, with no change to announce it)."""
+
+    def __init__(self, max_age: float = 5.0) -> None:
+        self.max_age = max_age
+        self._held: tuple[int, float, Snapshot] | None = None
+
+    async def get(self, session: AsyncSession) -> Snapshot:
+        version = await read_version(session)
+        now = time.monotonic()
+        if self._held is not None:
+            held_version, read_at, snapshot = self._held
+            if held_version == version and now - read_at < self.max_age:
+                return snapshot
+        snapshot = await load_snapshot(session, version=version)
+        self._held = (version, now, snapshot)
+        return snapshot
+
+
 class Batch:
     """What one batch of deliveries needs, read once: subscribers, updates, incidents."""
 
@@ -132,11 +155,13 @@ class Batch:
         renderer: Renderer,
         session: AsyncSession,
         common: CommonParts | None = None,
+        snapshots: Snapshots | None = None,
     ) -> None:
         self.settings = settings
         self.renderer = renderer
         self.session = session
         self.common = common or CommonParts()
+        self.snapshots = snapshots or Snapshots()
         self.subscribers: dict[str, Subscriber] = {}
         self.customers: dict[str, Customer] = {}
         self.updates: dict[str, Update] = {}
@@ -203,7 +228,7 @@ class Batch:
 
     async def page(self, customer_id: str | None) -> StatusPage:
         if self._snapshot is None:
-            self._snapshot = await load_snapshot(self.session, version=0)
+            self._snapshot = await self.snapshots.get(self.session)
         if customer_id not in self._pages:
             audience = aud.for_customer(customer_id) if customer_id else aud.PUBLIC
             self._pages[customer_id] = status_page(
