@@ -55,6 +55,7 @@ AUTHOR = Actor(name="writer", role=Role.ADMIN)
 REVIEWER = Actor(name="reviewer", role=Role.ADMIN)
 SECRET = "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 CONCURRENCY = 8
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _free_port() -> int:
@@ -315,9 +316,15 @@ def _worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "TIDINGS_WORKER_CONCURRENCY": str(settings.worker_concurrency),
         "TIDINGS_WEBHOOK_ALLOW_PRIVATE": "1",
     }
-    tidings = Path(sys.executable).parent / "tidings"
     with log.open("ab") as out:
-        return subprocess.Popen([str(tidings), "worker"], env=env, stdout=out, stderr=out)
+        # `-m` from the repository's root: this checkout's code, whatever is installed.
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
+        )
 
 
 async def _listeners(sessionmaker) -> int:  # type: ignore[no-untyped-def]

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from tests.support.peers import SmtpServer
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def start_worker(
     database_url: str, smtp_port: int, log: Path, **env: str
@@ -26,9 +28,15 @@ def start_worker(
         "TIDINGS_SMTP_PORT": str(smtp_port),
         **{f"TIDINGS_{name}": value for name, value in env.items()},
     }
-    tidings = Path(sys.executable).parent / "tidings"
     with log.open("ab") as out:
-        return subprocess.Popen([str(tidings), "worker"], env=variables, stdout=out, stderr=out)
+        # `-m` from the repository's root: the code under test, whatever is installed.
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker"],
+            env=variables,
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
+        )
 
 
 async def accepted(smtp: SmtpServer, count: int, stall: float = 60.0) -> bool:
