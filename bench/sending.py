@@ -446,6 +446,7 @@ async def _scale_run(
         await asyncio.sleep(0.5)  # a repeat would arrive now
         arrivals = sink.arrivals()
         sent = await _sent(sessionmaker, update_id)
+        cpu = sum(_cpu_seconds(proc.pid) for proc in procs)
     finally:
         for proc in procs:
             proc.terminate()
@@ -454,7 +455,17 @@ async def _scale_run(
         await engine.dispose()
         sink.stop()
     received = Counter(who for _, who in arrivals)
+    print(
+        f"  {workers} worker process(es): {cpu / count * 1000:.2f} ms of CPU per email "
+        f"(start-up included), {os.getloadavg()[0]:.1f} load average"
+    )
     return _rate(arrivals, started), sum(received.values()) - len(received), sent
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def bench_scale(folder: Path, count: int, postgres: str | None, delay: float) -> None:
