@@ -58,6 +58,7 @@ lint: install-test
 bench: install-test
 	$(BIN)/python -m bench.read_path
 	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.sending
 	$(BIN)/python -m bench.intake
 
 clean:
