@@ -36,7 +36,11 @@ async def run(
     delivery = DeliveryWorker(settings, sessionmaker)
     unsubscribe = [on_change(delivery.wake.set), on_outbox(delivery.wake.set)]
     try:
-        async with listening(sessionmaker, delivery.wake.set) as told:
+
+        def look_for_myself() -> None:
+            delivery.probe = PROBE_SECONDS
+
+        async with listening(sessionmaker, delivery.wake.set, look_for_myself) as told:
             delivery.probe = None if told else PROBE_SECONDS
             await delivery.serve(stop)
     except Exception:  # logged; the loop's owner decides whether to start it again

@@ -59,11 +59,14 @@ def _forget(session: Session) -> None:
 
 @contextlib.asynccontextmanager
 async def listening(
-    sessionmaker: async_sessionmaker[AsyncSession], callback: Callable[[], None]
+    sessionmaker: async_sessionmaker[AsyncSession],
+    callback: Callable[[], None],
+    on_lost: Callable[[], None] = lambda: None,
 ) -> AsyncIterator[bool]:
     """On PostgreSQL, call `callback` whenever any process commits deliveries, for as long
     as the block runs; yields whether it listens (False: not PostgreSQL, or no connection,
-    and the caller must look for itself)."""
+    and the caller must look for itself). Should the connection be lost later, `on_lost`
+    is called: from then on the caller must look for itself too."""
     engine = sessionmaker.kw.get("bind")
     if engine is None or engine.dialect.name != "postgresql":
         yield False
@@ -76,7 +79,13 @@ async def listening(
         def heard(*_: object) -> None:
             callback()
 
+        def lost(*_: object) -> None:
+            log.warning("lost the connection that LISTENs for new deliveries; polling instead")
+            on_lost()
+            callback()  # rows may have come while no one listened
+
         await driver.add_listener(CHANNEL, heard)
+        driver.add_termination_listener(lost)
     except Exception:  # the poll still finds the rows, only later
         log.warning("could not LISTEN for new deliveries; polling instead", exc_info=True)
         yield False
@@ -84,6 +93,8 @@ async def listening(
     try:
         yield True
     finally:
+        with contextlib.suppress(Exception):
+            driver.remove_termination_listener(lost)
         with contextlib.suppress(Exception):
             await driver.remove_listener(CHANNEL, heard)
         with contextlib.suppress(Exception):
