@@ -62,6 +62,7 @@ bench: install-test
 	$(BIN)/python -m bench.servers
 	$(BIN)/python -m bench.freshness
 	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.sending
 	$(BIN)/python -m bench.intake
 
 clean:

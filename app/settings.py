@@ -73,6 +73,10 @@ class Settings:
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    # SMTP connections a worker keeps open, shared by its lanes (at most one per lane):
+    # with fewer connections than lanes, a lane recording its last result leaves its
+    # connection to another lane's next message.
+    smtp_connections: int = 4
     email_from: str = "Tidings <status@localhost>"
     email_backend: str = "smtp"
     webhook_allow_private: bool = False
@@ -152,6 +156,7 @@ class Settings:
             smtp_username=env.get("TIDINGS_SMTP_USERNAME") or None,
             smtp_password=env.get("TIDINGS_SMTP_PASSWORD") or None,
             smtp_starttls=_flag(env, "TIDINGS_SMTP_STARTTLS", cls.smtp_starttls),
+            smtp_connections=_int(env, "TIDINGS_SMTP_CONNECTIONS", 4, minimum=1),
             email_from=get("TIDINGS_EMAIL_FROM", cls.email_from),
             email_backend=_choice(
                 env, "TIDINGS_EMAIL_BACKEND", cls.email_backend, {"smtp", "console"}
@@ -161,6 +166,7 @@ class Settings:
             worker_concurrency=_int(env, "TIDINGS_WORKER_CONCURRENCY", 8, minimum=1),
             worker_lease_seconds=_int(env, "TIDINGS_WORKER_LEASE_SECONDS", 120, minimum=1),
             worker_retry_base_seconds=_int(env, "TIDINGS_WORKER_RETRY_BASE_SECONDS", 30, minimum=1),
+            worker_poll_seconds=_int(env, "TIDINGS_WORKER_POLL_SECONDS", 1, minimum=1),
             cookie_secure=_flag(env, "TIDINGS_COOKIE_SECURE", base_url.startswith("https")),
             static_dir=env.get("TIDINGS_STATIC_DIR") or None,
             static_hook=env.get("TIDINGS_STATIC_HOOK") or None,

@@ -18,29 +18,42 @@ from app.comms.maintenance import publish_due
 from app.db.changes import on_change
 from app.delivery.jobs import DeliveryWorker
 from app.delivery.service import RetryPolicy
+from app.delivery.wakeup import listening, on_outbox
 from app.settings import Settings
 
 log = logging.getLogger("tidings.worker")
+
+# How often a worker that cannot be told of new rows (SQLite, another process) glances for
+# them: one indexed read, so a publish elsewhere is sent within about this long.
+PROBE_SECONDS = 0.1
 
 
 async def run(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
     """Run the background jobs until `stop` is set: delivery, which keeps its own pool of
-    lanes busy (a publish in this process wakes it at once, on commit, rather than at its
-    next poll), and the maintenance schedule, which publishes approved words when a window
-    starts or ends."""
+    lanes busy, and the maintenance schedule, which publishes approved words when a window
+    starts or ends. New deliveries wake delivery at once rather than at its next poll:
+    committed in this process, by an in-process signal; in another, by PostgreSQL's NOTIFY,
+    or on SQLite by a glance for due rows every `PROBE_SECONDS`."""
     policy = RetryPolicy(base=settings.worker_retry_base_seconds)
     delivery = DeliveryWorker(settings, sessionmaker, policy=policy)
-    unsubscribe = on_change(delivery.wake.set)
+    unsubscribe = [on_change(delivery.wake.set), on_outbox(delivery.wake.set)]
     schedule = asyncio.create_task(maintenance_schedule(settings, sessionmaker, stop))
     try:
-        await delivery.serve(stop)
+
+        def look_for_myself() -> None:
+            delivery.probe = PROBE_SECONDS
+
+        async with listening(sessionmaker, delivery.wake.set, look_for_myself) as told:
+            delivery.probe = None if told else PROBE_SECONDS
+            await delivery.serve(stop)
     except Exception:  # logged; the loop's owner decides whether to start it again
         log.exception("the delivery job failed")
         raise
     finally:
-        unsubscribe()
+        for forget in unsubscribe:
+            forget()
         stop.set()
         await schedule
         await delivery.close()

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.rates import hit
 from app.delivery.models import Delivery, Message
 from app.delivery.outbox import confirmation_delivery
+from app.delivery.wakeup import outbox_written
 from app.lib.clock import utcnow
 from app.subscribers.models import Subscriber
 from app.subscribers.subscribing import TooManyRequests
@@ -60,3 +61,4 @@ class ConfirmationOutbox:
 
     def queue(self, session: AsyncSession, subscriber: Subscriber) -> None:
         session.add(confirmation_delivery(subscriber))
+        outbox_written(session)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import datetime
 
 import httpx
@@ -20,10 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import audience as aud
 from app.delivery.channels import Channel, Shared, open_channel
-from app.delivery.messages import Batch, Prepared
+from app.delivery.email import MailerPool
+from app.delivery.messages import Batch, CommonParts, Prepared, Snapshots
 from app.delivery.models import Delivery, Message
 from app.delivery.recorder import Recorder
-from app.delivery.service import DUE_STATES, Outcome, RetryPolicy, claim, extend_lease
+from app.delivery.service import (
+    DUE_STATES,
+    Outcome,
+    RetryPolicy,
+    claim,
+    due_now,
+    extend_lease,
+)
 from app.lib.clock import utcnow
 from app.lib.netguard import guarded_client
 from app.lib.templating import Renderer
@@ -64,6 +73,12 @@ class DeliveryWorker:
         self.capacity = max(self.batch_size, self.concurrency * 4)
         self.renderer = Renderer(theme=settings.theme, zone=settings.zone, globals_={})
         self.wake = asyncio.Event()  # set on a publish: look for new rows now
+        # Seconds between cheap looks for due rows while idle, for a worker that no one
+        # can wake from another process (SQLite); None: rest until woken or the poll.
+        self.probe: float | None = None
+        # An update's email rendered once per audience, shared by every batch.
+        self.common = CommonParts()
+        self.snapshots = Snapshots()  # the page's state, read once per change, not per claim
         self.outstanding: set[int] = set()  # claimed and not yet recorded
         self._queue: asyncio.Queue[Prepared | None] = asyncio.Queue()
         self._freed = asyncio.Event()
@@ -84,7 +99,10 @@ class DeliveryWorker:
             allow_private=self.settings.webhook_allow_private,
             timeout=httpx.Timeout(self.deadline),
         )
-        self._shared = Shared(self.settings, http, self.body_cap)
+        connections = min(self.settings.smtp_connections, self.concurrency)
+        self._shared = Shared(
+            self.settings, http, self.body_cap, MailerPool(self.settings, connections)
+        )
         self._recorder.start()
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
         self._renewer = asyncio.create_task(self._hold())
@@ -109,6 +127,7 @@ class DeliveryWorker:
         if self._renewer is not None:
             await self._renewer
         await self._shared.http.aclose()
+        await self._shared.mailers.close()
         self._shared = None
 
     async def _release(self, ids: list[int]) -> None:
@@ -129,13 +148,23 @@ class DeliveryWorker:
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Keep the lanes fed until `stop` is set: claim while there is room, then rest
-        until a lane frees up, a publish wakes the worker, or the poll interval passes."""
+        until a lane frees up, a publish wakes the worker, or the poll interval passes
+        (with `probe`, glancing for due rows every `probe` seconds meanwhile)."""
         self._start()
-        refill = max(1, self.concurrency)
+        # Claim again once a quarter of the rows held have gone: each claim reads what its
+        # rows need (subscribers, updates, the page's state) once, so few large claims
+        # cost less than many small ones, and the queue never runs dry meanwhile.
+        refill = max(1, self.concurrency, self.batch_size // 4)
+        poll = self.settings.worker_poll_seconds
+        last_claim = 0.0
+        worth = True  # whether to claim now (False: only a probe's timer ran out)
         while not stop.is_set():
             room = self.capacity - len(self.outstanding)
             fed = 0
-            if room >= refill:
+            if room >= refill and not worth:
+                worth = time.monotonic() - last_claim >= poll or await self._due()
+            if room >= refill and worth:
+                last_claim = time.monotonic()
                 try:
                     fed = await self._feed(min(room, self.batch_size))
                 except Exception:  # the database may be away for a moment; try again
@@ -147,14 +176,22 @@ class DeliveryWorker:
             if room < refill:
                 events.append(self._freed.wait())
             waiters = [asyncio.ensure_future(e) for e in events]
-            await asyncio.wait(
+            done, _ = await asyncio.wait(
                 waiters,
-                timeout=self.settings.worker_poll_seconds,
+                timeout=min(poll, self.probe) if self.probe else poll,
                 return_when=asyncio.FIRST_COMPLETED,
             )
             for waiter in waiters:
                 waiter.cancel()
             self.wake.clear()
+            worth = bool(done) or not self.probe
+
+    async def _due(self) -> bool:
+        try:
+            async with self.sessionmaker() as session:
+                return await due_now(session)
+        except Exception:  # the database may be away for a moment; the poll tries again
+            return False
 
     async def deliver_due(self, now: datetime | None = None) -> int:
         """Claim one batch of due rows, send it, and wait until every result is written;
@@ -177,7 +214,7 @@ class DeliveryWorker:
                 return set()
             self.outstanding.update(ids)
             deliveries = list(await session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
-            batch = Batch(self.settings, self.renderer, session)
+            batch = Batch(self.settings, self.renderer, session, self.common, self.snapshots)
             await batch.load(deliveries)
             refused = await refusals(session, batch, deliveries)
             for delivery in deliveries:
@@ -195,6 +232,11 @@ class DeliveryWorker:
                     self._recorder.add(delivery.id, _unsent(item))
                 else:
                     self._queue.put_nowait(item)
+                    if self._queue.qsize() <= self.concurrency or self._queue.qsize() % 16 == 0:
+                        # Lanes go on meanwhile: an idle one starts on this message now, not
+                        # after the whole batch is built (the first email of a publish
+                        # leaves at once), and busy ones hear their peers' answers.
+                        await asyncio.sleep(0)
         return set(ids)
 
     # -- lanes ----------------------------------------------------------------------------

@@ -7,7 +7,10 @@ Emails come from `templates/email/<message>/`; webhook bodies are the Statuspage
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +22,16 @@ from app import audience as aud
 from app.components.models import Component
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
+from app.db.changes import read_version
 from app.delivery import cards, webhooks
-from app.delivery.email import OutgoingEmail, build_message, message_domain
+from app.delivery.email import (
+    EmailParts,
+    OutgoingEmail,
+    assemble,
+    build_message,
+    message_domain,
+    render_parts,
+)
 from app.delivery.email_content import EmailComponent, update_email_context
 from app.delivery.models import ComponentChange, Delivery, Message
 from app.incidents.models import Incident, Update
@@ -85,13 +96,72 @@ def update_email_preview(
     return preview
 
 
+class CommonParts:
+    """An update's email as every reader of one audience gets it, rendered once.
+
+    What differs between two readers of the same audience is their subscription link (and
+    the envelope and headers, built per reader anyway): the words are rendered with a
+    stand-in for the link's token, kept, and each reader's message swaps in their token.
+    The key holds everything the words are made of, so an edit or a component changing
+    status renders afresh; the oldest renderings are dropped past `limit`.
+    """
+
+    def __init__(self, limit: int = 256) -> None:
+        self.limit = limit
+        self.renders = 0  # renderings made (the rest were reused)
+        # Random, so that no words anyone writes can contain it by chance or by design.
+        self.mark = f"tidings-reader-{secrets.token_hex(12)}"
+        self._parts: OrderedDict[Hashable, EmailParts] = OrderedDict()
+
+    def get(self, key: Hashable, render: Callable[[], EmailParts]) -> EmailParts:
+        parts = self._parts.get(key)
+        if parts is not None:
+            self._parts.move_to_end(key)
+            return parts
+        parts = self._parts[key] = render()
+        self.renders += 1
+        if len(self._parts) > self.limit:
+            self._parts.popitem(last=False)
+        return parts
+
+
+class Snapshots:
+    """The page's state for messages, shared by a worker's batches: read again when the
+    state version moves, and at least every `max_age` seconds (a scheduled window starts
+    by the clock, with no change to announce it)."""
+
+    def __init__(self, max_age: float = 5.0) -> None:
+        self.max_age = max_age
+        self._held: tuple[int, float, Snapshot] | None = None
+
+    async def get(self, session: AsyncSession) -> Snapshot:
+        version = await read_version(session)
+        now = time.monotonic()
+        if self._held is not None:
+            held_version, read_at, snapshot = self._held
+            if held_version == version and now - read_at < self.max_age:
+                return snapshot
+        snapshot = await load_snapshot(session, version=version)
+        self._held = (version, now, snapshot)
+        return snapshot
+
+
 class Batch:
     """What one batch of deliveries needs, read once: subscribers, updates, incidents."""
 
-    def __init__(self, settings: Settings, renderer: Renderer, session: AsyncSession) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        renderer: Renderer,
+        session: AsyncSession,
+        common: CommonParts | None = None,
+        snapshots: Snapshots | None = None,
+    ) -> None:
         self.settings = settings
         self.renderer = renderer
         self.session = session
+        self.common = common or CommonParts()
+        self.snapshots = snapshots or Snapshots()
         self.subscribers: dict[str, Subscriber] = {}
         self.customers: dict[str, Customer] = {}
         self.updates: dict[str, Update] = {}
@@ -100,6 +170,8 @@ class Batch:
         self.components: dict[str, Component] = {}
         self._snapshot: Snapshot | None = None
         self._pages: dict[str | None, StatusPage] = {}
+        self._components: dict[tuple[str | None, str], list[EmailComponent]] = {}
+        self.domain = message_domain(settings)
 
     async def load(self, deliveries: list[Delivery]) -> None:
         s = self.session
@@ -156,7 +228,7 @@ class Batch:
 
     async def page(self, customer_id: str | None) -> StatusPage:
         if self._snapshot is None:
-            self._snapshot = await load_snapshot(self.session, version=0)
+            self._snapshot = await self.snapshots.get(self.session)
         if customer_id not in self._pages:
             audience = aud.for_customer(customer_id) if customer_id else aud.PUBLIC
             self._pages[customer_id] = status_page(
@@ -293,16 +365,20 @@ class Batch:
     async def email_components(
         self, audience: aud.Audience, incident: Incident
     ) -> list[EmailComponent]:
-        """The incident's components this reader may see, each with its status now."""
+        """The incident's components this reader may see, each with its status now (the
+        same for every reader of one audience: worked out once per batch)."""
         if not aud.may_see_component_status(audience):
             return []
-        page = await self.page(audience.customer_id)
-        now = shapes.component_status_map(page)
-        return [
-            EmailComponent(link.component.name, now.get(link.component_id, link.status))
-            for link in incident.components
-            if link.component_id in now
-        ]
+        key = (audience.customer_id, incident.id)
+        if key not in self._components:
+            page = await self.page(audience.customer_id)
+            now = shapes.component_status_map(page)
+            self._components[key] = [
+                EmailComponent(link.component.name, now.get(link.component_id, link.status))
+                for link in incident.components
+                if link.component_id in now
+            ]
+        return self._components[key]
 
     async def update_email(
         self, delivery: Delivery, subscriber: Subscriber, update: Update, incident: Incident
@@ -312,29 +388,51 @@ class Batch:
         audience = aud.for_customer(customer.id) if customer else aud.PUBLIC
         visible = aud.visible_updates(audience, incident.updates)
         first = min(visible, key=lambda u: u.published_at or u.created_at, default=update)
-        domain = message_domain(s)
+        domain = self.domain
         thread_id = f"<incident.{incident.id}.{subscriber.id}@{domain}>"
         message_id = (
             thread_id if first.id == update.id else f"<update.{update.id}.{subscriber.id}@{domain}>"
         )
-        context = update_email_context(
-            s,
-            incident=incident,
-            update=update,
-            customer=customer,
-            manage_url=self.manage_url(subscriber),
-            unsubscribe_url=self.unsubscribe_url(subscriber),
-            components=await self.email_components(audience, incident),
+        components = await self.email_components(audience, incident)
+        mark = self.common.mark
+
+        def render() -> EmailParts:
+            context = update_email_context(
+                s,
+                incident=incident,
+                update=update,
+                customer=customer,
+                manage_url=f"{s.base_url}/subscription/{mark}",
+                unsubscribe_url=f"{s.base_url}/unsubscribe/{mark}",
+                components=components,
+            )
+            return render_parts(self.renderer, Message.INCIDENT_UPDATE.value, context)
+
+        key = (
+            update.id,
+            customer.id if customer else None,
+            customer.name if customer else None,
+            update.body,
+            update.status,
+            update.published_at,
+            update.next_update_at,
+            incident.title,
+            incident.impact,
+            incident.kind,
+            incident.scheduled_for,
+            incident.scheduled_until,
+            incident.next_update_at,
+            tuple((c.name, c.status) for c in components),
         )
-        return build_message(
-            self.renderer,
+        token = tokens.sign(s.secret_key, tokens.MANAGE, subscriber.id)
+        parts = self.common.get(key, render).replace(mark, token)
+        return assemble(
             s,
-            template=Message.INCIDENT_UPDATE.value,
+            parts,
             to=subscriber.address or "",
-            context=context,
             message_id=message_id,
             thread_id=thread_id,
-            unsubscribe_url=context["unsubscribe_url"],
+            unsubscribe_url=f"{s.base_url}/unsubscribe/{token}",
         )
 
     async def confirmation_payload(self, subscriber: Subscriber) -> bytes:

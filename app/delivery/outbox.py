@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audience as aud
 from app.components.models import Component
 from app.delivery.models import ComponentChange, Delivery, DeliveryState, Message
+from app.delivery.wakeup import outbox_written
 from app.incidents.models import Incident, IncidentComponent, Update
 from app.incidents.status import FINAL_STATUSES, UpdateState
 from app.lib.clock import utcnow
@@ -96,7 +97,10 @@ async def _insert_for(
             rows,
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        outbox_written(session)  # the worker wakes when this commits, not at its next poll
+    return count
 
 
 def _update_recipients(incident: Incident, update: Update) -> ColumnElement[bool]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.actor import Actor
 from app.audit.service import record
 from app.delivery.models import Delivery, DeliveryState
+from app.delivery.wakeup import outbox_written
 from app.incidents.models import Incident, Update
 from app.lib.clock import utcnow
 from app.lib.errors import NotFound
@@ -79,6 +80,18 @@ async def claim(
     ids = sorted(result.scalars().all())
     await session.commit()
     return ids
+
+
+async def due_now(session: AsyncSession, now: datetime | None = None) -> bool:
+    """Whether any row is due: a cheap read (the due index), for a worker that cannot be
+    told of new rows and looks instead."""
+    now = now or utcnow()
+    found = await session.scalar(
+        select(Delivery.id)
+        .where(Delivery.state.in_(DUE_STATES), Delivery.next_attempt_at <= now)
+        .limit(1)
+    )
+    return found is not None
 
 
 async def extend_lease(session: AsyncSession, ids: list[int], *, lease: float) -> None:
@@ -267,6 +280,8 @@ async def retry_failed(session: AsyncSession, *, actor: Actor, update_id: str) -
         .execution_options(synchronize_session=False)
     )
     count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        outbox_written(session)
     await record(
         session,
         actor=actor.name,

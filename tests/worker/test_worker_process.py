@@ -2,53 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from pathlib import Path
 
 from tests.support import factories
-from tests.support.peers import SmtpServer
 from tests.support.polling import eventually
+from tests.support.workers import accepted, start_worker
 
 RECIPIENTS = 2000
 CONCURRENCY = 4
-
-
-async def accepted(smtp: SmtpServer, count: int, stall: float = 60.0) -> bool:
-    """Wait until the server has accepted `count` messages. Give up only once none arrived
-    for `stall` seconds: a busy machine is slow, but a stuck worker stops the test."""
-    seen, deadline = smtp.count(), time.monotonic() + stall
-    while smtp.count() < count:
-        if smtp.count() != seen:
-            seen, deadline = smtp.count(), time.monotonic() + stall
-        elif time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.02)
-    return True
-
-
-def start_worker(database_url: str, smtp_port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TIDINGS_DATABASE_URL": database_url,
-        "TIDINGS_BASE_URL": "http://status.example.test",
-        "TIDINGS_SECRET_KEY": "test-secret-key-0123456789",
-        "TIDINGS_SMTP_HOST": "127.0.0.1",
-        "TIDINGS_SMTP_PORT": str(smtp_port),
-        "TIDINGS_WORKER_CONCURRENCY": str(CONCURRENCY),
-        # A short lease, so the rows the killed worker held come due again quickly.
-        "TIDINGS_WORKER_LEASE_SECONDS": "1",
-        # This checkout's code, whichever checkout the shared `tidings` command came from.
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-    }
-    tidings = Path(sys.executable).parent / "tidings"
-    with log.open("ab") as out:
-        return subprocess.Popen([str(tidings), "worker"], env=env, stdout=out, stderr=out)
+# A short lease, so the rows the killed worker held come due again quickly.
+ENV = {"WORKER_CONCURRENCY": str(CONCURRENCY), "WORKER_LEASE_SECONDS": "1"}
 
 
 async def test_a_worker_killed_mid_fanout_is_restarted_and_everyone_gets_the_update(
@@ -65,7 +29,7 @@ async def test_a_worker_killed_mid_fanout_is_restarted_and_everyone_gets_the_upd
     update = await factories.publish(client, keys["comms_lead"], incident["id"], "Failing over.")
 
     log = tmp_path / "worker.log"
-    first = start_worker(database_url, smtp.port, log)
+    first = start_worker(database_url, smtp.port, log, **ENV)
     try:
         assert await accepted(smtp, RECIPIENTS // 4), log.read_text()
     finally:
@@ -74,7 +38,7 @@ async def test_a_worker_killed_mid_fanout_is_restarted_and_everyone_gets_the_upd
     sent_before_kill = smtp.count()
     assert sent_before_kill < RECIPIENTS, "the worker finished before it could be killed"
 
-    second = start_worker(database_url, smtp.port, log)
+    second = start_worker(database_url, smtp.port, log, **ENV)
     try:
         assert await accepted(smtp, RECIPIENTS), log.read_text()
         report = {}

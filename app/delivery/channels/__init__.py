@@ -14,6 +14,7 @@ from typing import Protocol
 
 import httpx
 
+from app.delivery.email import MailerPool
 from app.delivery.service import Outcome
 from app.settings import Settings
 
@@ -30,11 +31,13 @@ class Channel(Protocol):
 
 @dataclass(frozen=True)
 class Shared:
-    """What the lanes of one worker share: the settings and one guarded HTTP client."""
+    """What the lanes of one worker share: the settings, one guarded HTTP client, and a
+    small pool of SMTP connections."""
 
     settings: Settings
     http: httpx.AsyncClient
     body_cap: int  # bytes of a peer's answer read at most (the rest is never downloaded)
+    mailers: MailerPool
 
 
 ChannelFactory = Callable[[Shared], Channel]
