@@ -33,7 +33,7 @@ from app.comms.tone_rules import check_tone
 from app.customers.service import list_customers
 from app.delivery.service import incident_delivery_counts
 from app.incidents.service import get_incident, get_update
-from app.incidents.status import IncidentKind, statuses_for
+from app.incidents.status import POSTMORTEM, IncidentKind, update_statuses_for
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.moments import check_moment
 from app.lib.text import markdown_to_safe_html
@@ -77,7 +77,9 @@ async def incident_page(
     """An incident's desk page with the one draft form filled from `state`."""
     incident = await get_incident(db, incident_id)
     kind = IncidentKind(incident.kind)
-    templates = [t for t in await wording.list_templates(db) if t.status in statuses_for(kind)]
+    templates = [
+        t for t in await wording.list_templates(db) if t.status in update_statuses_for(kind)
+    ]
     site = site_for(settings, request.app.state.renderer)
     composed = await compose(db, site, incident, state)
     similar = await examples.similar_examples(
@@ -97,7 +99,7 @@ async def incident_page(
         templates=templates,
         chosen=state.template_id,
         status=composed.status,
-        statuses=statuses_for(kind),
+        statuses=update_statuses_for(kind),
         customers=await list_customers(db),
         customer_id=state.customer_id,
         body=composed.body,
@@ -113,6 +115,10 @@ async def incident_page(
         deliveries=await incident_delivery_counts(db, incident.id),
         triage=triage,
         public_url=f"{settings.base_url}/incidents/{incident.id}",
+        postmortem_template=next((t for t in templates if t.status == POSTMORTEM), None),
+        has_postmortem=any(
+            u.status == POSTMORTEM and u.state == "published" for u in incident.updates
+        ),
     )
 
 
@@ -199,6 +205,10 @@ class DeskPages(Controller):
                     template_id=text(form, "template_id") or None,
                     body=text(form, "body") or None,
                     customer=text(form, "customer") or None,
+                    # The switch is on the form only where it is a choice (a postmortem).
+                    deliver_notifications=(
+                        text(form, "notify") == "1" if text(form, "notify_shown") else True
+                    ),
                 ),
             )
             if text(form, "then") == "submit":

@@ -74,6 +74,8 @@ class DraftCreate(DatedRequest, kw_only=True):
     audience: str | None = None
     customer: str | None = None
     next_update_at: datetime | None = None
+    # False: published without telling subscribers (e.g. a postmortem only for the page).
+    deliver_notifications: bool = True
 
 
 class DraftEdit(msgspec.Struct, kw_only=True):

@@ -23,13 +23,21 @@ from app.customers.service import page_url as customer_page_url
 from app.incidents.audit import audit
 from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident
-from app.incidents.status import IncidentStatus, MaintenanceStatus, is_open, status_label
+from app.incidents.status import (
+    POSTMORTEM,
+    IncidentStatus,
+    MaintenanceStatus,
+    is_open,
+    status_label,
+)
 from app.incidents.timing import default_next_update_at
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.text import markdown_to_safe_html
 
-ALL_STATUSES = [s.value for s in IncidentStatus] + [s.value for s in MaintenanceStatus]
+ALL_STATUSES = (
+    [s.value for s in IncidentStatus] + [POSTMORTEM] + [s.value for s in MaintenanceStatus]
+)
 
 
 @dataclass(frozen=True)
