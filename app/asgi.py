@@ -28,6 +28,8 @@ from app.db.session import make_engine, make_sessionmaker
 from app.delivery.api import DeliveryController, SubscriberDeliveryController
 from app.delivery.confirmations import ConfirmationOutbox
 from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
+from app.insights.api import InsightsController
+from app.insights.pages import InsightsPages
 from app.intake.api import IntakeController, TriageController
 from app.intake.pages import TriagePages, provide_triage_size, provide_waiting_triage
 from app.lib.paths import STATIC
@@ -114,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ToneController,
         DraftController,
         ExampleController,
+        InsightsController,
         # The admin pages (signed-in people).
         SignInPages,
         DeskPages,
@@ -122,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         SubscriberPages,
         SubscriberHistoryPages,
         TriagePages,
+        InsightsPages,
     ]
 
     app = Litestar(
