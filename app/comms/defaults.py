@@ -64,7 +64,8 @@ TEMPLATES = [
         "postmortem",
         "{{ title }}: what happened and what we're changing",
         "## What happened\n\n"
-        "On {{ started_at }}, {{ components_text }} stopped working as it should. "
+        "On {{ started_on }}, {{ components_text }} stopped working as it should"
+        "{% if lasted %}, for {{ lasted }} until {{ resolved_on }}{% endif %}. "
         "[Say what went wrong in words a customer understands, and how we found and fixed it.]"
         "\n\n## Impact\n\n"
         "[Who was affected, what they could not do, and for how long.]\n\n"

@@ -109,6 +109,13 @@ def template_context(
         "page_url": url,
         "window_start": _when(site, incident.scheduled_for),
         "window_end": _when(site, incident.scheduled_until),
+        "started_on": _when(site, incident.started_at),
+        "resolved_on": _when(site, incident.resolved_at),
+        "lasted": (
+            _in_words(as_utc(incident.resolved_at) - as_utc(incident.started_at))
+            if incident.resolved_at
+            else ""
+        ),
     }
 
 
@@ -171,6 +178,9 @@ _SAMPLE = {
     "page_url": "https://status.example.com/incidents/abc",
     "window_start": "Dec 02, 02:00 UTC",
     "window_end": "Dec 02, 04:00 UTC",
+    "started_on": "Dec 02, 14:03 UTC",
+    "resolved_on": "Dec 02, 15:40 UTC",
+    "lasted": "97 minutes",
 }
 
 
