@@ -63,13 +63,13 @@ TEMPLATES = [
         "Postmortem",
         "postmortem",
         "{{ title }}: what happened and what we're changing",
-        "## What happened\n\n"
+        "### What happened\n\n"
         "On {{ started_on }}, {{ components_text }} stopped working as it should"
         "{% if lasted %}, for {{ lasted }} until {{ resolved_on }}{% endif %}. "
         "[Say what went wrong in words a customer understands, and how we found and fixed it.]"
-        "\n\n## Impact\n\n"
+        "\n\n### Impact\n\n"
         "[Who was affected, what they could not do, and for how long.]\n\n"
-        "## What we are changing\n\n"
+        "### What we are changing\n\n"
         "- [A change that stops this from happening again, and when it will be done.]\n"
         "- [A change that helps us notice or fix it sooner.]\n\n"
         '{% if impact in ("major", "critical") %}We\'re sorry for the disruption this caused. '

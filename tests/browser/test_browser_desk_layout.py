@@ -80,8 +80,8 @@ async def _world(server, keys, sessionmaker) -> dict[str, str]:  # type: ignore[
             f"/api/v1/incidents/{old['id']}/updates",
             {
                 "status": "postmortem",
-                "body": "## What happened\n\nA bad setting.\n\n## Impact\n\nSlow exports.\n\n"
-                "## What we are changing\n\n- Settings roll out slowly.",
+                "body": "### What happened\n\nA bad setting.\n\n### Impact\n\nSlow exports.\n\n"
+                "### What we are changing\n\n- Settings roll out slowly.",
                 "publish": True,
             },
             "comms_lead",

@@ -15,9 +15,9 @@ from tests.support.desk import HTML, csrf, sign_in, text_of
 pytestmark = pytest.mark.settings(worker_concurrency=2)
 
 WRITTEN = (
-    "## What happened\n\nA bad configuration stopped exports for the API.\n\n"
-    "## Impact\n\nExports for Acme waited up to 40 minutes.\n\n"
-    "## What we are changing\n\n- Configuration changes roll out to one region first."
+    "### What happened\n\nA bad configuration stopped exports for the API.\n\n"
+    "### Impact\n\nExports for Acme waited up to 40 minutes.\n\n"
+    "### What we are changing\n\n- Configuration changes roll out to one region first."
 )
 
 
@@ -86,7 +86,7 @@ async def test_the_postmortem_template_drafts_the_three_parts_from_the_incident(
     draft = created.json()["update"]
     assert draft["status"] == "postmortem"
     assert draft["state"] == "draft"
-    for heading in ("## What happened", "## Impact", "## What we are changing"):
+    for heading in ("### What happened", "### Impact", "### What we are changing"):
         assert heading in draft["body"]
     assert "API stopped working" in draft["body"]
     assert "sorry" in draft["body"]  # a major incident
@@ -129,6 +129,7 @@ async def test_an_approved_postmortem_shows_on_the_page_in_the_feeds_and_as_stat
     assert "Postmortem" in seen
     assert "Configuration changes roll out to one region first." in seen
     assert seen.index("Postmortem") < seen.index("Exports work again.")
+    assert "<h3>What we are changing</h3>" in page.text  # its parts under its own heading
 
     listed = (await client.get("/api/v2/incidents.json")).json()["incidents"]
     shown = next(i for i in listed if i["id"] == incident["id"])
@@ -213,7 +214,7 @@ async def test_the_desk_offers_the_postmortem_once_an_incident_is_resolved(clien
     drafting = await client.get(
         f"/admin/incidents/{incident['id']}?template={template['id']}&status=postmortem"
     )
-    assert "## What happened" in drafting.text
+    assert "### What happened" in drafting.text
     assert "Also send it to the incident's subscribers" in text_of(drafting)
     saved = await client.post(
         f"/admin/incidents/{incident['id']}/drafts",
