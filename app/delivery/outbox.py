@@ -15,7 +15,7 @@ from app import audience as aud
 from app.components.models import Component
 from app.delivery.models import ComponentChange, Delivery, DeliveryState, Message
 from app.incidents.models import Incident, IncidentComponent, Update
-from app.incidents.status import FINAL_STATUSES, POSTMORTEM, UpdateState
+from app.incidents.status import FINAL_STATUSES, UpdateState
 from app.lib.clock import utcnow
 from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
 
@@ -46,10 +46,8 @@ def _wants_incident(incident: Incident) -> ColumnElement[bool]:
 
 def _follows(incident: Incident, update: Update) -> ColumnElement[bool]:
     """Page subscribers, and followers of this incident up to the update that resolves it:
-    once a final update has gone out, following has ended. Its postmortem, the follow-up
-    they were promised, still reaches them."""
-    if update.status == POSTMORTEM:
-        return Subscriber.incident_id.is_(None) | (Subscriber.incident_id == incident.id)
+    once a final update has gone out, following has ended (they were told so: a postmortem
+    reaches page subscribers, not them)."""
     ended = exists(
         select(1).where(
             Update.incident_id == incident.id,

@@ -4,6 +4,8 @@ subscribers when the writer chooses."""
 
 from __future__ import annotations
 
+import re
+
 import feedparser
 import pytest
 
@@ -192,6 +194,33 @@ async def test_a_customer_only_postmortem_is_seen_and_received_only_by_that_cust
     assert "one region first" in text_of(theirs)
     their_api = (await client.get(f"{prefix}/api/v2/incidents.json")).json()["incidents"]
     assert next(i for i in their_api if i["id"] == incident["id"])["status"] == "postmortem"
+
+
+async def test_a_postmortem_reaches_page_subscribers_but_not_those_who_followed_until_resolved(
+    client, keys, smtp, worker
+):
+    incident = await factories.incident(
+        client, keys["comms_lead"], "Slow API", body="Looking.", publish=True
+    )
+    await factories.contact(client, keys["comms_lead"], "page@example.org")
+    await client.post(f"/incidents/{incident['id']}/follow", data={"email": "watcher@example.org"})
+    await drain(worker)
+    (confirmation,) = smtp.to("watcher@example.org")
+    link = re.search(
+        r"http://status\.example\.test/\S+", confirmation.get_body(("plain",)).get_content()
+    )
+    assert link and (await client.post(link.group(0))).status_code == 200
+    await factories.publish(client, keys["comms_lead"], incident["id"], "Fixed.", "resolved")
+    await drain(worker)
+    await _approved_postmortem(client, keys, incident["id"])
+    await drain(worker)
+    # The follower was told "until it is resolved, then stop".
+    assert [m["Subject"] for m in smtp.to("watcher@example.org")][1:] == [
+        "[Example] Resolved: Slow API"
+    ]
+    assert [m["Subject"] for m in smtp.to("page@example.org")][
+        -1
+    ] == "[Example] Postmortem: Slow API"
 
 
 async def test_a_postmortem_published_without_notifying_sends_nothing(client, keys, smtp, worker):
