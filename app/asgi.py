@@ -31,6 +31,8 @@ from app.delivery.api import DeliveryController, SubscriberDeliveryController
 from app.delivery.chat_test import ChatTestSender
 from app.delivery.confirmations import ConfirmationOutbox
 from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
+from app.insights.api import InsightsController
+from app.insights.pages import InsightsPages
 from app.intake.api import IntakeController, TriageController
 from app.intake.pages import TriagePages, provide_triage_size, provide_waiting_triage
 from app.lib.paths import STATIC
@@ -125,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         DraftController,
         MaintenancePlanController,
         ExampleController,
+        InsightsController,
         # The admin pages (signed-in people).
         SignInPages,
         DeskPages,
@@ -136,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         SubscriberHistoryPages,
         TriagePages,
         ImportPages,
+        InsightsPages,
     ]
 
     app = Litestar(

@@ -52,6 +52,7 @@ class Act(StrEnum):
     MANAGE_COMPONENTS = "changing a component's name, group or position"
     MANAGE_CUSTOMERS = "managing customers"
     MANAGE_KEYS = "managing API keys and users"
+    READ_INSIGHTS = "reading how well we communicated"
 
 
 _NEEDS: dict[Act, Role] = {
@@ -76,6 +77,7 @@ _NEEDS: dict[Act, Role] = {
     Act.MANAGE_COMPONENTS: Role.ADMIN,
     Act.MANAGE_CUSTOMERS: Role.ADMIN,
     Act.MANAGE_KEYS: Role.ADMIN,
+    Act.READ_INSIGHTS: Role.RESPONDER,
 }
 
 # What an edit of an incident may change that decides who reads its published words, or

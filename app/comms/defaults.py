@@ -60,6 +60,24 @@ TEMPLATES = [
         "Say how long it lasted and what was affected; promise a review for major incidents.",
     ),
     (
+        "Postmortem",
+        "postmortem",
+        "{{ title }}: what happened and what we're changing",
+        "### What happened\n\n"
+        "On {{ started_on }}, {{ components_text }} stopped working as it should"
+        "{% if lasted %}, for {{ lasted }} until {{ resolved_on }}{% endif %}. "
+        "[Say what went wrong in words a customer understands, and how we found and fixed it.]"
+        "\n\n### Impact\n\n"
+        "[Who was affected, what they could not do, and for how long.]\n\n"
+        "### What we are changing\n\n"
+        "- [A change that stops this from happening again, and when it will be done.]\n"
+        "- [A change that helps us notice or fix it sooner.]\n\n"
+        '{% if impact in ("major", "critical") %}We\'re sorry for the disruption this caused. '
+        "{% endif %}Thank you for your patience.",
+        "Blameless and specific: what happened, the impact in the reader's terms, and the "
+        "changes we commit to, with dates. Replace every [bracketed] line before submitting.",
+    ),
+    (
         "Maintenance scheduled",
         "scheduled",
         "Planned maintenance: {{ title }}",

@@ -37,7 +37,13 @@ from app.customers.service import list_customers
 from app.delivery.service import incident_delivery_counts
 from app.incidents.schemas import AffectedComponent
 from app.incidents.service import get_incident, get_update
-from app.incidents.status import Impact, IncidentKind, Visibility, statuses_for
+from app.incidents.status import (
+    POSTMORTEM,
+    Impact,
+    IncidentKind,
+    Visibility,
+    update_statuses_for,
+)
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.moments import check_moment
 from app.lib.text import markdown_to_safe_html
@@ -106,7 +112,9 @@ async def incident_page(
     """An incident's desk page with the one draft form filled from `state`."""
     incident = await get_incident(db, incident_id)
     kind = IncidentKind(incident.kind)
-    templates = [t for t in await wording.list_templates(db) if t.status in statuses_for(kind)]
+    templates = [
+        t for t in await wording.list_templates(db) if t.status in update_statuses_for(kind)
+    ]
     site = site_for(settings, request.app.state.renderer)
     composed = await compose(db, site, incident, state)
     similar = await examples.similar_examples(
@@ -126,7 +134,7 @@ async def incident_page(
         templates=templates,
         chosen=state.template_id,
         status=composed.status,
-        statuses=statuses_for(kind),
+        statuses=update_statuses_for(kind),
         customers=await list_customers(db),
         customer_id=state.customer_id,
         body=composed.body,
@@ -145,6 +153,10 @@ async def incident_page(
         all_components=await list_components(db),
         chosen_statuses=state.components,
         status_choices=status_choices(),
+        postmortem_template=next((t for t in templates if t.status == POSTMORTEM), None),
+        has_postmortem=any(
+            u.status == POSTMORTEM and u.state == "published" for u in incident.updates
+        ),
     )
 
 
@@ -236,6 +248,10 @@ class DeskPages(Controller):
                     body=text(form, "body") or None,
                     customer=text(form, "customer") or None,
                     components=component_choices(form) or None,
+                    # The switch is on the form only where it is a choice (a postmortem).
+                    deliver_notifications=(
+                        text(form, "notify") == "1" if text(form, "notify_shown") else True
+                    ),
                 ),
             )
             if text(form, "then") == "submit":

@@ -58,6 +58,9 @@ VARIABLES = {
     "page_url": "the incident's page (the customer's page for a customer)",
     "window_start": "a maintenance window's start, e.g. Dec 02, 02:00 UTC (else empty)",
     "window_end": "a maintenance window's end (else empty)",
+    "started_on": "when it started, with the day, e.g. Dec 02, 14:03 UTC",
+    "resolved_on": "when it was resolved, with the day (else empty)",
+    "lasted": 'how long it lasted once resolved, e.g. "2 hours" (else empty)',
 }
 
 

@@ -78,6 +78,8 @@ class DraftCreate(DatedRequest, kw_only=True):
     next_update_at: datetime | None = None
     # The component statuses these words set: they apply when the words are published.
     components: list[AffectedComponent] | None = None
+    # False: published without telling subscribers (e.g. a postmortem only for the page).
+    deliver_notifications: bool = True
 
 
 class DraftEdit(msgspec.Struct, kw_only=True):

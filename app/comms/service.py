@@ -27,7 +27,7 @@ from app.incidents.audit import audit
 from app.incidents.models import Update
 from app.incidents.schemas import AffectedComponent, UpdateCreate
 from app.incidents.service import get_incident, get_update, post_update
-from app.incidents.status import UpdateAction, UpdateState, next_update_state
+from app.incidents.status import POSTMORTEM, UpdateAction, UpdateState, next_update_state
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -57,6 +57,8 @@ async def create_draft(
     next_update_at = data.next_update_at
     if data.template_id:
         template = await get_template(session, data.template_id)
+        if template.status == POSTMORTEM and not data.status:
+            status = POSTMORTEM  # a postmortem template drafts a postmortem, not an update
         rendered = await render_template(
             session,
             site,
@@ -81,6 +83,7 @@ async def create_draft(
             customer=data.customer,
             next_update_at=next_update_at,
             components=data.components,
+            deliver_notifications=data.deliver_notifications,
             publish=False,
         ),
     )

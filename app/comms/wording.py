@@ -24,13 +24,21 @@ from app.customers.service import page_url as customer_page_url
 from app.incidents.audit import audit
 from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident
-from app.incidents.status import IncidentStatus, MaintenanceStatus, is_open, status_label
+from app.incidents.status import (
+    POSTMORTEM,
+    IncidentStatus,
+    MaintenanceStatus,
+    is_open,
+    status_label,
+)
 from app.incidents.timing import default_next_update_at
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.text import markdown_to_safe_html
 
-ALL_STATUSES = [s.value for s in IncidentStatus] + [s.value for s in MaintenanceStatus]
+ALL_STATUSES = (
+    [s.value for s in IncidentStatus] + [POSTMORTEM] + [s.value for s in MaintenanceStatus]
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,13 @@ def template_context(
         "page_url": url,
         "window_start": _when(site, incident.scheduled_for),
         "window_end": _when(site, incident.scheduled_until),
+        "started_on": _when(site, incident.started_at),
+        "resolved_on": _when(site, incident.resolved_at),
+        "lasted": (
+            _in_words(as_utc(incident.resolved_at) - as_utc(incident.started_at))
+            if incident.resolved_at
+            else ""
+        ),
     }
 
 
@@ -164,6 +179,9 @@ _SAMPLE = {
     "page_url": "https://status.example.com/incidents/abc",
     "window_start": "Dec 02, 02:00 UTC",
     "window_end": "Dec 02, 04:00 UTC",
+    "started_on": "Dec 02, 14:03 UTC",
+    "resolved_on": "Dec 02, 15:40 UTC",
+    "lasted": "97 minutes",
 }
 
 

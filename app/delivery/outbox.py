@@ -47,7 +47,8 @@ def _wants_incident(incident: Incident) -> ColumnElement[bool]:
 
 def _follows(incident: Incident, update: Update) -> ColumnElement[bool]:
     """Page subscribers, and followers of this incident up to the update that resolves it:
-    once a final update has gone out, following has ended."""
+    once a final update has gone out, following has ended (they were told so: a postmortem
+    reaches page subscribers, not them)."""
     ended = exists(
         select(1).where(
             Update.incident_id == incident.id,

@@ -28,12 +28,13 @@ from app.incidents.schemas import (
     UpdateCreate,
 )
 from app.incidents.status import (
+    POSTMORTEM,
     IncidentKind,
     IncidentStatus,
     MaintenanceStatus,
     UpdateAction,
     UpdateState,
-    check_transition,
+    check_update_status,
     is_open,
     next_update_state,
     parse_status,
@@ -226,7 +227,7 @@ async def post_update(
             field="publish",
         )
     incident = await get_incident(session, incident_id)
-    check_transition(IncidentKind(incident.kind), incident.status, data.status)
+    check_update_status(IncidentKind(incident.kind), incident.status, data.status)
     customer_id = None
     if data.customer is not None:
         (customer_id,) = await check_customer_ids(session, [data.customer], field="customer")
@@ -278,7 +279,9 @@ async def mark_published(
     incident = await get_incident(session, update.incident_id)
     if incident.declined_at is not None:
         raise Conflict(f"incident {incident.id} was declined as noise; it says nothing outside")
-    check_transition(IncidentKind(incident.kind), incident.status, update.status)
+    check_update_status(IncidentKind(incident.kind), incident.status, update.status)
+    if update.status == POSTMORTEM:
+        await _refuse_second_postmortem(session, update)
     now = utcnow()
 
     before = links.statuses(incident)
@@ -289,7 +292,7 @@ async def mark_published(
         incident = await get_incident(session, incident.id)
     update.affected_components = links.component_record(incident, before)
 
-    if update.status != incident.status:
+    if update.status != incident.status and update.status != POSTMORTEM:
         stamp_status(incident, update.status, now)
         incident.status = update.status
     if update.next_update_at is None and is_open(incident.status):
@@ -306,6 +309,29 @@ async def mark_published(
     await audit(session, actor, "update.publish", update, detail)
     await mark_changed(session)
     return incident
+
+
+async def _refuse_second_postmortem(session: AsyncSession, update: Update) -> None:
+    """One postmortem per reader: a second one for the same readers is an edit of the first."""
+    same_readers = (
+        Update.customer_id.is_(None)
+        if update.customer_id is None
+        else Update.customer_id == update.customer_id
+    )
+    published = await session.scalar(
+        select(Update.id).where(
+            Update.incident_id == update.incident_id,
+            Update.status == POSTMORTEM,
+            Update.state == UpdateState.PUBLISHED.value,
+            Update.id != update.id,
+            same_readers,
+        )
+    )
+    if published is not None:
+        raise Conflict(
+            f"this incident already has a published postmortem ({published}); edit it instead",
+            field="status",
+        )
 
 
 async def edit_update(

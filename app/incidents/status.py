@@ -133,13 +133,40 @@ def next_update_state(current: str, action: UpdateAction) -> UpdateState:
     return moves[action]
 
 
-FINAL_STATUSES = frozenset({IncidentStatus.RESOLVED.value, MaintenanceStatus.COMPLETED.value})
+# An update's status beyond the lifecycle: the written follow-up of a resolved incident. The
+# incident itself stays resolved; the postmortem is words on its timeline (Statuspage shows
+# such an incident with the status `postmortem`).
+POSTMORTEM = "postmortem"
+
+FINAL_STATUSES = frozenset(
+    {IncidentStatus.RESOLVED.value, MaintenanceStatus.COMPLETED.value, POSTMORTEM}
+)
 OPEN_STATUSES = frozenset({s.value for s in (*IncidentStatus, *MaintenanceStatus)} - FINAL_STATUSES)
 
 
 def statuses_for(kind: IncidentKind) -> list[str]:
     enum = IncidentStatus if kind is IncidentKind.INCIDENT else MaintenanceStatus
     return [s.value for s in enum]
+
+
+def update_statuses_for(kind: IncidentKind) -> list[str]:
+    """The statuses an update may carry: the lifecycle's, and for an incident its postmortem."""
+    extra = [POSTMORTEM] if kind is IncidentKind.INCIDENT else []
+    return statuses_for(kind) + extra
+
+
+def check_update_status(kind: IncidentKind, current: str, new: str) -> None:
+    """Raise unless an update with status `new` may go on a timeline now at `current`: a
+    lifecycle move, or a postmortem once an incident is resolved."""
+    if new != POSTMORTEM:
+        check_transition(kind, current, new)
+        return
+    if kind is not IncidentKind.INCIDENT:
+        raise InvalidTransition("only an incident has a postmortem", field="status")
+    if current != IncidentStatus.RESOLVED:
+        raise InvalidTransition(
+            f"a postmortem follows a resolved incident; this one is {current}", field="status"
+        )
 
 
 def parse_status(kind: IncidentKind, value: str) -> str:

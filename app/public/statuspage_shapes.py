@@ -12,7 +12,7 @@ from typing import Any
 from app.components.models import Component, ComponentGroup
 from app.components.status import ComponentStatus
 from app.incidents.models import Incident, Update
-from app.incidents.status import IncidentKind
+from app.incidents.status import POSTMORTEM, IncidentKind, UpdateState
 from app.lib.clock import iso_z
 from app.public.views import IncidentView, StatusPage
 
@@ -109,19 +109,43 @@ def update_object(update: Update) -> dict[str, Any]:
     }
 
 
+def postmortem_fields(updates: list[Update]) -> dict[str, Any]:
+    """Statuspage's postmortem fields from the published postmortem among `updates` (those
+    a reader may see, or the team's own)."""
+    postmortem = next(
+        (u for u in updates if u.status == POSTMORTEM and u.state == UpdateState.PUBLISHED),
+        None,
+    )
+    if postmortem is None:
+        return {
+            "postmortem_body": None,
+            "postmortem_body_last_updated_at": None,
+            "postmortem_published_at": None,
+            "postmortem_notified_subscribers": False,
+        }
+    return {
+        "postmortem_body": postmortem.body,
+        "postmortem_body_last_updated_at": iso_z(postmortem.updated_at),
+        "postmortem_published_at": iso_z(postmortem.published_at),
+        "postmortem_notified_subscribers": postmortem.deliver_notifications,
+    }
+
+
 def _incident_fields(
     incident: Incident,
     *,
+    postmortem: dict[str, Any],
     updates: list[dict[str, Any]],
     components: list[dict[str, Any]],
     page_id: str,
     base_url: str,
 ) -> dict[str, Any]:
-    """The fields both APIs give an incident, in the order Statuspage writes them."""
+    """The fields both APIs give an incident, in the order Statuspage writes them. With a
+    published postmortem, a resolved incident's status is `postmortem`, as on Statuspage."""
     return {
         "id": incident.id,
         "name": incident.title,
-        "status": incident.status,
+        "status": POSTMORTEM if postmortem.get("postmortem_body") else incident.status,
         "created_at": iso_z(incident.created_at),
         "updated_at": iso_z(incident.updated_at),
         "monitoring_at": iso_z(incident.monitoring_at),
@@ -144,7 +168,8 @@ def incident_object(
     incident: Incident = view.incident
     obj = _incident_fields(
         incident,
-        updates=[update_object(u) for u in view.updates],
+        postmortem=(postmortem := postmortem_fields(view.updates)),
+        updates=[update_object(u) for u in view.timeline],
         components=[
             component_object(c, statuses.get(c.id, c.status), page_id=page_id)
             for c, _s in view.components
@@ -155,6 +180,9 @@ def incident_object(
     if incident.kind == IncidentKind.MAINTENANCE:
         obj["scheduled_for"] = iso_z(incident.scheduled_for)
         obj["scheduled_until"] = iso_z(incident.scheduled_until)
+    else:
+        obj["postmortem_body"] = postmortem["postmortem_body"]
+        obj["postmortem_published_at"] = postmortem["postmortem_published_at"]
     return obj
 
 
@@ -205,10 +233,12 @@ def manage_incident_object(incident: Incident, *, page_id: str, base_url: str) -
     """An incident as the team sees it: every update, each component with the status the
     incident gave it, and the fields of Statuspage's model we have no use for."""
     maintenance = incident.kind == IncidentKind.MAINTENANCE
+    postmortem = postmortem_fields(incident.updates)
     return {
         **_incident_fields(
             incident,
-            updates=[manage_update_object(u) for u in incident.updates],
+            postmortem=postmortem,
+            updates=[manage_update_object(u) for u in incident.updates if u.status != POSTMORTEM],
             components=[
                 component_object(link.component, link.status, page_id=page_id)
                 for link in incident.components
@@ -219,12 +249,12 @@ def manage_incident_object(incident: Incident, *, page_id: str, base_url: str) -
         "impact_override": None,
         "metadata": {},
         "backfilled": False,
-        "postmortem_body": None,
-        "postmortem_body_last_updated_at": None,
+        "postmortem_body": postmortem["postmortem_body"],
+        "postmortem_body_last_updated_at": postmortem["postmortem_body_last_updated_at"],
         "postmortem_ignored": False,
-        "postmortem_notified_subscribers": False,
+        "postmortem_notified_subscribers": postmortem["postmortem_notified_subscribers"],
         "postmortem_notified_twitter": False,
-        "postmortem_published_at": None,
+        "postmortem_published_at": postmortem["postmortem_published_at"],
         "scheduled_for": iso_z(incident.scheduled_for) if maintenance else None,
         "scheduled_until": iso_z(incident.scheduled_until) if maintenance else None,
         "scheduled_remind_prior": False,

@@ -14,7 +14,7 @@ from app import audience as aud
 from app.components.models import Component
 from app.components.status import ComponentStatus, page_indicator, worst
 from app.incidents.models import Incident, Update
-from app.incidents.status import IncidentKind, MaintenanceStatus, is_open
+from app.incidents.status import POSTMORTEM, IncidentKind, MaintenanceStatus, is_open
 from app.lib.clock import as_utc, utcnow
 from app.public.days import DayView, Segment, day_bars, segments, summary
 from app.public.snapshot import Snapshot
@@ -63,6 +63,16 @@ class IncidentView:
     @property
     def latest(self) -> Update:
         return self.updates[0]
+
+    @property
+    def postmortem(self) -> Update | None:
+        """The published follow-up of a resolved incident, when this reader may see one."""
+        return next((u for u in self.updates if u.status == POSTMORTEM), None)
+
+    @property
+    def timeline(self) -> list[Update]:
+        """The updates written while it was open, newest first (the postmortem stands apart)."""
+        return [u for u in self.updates if u.status != POSTMORTEM]
 
     @property
     def at(self) -> datetime:
