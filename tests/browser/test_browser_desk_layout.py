@@ -22,10 +22,10 @@ PASSWORD = "desk-password-1"
 
 
 async def _world(server, keys, sessionmaker) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """A comms lead; an open incident with a draft in the queue; a resolved one with its
+    """An admin (who may open every desk page); an open incident with a draft in the queue; a resolved one with its
     postmortem published; a contact and a template: something on every desk page."""
     async with sessionmaker() as session:
-        await create_user(session, username="lead", password=PASSWORD, role=Role.COMMS_LEAD)
+        await create_user(session, username="lead", password=PASSWORD, role=Role.ADMIN)
         await session.commit()
     async with httpx.AsyncClient(base_url=server.url) as http:
 
@@ -103,7 +103,23 @@ async def _world(server, keys, sessionmaker) -> dict[str, str]:  # type: ignore[
             "responder",
         )
         await post(f"/api/v1/updates/{draft['update']['id']}/submit", role="responder")
+        start = datetime.now(UTC) + timedelta(days=2)
+        plan = await post(
+            "/api/v1/maintenance-plans",
+            {
+                "title": "Database upgrade",
+                "scheduled_for": start.isoformat(),
+                "scheduled_until": (start + timedelta(hours=1)).isoformat(),
+                "components": [api["id"]],
+                "scheduled": "We will upgrade the database on Sunday.",
+                "in_progress": "The database upgrade has started.",
+                "completed": "The database upgrade is done.",
+            },
+            "comms_lead",
+        )
     return {
+        "customer_id": acme["id"],
+        "plan_id": plan["id"],
         "incident_id": ongoing["id"],
         "resolved_id": old["id"],
         "update_id": draft["update"]["id"],
@@ -121,7 +137,12 @@ def desk_pages(app, world: dict[str, str]) -> list[str]:  # type: ignore[no-unty
             continue
         if not any("GET" in h.http_methods for h in getattr(route, "route_handlers", [])):
             continue
-        path = re.sub(r"\{(\w+):\w+\}", lambda m: world.get(m.group(1), "?"), route.path)
+        names = {"incident_id": "plan_id"} if route.path.startswith("/admin/maintenance/") else {}
+        path = re.sub(
+            r"\{(\w+):\w+\}",
+            lambda m, names=names: world.get(names.get(m.group(1), m.group(1)), "?"),
+            route.path,
+        )
         assert "?" not in path, f"add what {route.path} shows to the world of this test"
         pages.add(path)
     pages.add(f"/admin/incidents/{world['resolved_id']}")
