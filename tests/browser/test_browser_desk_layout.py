@@ -22,8 +22,9 @@ PASSWORD = "desk-password-1"
 
 
 async def _world(server, keys, sessionmaker) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """An admin (who may open every desk page); an open incident with a draft in the queue; a resolved one with its
-    postmortem published; a contact and a template: something on every desk page."""
+    """An admin (who may open every desk page); an open incident with a draft in the queue;
+    a resolved one with its postmortem published; a customer, a contact, a template and a
+    maintenance window: something on every desk page."""
     async with sessionmaker() as session:
         await create_user(session, username="lead", password=PASSWORD, role=Role.ADMIN)
         await session.commit()
