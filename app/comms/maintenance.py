@@ -24,10 +24,9 @@ from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.accounts.permissions import Act
-from app.comms import policy as rules
 from app.comms import publishing
 from app.comms.models import MaintenanceWords
-from app.comms.policy_store import load_policy
+from app.comms.policy_store import require_approval_allowed
 from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
 from app.comms.tone_rules import check_tone, refuse_blocking
 from app.components.status import ComponentStatus
@@ -38,7 +37,7 @@ from app.incidents.models import Incident
 from app.incidents.schemas import AffectedComponent, IncidentUpdate, MaintenanceCreate, UpdateCreate
 from app.incidents.status import IncidentKind, MaintenanceStatus, is_open
 from app.lib.clock import as_utc, utcnow
-from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.lib.errors import Conflict, InvalidInput, NotFound
 
 SCHEDULED, IN_PROGRESS, COMPLETED = "scheduled", "in_progress", "completed"
 PHASES = (SCHEDULED, IN_PROGRESS, COMPLETED)
@@ -276,15 +275,13 @@ async def approve_words(
     incident = plan.incident
     if phase == SCHEDULED and incident.status != MaintenanceStatus.SCHEDULED:
         raise Conflict("the window has started: an announcement is no longer due", field=phase)
-    decision = rules.may_approve(
-        await load_policy(session),
+    decision = await require_approval_allowed(
+        session,
         actor=actor,
         author=words.written_by,
         visibility=incident.visibility,
         impact=incident.impact,
     )
-    if not decision.allowed:
-        raise PermissionDenied(decision.reason)
     refuse_blocking(await check_tone(session, incident=incident, status=phase, body=words.body))
     now = utcnow()
     words.state, words.approved_by, words.approved_at, words.note = APPROVED, actor.name, now, None

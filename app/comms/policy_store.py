@@ -10,6 +10,7 @@ from app.accounts.permissions import Act
 from app.comms import policy as rules
 from app.comms.models import CommsPolicy
 from app.incidents.audit import audit
+from app.lib.errors import PermissionDenied
 
 
 async def load_policy(session: AsyncSession) -> rules.Policy:
@@ -19,6 +20,24 @@ async def load_policy(session: AsyncSession) -> rules.Policy:
     return rules.Policy(
         require_approval=row.require_approval, author_may_approve_major=row.author_may_approve_major
     )
+
+
+async def require_approval_allowed(
+    session: AsyncSession, *, actor: Actor, author: str, visibility: str, impact: str
+) -> rules.Decision:
+    """Refuse unless the stored policy lets `actor` approve `author`'s words for an incident
+    like this (the queue and maintenance words approved in advance ask the same question);
+    the decision, with the waiver it records where the policy was waived."""
+    decision = rules.may_approve(
+        await load_policy(session),
+        actor=actor,
+        author=author,
+        visibility=visibility,
+        impact=impact,
+    )
+    if not decision.allowed:
+        raise PermissionDenied(decision.reason)
+    return decision
 
 
 async def set_policy(

@@ -17,7 +17,7 @@ from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms import policy as rules
 from app.comms.models import DraftReview
-from app.comms.policy_store import load_policy
+from app.comms.policy_store import load_policy, require_approval_allowed
 from app.comms.publishing import publish_update
 from app.comms.schemas import DraftCreate
 from app.comms.tone_rules import check_tone, refuse_blocking
@@ -29,7 +29,7 @@ from app.incidents.schemas import AffectedComponent, UpdateCreate
 from app.incidents.service import get_incident, get_update, post_update
 from app.incidents.status import POSTMORTEM, UpdateAction, UpdateState, next_update_state
 from app.lib.clock import as_utc, utcnow
-from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.lib.errors import Conflict, InvalidInput, NotFound
 
 
 async def get_review(session: AsyncSession, update_id: str) -> DraftReview | None:
@@ -224,15 +224,13 @@ async def approve_draft(
     permissions.require(actor, Act.APPROVE)
     draft = await _claim(session, update_id, UpdateAction.APPROVE)
     incident = await get_incident(session, draft.incident_id)
-    decision = rules.may_approve(
-        await load_policy(session),
+    decision = await require_approval_allowed(
+        session,
         actor=actor,
         author=draft.author,
         visibility=incident.visibility,
         impact=incident.impact,
     )
-    if not decision.allowed:
-        raise PermissionDenied(decision.reason)
     review = await _review_for(session, draft)
     edited = body is not None and body.strip() != "" and body.strip() != draft.body
     if edited:
