@@ -168,5 +168,7 @@ async def test_the_server_keeps_answering_while_passwords_are_checked(app_proces
             longest = max(longest, time.perf_counter() - asked)
             await asyncio.sleep(0.02)
         assert (await attack).count(401) == 8
-    # argon2 runs in worker threads: no request waits behind a password check.
-    assert longest < one_check, (longest, one_check)
+    # argon2 runs in worker threads: no request waits behind the checks. On the event loop,
+    # /livez would wait behind several of the 8 checks sent at once; a busy machine may slow
+    # one answer, never by that much.
+    assert longest < 3 * one_check, (longest, one_check)

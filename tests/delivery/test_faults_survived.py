@@ -228,6 +228,10 @@ async def test_webhook_receivers_that_fail_hang_trickle_or_flood_cost_no_email_a
         tmp_path / "worker.log",
         TIDINGS_WORKER_CONCURRENCY=str(LANES),
         TIDINGS_WEBHOOK_ALLOW_PRIVATE="1",
+        # Nobody is killed here: a lease longer than the 10 s request deadline, as in
+        # production (120 s), so a busy machine's slow commit never hands a row to a second
+        # lane and the 429 receiver's second request measures Retry-After, not the lease.
+        TIDINGS_WORKER_LEASE_SECONDS="30",
     )
     recovering = [r for name, r in misbehaving.items() if name != "410"]
     started = time.monotonic()
