@@ -8,10 +8,22 @@ from litestar import Controller, Request, Response, get
 
 from app.accounts.admin import admin_page
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
+from app.accounts.permissions import Act, may, needs
 from app.accounts.session import check_csrf
 from app.insights import service
+from app.insights.metrics import IncidentInsights
 from app.web.deps import Db
+
+
+async def provide_incident_figures(
+    db: Db, actor: CurrentActor, incident_id: str
+) -> IncidentInsights | None:
+    """The figures of the incident in the path, as `GET /api/v1/incidents/{id}/insights`
+    gives them, for its desk page (None for maintenance, noise, or a person who may not
+    read insights)."""
+    if not may(actor, Act.READ_INSIGHTS):
+        return None
+    return await service.incident_insights(db, actor=actor, incident_id=incident_id)
 
 
 class InsightsPages(Controller):
