@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "triage_size": Provide(provide_triage_size),
             "triage": Provide(provide_waiting_triage),
             # An incident's desk page shows its insights figures, computed as the API does.
-            "figures": Provide(provide_incident_figures),
+            "figures": Provide(provide_incident_figures, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[

@@ -54,7 +54,8 @@ from app.web.deps import AppSettings, Db
 # it without importing intake, which stands above comms: accepting an alert writes a draft.
 TriageSize = NamedDependency[int]
 WaitingTriage = NamedDependency[Any]  # the incident's alert thread, or None
-# The incident's insights figures (or None): insights answer, as they read comms' tables.
+# How to get the incident's insights figures (awaited, they give them or None): insights
+# answer, as they read comms' tables.
 IncidentFigures = NamedDependency[Any]
 
 
@@ -152,7 +153,7 @@ async def incident_page(
         audit=await list_events(db, incident_id=incident.id, limit=50),
         deliveries=await incident_delivery_counts(db, incident.id),
         triage=triage,
-        figures=figures,
+        figures=await figures() if figures is not None else None,
         public_url=f"{settings.base_url}/incidents/{incident.id}",
         all_components=await list_components(db),
         chosen_statuses=state.components,

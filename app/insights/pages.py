@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -15,15 +16,21 @@ from app.insights.metrics import IncidentInsights
 from app.web.deps import Db
 
 
-async def provide_incident_figures(
+def provide_incident_figures(
     db: Db, actor: CurrentActor, incident_id: str
-) -> IncidentInsights | None:
-    """The figures of the incident in the path, as `GET /api/v1/incidents/{id}/insights`
-    gives them, for its desk page (None for maintenance, noise, or a person who may not
-    read insights)."""
-    if not may(actor, Act.READ_INSIGHTS):
-        return None
-    return await service.incident_insights(db, actor=actor, incident_id=incident_id)
+) -> Callable[[], Awaitable[IncidentInsights | None]]:
+    """How to get the figures of the incident in the path, as
+    `GET /api/v1/incidents/{id}/insights` gives them, for its desk page (None for
+    maintenance, noise, or a person who may not read insights). A function the page calls
+    when it is ready, not the figures: dependencies are resolved side by side, and the
+    request's one database session allows one query at a time."""
+
+    async def figures() -> IncidentInsights | None:
+        if not may(actor, Act.READ_INSIGHTS):
+            return None
+        return await service.incident_insights(db, actor=actor, incident_id=incident_id)
+
+    return figures
 
 
 class InsightsPages(Controller):
