@@ -32,7 +32,7 @@ from app.delivery.chat_test import ChatTestSender
 from app.delivery.confirmations import ConfirmationOutbox
 from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
 from app.insights.api import InsightsController
-from app.insights.pages import InsightsPages
+from app.insights.pages import InsightsPages, provide_incident_figures
 from app.intake.api import IntakeController, TriageController
 from app.intake.pages import TriagePages, provide_triage_size, provide_waiting_triage
 from app.lib.paths import STATIC
@@ -151,6 +151,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # The desk shows what waits for triage; intake answers, so comms need not import it.
             "triage_size": Provide(provide_triage_size),
             "triage": Provide(provide_waiting_triage),
+            # An incident's desk page shows its insights figures, computed as the API does.
+            "figures": Provide(provide_incident_figures, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[

@@ -166,7 +166,10 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
     async def main() -> None:
         app = create_app(quiet)
         async with running(app), asgi_fetch(app) as fetch:
-            written = await export(fetch, folder, settings.base_url)
+            # Stamped like a serving process's copy, so those sharing the folder need not
+            # write it again for the same state.
+            version = await app.state.page_cache.current_version()
+            written = await export(fetch, folder, settings.base_url, version=version)
             assert written is not None  # nothing supersedes a one-off export
         if settings.static_hook:
             await run_hook(settings.static_hook, folder)

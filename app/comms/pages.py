@@ -54,6 +54,9 @@ from app.web.deps import AppSettings, Db
 # it without importing intake, which stands above comms: accepting an alert writes a draft.
 TriageSize = NamedDependency[int]
 WaitingTriage = NamedDependency[Any]  # the incident's alert thread, or None
+# How to get the incident's insights figures (awaited, they give them or None): insights
+# answer, as they read comms' tables.
+IncidentFigures = NamedDependency[Any]
 
 
 class LivePreview(msgspec.Struct, kw_only=True):
@@ -108,6 +111,7 @@ async def incident_page(
     incident_id: str,
     triage: Any,
     state: Composing,
+    figures: Any = None,
 ) -> Response[Any]:
     """An incident's desk page with the one draft form filled from `state`."""
     incident = await get_incident(db, incident_id)
@@ -149,6 +153,7 @@ async def incident_page(
         audit=await list_events(db, incident_id=incident.id, limit=50),
         deliveries=await incident_delivery_counts(db, incident.id),
         triage=triage,
+        figures=await figures() if figures is not None else None,
         public_url=f"{settings.base_url}/incidents/{incident.id}",
         all_components=await list_components(db),
         chosen_statuses=state.components,
@@ -203,9 +208,16 @@ class DeskPages(Controller):
         settings: AppSettings,
         incident_id: str,
         triage: WaitingTriage,
+        figures: IncidentFigures,
     ) -> Response[Any]:
         return await incident_page(
-            request, db, settings, incident_id, triage, Composing.from_form(request.query_params)
+            request,
+            db,
+            settings,
+            incident_id,
+            triage,
+            Composing.from_form(request.query_params),
+            figures,
         )
 
     @post("/incidents/{incident_id:str}/compose", status_code=200)
@@ -217,12 +229,13 @@ class DeskPages(Controller):
         settings: AppSettings,
         incident_id: str,
         triage: WaitingTriage,
+        figures: IncidentFigures,
     ) -> Response[Any]:
         """ "Use template" from the one draft form: the page again, with everything that was
         on the screen kept; typed words are replaced by the template only when asked."""
         form = await request.form()
         return await incident_page(
-            request, db, settings, incident_id, triage, Composing.from_form(form)
+            request, db, settings, incident_id, triage, Composing.from_form(form), figures
         )
 
     @post("/incidents/{incident_id:str}/drafts")

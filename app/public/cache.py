@@ -230,6 +230,11 @@ class PageCache:
                 self._known_version = version
             return self._snapshot
 
+    async def current_version(self) -> int:
+        """The state version the pages served now are made from (loaded if out of date)."""
+        async with self._sessionmaker() as session:
+            return (await self.snapshot(session)).version
+
     def held(self) -> tuple[int, int]:
         """(renderings kept, renders in progress): bounded however many URLs were asked."""
         return len(self._entries), len(self._inflight)

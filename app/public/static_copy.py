@@ -15,6 +15,13 @@ it; what only the app can answer (subscribe forms, following an incident) points
 Each file is written aside and renamed into place, so a reader never sees half a file; pages
 are written before the pages that link to them, and files that are no longer public (an
 incident made internal) are removed after. An optional hook command runs after each write.
+
+Several processes may keep one folder (`tidings serve --workers N`): they take turns under a
+lock, and a stamp written last records the state version the copy was made from. A process
+whose turn comes when the stamp already holds its version (written less than half a refresh
+ago) has nothing to add and skips the rewrite, so one change costs one rewrite, not N. The
+stamp holds the version read *before* the pages were asked for, so a change that arrives
+while a copy is written leaves the stamp behind it, and the next turn writes again.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 log = logging.getLogger("tidings.static_copy")
@@ -73,6 +81,7 @@ _CSS_URL = re.compile(rb"""url\((?P<q>["']?)(?P<url>[^"')]*)(?P=q)\)""")
 TEXT_SUFFIXES = {".html", ".json", ".rss", ".atom", ".ics", ".svg", ".js", ".css", ".xml"}
 MANIFEST = ".tidings-copy"
 LOCK = ".tidings-copy.lock"
+STAMP = ".tidings-copy-version"  # "<state version> <unix time written>", written last
 
 
 def file_for(path: str) -> str:
@@ -232,45 +241,95 @@ def _order(name: str) -> tuple[int, str]:
     return (0, name)
 
 
-def write_files(folder: Path, files: dict[str, bytes], *, complete: bool = True) -> tuple[int, int]:
-    """Write the copy into `folder` (under a lock, so processes take turns); remove what an
-    earlier write left that is no longer public. Returns (files changed, files removed)."""
+@dataclass(frozen=True)
+class Stamp:
+    version: int
+    at: float  # unix time
+
+
+def read_stamp(folder: Path) -> Stamp | None:
+    """The state version the copy in `folder` was last written from, and when."""
+    try:
+        version, at = (folder / STAMP).read_text().split()
+        return Stamp(int(version), float(at))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_stamp(folder: Path, version: int) -> None:
+    _write_atomically(folder / STAMP, f"{version} {time.time():.3f}\n".encode())
+
+
+def _open_lock(folder: Path) -> IO[str]:
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    return open(folder / LOCK, "w")  # closed by the caller's `with`
+
+
+@contextlib.asynccontextmanager
+async def holding_lock(folder: Path, poll_seconds: float = 0.02):  # type: ignore[no-untyped-def]
+    """This process's turn at `folder` (waited for without blocking the event loop)."""
+    with await asyncio.to_thread(_open_lock, folder) as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                await asyncio.sleep(poll_seconds)
         try:
-            wanted: set[str] = set()
-            changed = 0
-            for name in sorted(files, key=_order):
-                data = files[name]
-                target = folder / name
-                wanted.add(name)
-                zipped = target.with_name(target.name + ".gz")
-                if Path(name).suffix in TEXT_SUFFIXES:
-                    wanted.add(name + ".gz")
-                    if not (_same(target, data) and zipped.is_file()):
-                        changed += _write_atomically(zipped, _gzip(data))
-                changed += _write_atomically(target, data)
-            if not complete:  # a first part: nothing is removed, the manifest is kept
-                return changed, 0
-            manifest = folder / MANIFEST
-            before: set[str] = set()
-            with contextlib.suppress(OSError):
-                before = set(manifest.read_text().split("\n")) - {""}
-            removed = 0
-            for name in sorted(before - wanted):
-                gone = folder / name
-                if ".." in Path(name).parts:
-                    continue
-                with contextlib.suppress(FileNotFoundError):
-                    gone.unlink()
-                    removed += 1
-                with contextlib.suppress(OSError):  # an emptied incident folder
-                    gone.parent.rmdir()
-            _write_atomically(manifest, "\n".join(sorted(wanted)).encode() + b"\n")
-            return changed, removed
+            yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def write_files(
+    folder: Path,
+    files: dict[str, bytes],
+    *,
+    complete: bool = True,
+    locked: bool = False,
+    version: int | None = None,
+) -> tuple[int, int]:
+    """Write the copy into `folder` (under a lock, so processes take turns, unless the caller
+    holds it already: `locked`); remove what an earlier write left that is no longer public;
+    last, when `version` is given, stamp the copy with it. Returns (files changed, removed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as turn:
+        if not locked:
+            lock = turn.enter_context(open(folder / LOCK, "w"))
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            turn.callback(fcntl.flock, lock, fcntl.LOCK_UN)
+        wanted: set[str] = set()
+        changed = 0
+        for name in sorted(files, key=_order):
+            data = files[name]
+            target = folder / name
+            wanted.add(name)
+            zipped = target.with_name(target.name + ".gz")
+            if Path(name).suffix in TEXT_SUFFIXES:
+                wanted.add(name + ".gz")
+                if not (_same(target, data) and zipped.is_file()):
+                    changed += _write_atomically(zipped, _gzip(data))
+            changed += _write_atomically(target, data)
+        if not complete:  # a first part: nothing is removed, the manifest is kept
+            return changed, 0
+        manifest = folder / MANIFEST
+        before: set[str] = set()
+        with contextlib.suppress(OSError):
+            before = set(manifest.read_text().split("\n")) - {""}
+        removed = 0
+        for name in sorted(before - wanted):
+            gone = folder / name
+            if ".." in Path(name).parts:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                gone.unlink()
+                removed += 1
+            with contextlib.suppress(OSError):  # an emptied incident folder
+                gone.parent.rmdir()
+        _write_atomically(manifest, "\n".join(sorted(wanted)).encode() + b"\n")
+        if version is not None:
+            _write_stamp(folder, version)
+        return changed, removed
 
 
 async def export(
@@ -278,19 +337,28 @@ async def export(
     folder: Path,
     app_url: str,
     superseded: Callable[[], bool] = lambda: False,
+    *,
+    locked: bool = False,
+    version: int | None = None,
 ) -> Written | None:
     """Write the copy: the front page and what it links to first, then everything. None
-    when a newer change came before the end (what was written is whole, and current)."""
+    when a newer change came before the end (what was written is whole, and current).
+    `version`: the state version read before asking for any page, stamped on the copy
+    once it is whole. `locked`: the caller holds the folder's lock for the whole export."""
     started = time.monotonic()
     first = await crawl(fetch, app_url, seeds=FIRST, follow=_FIRST_LINKS)
     assert first is not None
     changed = 0
     if (folder / MANIFEST).is_file():  # a first copy is written whole: its links must resolve
-        changed, _ = await asyncio.to_thread(write_files, folder, first, complete=False)
+        changed, _ = await asyncio.to_thread(
+            write_files, folder, first, complete=False, locked=locked
+        )
     files = await crawl(fetch, app_url, done=first, superseded=superseded)
     if files is None:
         return None
-    more, removed = await asyncio.to_thread(write_files, folder, files)
+    more, removed = await asyncio.to_thread(
+        write_files, folder, files, locked=locked, version=version
+    )
     return Written(files, changed + more, removed, time.monotonic() - started)
 
 
@@ -303,9 +371,14 @@ async def run_hook(command: str, folder: Path) -> None:
         log.warning("TIDINGS_STATIC_HOOK exited with %s", code)
 
 
+# The state version the pages this process serves are made from (None: unknown, always write).
+Version = Callable[[], Awaitable[int]]
+
+
 class StaticCopy:
     """Keeps `folder` up to date: rewrites it soon after each change of public state (and
-    every `refresh_seconds`, because time alone moves some things on a page)."""
+    every `refresh_seconds`, because time alone moves some things on a page), unless another
+    process sharing the folder already wrote it from the same state version."""
 
     def __init__(
         self,
@@ -316,6 +389,7 @@ class StaticCopy:
         hook: str | None = None,
         refresh_seconds: float = 60.0,
         settle_seconds: float = 0.05,
+        version: Version | None = None,
     ) -> None:
         self._fetch = fetch
         self._folder = folder
@@ -323,13 +397,23 @@ class StaticCopy:
         self._hook = hook
         self._refresh = refresh_seconds
         self._settle = settle_seconds
+        self._version = version
         self._wanted = asyncio.Event()
         self.writes = 0
+        self.skipped = 0  # turns where the copy was already at this process's version
         self.last: Written | None = None
         self._busy = False
 
     def changed(self) -> None:
         self._wanted.set()
+
+    def _current(self, version: int) -> bool:
+        """Whether the copy already holds `version`, written recently enough that the
+        periodic refresh (for what time alone moves) is not due either."""
+        stamp = read_stamp(self._folder)
+        if stamp is None or stamp.version < version:
+            return False
+        return 0 <= time.time() - stamp.at < self._refresh / 2
 
     async def written(self, seconds: float = 10.0) -> None:
         """Wait until every change asked for so far is in the copy (tests, export)."""
@@ -356,15 +440,24 @@ class StaticCopy:
             await asyncio.sleep(self._settle)  # one write for a burst of changes
             self._wanted.clear()
             try:
-                # A change while the rest is written starts over from the front page rather
-                # than finish pages already out of date; not forever, though, or a stream
-                # of changes would keep the feeds from ever being written.
-                written = await export(
-                    self._fetch,
-                    self._folder,
-                    self._app_url,
-                    superseded=self._wanted.is_set if restarts < 3 else lambda: False,
-                )
+                # One process at a time; the version is read once the turn has come, before
+                # any page is asked for, so the stamp never claims more than the copy holds.
+                async with holding_lock(self._folder):
+                    version = await self._version() if self._version is not None else None
+                    if version is not None and self._current(version):
+                        self.skipped += 1
+                        continue
+                    # A change while the rest is written starts over from the front page
+                    # rather than finish pages already out of date; not forever, though, or
+                    # a stream of changes would keep the feeds from ever being written.
+                    written = await export(
+                        self._fetch,
+                        self._folder,
+                        self._app_url,
+                        superseded=self._wanted.is_set if restarts < 3 else lambda: False,
+                        locked=True,
+                        version=version,
+                    )
                 if written is None:
                     restarts += 1
                     continue
@@ -464,7 +557,11 @@ async def keeping_copy(app: Callable[..., Awaitable[None]], cache, settings):  #
         return
     async with asgi_fetch(app) as fetch:
         copy = StaticCopy(
-            fetch, Path(settings.static_dir), settings.base_url, hook=settings.static_hook
+            fetch,
+            Path(settings.static_dir),
+            settings.base_url,
+            hook=settings.static_hook,
+            version=cache.current_version,
         )
         cache.on_invalidate(copy.changed)
         stop = asyncio.Event()

@@ -166,3 +166,21 @@ def test_an_incident_with_no_words_has_no_first_word_and_its_whole_life_is_silen
     summary = summarize([row], since=T0 - timedelta(days=90), until=T0 + minutes(90))
     assert summary.first_word.count == 0 and summary.kept_share is None
     assert summary.longest_silence.worst == minutes(30)
+
+
+async def test_an_incidents_desk_page_shows_its_own_figures(client, keys, clock, users):
+    incident = await _scripted_incident(client, keys, clock)
+    await sign_in(client, "rita")
+    response = await client.get(f"/admin/incidents/{incident['id']}")
+    assert response.status_code == 200, response.text
+    page = " ".join(text_of(response).split())
+    assert "How we talked" in page
+    # The clock ticks on while the test runs: a figure may read a minute short.
+    assert re.search(r"First word to customers (9|10) min after declaring", page)
+    assert re.search(r"2 of 3 kept; missed by (14|15) min", page)
+    assert re.search(r"Longest silence while open (44|45) min", page)
+    assert re.search(r"Draft to approval (5|6) min", page)
+    api = await client.get(
+        f"/api/v1/incidents/{incident['id']}/insights", headers=keys["responder"]
+    )
+    assert api.json()["promises_kept"] == 2

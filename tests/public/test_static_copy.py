@@ -12,13 +12,16 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 
-from app.public.static_copy import write_files
+from app.public.static_copy import StaticCopy, read_stamp, write_files
 from tests.support import factories
 from tests.support.polling import eventually
+from tests.support.process_server import serving_in_a_process
 
 SECRET_WORDS = (
     "Acme API outage",  # customer-only incident
@@ -243,3 +246,86 @@ async def test_the_hook_runs_after_each_write(
     await factories.publish(copying_client, keys["comms_lead"], incident["id"], "Hooked.")
     assert await _copy_shows(copy_dir, "Hooked")
     assert await eventually(lambda: log.is_file() and str(copy_dir) in log.read_text())
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().split() if path.is_file() else []
+
+
+async def test_two_server_processes_sharing_the_copy_rewrite_it_once_per_change(
+    settings, keys, tmp_path
+):
+    folder, log = tmp_path / "copy", tmp_path / "hook.log"
+    shared = replace(
+        settings,
+        static_dir=str(folder),
+        static_hook=f'echo "$PPID" >> "{log}"',  # one line per write, naming the process
+        run_worker=False,
+    )
+    with serving_in_a_process(shared) as one, serving_in_a_process(shared):
+        assert await eventually(lambda: len(_lines(log)) >= 1, seconds=20)
+        await asyncio.sleep(2)  # both processes are at rest: the second found the copy made
+        assert len(_lines(log)) == 1, "both processes wrote the first copy"
+        async with httpx.AsyncClient(base_url=one, timeout=30) as http:
+            incident = await factories.incident(http, keys["responder"], "Shared folder")
+            await factories.publish(http, keys["comms_lead"], incident["id"], "One write.")
+        assert await _copy_shows(folder, "Shared folder", seconds=10)
+        await asyncio.sleep(2)  # the other process has noticed the change by now (0.2 s poll)
+        assert len(_lines(log)) == 2, "a change was written by both processes"
+        stamp = read_stamp(folder)
+        assert stamp is not None and stamp.version >= 1  # the publish moved the version on
+
+
+async def test_a_change_during_another_writers_turn_is_still_written(tmp_path):
+    """Two keepers of one folder: the one whose turn comes while the other writes does not
+    trust a stamp made from a state older than its own."""
+    folder = tmp_path / "copy"
+    state = {"version": 1, "front": "first", "then": None}
+    keepers: list[StaticCopy] = []
+
+    async def fetch(path: str) -> tuple[int, str, bytes]:
+        if path != "/":
+            return 404, "text/plain", b""
+        body = f"<html>{state['front']}</html>".encode()
+        if state["then"] is not None:  # a change commits while this page is being copied
+            state["version"], state["front"] = state["then"]
+            state["then"] = None
+            keepers[1].changed()  # only the second keeper has heard of it so far
+        return 200, "text/html", body
+
+    async def version() -> int:
+        return int(state["version"])  # type: ignore[call-overload]
+
+    for _ in range(2):
+        keepers.append(StaticCopy(fetch, folder, "http://status.example.test", version=version))
+    one, two = keepers
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(one.run(stop))]
+    try:
+        await asyncio.sleep(0.01)
+        await one.written()
+        tasks.append(asyncio.create_task(two.run(stop)))
+        await asyncio.sleep(0.01)
+        await two.written()
+        assert (one.writes, two.writes, two.skipped) == (1, 0, 1)
+
+        state.update(version=2, front="second", then=(3, "third"))
+        one.changed()
+        await asyncio.sleep(0.2)
+        await one.written()
+        await two.written()
+        assert "third" in (folder / "index.html").read_text()
+        assert read_stamp(folder).version == 3  # type: ignore[union-attr]
+        assert (one.writes, two.writes) == (2, 1)
+
+        state.update(version=4, front="fourth")  # heard by both: written once
+        one.changed()
+        two.changed()
+        await asyncio.sleep(0.2)
+        await one.written()
+        await two.written()
+        assert "fourth" in (folder / "index.html").read_text()
+        assert one.writes + two.writes == 4
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
