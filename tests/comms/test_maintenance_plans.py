@@ -56,6 +56,7 @@ async def test_approved_words_go_out_by_themselves_at_the_start_and_the_end(
     assert _words(plan, "scheduled")["state"] == "published"  # the announcement: at once
     starts = _words(plan, "in_progress")
     assert (starts["state"], starts["publishes_at"]) == ("approved", plan["scheduled_for"])
+    await drain(worker)  # each moment's email goes out before the next moment comes
 
     assert await run_maintenance_schedule(sessionmaker) == 0  # not yet
     page = (await client.get(f"/incidents/{plan['id']}")).text
@@ -63,6 +64,7 @@ async def test_approved_words_go_out_by_themselves_at_the_start_and_the_end(
 
     clock.advance(minutes=11)
     assert await run_maintenance_schedule(sessionmaker) == 1
+    await drain(worker)
     assert (
         "The database upgrade has started." in (await client.get(f"/incidents/{plan['id']}")).text
     )
