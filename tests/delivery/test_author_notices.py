@@ -134,3 +134,24 @@ async def test_a_retried_notice_reaches_the_author_once_the_mail_server_takes_it
     assert [m["Subject"] for m in smtp.to("rita@team.test")] == [
         "Your words on Slow API were sent back by lead"
     ]
+
+
+async def test_a_lead_who_publishes_their_own_words_is_not_emailed_about_it(
+    client, keys, users, smtp, worker
+):
+    await sign_in(client, "lead")
+    await _settings(client, email="lead@team.test", notify_me="on")
+    incident = await factories.incident(client, keys["responder"], "Slow API")
+    page = await client.get(f"/admin/incidents/{incident['id']}")
+    created = await client.post(
+        f"/admin/incidents/{incident['id']}/drafts",
+        data={"_csrf": csrf(page.text), "status": "investigating", "body": "Looking into it."},
+        follow_redirects=False,
+    )
+    draft_id = created.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    await _as_lead(client, f"/admin/updates/{draft_id}/submit")
+    await _as_lead(client, f"/admin/updates/{draft_id}/approve")
+    published = await client.get(f"/api/v1/updates/{draft_id}", headers=keys["responder"])
+    assert published.json()["update"]["state"] == "published"
+    await drain(worker)
+    assert smtp.messages == []
