@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from app import worker
 from app.accounts.api import ApiKeyController
 from app.accounts.auth import provide_actor
-from app.accounts.pages import SignInPages
+from app.accounts.pages import SettingsPages, SignInPages
 from app.accounts.session import SessionMiddleware
 from app.comms.api import DraftController
 from app.comms.maintenance_api import MaintenancePlanController
@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         InsightsController,
         # The admin pages (signed-in people).
         SignInPages,
+        SettingsPages,
         DeskPages,
         MaintenancePages,
         WordingPages,

@@ -69,9 +69,18 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
     role = parse_role(args.role)
     password = args.password or getpass.getpass("password: ")
     user = _run_in_session(
-        settings, lambda s: create_user(s, username=args.username, password=password, role=role)
+        settings,
+        lambda s: create_user(
+            s,
+            username=args.username,
+            password=password,
+            role=role,
+            email=args.email,
+            notify_me=args.notify_me,
+        ),
     )
-    print(f"user {user.username!r} ({user.role}) created")
+    told = f", told at {user.email}" if user.notify_me else ""
+    print(f"user {user.username!r} ({user.role}) created{told}")
 
 
 def cmd_set_password(settings: Settings, args: argparse.Namespace) -> None:
@@ -250,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("username")
     user.add_argument("--role", required=True, choices=["responder", "comms_lead", "admin"])
     user.add_argument("--password", help="read from the terminal when absent")
+    user.add_argument("--email", help="the user's email address (optional)")
+    user.add_argument(
+        "--notify-me",
+        action="store_true",
+        help="email them when a reviewer publishes or sends back their draft (needs --email)",
+    )
     user.set_defaults(run=cmd_create_user)
     password = commands.add_parser(
         "set-password", help="set a desk user's password (ends their sessions)"

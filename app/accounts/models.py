@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin, TimestampMixin
@@ -36,6 +36,10 @@ class User(IdMixin, TimestampMixin, Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
+    # Where the desk tells this user that their words were published or sent back, and
+    # whether they asked for it (off until they do).
+    email: Mapped[str | None] = mapped_column(String(320))
+    notify_me: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class AdminSession(Base):

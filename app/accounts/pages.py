@@ -7,8 +7,9 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
-from app.accounts.admin import admin_page, safe_next
-from app.accounts.service import end_session, start_session
+from app.accounts.admin import admin_page, back, safe_next
+from app.accounts.models import User
+from app.accounts.service import end_session, start_session, update_settings
 from app.accounts.session import (
     DEVICE_COOKIE,
     check_csrf,
@@ -18,6 +19,7 @@ from app.accounts.session import (
     new_token,
 )
 from app.accounts.signin import attempt_sign_in
+from app.lib.errors import InvalidInput
 from app.web.deps import AppSettings, Db
 
 
@@ -81,3 +83,45 @@ class SignInPages(Controller):
             status_code=303,
             cookies=[cookie(settings, new_token())],
         )
+
+
+class SettingsPages(Controller):
+    """Your settings: a desk user's own email address, and whether they are told there
+    when a reviewer publishes or sends back their draft."""
+
+    path = "/admin/settings"
+    include_in_schema = False
+    before_request = check_csrf
+
+    @get("/")
+    async def settings_form(self, request: Request, db: Db) -> Response[Any]:
+        user = await db.get(User, request.scope["state"]["session_user_id"])
+        return admin_page(
+            request,
+            "admin/settings.html",
+            email=(user.email if user else None) or "",
+            notify_me=bool(user and user.notify_me),
+        )
+
+    @post("/")
+    async def save_settings(self, request: Request, db: Db) -> Response[Any]:
+        form = await request.form()
+        email = str(form.get("email", "")).strip()
+        notify_me = form.get("notify_me") == "on"
+        try:
+            await update_settings(
+                db,
+                user_id=request.scope["state"]["session_user_id"],
+                email=email,
+                notify_me=notify_me,
+            )
+        except InvalidInput as exc:
+            return admin_page(
+                request,
+                "admin/settings.html",
+                status_code=exc.status_code,
+                email=email,
+                notify_me=notify_me,
+                error=str(exc),
+            )
+        return back("/admin/settings", notice="Settings saved.")

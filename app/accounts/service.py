@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.accounts.models import AdminSession, ApiKey, Role, User
 from app.lib.clock import utcnow
+from app.lib.emails import clean_email
 from app.lib.errors import Conflict, InvalidInput, NotFound
 
 KEY_PREFIX = "tid_"
@@ -73,7 +74,15 @@ async def actor_for_key(session: AsyncSession, raw: str) -> tuple[ApiKey, Actor]
     return key, Actor(name=f"key:{key.name}", role=Role(key.role))
 
 
-async def create_user(session: AsyncSession, *, username: str, password: str, role: Role) -> User:
+async def create_user(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    email: str | None = None,
+    notify_me: bool = False,
+) -> User:
     username = username.strip()
     if not username:
         raise InvalidInput("username must not be blank", field="username")
@@ -81,8 +90,35 @@ async def create_user(session: AsyncSession, *, username: str, password: str, ro
         raise InvalidInput("password must be at least 8 characters", field="password")
     if await session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"a user named {username!r} already exists", field="username")
-    user = User(username=username, password_hash=await _hash_password(password), role=role.value)
+    email, notify_me = _email_choice(email, notify_me)
+    user = User(
+        username=username,
+        password_hash=await _hash_password(password),
+        role=role.value,
+        email=email,
+        notify_me=notify_me,
+    )
     session.add(user)
+    await session.flush()
+    return user
+
+
+def _email_choice(email: str | None, notify_me: bool) -> tuple[str | None, bool]:
+    """An address is checked like a subscriber's; asking for email needs one."""
+    address = clean_email(email, field="email") if email and email.strip() else None
+    if notify_me and address is None:
+        raise InvalidInput("give an email address to be told by email", field="email")
+    return address, notify_me
+
+
+async def update_settings(
+    session: AsyncSession, *, user_id: str, email: str | None, notify_me: bool
+) -> User:
+    """A desk user's own email address and whether their drafts' fate is sent there."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    user.email, user.notify_me = _email_choice(email, notify_me)
     await session.flush()
     return user
 

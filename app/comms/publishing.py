@@ -21,7 +21,11 @@ from app.comms.promises import has_promise_mark, promise_words
 from app.components import service as components
 from app.components.models import Component
 from app.components.schemas import ComponentUpdate
-from app.delivery.outbox import enqueue_component_change, enqueue_update
+from app.delivery.outbox import (
+    enqueue_author_notice,
+    enqueue_component_change,
+    enqueue_update,
+)
 from app.incidents import service as incidents
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import IncidentCreate, MaintenanceCreate, UpdateCreate
@@ -120,3 +124,23 @@ async def update_component(
         session, component=component, old_status=old_status, new_status=component.status
     )
     return component
+
+
+async def tell_author(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    draft: Update,
+    incident: Incident,
+    reason: str | None = None,
+) -> None:
+    """The reviewer's decision reaches the draft's author by email if they asked for it:
+    published (no `reason`) or sent back with `reason`. Queued in the same transaction."""
+    await enqueue_author_notice(
+        session,
+        author=draft.author,
+        by=actor.name,
+        incident=incident,
+        published=reason is None,
+        reason=reason,
+    )

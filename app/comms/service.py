@@ -18,7 +18,7 @@ from app.accounts.permissions import Act
 from app.comms import policy as rules
 from app.comms.models import DraftReview
 from app.comms.policy_store import load_policy, require_approval_allowed
-from app.comms.publishing import publish_update
+from app.comms.publishing import publish_update, tell_author
 from app.comms.schemas import DraftCreate
 from app.comms.tone_rules import check_tone, refuse_blocking
 from app.comms.wording import Site, get_template, render_template
@@ -257,7 +257,9 @@ async def approve_draft(
         await audit(session, actor, "policy.waiver", draft, {"waiver": waiver})
     if not notify:
         await audit(session, actor, "draft.publish_quietly", draft, {"author": draft.author})
-    return await publish_update(session, actor=actor, update=draft, waiver=waiver, zone=zone)
+    published = await publish_update(session, actor=actor, update=draft, waiver=waiver, zone=zone)
+    await tell_author(session, actor=actor, draft=published, incident=incident)
+    return published
 
 
 async def reject_draft(
@@ -274,6 +276,8 @@ async def reject_draft(
     review.reviewed_at, review.reviewed_by, review.rejection_reason = utcnow(), actor.name, reason
     await session.flush()
     await audit(session, actor, "draft.reject", draft, {"reason": reason, "author": draft.author})
+    incident = await get_incident(session, draft.incident_id)
+    await tell_author(session, actor=actor, draft=draft, incident=incident, reason=reason)
     return draft
 
 

@@ -319,7 +319,7 @@ async def refusals(
             affected.setdefault(incident_id, set()).add(customer_id)
     refused = {}
     for delivery in updates:
-        subscriber = batch.subscribers.get(delivery.subscriber_id)
+        subscriber = batch.subscribers.get(delivery.subscriber_id or "")
         update_ = batch.updates.get(delivery.update_id or "")
         incident = batch.incidents.get(update_.incident_id) if update_ else None
         if subscriber is None or update_ is None or incident is None:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app import audience as aud
+from app.accounts.models import User
 from app.components.models import Component
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
@@ -163,6 +164,7 @@ class Batch:
         self.common = common or CommonParts()
         self.snapshots = snapshots or Snapshots()
         self.subscribers: dict[str, Subscriber] = {}
+        self.users: dict[str, User] = {}  # the desk users of author notices
         self.customers: dict[str, Customer] = {}
         self.updates: dict[str, Update] = {}
         self.incidents: dict[str, Incident] = {}
@@ -175,10 +177,15 @@ class Batch:
 
     async def load(self, deliveries: list[Delivery]) -> None:
         s = self.session
-        sub_ids = {d.subscriber_id for d in deliveries}
+        sub_ids = {d.subscriber_id for d in deliveries if d.subscriber_id}
         self.subscribers = {
             x.id: x for x in await s.scalars(select(Subscriber).where(Subscriber.id.in_(sub_ids)))
         }
+        user_ids = {d.user_id for d in deliveries if d.user_id}
+        if user_ids:
+            self.users = {
+                u.id: u for u in await s.scalars(select(User).where(User.id.in_(user_ids)))
+            }
         cust_ids = {x.customer_id for x in self.subscribers.values() if x.customer_id}
         if cust_ids:
             self.customers = {
@@ -237,7 +244,9 @@ class Batch:
         return self._pages[customer_id]
 
     async def prepare(self, delivery: Delivery) -> Prepared:
-        subscriber = self.subscribers.get(delivery.subscriber_id)
+        if delivery.message == Message.AUTHOR_NOTICE:
+            return self.author_notice(delivery)
+        subscriber = self.subscribers.get(delivery.subscriber_id or "")
         if subscriber is None:
             return Prepared(delivery.id, skip="the subscriber was removed")
         if delivery.message == Message.CONFIRMATION:
@@ -361,6 +370,34 @@ class Batch:
             context=context,
             message_id=f"<confirm.{delivery.id}.{subscriber.id}@{domain}>",
         )
+
+    def author_notice(self, delivery: Delivery) -> Prepared:
+        """A desk user's own draft was published or sent back: to their address of now, if
+        they still want to hear (they may have changed their mind since it was queued)."""
+        user = self.users.get(delivery.user_id or "")
+        if user is None:
+            return Prepared(delivery.id, skip="the desk user was removed")
+        if not user.notify_me or not user.email:
+            return Prepared(delivery.id, skip="the author no longer asks for email")
+        s = self.settings
+        notice = json.loads(delivery.notice or "{}")
+        context = {
+            "page_name": s.page_name,
+            "published": notice.get("event") == "published",
+            "by": notice.get("by", ""),
+            "reason": notice.get("reason") or "",
+            "incident_title": notice.get("incident_title", ""),
+            "desk_url": f"{s.base_url}/admin/incidents/{notice.get('incident_id', '')}",
+        }
+        message = build_message(
+            self.renderer,
+            s,
+            template=Message.AUTHOR_NOTICE.value,
+            to=user.email,
+            context=context,
+            message_id=f"<author.{delivery.id}.{user.id}@{self.domain}>",
+        )
+        return Prepared(delivery.id, "email", message)
 
     async def email_components(
         self, audience: aud.Audience, incident: Incident

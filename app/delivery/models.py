@@ -30,6 +30,8 @@ class Message(StrEnum):
     INCIDENT_UPDATE = "incident-update"
     COMPONENT_UPDATE = "component-update"
     CONFIRMATION = "confirm-subscription"
+    # To a desk user, not a subscriber: their draft was published or sent back.
+    AUTHOR_NOTICE = "author-notice"
 
 
 class ComponentChange(IdMixin, Base):
@@ -44,7 +46,9 @@ class ComponentChange(IdMixin, Base):
 
 
 class Delivery(Base):
-    """One message to one subscriber over one channel.
+    """One message to one subscriber over one channel, or (an author notice) to one desk
+    user by email: then `user_id` is set instead of `subscriber_id`, and `notice` holds
+    what it says (JSON), so the words are those of the moment it was queued.
 
     The integer id lets a publish insert a row per recipient in one `INSERT ... SELECT`.
     A row becomes `sent` only after the peer accepted the message.
@@ -62,7 +66,11 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
-    subscriber_id: Mapped[str] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    subscriber_id: Mapped[str | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    notice: Mapped[str | None] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(String(32))
     update_id: Mapped[str | None] = mapped_column(

@@ -6,12 +6,14 @@ who receives what is decided by `app.audience` and the subscriber's component fi
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience as aud
+from app.accounts.models import User
 from app.components.models import Component
 from app.delivery.models import ComponentChange, Delivery, DeliveryState, Message
 from app.delivery.wakeup import outbox_written
@@ -180,3 +182,44 @@ def confirmation_delivery(subscriber: Subscriber) -> Delivery:
         next_attempt_at=now,
         created_at=now,
     )
+
+
+async def enqueue_author_notice(
+    session: AsyncSession,
+    *,
+    author: str | None,
+    by: str,
+    incident: Incident,
+    published: bool,
+    reason: str | None = None,
+) -> bool:
+    """Tell a draft's author, by email, that a reviewer published it or sent it back, if
+    the author is a desk user who gave an address and asked for it. Nothing for words
+    their own author published, nor for authors who are API keys or gone."""
+    if not author or author == by:
+        return False
+    user = await session.scalar(select(User).where(User.username == author))
+    if user is None or not user.notify_me or not user.email:
+        return False
+    notice = {
+        "event": "published" if published else "sent_back",
+        "by": by,
+        "reason": reason,
+        "incident_id": incident.id,
+        "incident_title": incident.title,
+    }
+    now = utcnow()
+    session.add(
+        Delivery(
+            user_id=user.id,
+            channel=SubscriberKind.EMAIL.value,
+            message=Message.AUTHOR_NOTICE.value,
+            notice=json.dumps(notice),
+            state=DeliveryState.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    outbox_written(session)
+    return True

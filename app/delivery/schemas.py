@@ -9,7 +9,7 @@ import msgspec
 
 class DeliveryRead(msgspec.Struct, kw_only=True):
     id: int
-    subscriber_id: str
+    subscriber_id: str | None
     channel: str
     message: str
     update_id: str | None

@@ -149,7 +149,7 @@ async def record_outcome(
         delivery.last_error = (outcome.error or "failed")[:2000]
         wait = policy.delay(delivery.attempts, outcome.retry_after)
         delivery.next_attempt_at = now + timedelta(seconds=wait)
-    if outcome.disable:
+    if outcome.disable and delivery.subscriber_id:
         await disable(session, subscriber_id=delivery.subscriber_id, reason=outcome.error or "")
     return delivery.state
 
@@ -238,7 +238,9 @@ async def update_report(session: AsyncSession, update_id: str) -> UpdateReport:
     update = await _get_update(session, update_id, with_incident=True)
     counts, failures = await update_deliveries(session, update_id)
     skipped = await update_deliveries_in(session, update_id, DeliveryState.SKIPPED)
-    recipients = await subscribers_by_id(session, [d.subscriber_id for d in (*failures, *skipped)])
+    recipients = await subscribers_by_id(
+        session, [d.subscriber_id for d in (*failures, *skipped) if d.subscriber_id]
+    )
     return UpdateReport(update, update.incident, counts, failures, skipped, recipients)
 
 

@@ -7,7 +7,6 @@ Self-service subscribing is in `subscribing.py`, the CSV import of contacts in `
 from __future__ import annotations
 
 import base64
-import re
 import secrets
 
 from sqlalchemy import delete, func, insert, select
@@ -19,20 +18,11 @@ from app.audit.service import record
 from app.components.service import get_components
 from app.customers.service import check_customer_ids
 from app.lib.clock import utcnow
+from app.lib.emails import clean_email
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.urls import check_webhook_url
 from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind, subscriber_components
 from app.subscribers.schemas import SubscriberCreate
-
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
-
-
-def clean_email(address: str | None, field: str = "address") -> str:
-    address = (address or "").strip()
-    if not address or len(address) > 320 or not _EMAIL.match(address):
-        raise InvalidInput(f"{field}: must be an email address like ops@example.com", field=field)
-    local, _, domain = address.rpartition("@")
-    return f"{local}@{domain.lower()}"
 
 
 def new_webhook_secret() -> str:

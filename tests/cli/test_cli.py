@@ -76,6 +76,20 @@ def test_create_user_refuses_a_short_password(demo_db):
     assert ok.returncode == 0
 
 
+def test_create_user_takes_an_email_to_be_told_at_and_checks_it(demo_db):
+    folder, _out = demo_db
+    base = ("create-user", "--role", "responder", "--password", "long enough pass")
+    bad = _tidings(folder, *base, "ann", "--email", "ann at example", "--notify-me")
+    assert bad.returncode != 0
+    assert "must be an email address" in bad.stderr
+    none = _tidings(folder, *base, "ann", "--notify-me")
+    assert none.returncode != 0
+    assert "give an email address" in none.stderr
+    ok = _tidings(folder, *base, "ann", "--email", "Ann@Example.ORG", "--notify-me")
+    assert ok.returncode == 0, ok.stderr
+    assert "told at Ann@example.org" in ok.stdout
+
+
 def test_serve_refuses_a_public_address_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "TIDINGS_SECRET_KEY"}
     env["TIDINGS_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}"

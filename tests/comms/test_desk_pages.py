@@ -55,6 +55,7 @@ async def test_every_admin_page_renders_for_a_comms_lead(client, users, keys):
         f"/admin/incidents/{incident['id']}",
         f"/admin/incidents/{incident['id']}?template={template.json()['id']}",
         f"/admin/updates/{published['id']}",
+        "/admin/settings",
     ):
         response = await client.get(path)
         assert response.status_code == 200, (path, response.text[:500])
