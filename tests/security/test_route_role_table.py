@@ -154,6 +154,8 @@ TABLE: dict[str, Any] = {
     "POST /admin/sign-in": OPEN,
     "GET /admin": R,
     "GET /admin/insights": R,
+    "GET /admin/settings": R,
+    "POST /admin/settings": R,
     "GET /admin/customers": R,
     "GET /admin/customers/new": ADMIN,
     "POST /admin/customers/new": ADMIN,
