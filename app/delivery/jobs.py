@@ -210,10 +210,13 @@ class DeliveryWorker:
     async def _claim_and_queue(self, limit: int, now: datetime | None = None) -> set[int]:
         async with self.sessionmaker() as session:
             ids = await claim(session, limit=limit, lease=self.lease, now=now)
-            if not ids:
+            # Rows this worker already holds (queued or in flight) come due again when
+            # their lease ran out while the database was away: they are not queued twice.
+            fresh = [i for i in ids if i not in self.outstanding]
+            if not fresh:
                 return set()
-            self.outstanding.update(ids)
-            deliveries = list(await session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
+            self.outstanding.update(fresh)
+            deliveries = list(await session.scalars(select(Delivery).where(Delivery.id.in_(fresh))))
             batch = Batch(self.settings, self.renderer, session, self.common, self.snapshots)
             await batch.load(deliveries)
             refused = await refusals(session, batch, deliveries)
@@ -237,7 +240,7 @@ class DeliveryWorker:
                         # after the whole batch is built (the first email of a publish
                         # leaves at once), and busy ones hear their peers' answers.
                         await asyncio.sleep(0)
-        return set(ids)
+        return set(fresh)
 
     # -- lanes ----------------------------------------------------------------------------
 
