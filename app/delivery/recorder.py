@@ -44,6 +44,8 @@ class Recorder:
         self._written: list[asyncio.Future[None]] = []
         self._pending = asyncio.Event()
         self._closing = False
+        self.lock = asyncio.Lock()
+        self._patient = True  # whether to wait for a database that is away
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -56,6 +58,11 @@ class Recorder:
         self._written.append(written)
         self._pending.set()
         return written
+
+    def stop_waiting(self) -> None:
+        """Give up on a database that is away: a worker asked to stop stops, and the results
+        not written are sent again later (their lease runs out)."""
+        self._patient = False
 
     async def close(self) -> None:
         """Write what is left, then stop."""
@@ -80,36 +87,39 @@ class Recorder:
         self._pending.clear()
         if not items:
             return
-        pause = RETRY_FIRST
-        while True:
-            try:
-                async with self.sessionmaker() as session:
-                    await record_outcomes(session, items, policy=self.policy)
-                    await session.commit()
-                break
-            except Exception as exc:
-                if lost_connection(exc) and not self._closing:
-                    # The database is away (a restart, a failover). Keep the results and
-                    # try again: the lanes wait on them meanwhile, so nothing more is sent
-                    # that could not be recorded, and nothing sent is sent again.
-                    log.warning(
-                        "could not record %d delivery results, the database is away "
-                        "(%s); trying again in %.1f s",
-                        len(items),
-                        type(exc).__name__,
-                        pause,
-                    )
-                    await asyncio.sleep(pause)
-                    pause = min(pause * 2, RETRY_MOST)
-                    items, self._items = items + self._items, []
-                    written, self._written = written + self._written, []
-                    self._pending.clear()
-                    continue
-                # Not recorded: the rows stay claimed until their lease runs out, then are
-                # sent again. A repeat, never a loss.
-                log.exception("could not record %d delivery results", len(items))
-                break
-        self.on_recorded([delivery_id for delivery_id, _ in items])
+        # Held from the write until the rows leave `outstanding`: the lease renewer takes it
+        # too, so it never renews (and so shortens) a retry just written for a row.
+        async with self.lock:
+            pause = RETRY_FIRST
+            while True:
+                try:
+                    async with self.sessionmaker() as session:
+                        await record_outcomes(session, items, policy=self.policy)
+                        await session.commit()
+                    break
+                except Exception as exc:
+                    if lost_connection(exc) and self._patient and not self._closing:
+                        # The database is away (a restart, a failover). Keep the results and
+                        # try again: the lanes wait on them meanwhile, so nothing more is sent
+                        # that could not be recorded, and nothing sent is sent again.
+                        log.warning(
+                            "could not record %d delivery results, the database is away "
+                            "(%s); trying again in %.1f s",
+                            len(items),
+                            type(exc).__name__,
+                            pause,
+                        )
+                        await asyncio.sleep(pause)
+                        pause = min(pause * 2, RETRY_MOST)
+                        items, self._items = items + self._items, []
+                        written, self._written = written + self._written, []
+                        self._pending.clear()
+                        continue
+                    # Not recorded: the rows stay claimed until their lease runs out, then are
+                    # sent again. A repeat, never a loss.
+                    log.exception("could not record %d delivery results", len(items))
+                    break
+            self.on_recorded([delivery_id for delivery_id, _ in items])
         for future in written:
             if not future.done():
                 future.set_result(None)

@@ -237,6 +237,58 @@ async def test_postgresql_restarted_mid_fanout_the_worker_carries_on_and_loses_n
     assert drained < drain_bound
 
 
+async def test_a_worker_told_to_stop_while_postgresql_is_down_stops_and_loses_nothing(
+    private_client, private_keys, private_postgres: PrivatePostgres, smtp, tmp_path
+):
+    """A worker waiting for its database to come back still stops when told to (SIGTERM),
+    within seconds; the next worker sends what is left, repeating at most one per lane."""
+    readers = 300
+    client, keys = private_client, private_keys
+    addresses = await _readers(client, keys, readers)
+    update = await _publish(client, keys)
+
+    def worker() -> WorkerProcess:
+        return WorkerProcess(
+            private_postgres.url,
+            smtp.port,
+            tmp_path / "worker.log",
+            TIDINGS_WORKER_CONCURRENCY=str(LANES),
+        )
+
+    first, second = worker(), worker()
+    try:
+        first.start()
+        assert await until(lambda: smtp.count() >= readers // 5), first.output()
+        await asyncio.to_thread(private_postgres.stop)
+        asked = time.monotonic()
+        code = await asyncio.to_thread(first.stop)
+        stopped_in = time.monotonic() - asked
+        await asyncio.to_thread(private_postgres.start)
+        second.start()
+        assert await until(lambda: smtp.count() >= readers, stall=30), second.output()
+
+        async def all_recorded() -> bool:
+            return (await _counts(client, keys, update))["sent"] == readers
+
+        await eventually(all_recorded, 30)
+    finally:
+        first.stop()
+        assert second.stop() == 0, second.output()
+    lost, repeats = _lost_and_repeats(smtp, addresses)
+    figures(
+        "worker stopped while PostgreSQL is down",
+        messages=readers,
+        stopped_in_s=f"{stopped_in:.1f}",
+        lost=lost,
+        repeats=repeats,
+        in_flight=LANES,
+    )
+    assert code == 0, first.output()
+    assert stopped_in < 15, first.output()
+    assert lost == 0
+    assert repeats <= LANES
+
+
 # -- webhook receivers that misbehave ---------------------------------------------------
 
 
