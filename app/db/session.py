@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -36,3 +37,36 @@ def make_engine(database_url: str, **kwargs: object) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def lost_connection(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached or dropped the connection (a
+    restart, a failover, a network cut), rather than that a statement was wrong: the same
+    work is worth trying again once it is back."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (OSError, TimeoutError)):
+            return True
+        if isinstance(current, DBAPIError) and (
+            current.connection_invalidated
+            or isinstance(current, (OperationalError, InterfaceError, InternalError))
+        ):
+            return True
+        if type(current).__name__ in _DRIVER_LOST:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+# asyncpg's words for a server that is shutting down, starting up, or gone mid-query.
+_DRIVER_LOST = {
+    "CannotConnectNowError",
+    "ConnectionDoesNotExistError",
+    "AdminShutdownError",
+    "CrashShutdownError",
+    "InternalClientError",
+    "ConnectionFailureError",
+    "ClientCannotConnectError",
+}

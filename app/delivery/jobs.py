@@ -112,6 +112,7 @@ class DeliveryWorker:
         finish (within the deadline) and their results are written."""
         if self._shared is None:
             return
+        self._recorder.stop_waiting()  # lanes must not wait on a database that is away
         waiting = []
         while not self._queue.empty():
             item = self._queue.get_nowait()
@@ -210,34 +211,48 @@ class DeliveryWorker:
     async def _claim_and_queue(self, limit: int, now: datetime | None = None) -> set[int]:
         async with self.sessionmaker() as session:
             ids = await claim(session, limit=limit, lease=self.lease, now=now)
-            if not ids:
+            # Rows this worker already holds (queued or in flight) come due again when
+            # their lease ran out while the database was away: they are not queued twice.
+            fresh = [i for i in ids if i not in self.outstanding]
+            if not fresh:
                 return set()
-            self.outstanding.update(ids)
-            deliveries = list(await session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
-            batch = Batch(self.settings, self.renderer, session, self.common, self.snapshots)
-            await batch.load(deliveries)
-            refused = await refusals(session, batch, deliveries)
-            for delivery in deliveries:
-                if delivery.id in refused:
-                    self._recorder.add(
-                        delivery.id, Outcome(ok=False, skipped=True, error=refused[delivery.id])
-                    )
-                    continue
-                try:
-                    item = await batch.prepare(delivery)
-                except Exception as exc:  # a message that cannot be built must not stop others
-                    log.exception("could not build delivery %s", delivery.id)
-                    item = Prepared(delivery.id, error=f"could not build the message: {exc}")
-                if item.channel is None:  # nothing to send: recorded without a lane
-                    self._recorder.add(delivery.id, _unsent(item))
-                else:
-                    self._queue.put_nowait(item)
-                    if self._queue.qsize() <= self.concurrency or self._queue.qsize() % 16 == 0:
-                        # Lanes go on meanwhile: an idle one starts on this message now, not
-                        # after the whole batch is built (the first email of a publish
-                        # leaves at once), and busy ones hear their peers' answers.
-                        await asyncio.sleep(0)
-        return set(ids)
+            self.outstanding.update(fresh)
+            handed: set[int] = set()  # queued for a lane or given to the recorder
+            try:
+                chosen = select(Delivery).where(Delivery.id.in_(fresh))
+                deliveries = list(await session.scalars(chosen))
+                batch = Batch(self.settings, self.renderer, session, self.common, self.snapshots)
+                await batch.load(deliveries)
+                refused = await refusals(session, batch, deliveries)
+                for delivery in deliveries:
+                    if delivery.id in refused:
+                        self._recorder.add(
+                            delivery.id, Outcome(ok=False, skipped=True, error=refused[delivery.id])
+                        )
+                        handed.add(delivery.id)
+                        continue
+                    try:
+                        item = await batch.prepare(delivery)
+                    except Exception as exc:  # a message that cannot be built must not stop others
+                        log.exception("could not build delivery %s", delivery.id)
+                        item = Prepared(delivery.id, error=f"could not build the message: {exc}")
+                    handed.add(delivery.id)
+                    if item.channel is None:  # nothing to send: recorded without a lane
+                        self._recorder.add(delivery.id, _unsent(item))
+                    else:
+                        self._queue.put_nowait(item)
+                        if self._queue.qsize() <= self.concurrency or self._queue.qsize() % 16 == 0:
+                            # Lanes go on meanwhile: an idle one starts on this message now, not
+                            # after the whole batch is built (the first email of a publish
+                            # leaves at once), and busy ones hear their peers' answers.
+                            await asyncio.sleep(0)
+            except BaseException:
+                # The database went away while the batch was read: the rows not handed on
+                # are not this worker's to renew any more; their lease runs out and they
+                # are claimed again (dropped here, they would be held for ever).
+                self.outstanding.difference_update(set(fresh) - handed)
+                raise
+        return set(fresh)
 
     # -- lanes ----------------------------------------------------------------------------
 
@@ -287,8 +302,11 @@ class DeliveryWorker:
             if self._closing.is_set() or not self.outstanding:
                 continue
             try:
-                async with self.sessionmaker() as session:
-                    await extend_lease(session, sorted(self.outstanding), lease=self.lease)
+                # Not while results are written: a row recorded for a retry in 3 s must not
+                # be renewed to the lease's end (a 429's Retry-After would not be honoured).
+                async with self._recorder.lock, self.sessionmaker() as session:
+                    if self.outstanding:
+                        await extend_lease(session, sorted(self.outstanding), lease=self.lease)
             except Exception:  # the lease then runs out; at worst a row is sent twice
                 log.warning("could not extend the lease of %d rows", len(self.outstanding))
 

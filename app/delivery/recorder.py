@@ -4,7 +4,9 @@ previous write ran are written together, in one transaction.
 One commit per message, under a lock, made the database the pace of a fan-out; a group
 commit costs one round trip for many rows. A lane waits for its result to be committed
 before it takes its next message, so what a crash can repeat stays at most one message
-per lane: the messages in flight.
+per lane: the messages in flight. While the database is away, results are kept and the
+write is tried again until it is back, so the lanes stop after their message in flight
+rather than send more that could not be recorded.
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.db.session import lost_connection
 from app.delivery.service import Outcome, RetryPolicy, record_outcomes
 
 log = logging.getLogger("tidings.delivery")
+
+# Back-off between attempts to write results while the database is away.
+RETRY_FIRST = 0.25
+RETRY_MOST = 5.0
 
 
 class Recorder:
@@ -37,6 +44,8 @@ class Recorder:
         self._written: list[asyncio.Future[None]] = []
         self._pending = asyncio.Event()
         self._closing = False
+        self.lock = asyncio.Lock()
+        self._patient = True  # whether to wait for a database that is away
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -49,6 +58,11 @@ class Recorder:
         self._written.append(written)
         self._pending.set()
         return written
+
+    def stop_waiting(self) -> None:
+        """Give up on a database that is away: a worker asked to stop stops, and the results
+        not written are sent again later (their lease runs out)."""
+        self._patient = False
 
     async def close(self) -> None:
         """Write what is left, then stop."""
@@ -73,15 +87,39 @@ class Recorder:
         self._pending.clear()
         if not items:
             return
-        try:
-            async with self.sessionmaker() as session:
-                await record_outcomes(session, items, policy=self.policy)
-                await session.commit()
-        except Exception:
-            # Not recorded: the rows stay claimed until their lease runs out, then are sent
-            # again. A repeat, never a loss.
-            log.exception("could not record %d delivery results", len(items))
-        self.on_recorded([delivery_id for delivery_id, _ in items])
+        # Held from the write until the rows leave `outstanding`: the lease renewer takes it
+        # too, so it never renews (and so shortens) a retry just written for a row.
+        async with self.lock:
+            pause = RETRY_FIRST
+            while True:
+                try:
+                    async with self.sessionmaker() as session:
+                        await record_outcomes(session, items, policy=self.policy)
+                        await session.commit()
+                    break
+                except Exception as exc:
+                    if lost_connection(exc) and self._patient and not self._closing:
+                        # The database is away (a restart, a failover). Keep the results and
+                        # try again: the lanes wait on them meanwhile, so nothing more is sent
+                        # that could not be recorded, and nothing sent is sent again.
+                        log.warning(
+                            "could not record %d delivery results, the database is away "
+                            "(%s); trying again in %.1f s",
+                            len(items),
+                            type(exc).__name__,
+                            pause,
+                        )
+                        await asyncio.sleep(pause)
+                        pause = min(pause * 2, RETRY_MOST)
+                        items, self._items = items + self._items, []
+                        written, self._written = written + self._written, []
+                        self._pending.clear()
+                        continue
+                    # Not recorded: the rows stay claimed until their lease runs out, then are
+                    # sent again. A repeat, never a loss.
+                    log.exception("could not record %d delivery results", len(items))
+                    break
+            self.on_recorded([delivery_id for delivery_id, _ in items])
         for future in written:
             if not future.done():
                 future.set_result(None)

@@ -25,6 +25,7 @@ from tests.support import factories
 from tests.support.bad_receivers import BadReceiver
 from tests.support.peers import SmtpServer
 from tests.support.polling import eventually
+from tests.support.private_postgres import PrivatePostgres
 from tests.support.worker_process import WorkerProcess, until
 
 LANES = 8  # the worker's concurrency: at most this many messages are in flight at a time
@@ -178,6 +179,114 @@ async def test_smtp_down_for_a_while_then_back_loses_nothing(
     assert lost == 0
     assert repeats <= LANES
     assert drained < drain_bound
+
+
+# -- PostgreSQL restarted under the worker ----------------------------------------------
+
+
+async def test_postgresql_restarted_mid_fanout_the_worker_carries_on_and_loses_nothing(
+    private_client, private_keys, private_postgres: PrivatePostgres, smtp, tmp_path
+):
+    """The worker's database goes away mid fan-out (a fast shutdown cuts every connection,
+    nothing listens for 3 s, then it is back); the same worker process carries on."""
+    readers, down_for, drain_bound = 1_000, 3.0, 45.0
+    client, keys = private_client, private_keys
+    addresses = await _readers(client, keys, readers)
+    update = await _publish(client, keys)
+    worker = WorkerProcess(
+        private_postgres.url,
+        smtp.port,
+        tmp_path / "worker.log",
+        TIDINGS_WORKER_CONCURRENCY=str(LANES),
+    )
+    try:
+        worker.start()
+        assert await until(lambda: smtp.count() >= readers // 4), worker.output()
+        down_at = smtp.count()
+        await asyncio.to_thread(private_postgres.stop)
+        await asyncio.sleep(down_for)
+        await asyncio.to_thread(private_postgres.start)
+        back = time.monotonic()
+        assert worker.process is not None and worker.process.poll() is None, worker.output()
+        assert await until(lambda: smtp.count() >= readers, stall=drain_bound), (
+            smtp.count(),
+            worker.output(),
+        )
+
+        async def all_recorded() -> bool:
+            return (await _counts(client, keys, update))["sent"] == readers
+
+        await eventually(all_recorded, 30)
+        drained = time.monotonic() - back
+    finally:
+        code = worker.stop()
+    assert code == 0, worker.output()
+    lost, repeats = _lost_and_repeats(smtp, addresses)
+    figures(
+        f"PostgreSQL stopped for {down_for:g} s",
+        messages=readers,
+        sent_before_stop=down_at,
+        lost=lost,
+        repeats=repeats,
+        in_flight=LANES,
+        drain_after_back_s=f"{drained:.1f}",
+        worker_exit=code,
+    )
+    assert lost == 0
+    assert repeats <= LANES
+    assert drained < drain_bound
+
+
+async def test_a_worker_told_to_stop_while_postgresql_is_down_stops_and_loses_nothing(
+    private_client, private_keys, private_postgres: PrivatePostgres, smtp, tmp_path
+):
+    """A worker waiting for its database to come back still stops when told to (SIGTERM),
+    within seconds; the next worker sends what is left, repeating at most one per lane."""
+    readers = 300
+    client, keys = private_client, private_keys
+    addresses = await _readers(client, keys, readers)
+    update = await _publish(client, keys)
+
+    def worker() -> WorkerProcess:
+        return WorkerProcess(
+            private_postgres.url,
+            smtp.port,
+            tmp_path / "worker.log",
+            TIDINGS_WORKER_CONCURRENCY=str(LANES),
+        )
+
+    first, second = worker(), worker()
+    try:
+        first.start()
+        assert await until(lambda: smtp.count() >= readers // 5), first.output()
+        await asyncio.to_thread(private_postgres.stop)
+        asked = time.monotonic()
+        code = await asyncio.to_thread(first.stop)
+        stopped_in = time.monotonic() - asked
+        await asyncio.to_thread(private_postgres.start)
+        second.start()
+        assert await until(lambda: smtp.count() >= readers, stall=30), second.output()
+
+        async def all_recorded() -> bool:
+            return (await _counts(client, keys, update))["sent"] == readers
+
+        await eventually(all_recorded, 30)
+    finally:
+        first.stop()
+        assert second.stop() == 0, second.output()
+    lost, repeats = _lost_and_repeats(smtp, addresses)
+    figures(
+        "worker stopped while PostgreSQL is down",
+        messages=readers,
+        stopped_in_s=f"{stopped_in:.1f}",
+        lost=lost,
+        repeats=repeats,
+        in_flight=LANES,
+    )
+    assert code == 0, first.output()
+    assert stopped_in < 15, first.output()
+    assert lost == 0
+    assert repeats <= LANES
 
 
 # -- webhook receivers that misbehave ---------------------------------------------------
