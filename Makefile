@@ -26,13 +26,21 @@ run: install
 	$(BIN)/tidings demo
 	TIDINGS_EMAIL_BACKEND=$${TIDINGS_EMAIL_BACKEND:-console} $(BIN)/tidings serve --host 127.0.0.1 --port 8000
 
-## Set up and run the whole suite: lint, import layers, SQLite (with the browser tests), then
-## PostgreSQL.
+## Set up and run the whole suite: lint, import layers, then SQLite (with the browser tests)
+## and PostgreSQL side by side. Most tests wait on a socket, a process or the database rather
+## than on a core, so the two runs share the two cores well; the PostgreSQL run's output is
+## kept in test-artifacts/ and printed when both are done.
 test: install-test browser postgres
 	$(BIN)/ruff check app tests bench
 	$(BIN)/lint-imports
-	$(BIN)/pytest
-	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser and not soak"
+	@mkdir -p test-artifacts
+	@TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -p no:cacheprovider -m "not browser and not soak" \
+		> test-artifacts/postgresql.log 2>&1 & postgresql=$$!; \
+	$(BIN)/pytest; sqlite=$$?; \
+	wait $$postgresql; pg=$$?; \
+	echo "=== the same suite on PostgreSQL ==="; cat test-artifacts/postgresql.log; \
+	echo "SQLite run: exit $$sqlite; PostgreSQL run: exit $$pg"; \
+	test $$sqlite -eq 0 && test $$pg -eq 0
 
 ## The attack suite's long settings (thousands of generated requests, many generated worlds,
 ## a 10,000-message fan-out whose worker is killed three times, SMTP down for a minute),
