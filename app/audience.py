@@ -79,6 +79,24 @@ def reaches_everyone(visibility: str) -> bool:
     return reach_of(visibility) is Reach.EVERYONE
 
 
+def reaches_customers(visibility: str) -> bool:
+    """Do words on an incident with this visibility reach anyone outside the team?"""
+    return reach_of(visibility) is not Reach.NOBODY
+
+
+def check_someone_affected(
+    visibility: str, *, components: Collection[object], customers: Collection[object]
+) -> None:
+    """An incident for its affected customers that names no component and no customer
+    reaches nobody: refuse it (422) rather than open words no reader will see."""
+    if reach_of(visibility) is Reach.AFFECTED and not components and not customers:
+        raise InvalidInput(
+            "an incident for affected customers needs components or customers, or it reaches "
+            "nobody",
+            field="components",
+        )
+
+
 def default_visibility(customer_ids: Collection[str]) -> Visibility:
     """An incident that names customers is for them; one that names none is for everyone."""
     return Visibility.CUSTOMERS if customer_ids else Visibility.PUBLIC

@@ -44,12 +44,9 @@ async def declare(
     permissions.require(actor, Act.DRAFT)
     if data.publish:
         permissions.require(actor, Act.WAIVE_REVIEW, field="publish")
-    if not data.components and not data.customers and data.visibility == "customers":
-        raise InvalidInput(
-            "an incident for affected customers needs components or customers, or it reaches "
-            "nobody",
-            field="components",
-        )
+    audience.check_someone_affected(
+        data.visibility, components=data.components, customers=data.customers
+    )
     incident = await publishing.open_incident(
         session,
         actor=actor,

@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app import audience
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms.models import DraftReview
 from app.incidents.models import Incident, Update
-from app.incidents.status import POSTMORTEM, IncidentKind, UpdateState, Visibility
+from app.incidents.status import POSTMORTEM, IncidentKind, UpdateState
 from app.insights.metrics import IncidentFacts, IncidentInsights, Summary, Word, summarize
 from app.insights.metrics import incident_insights as compute
 from app.intake.models import AlertThread
@@ -28,7 +29,7 @@ def _facts(
     first_alert: datetime | None,
     approvals: list[tuple[datetime, datetime]],
 ) -> IncidentFacts:
-    customer_facing = incident.visibility != Visibility.INTERNAL
+    customer_facing = audience.reaches_customers(incident.visibility)
     words = [
         Word(
             at=as_utc(u.published_at),
