@@ -18,6 +18,8 @@ from app.accounts.auth import provide_actor
 from app.accounts.pages import SettingsPages, SignInPages
 from app.accounts.session import SessionMiddleware
 from app.comms.api import DraftController
+from app.comms.declaring_pages import DeclarePages
+from app.comms.draft_pages import DraftPages
 from app.comms.maintenance_api import MaintenancePlanController
 from app.comms.maintenance_pages import MaintenancePages
 from app.comms.pages import DeskPages
@@ -132,6 +134,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         SignInPages,
         SettingsPages,
         DeskPages,
+        DraftPages,
+        DeclarePages,
         MaintenancePages,
         WordingPages,
         DeliveryPages,

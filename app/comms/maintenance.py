@@ -10,11 +10,13 @@ desk says so; approving them later publishes them then.
 
 Changing the words, or the window's times, asks for approval again: what was approved is
 exactly what goes out, at the times it was approved for.
+
+This module holds the verbs; reading a plan (and the states its words go through) is
+`app.comms.maintenance_plans`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -25,6 +27,26 @@ from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.accounts.permissions import Act
 from app.comms import publishing
+from app.comms.maintenance_plans import (
+    APPROVED,
+    CALLED_OFF,
+    CANCEL_REASON,
+    CANCELLED,
+    COMPLETED,
+    IN_PROGRESS,
+    MISSED,
+    PENDING,
+    PHASE_LABELS,
+    PHASES,
+    PUBLISHED,
+    RESCHEDULED,
+    SCHEDULED,
+    SKIPPED,
+    WAITING,
+    Plan,
+    check_phase,
+    get_plan,
+)
 from app.comms.models import MaintenanceWords
 from app.comms.policy_store import require_approval_allowed
 from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
@@ -35,90 +57,9 @@ from app.incidents.audit import audit
 from app.incidents.inputs import aware, clean_body
 from app.incidents.models import Incident
 from app.incidents.schemas import AffectedComponent, IncidentUpdate, MaintenanceCreate, UpdateCreate
-from app.incidents.status import IncidentKind, MaintenanceStatus, is_open
+from app.incidents.status import MaintenanceStatus, is_open
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
-
-SCHEDULED, IN_PROGRESS, COMPLETED = "scheduled", "in_progress", "completed"
-PHASES = (SCHEDULED, IN_PROGRESS, COMPLETED)
-PHASE_LABELS = {SCHEDULED: "Scheduled", IN_PROGRESS: "In progress", COMPLETED: "Completed"}
-# The record of a cancellation, kept beside the words: what the readers were told, if any.
-CALLED_OFF = "cancelled"
-
-WAITING, APPROVED, PUBLISHED, MISSED, CANCELLED, SKIPPED = (
-    "waiting",
-    "approved",
-    "published",
-    "missed",
-    "cancelled",
-    "skipped",
-)
-PENDING = (WAITING, APPROVED)
-RESCHEDULED = "the window's times changed after approval; approve the words again"
-CANCEL_REASON = "maintenance cancelled before it was announced"
-
-
-@dataclass
-class Plan:
-    """A window and its words, one per moment (None: no words for that moment)."""
-
-    incident: Incident
-    words: dict[str, MaintenanceWords | None]
-
-    @property
-    def cancelled(self) -> bool:
-        return self.incident.declined_at is not None or self.words.get(CALLED_OFF) is not None
-
-    def publishes_at(self, phase: str) -> datetime | None:
-        """When the words of `phase` go (or went) out; None for "scheduled" not yet approved."""
-        words = self.words.get(phase)
-        if words is not None and words.published_at is not None:
-            return words.published_at
-        if phase == SCHEDULED:
-            return None
-        return (
-            self.incident.scheduled_for if phase == IN_PROGRESS else self.incident.scheduled_until
-        )
-
-
-def _check_phase(phase: str) -> str:
-    if phase not in PHASES:
-        raise InvalidInput(
-            f"phase must be one of {', '.join(PHASES)}, got {phase!r}", field="phase"
-        )
-    return phase
-
-
-async def get_plan(session: AsyncSession, incident_id: str) -> Plan:
-    incident = await incidents.get_incident(session, incident_id)
-    if incident.kind != IncidentKind.MAINTENANCE:
-        raise NotFound(f"no maintenance window with id {incident_id!r}")
-    rows = await session.scalars(
-        select(MaintenanceWords)
-        .where(MaintenanceWords.incident_id == incident.id)
-        .execution_options(populate_existing=True)
-    )
-    words: dict[str, MaintenanceWords | None] = dict.fromkeys(PHASES)
-    for row in rows:
-        words[row.phase] = row
-    return Plan(incident, words)
-
-
-async def list_plans(session: AsyncSession, *, limit: int = 100) -> list[Plan]:
-    """Maintenance windows, the ones still to come or under way first, soonest first."""
-    windows = await incidents.list_incidents(session, kind=IncidentKind.MAINTENANCE, limit=limit)
-    ids = [w.id for w in windows]
-    rows = await session.scalars(
-        select(MaintenanceWords).where(MaintenanceWords.incident_id.in_(ids))
-    )
-    by_window: dict[str, dict[str, MaintenanceWords | None]] = {
-        i: dict.fromkeys(PHASES) for i in ids
-    }
-    for row in rows:
-        by_window[row.incident_id][row.phase] = row
-    plans = [Plan(w, by_window[w.id]) for w in windows]
-    plans.sort(key=lambda p: (not is_open(p.incident.status), as_utc(p.incident.started_at)))
-    return plans
 
 
 async def _write(
@@ -248,7 +189,7 @@ async def write_words(
 ) -> Plan:
     plan = await get_plan(session, incident_id)
     _refuse_if_over(plan)
-    await _write(session, actor, plan, _check_phase(phase), body)
+    await _write(session, actor, plan, check_phase(phase), body)
     return plan
 
 
@@ -265,7 +206,7 @@ async def approve_words(
     permissions.require(actor, Act.APPROVE)
     plan = await get_plan(session, incident_id)
     _refuse_if_over(plan)
-    words = plan.words.get(_check_phase(phase))
+    words = plan.words.get(check_phase(phase))
     if words is None:
         raise NotFound(f"no {PHASE_LABELS[phase].lower()} words to approve; write them first")
     if words.state == PUBLISHED:

@@ -13,8 +13,8 @@ from litestar.params import Parameter
 
 from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act, needs
-from app.comms import maintenance
-from app.comms.maintenance import CALLED_OFF, PHASES, Plan
+from app.comms import maintenance, maintenance_plans
+from app.comms.maintenance_plans import CALLED_OFF, PHASES, Plan
 from app.comms.schemas import (
     MaintenanceCancel,
     MaintenancePlanChange,
@@ -76,7 +76,7 @@ class MaintenancePlanController(Controller):
         settings: AppSettings,
         limit: int = Parameter(default=100, ge=1, le=500),
     ) -> list[MaintenancePlanRead]:
-        return [plan_read(p, settings) for p in await maintenance.list_plans(db, limit=limit)]
+        return [plan_read(p, settings) for p in await maintenance_plans.list_plans(db, limit=limit)]
 
     @post("/", status_code=201)
     async def schedule(
@@ -96,7 +96,7 @@ class MaintenancePlanController(Controller):
     async def get_plan(
         self, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
     ) -> MaintenancePlanRead:
-        return plan_read(await maintenance.get_plan(db, incident_id), settings)
+        return plan_read(await maintenance_plans.get_plan(db, incident_id), settings)
 
     @patch("/{incident_id:str}")
     async def change(

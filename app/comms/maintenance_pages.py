@@ -16,8 +16,8 @@ from app.accounts.admin import admin_page, back
 from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act, needs
 from app.accounts.session import check_csrf
-from app.comms import maintenance
-from app.comms.maintenance import PHASE_LABELS, PHASES
+from app.comms import maintenance, maintenance_plans
+from app.comms.maintenance_plans import PHASE_LABELS, PHASES
 from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
 from app.components.service import list_components
 from app.customers.service import list_customers
@@ -65,7 +65,7 @@ class MaintenancePages(Controller):
         return admin_page(
             request,
             "admin/maintenance.html",
-            plans=await maintenance.list_plans(db),
+            plans=await maintenance_plans.list_plans(db),
             components=await list_components(db),
             customers=await list_customers(db),
             visibilities=[v.value for v in Visibility],
@@ -116,7 +116,7 @@ class MaintenancePages(Controller):
         settings: AppSettings,
         incident_id: str,
     ) -> Response[Any]:
-        plan = await maintenance.get_plan(db, incident_id)
+        plan = await maintenance_plans.get_plan(db, incident_id)
         return admin_page(
             request,
             "admin/maintenance_window.html",
@@ -145,7 +145,7 @@ class MaintenancePages(Controller):
         form = await request.form()
         here = f"{LIST}/{incident_id}"
         try:
-            window = (await maintenance.get_plan(db, incident_id)).incident
+            window = (await maintenance_plans.get_plan(db, incident_id)).incident
             # The form shows times to the minute: a time left as shown is not a new time
             # (a window planned to the second through the API keeps its approvals).
             moved = _text(form, "scheduled_for") != _field_value(
@@ -199,7 +199,7 @@ class MaintenancePages(Controller):
         words = plan.words[phase]
         done = (
             "Approved and published."
-            if words is not None and words.state == maintenance.PUBLISHED
+            if words is not None and words.state == maintenance_plans.PUBLISHED
             else "Approved: these words go out by themselves at their time."
         )
         return back(here, notice=done)

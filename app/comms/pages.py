@@ -1,7 +1,8 @@
-"""The comms lead's desk at /admin: dashboard, incidents, drafts and the review queue.
+"""The comms lead's desk at /admin: dashboard, incidents and their draft form, components.
 
-Templates, tone rules, the approval policy, examples and the customer list are
-`app.comms.wording_pages`.
+A draft's own page and the review queue are `app.comms.draft_pages`; declaring an incident
+is `app.comms.declaring_pages`. Templates, tone rules, the approval policy, examples and the
+customer list are `app.comms.wording_pages`.
 
 Handlers parse the form, call one service verb, and redirect back with a one-line notice or
 error (a rule's refusal shows on the page it came from, not as an error page).
@@ -20,14 +21,12 @@ from sqlalchemy import select
 
 from app.accounts.admin import admin_page, back
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
 from app.accounts.session import check_csrf
 from app.audit.service import list_events
-from app.comms import declaring, examples, promises, publishing, service, wording
+from app.comms import examples, promises, publishing, service, wording
 from app.comms.composing import Composing, compose, email_subject_preview
 from app.comms.models import DraftReview, Example, Pause
-from app.comms.preview import review_view
-from app.comms.schemas import Declaration, DraftCreate
+from app.comms.schemas import DraftCreate
 from app.comms.site import site_for
 from app.comms.tone_rules import check_tone
 from app.components.schemas import ComponentUpdate
@@ -36,12 +35,10 @@ from app.components.status import ComponentStatus
 from app.customers.service import list_customers
 from app.delivery.service import incident_delivery_counts
 from app.incidents.schemas import AffectedComponent
-from app.incidents.service import get_incident, get_update
+from app.incidents.service import get_incident
 from app.incidents.status import (
     POSTMORTEM,
-    Impact,
     IncidentKind,
-    Visibility,
     update_statuses_for,
 )
 from app.lib.errors import DomainError, InvalidInput
@@ -319,146 +316,7 @@ class DeskPages(Controller):
         await promises.resume_incident(db, actor=actor, incident_id=incident_id)
         return back(f"/admin/incidents/{incident_id}", notice="Updates resumed.")
 
-    @get("/updates/{update_id:str}")
-    async def draft(
-        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
-    ) -> Response[Any]:
-        draft = await get_update(db, update_id)
-        view = await review_view(db, site_for(settings, request.app.state.renderer), draft)
-        planned = {p["code"]: p["new_status"] for p in draft.affected_components or []}
-        return admin_page(
-            request,
-            "admin/draft.html",
-            view=view,
-            draft=draft,
-            all_components=await list_components(db),
-            chosen_statuses=planned if draft.state != "published" else {},
-            status_choices=status_choices(),
-        )
-
-    @post("/updates/{update_id:str}/edit")
-    async def edit(self, request: Request, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
-        form = await request.form()
-        return await act(
-            db,
-            lambda: service.edit_draft(
-                db,
-                actor=actor,
-                update_id=update_id,
-                body=text(form, "body"),
-                components=component_choices(form),
-            ),
-            "Saved. The preview and tone checks below are up to date.",
-            f"/admin/updates/{update_id}",
-        )
-
-    @post("/updates/{update_id:str}/submit")
-    async def submit(
-        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
-    ) -> Redirect:
-        """Submit what is on the screen: words and statuses changed since the last save are
-        saved first."""
-        form = await request.form()
-        body = text(form, "body")
-
-        async def work() -> None:
-            draft = await get_update(db, update_id)
-            components = component_choices(form)
-            planned = [{"code": a.id, "new_status": a.status.value} for a in components or []]
-            if (body and body != draft.body) or (
-                components is not None and planned != (draft.affected_components or [])
-            ):
-                await service.edit_draft(
-                    db, actor=actor, update_id=update_id, body=body or None, components=components
-                )
-            await service.submit_draft(db, actor=actor, update_id=update_id, zone=settings.zone)
-
-        return await act(db, work, "Submitted for approval.", f"/admin/updates/{update_id}")
-
-    @post("/updates/{update_id:str}/approve", opt={"role": needs(Act.APPROVE)})
-    async def approve(
-        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
-    ) -> Redirect:
-        form = await request.form()
-        notify = text(form, "notify") != "off"
-        return await act(
-            db,
-            lambda: service.approve_draft(
-                db,
-                actor=actor,
-                update_id=update_id,
-                body=text(form, "body") or None,
-                notify=notify,
-                zone=settings.zone,
-            ),
-            "Approved and published." if notify else "Approved and published without notifying.",
-            "/admin/queue",
-        )
-
-    @post("/updates/{update_id:str}/reject", opt={"role": needs(Act.REJECT)})
-    async def reject(
-        self, request: Request, db: Db, actor: CurrentActor, update_id: str
-    ) -> Redirect:
-        form = await request.form()
-        return await act(
-            db,
-            lambda: service.reject_draft(
-                db, actor=actor, update_id=update_id, reason=text(form, "reason")
-            ),
-            "Sent back to its author.",
-            "/admin/queue",
-        )
-
-    @get("/queue")
-    async def queue(
-        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
-    ) -> Response[Any]:
-        site = site_for(settings, request.app.state.renderer)
-        views = [
-            await review_view(db, site, draft, review) for draft, review in await service.queue(db)
-        ]
-        return admin_page(request, "admin/queue.html", views=views)
-
-    # ------------------------------------------------------------ declaring, components
-
-    @get("/declare")
-    async def declare_form(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
-        return await declare_page(request, db, {})
-
-    @post("/declare")
-    async def declare(
-        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
-    ) -> Response[Any]:
-        """Open an incident with its first words drafted; back to the form, everything kept,
-        when a rule says no."""
-        form = await request.form()
-        then = text(form, "then")
-        try:
-            data = Declaration(
-                title=text(form, "title"),
-                impact=choice(Impact, text(form, "impact") or "minor", "impact"),
-                visibility=choice(Visibility, text(form, "visibility") or "public", "visibility"),
-                components=component_choices(form) or [],
-                customers=[str(c) for c in form.getall("customers", []) if c],
-                body=text(form, "body") or None,
-                submit=then == "submit",
-                publish=then == "publish",
-                notify=text(form, "notify") != "off",
-            )
-            declared = await declaring.declare(
-                db, site_for(settings, request.app.state.renderer), actor=actor, data=data
-            )
-        except DomainError as exc:
-            await db.rollback()
-            return await declare_page(request, db, form, error=exc.message, status_code=422)
-        draft = declared.draft
-        if draft.state == "published":
-            done = "Declared and published."
-        elif draft.state == "submitted":
-            done = "Declared. Its first words wait in the approval queue."
-        else:
-            done = "Declared. Check its first words below, then submit them for approval."
-        return back(f"/admin/updates/{draft.id}", notice=done)
+    # ------------------------------------------------------------ components
 
     @post("/components/status")
     async def set_component_status(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
@@ -477,37 +335,3 @@ class DeskPages(Controller):
             )
 
         return await act(db, work, "Component status set.", "/admin")
-
-
-def choice(kind: Any, value: str, field: str) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        words = ", ".join(k.value for k in kind)
-        raise InvalidInput(f"{field} must be one of {words}", field=field) from None
-
-
-async def declare_page(
-    request: Request, db: Db, form: Any, *, error: str = "", status_code: int = 200
-) -> Response[Any]:
-    """The declare form, filled from `form` (what was on the screen) when given."""
-    return admin_page(
-        request,
-        "admin/declare.html",
-        status_code=status_code,
-        form_error=error,
-        title=text(form, "title"),
-        impact=text(form, "impact") or "minor",
-        visibility=text(form, "visibility") or "public",
-        body=str(form.get("body") or ""),
-        chosen_customers=set(form.getall("customers", [])) if form else set(),
-        chosen_statuses={
-            str(k)[len(COMPONENT_FIELD) :]: text(form, k)
-            for k in (form.keys() if form else [])
-            if str(k).startswith(COMPONENT_FIELD)
-        },
-        all_components=await list_components(db),
-        customers=await list_customers(db),
-        impacts=[i.value for i in Impact],
-        status_choices=status_choices(),
-    )

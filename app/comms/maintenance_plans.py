@@ -1,0 +1,101 @@
+"""Maintenance plans as the desk and the API read them: a window, its words for each moment,
+and the states those words go through.
+
+The verbs that write, approve, publish and cancel them are `app.comms.maintenance`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.comms.models import MaintenanceWords
+from app.incidents import service as incidents
+from app.incidents.models import Incident
+from app.incidents.status import IncidentKind, is_open
+from app.lib.clock import as_utc
+from app.lib.errors import InvalidInput, NotFound
+
+SCHEDULED, IN_PROGRESS, COMPLETED = "scheduled", "in_progress", "completed"
+PHASES = (SCHEDULED, IN_PROGRESS, COMPLETED)
+PHASE_LABELS = {SCHEDULED: "Scheduled", IN_PROGRESS: "In progress", COMPLETED: "Completed"}
+# The record of a cancellation, kept beside the words: what the readers were told, if any.
+CALLED_OFF = "cancelled"
+
+WAITING, APPROVED, PUBLISHED, MISSED, CANCELLED, SKIPPED = (
+    "waiting",
+    "approved",
+    "published",
+    "missed",
+    "cancelled",
+    "skipped",
+)
+PENDING = (WAITING, APPROVED)
+RESCHEDULED = "the window's times changed after approval; approve the words again"
+CANCEL_REASON = "maintenance cancelled before it was announced"
+
+
+@dataclass
+class Plan:
+    """A window and its words, one per moment (None: no words for that moment)."""
+
+    incident: Incident
+    words: dict[str, MaintenanceWords | None]
+
+    @property
+    def cancelled(self) -> bool:
+        return self.incident.declined_at is not None or self.words.get(CALLED_OFF) is not None
+
+    def publishes_at(self, phase: str) -> datetime | None:
+        """When the words of `phase` go (or went) out; None for "scheduled" not yet approved."""
+        words = self.words.get(phase)
+        if words is not None and words.published_at is not None:
+            return words.published_at
+        if phase == SCHEDULED:
+            return None
+        return (
+            self.incident.scheduled_for if phase == IN_PROGRESS else self.incident.scheduled_until
+        )
+
+
+def check_phase(phase: str) -> str:
+    if phase not in PHASES:
+        raise InvalidInput(
+            f"phase must be one of {', '.join(PHASES)}, got {phase!r}", field="phase"
+        )
+    return phase
+
+
+async def get_plan(session: AsyncSession, incident_id: str) -> Plan:
+    incident = await incidents.get_incident(session, incident_id)
+    if incident.kind != IncidentKind.MAINTENANCE:
+        raise NotFound(f"no maintenance window with id {incident_id!r}")
+    rows = await session.scalars(
+        select(MaintenanceWords)
+        .where(MaintenanceWords.incident_id == incident.id)
+        .execution_options(populate_existing=True)
+    )
+    words: dict[str, MaintenanceWords | None] = dict.fromkeys(PHASES)
+    for row in rows:
+        words[row.phase] = row
+    return Plan(incident, words)
+
+
+async def list_plans(session: AsyncSession, *, limit: int = 100) -> list[Plan]:
+    """Maintenance windows, the ones still to come or under way first, soonest first."""
+    windows = await incidents.list_incidents(session, kind=IncidentKind.MAINTENANCE, limit=limit)
+    ids = [w.id for w in windows]
+    rows = await session.scalars(
+        select(MaintenanceWords).where(MaintenanceWords.incident_id.in_(ids))
+    )
+    by_window: dict[str, dict[str, MaintenanceWords | None]] = {
+        i: dict.fromkeys(PHASES) for i in ids
+    }
+    for row in rows:
+        by_window[row.incident_id][row.phase] = row
+    plans = [Plan(w, by_window[w.id]) for w in windows]
+    plans.sort(key=lambda p: (not is_open(p.incident.status), as_utc(p.incident.started_at)))
+    return plans
