@@ -52,6 +52,7 @@ from app.statuspage.importer.pages import ImportPages
 from app.statuspage.manage_api import manage_router
 from app.statuspage.status_api import cors_preflight, customer_status_api, public_status_api
 from app.subscribers.api import SubscriberController
+from app.subscribers.channel_pages import ChannelTestPages
 from app.subscribers.customer_pages import CustomerDeskPages
 from app.subscribers.desk_pages import SubscriberPages
 from app.subscribers.pages import SubscribePages
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         PublicFeeds,
         CustomerFeeds,
         SubscribePages,
+        ChannelTestPages,
         create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         create_static_files_router(
             path="/theme", directories=[renderer.theme_dir], include_in_schema=False, name="theme"

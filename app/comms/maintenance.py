@@ -55,6 +55,7 @@ from app.components.status import ComponentStatus
 from app.incidents import service as incidents
 from app.incidents.audit import audit
 from app.incidents.inputs import aware, clean_body
+from app.incidents.maintenance import schedule_maintenance
 from app.incidents.models import Incident
 from app.incidents.schemas import AffectedComponent, IncidentUpdate, MaintenanceCreate, UpdateCreate
 from app.incidents.status import MaintenanceStatus, is_open
@@ -114,7 +115,7 @@ async def schedule(session: AsyncSession, *, actor: Actor, data: MaintenancePlan
     _start, end = _window(data.scheduled_for, data.scheduled_until)
     if end <= utcnow():
         raise InvalidInput("the window must end in the future", field="scheduled_until")
-    incident = await incidents.schedule_maintenance(
+    incident = await schedule_maintenance(
         session,
         actor=actor,
         data=MaintenanceCreate(

@@ -26,6 +26,7 @@ from app.delivery.outbox import (
     enqueue_component_change,
     enqueue_update,
 )
+from app.incidents import maintenance as planned
 from app.incidents import service as incidents
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import IncidentCreate, MaintenanceCreate, UpdateCreate
@@ -101,7 +102,7 @@ async def schedule_maintenance(
     session: AsyncSession, *, actor: Actor, data: MaintenanceCreate
 ) -> Incident:
     """Plan a maintenance window; with a `body`, also write its first update."""
-    incident = await incidents.schedule_maintenance(
+    incident = await planned.schedule_maintenance(
         session, actor=actor, data=structs.replace(data, body=None)
     )
     if data.body:

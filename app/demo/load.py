@@ -26,9 +26,10 @@ from app.customers.models import Customer
 from app.customers.schemas import CustomerCreate
 from app.customers.service import create_customer
 from app.demo.stories import CUSTOMER_ONLY, CUSTOMERS, GROUPS, LOOSE, PAST, describe
+from app.incidents.maintenance import schedule_maintenance
 from app.incidents.models import Incident
 from app.incidents.schemas import AffectedComponent, IncidentCreate, MaintenanceCreate, UpdateCreate
-from app.incidents.service import get_incident, open_incident, post_update, schedule_maintenance
+from app.incidents.service import get_incident, open_incident, post_update
 from app.incidents.status import Impact, Visibility
 from app.lib.clock import utcnow
 from app.settings import Settings

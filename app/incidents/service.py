@@ -21,12 +21,7 @@ from app.incidents import links
 from app.incidents.audit import audit
 from app.incidents.inputs import aware, changed_facts, clean_body, clean_title
 from app.incidents.models import Incident, Update
-from app.incidents.schemas import (
-    IncidentCreate,
-    IncidentUpdate,
-    MaintenanceCreate,
-    UpdateCreate,
-)
+from app.incidents.schemas import IncidentCreate, IncidentUpdate, UpdateCreate
 from app.incidents.status import (
     POSTMORTEM,
     IncidentKind,
@@ -107,45 +102,6 @@ async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCr
             actor=actor,
             incident_id=incident.id,
             data=UpdateCreate(status=status, body=data.body, publish=data.publish),
-        )
-    return await get_incident(session, incident.id)
-
-
-async def schedule_maintenance(
-    session: AsyncSession, *, actor: Actor, data: MaintenanceCreate
-) -> Incident:
-    permissions.require(actor, Act.OPEN_INCIDENT)
-    starts = aware(data.scheduled_for, "scheduled_for")
-    ends = aware(data.scheduled_until, "scheduled_until")
-    assert starts is not None and ends is not None
-    if ends <= starts:
-        raise InvalidInput("scheduled_until must be after scheduled_for", field="scheduled_until")
-    incident = Incident(
-        kind=IncidentKind.MAINTENANCE.value,
-        title=clean_title(data.title),
-        status=MaintenanceStatus.SCHEDULED.value,
-        impact=data.impact.value,
-        visibility=data.visibility.value,
-        started_at=starts,
-        scheduled_for=starts,
-        scheduled_until=ends,
-        created_by=actor.name,
-        components=[],
-        customer_links=[],
-    )
-    session.add(incident)
-    await links.set_components(session, incident, data.components)
-    await links.set_customers(session, incident, data.customers)
-    await session.flush()
-    await audit(session, actor, "maintenance.schedule", incident, {"title": incident.title})
-    if data.body:
-        await post_update(
-            session,
-            actor=actor,
-            incident_id=incident.id,
-            data=UpdateCreate(
-                status=MaintenanceStatus.SCHEDULED.value, body=data.body, publish=data.publish
-            ),
         )
     return await get_incident(session, incident.id)
 

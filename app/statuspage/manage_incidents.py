@@ -19,6 +19,7 @@ from app.accounts.actor import Actor
 from app.comms import publishing
 from app.components.status import ComponentStatus
 from app.incidents import service as incidents
+from app.incidents.maintenance import schedule_maintenance
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import (
     AffectedComponent,
@@ -186,7 +187,7 @@ async def create_incident(session: AsyncSession, *, actor: Actor, data: SpIncide
                 field="incident[scheduled_for]",
             )
         until = data.scheduled_until or data.scheduled_for + timedelta(hours=1)
-        incident = await incidents.schedule_maintenance(
+        incident = await schedule_maintenance(
             session,
             actor=actor,
             data=MaintenanceCreate(

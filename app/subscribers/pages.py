@@ -1,5 +1,8 @@
 """The self-service pages: subscribe (double opt-in), confirm, preferences, unsubscribe.
 
+The Slack/Teams test-message button is `app.subscribers.channel_pages`; the helpers these
+pages share are `app.subscribers.page_helpers`.
+
 No login anywhere: the links in emails carry signed tokens. The one-click unsubscribe
 POST (RFC 8058) needs no cookie or CSRF token, takes form-urlencoded or multipart bodies
 and answers 200 without a redirect; a GET only shows a confirmation page.
@@ -9,76 +12,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 
 from app.components.service import list_components
 from app.customers.models import Customer
-from app.customers.service import get_customer_by_token
-from app.lib.errors import DomainError, NotFound
+from app.lib.errors import DomainError
 from app.public import render
 from app.public.snapshot import load_snapshot
 from app.subscribers import chat, follow, public_webhooks, service, subscribing, tokens
 from app.subscribers.models import Subscriber
-from app.subscribers.subscribing import ConfirmationMail
+from app.subscribers.page_helpers import (
+    URL_CHANNELS,
+    client_host,
+    confirmation_mail,
+    customer_for,
+    form_fields,
+    render_page,
+)
 from app.web.deps import AppSettings, Db
-
-URL_CHANNELS = ("webhook", "slack", "teams")
-
-
-def _chat_tester(request: Request) -> chat.ChatTester:
-    """The outbox's test-message sender, with its limits (kept for the app's lifetime)."""
-    return request.app.state.chat_tester  # type: ignore[no-any-return]
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _confirmation_mail(request: Request) -> ConfirmationMail:
-    """The outbox's confirmation email, with its limits (kept for the app's lifetime)."""
-    return request.app.state.confirmation_mail  # type: ignore[no-any-return]
-
-
-def _html(
-    request: Request,
-    settings: AppSettings,
-    template: str,
-    *,
-    customer: Customer | None = None,
-    status_code: int = 200,
-    **context: Any,
-) -> Response[str]:
-    html = request.app.state.renderer.render(
-        template,
-        page_name=settings.page_name,
-        prefix=f"/c/{customer.token}" if customer else "",
-        customer_name=customer.name if customer else None,
-        base_url=settings.base_url,
-        time_zone=settings.time_zone,
-        **context,
-    )
-    return Response(
-        html,
-        status_code=status_code,
-        media_type=MediaType.HTML,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
-
-
-async def _customer(db: Db, token: str | None) -> Customer | None:
-    if token is None:
-        return None
-    customer = await get_customer_by_token(db, token)
-    if customer is None:
-        raise NotFound("there is no status page at this address")
-    return customer
 
 
 async def subscribe_form(
     request: Request, db: Db, settings: AppSettings, token: str | None
 ) -> Response[str]:
-    customer = await _customer(db, token)
-    return _html(
+    customer = await customer_for(db, token)
+    return render_page(
         request,
         settings,
         "subscribe.html",
@@ -90,60 +48,12 @@ async def subscribe_form(
     )
 
 
-async def _form_fields(request: Request) -> tuple[str, str, str, list[str]]:
-    """(channel, email, url, components) of a subscribe form."""
-    form = await request.form()
-    chosen = str(form.get("channel") or "")
-    channel = chosen if chosen in URL_CHANNELS else "email"
-    components = [str(c) for c in form.getall("components")] if "components" in form else []
-    return channel, str(form.get("email") or ""), str(form.get("url") or ""), components
-
-
-async def test_post(
-    request: Request, db: Db, settings: AppSettings, token: str | None
-) -> Response[str]:
-    """The form's "send a test message" button: post a test card to a Slack or Teams URL
-    and show the form again, filled in as it was, with what the URL answered."""
-    customer = await _customer(db, token)
-    channel, email, url, components = await _form_fields(request)
-    try:
-        outcome = await chat.try_chat_url(
-            db,
-            channel,
-            url,
-            client=_client(request),
-            tester=_chat_tester(request),
-            allow_private=settings.webhook_allow_private,
-        )
-    except DomainError as exc:
-        outcome, status = None, exc.status_code
-        error = exc.message
-    else:
-        status, error = 200, None
-    return _html(
-        request,
-        settings,
-        "subscribe.html",
-        customer=customer,
-        status_code=status,
-        components=await list_components(db),
-        done=False,
-        error=error,
-        error_channel="url",
-        email=email,
-        url=url,
-        channel=channel,
-        chosen=components,
-        tested=outcome,
-    )
-
-
 async def subscribe_post(
     request: Request, db: Db, settings: AppSettings, token: str | None
 ) -> Response[str]:
-    customer = await _customer(db, token)
-    channel, email, url, components = await _form_fields(request)
-    client = _client(request)
+    customer = await customer_for(db, token)
+    channel, email, url, components = await form_fields(request)
+    client = client_host(request)
     secret = None
     try:
         if channel in URL_CHANNELS:
@@ -153,7 +63,7 @@ async def subscribe_post(
                 customer_id=customer.id if customer else None,
                 components=components,
                 client=client,
-                mail=_confirmation_mail(request),
+                mail=confirmation_mail(request),
                 allow_private=settings.webhook_allow_private,
                 kind=channel,
             )
@@ -164,11 +74,11 @@ async def subscribe_post(
                 customer_id=customer.id if customer else None,
                 components=components,
                 client=client,
-                mail=_confirmation_mail(request),
+                mail=confirmation_mail(request),
             )
     except DomainError as exc:
         await db.rollback()
-        return _html(
+        return render_page(
             request,
             settings,
             "subscribe.html",
@@ -183,7 +93,7 @@ async def subscribe_post(
             channel=channel,
             chosen=components,
         )
-    return _html(
+    return render_page(
         request,
         settings,
         "subscribe.html",
@@ -223,11 +133,11 @@ async def follow_post(
             still_open=context["followable"],
             customer_id=reader.customer.id if reader.customer else None,
             client=request.client.host if request.client else "unknown",
-            mail=_confirmation_mail(request),
+            mail=confirmation_mail(request),
         )
     except DomainError as exc:
         await db.rollback()
-        return _html(
+        return render_page(
             request,
             settings,
             "subscription.html",
@@ -240,7 +150,7 @@ async def follow_post(
             token="",
             back=back,
         )
-    return _html(
+    return render_page(
         request,
         settings,
         "subscription.html",
@@ -261,10 +171,10 @@ async def follow_post(
 async def confirm_page(
     request: Request, db: Db, settings: AppSettings, token: str | None, link: str, do: bool
 ) -> Response[str]:
-    customer = await _customer(db, token)
+    customer = await customer_for(db, token)
     if do:
         await subscribing.confirm(db, secret=settings.secret_key, token=link)
-        return _html(
+        return render_page(
             request,
             settings,
             "subscription.html",
@@ -277,7 +187,7 @@ async def confirm_page(
         )
     subscriber_id = tokens.verify(settings.secret_key, tokens.CONFIRM, link)
     subscriber = await service.get_subscriber(db, subscriber_id)
-    return _html(
+    return render_page(
         request,
         settings,
         "subscription.html",
@@ -307,16 +217,6 @@ class SubscribePages(Controller):
     @post("/subscribe", status_code=200)
     async def subscribe(self, request: Request, db: Db, settings: AppSettings) -> Response[str]:
         return await subscribe_post(request, db, settings, None)
-
-    @post("/subscribe/test", status_code=200)
-    async def test(self, request: Request, db: Db, settings: AppSettings) -> Response[str]:
-        return await test_post(request, db, settings, None)
-
-    @post("/c/{token:str}/subscribe/test", status_code=200)
-    async def customer_test(
-        self, request: Request, db: Db, settings: AppSettings, token: str
-    ) -> Response[str]:
-        return await test_post(request, db, settings, token)
 
     @get("/c/{token:str}/subscribe")
     async def customer_form(
@@ -372,7 +272,7 @@ class SubscribePages(Controller):
     ) -> Response[str]:
         subscriber = await subscribing.from_manage_token(db, secret=settings.secret_key, token=link)
         gone = subscriber.unsubscribed_at is not None
-        return _html(
+        return render_page(
             request,
             settings,
             "subscription.html",
@@ -394,7 +294,7 @@ class SubscribePages(Controller):
         await service.choose_components(
             db, subscriber=subscriber, components=chosen, actor="subscriber"
         )
-        return _html(
+        return render_page(
             request,
             settings,
             "subscription.html",
@@ -412,7 +312,7 @@ class SubscribePages(Controller):
     ) -> Response[str]:
         # Link scanners fetch GETs: this only asks, it never unsubscribes.
         subscriber = await subscribing.from_manage_token(db, secret=settings.secret_key, token=link)
-        return _html(
+        return render_page(
             request,
             settings,
             "subscription.html",
@@ -429,7 +329,7 @@ class SubscribePages(Controller):
     ) -> Response[str]:
         subscriber = await subscribing.from_manage_token(db, secret=settings.secret_key, token=link)
         await service.unsubscribe(db, subscriber=subscriber, actor="subscriber")
-        return _html(
+        return render_page(
             request,
             settings,
             "subscription.html",

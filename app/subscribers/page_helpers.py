@@ -1,0 +1,70 @@
+"""What the public subscribe pages share: rendering a page, reading the subscribe form,
+finding the customer of a `/c/{token}` address, and the outbox's services kept on the app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType, Request, Response
+
+from app.customers.models import Customer
+from app.customers.service import get_customer_by_token
+from app.lib.errors import NotFound
+from app.subscribers.subscribing import ConfirmationMail
+from app.web.deps import AppSettings, Db
+
+URL_CHANNELS = ("webhook", "slack", "teams")
+
+
+def client_host(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def confirmation_mail(request: Request) -> ConfirmationMail:
+    """The outbox's confirmation email, with its limits (kept for the app's lifetime)."""
+    return request.app.state.confirmation_mail  # type: ignore[no-any-return]
+
+
+def render_page(
+    request: Request,
+    settings: AppSettings,
+    template: str,
+    *,
+    customer: Customer | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[str]:
+    html = request.app.state.renderer.render(
+        template,
+        page_name=settings.page_name,
+        prefix=f"/c/{customer.token}" if customer else "",
+        customer_name=customer.name if customer else None,
+        base_url=settings.base_url,
+        time_zone=settings.time_zone,
+        **context,
+    )
+    return Response(
+        html,
+        status_code=status_code,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+async def customer_for(db: Db, token: str | None) -> Customer | None:
+    if token is None:
+        return None
+    customer = await get_customer_by_token(db, token)
+    if customer is None:
+        raise NotFound("there is no status page at this address")
+    return customer
+
+
+async def form_fields(request: Request) -> tuple[str, str, str, list[str]]:
+    """(channel, email, url, components) of a subscribe form."""
+    form = await request.form()
+    chosen = str(form.get("channel") or "")
+    channel = chosen if chosen in URL_CHANNELS else "email"
+    components = [str(c) for c in form.getall("components")] if "components" in form else []
+    return channel, str(form.get("email") or ""), str(form.get("url") or ""), components
