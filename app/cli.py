@@ -167,7 +167,8 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from app.asgi import create_app
-    from app.public.static_copy import asgi_fetch, export, run_hook, running
+    from app.public.asgi_local import asgi_fetch, running
+    from app.public.static_copy import export, run_hook
 
     folder = Path(args.folder)
     quiet = dataclasses.replace(settings, run_worker=False, static_dir=None)

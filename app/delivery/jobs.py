@@ -22,9 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app import audience as aud
 from app.delivery.channels import Channel, Shared, open_channel
 from app.delivery.email import MailerPool
-from app.delivery.messages import Batch, CommonParts, Prepared, Snapshots
+from app.delivery.messages import Batch
 from app.delivery.models import Delivery, Message
+from app.delivery.prepared import Prepared
 from app.delivery.recorder import Recorder
+from app.delivery.reuse import CommonParts, Snapshots
 from app.delivery.service import (
     DUE_STATES,
     Outcome,

@@ -2,17 +2,17 @@
 
 Emails come from `templates/email/<message>/`; webhook bodies are the Statuspage shapes of
 `app.public.statuspage_shapes`, cut for the subscriber's audience by `app.audience`.
+
+This module reads what a batch needs and picks, row by row, the message to build; emails are
+built here. Webhook bodies are `app.delivery.payloads`, chat cards `app.delivery.chat_messages`,
+what a prepared row is `app.delivery.prepared`, and what is kept between batches (the rendered
+words, the page's state) `app.delivery.reuse`.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +21,8 @@ from sqlalchemy.orm import selectinload
 from app import audience as aud
 from app.accounts.models import User
 from app.components.models import Component
-from app.components.status import ComponentStatus
 from app.customers.models import Customer
-from app.db.changes import read_version
-from app.delivery import cards, webhooks
+from app.delivery import chat_messages, payloads, webhooks
 from app.delivery.email import (
     EmailParts,
     OutgoingEmail,
@@ -35,44 +33,16 @@ from app.delivery.email import (
 )
 from app.delivery.email_content import EmailComponent, update_email_context
 from app.delivery.models import ComponentChange, Delivery, Message
+from app.delivery.prepared import Prepared, WebhookMessage
+from app.delivery.reuse import CommonParts, Snapshots
 from app.incidents.models import Incident, Update
-from app.incidents.status import status_label
-from app.lib.clock import iso_z, utcnow
 from app.lib.templating import Renderer
 from app.public import statuspage_shapes as shapes
-from app.public.snapshot import Snapshot, load_snapshot
-from app.public.views import IncidentView, StatusPage, status_page
-from app.settings import Settings, page_id_for
+from app.public.snapshot import Snapshot
+from app.public.views import StatusPage, status_page
+from app.settings import Settings
 from app.subscribers import tokens
 from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind
-
-
-@dataclass(frozen=True)
-class WebhookMessage:
-    url: str
-    secret: str
-    msg_id: str  # the webhook-id, the same on every attempt
-    body: bytes
-
-
-@dataclass(frozen=True)
-class ChatMessage:
-    """A Slack or Teams card, ready to POST."""
-
-    url: str
-    body: bytes
-
-
-@dataclass
-class Prepared:
-    """One row's message and the channel it leaves by, or the reason it will not be sent."""
-
-    delivery_id: int
-    channel: str | None = None  # a name in `app.delivery.channels`
-    message: OutgoingEmail | WebhookMessage | ChatMessage | None = None
-    skip: str | None = None
-    error: str | None = None  # the message could not be built: failed for good
-    confirms: str | None = None  # a subscriber that this webhook, once accepted, confirms
 
 
 def update_email_preview(
@@ -95,56 +65,6 @@ def update_email_preview(
         return subject, renderer.render(f"{folder}/body.txt", **context)
 
     return preview
-
-
-class CommonParts:
-    """An update's email as every reader of one audience gets it, rendered once.
-
-    What differs between two readers of the same audience is their subscription link (and
-    the envelope and headers, built per reader anyway): the words are rendered with a
-    stand-in for the link's token, kept, and each reader's message swaps in their token.
-    The key holds everything the words are made of, so an edit or a component changing
-    status renders afresh; the oldest renderings are dropped past `limit`.
-    """
-
-    def __init__(self, limit: int = 256) -> None:
-        self.limit = limit
-        self.renders = 0  # renderings made (the rest were reused)
-        # Random, so that no words anyone writes can contain it by chance or by design.
-        self.mark = f"tidings-reader-{secrets.token_hex(12)}"
-        self._parts: OrderedDict[Hashable, EmailParts] = OrderedDict()
-
-    def get(self, key: Hashable, render: Callable[[], EmailParts]) -> EmailParts:
-        parts = self._parts.get(key)
-        if parts is not None:
-            self._parts.move_to_end(key)
-            return parts
-        parts = self._parts[key] = render()
-        self.renders += 1
-        if len(self._parts) > self.limit:
-            self._parts.popitem(last=False)
-        return parts
-
-
-class Snapshots:
-    """The page's state for messages, shared by a worker's batches: read again when the
-    state version moves, and at least every `max_age` seconds (a scheduled window starts
-    by the clock, with no change to announce it)."""
-
-    def __init__(self, max_age: float = 5.0) -> None:
-        self.max_age = max_age
-        self._held: tuple[int, float, Snapshot] | None = None
-
-    async def get(self, session: AsyncSession) -> Snapshot:
-        version = await read_version(session)
-        now = time.monotonic()
-        if self._held is not None:
-            held_version, read_at, snapshot = self._held
-            if held_version == version and now - read_at < self.max_age:
-                return snapshot
-        snapshot = await load_snapshot(session, version=version)
-        self._held = (version, now, snapshot)
-        return snapshot
 
 
 class Batch:
@@ -253,13 +173,13 @@ class Batch:
             if subscriber.confirmed_at is not None or subscriber.unsubscribed_at is not None:
                 return Prepared(delivery.id, skip="no confirmation needed any more")
             if subscriber.kind == SubscriberKind.WEBHOOK:
-                body = await self.confirmation_payload(subscriber)
+                body = await payloads.confirmation_payload(self, subscriber)
                 prepared = self.webhook(delivery, subscriber, body)
                 prepared.confirms = subscriber.id
                 return prepared
             if subscriber.kind in CHAT_KINDS:
                 prepared = Prepared(
-                    delivery.id, subscriber.kind, self.chat_confirmation(subscriber)
+                    delivery.id, subscriber.kind, chat_messages.chat_confirmation(self, subscriber)
                 )
                 prepared.confirms = subscriber.id
                 return prepared
@@ -279,16 +199,18 @@ class Batch:
                 )
             if subscriber.kind in CHAT_KINDS:
                 return Prepared(
-                    delivery.id, subscriber.kind, self.chat(subscriber, update, incident)
+                    delivery.id,
+                    subscriber.kind,
+                    chat_messages.chat(self, subscriber, update, incident),
                 )
-            body = await self.update_payload(subscriber, update, incident)
+            body = await payloads.update_payload(self, subscriber, update, incident)
             return self.webhook(delivery, subscriber, body)
         if delivery.message == Message.COMPONENT_UPDATE:
             change = self.changes.get(delivery.component_change_id or "")
             component = self.components.get(change.component_id) if change else None
             if change is None or component is None or subscriber.kind != SubscriberKind.WEBHOOK:
                 return Prepared(delivery.id, skip="the component was removed")
-            body = await self.component_payload(subscriber, change, component)
+            body = await payloads.component_payload(self, subscriber, change, component)
             return self.webhook(delivery, subscriber, body)
         return Prepared(delivery.id, skip=f"unknown message {delivery.message!r}")
 
@@ -303,50 +225,6 @@ class Batch:
                 body,
             ),
         )
-
-    def chat(self, subscriber: Subscriber, update: Update, incident: Incident) -> ChatMessage:
-        """A Slack or Teams card with the words this subscriber's audience may read (the
-        send-time audience check has let this update through for it)."""
-        content = cards.CardContent(
-            title=incident.title,
-            url=f"{self.settings.base_url}{self.prefix(subscriber)}/incidents/{incident.id}",
-            status=status_label(update.status),
-            impact=status_label(incident.impact or "none"),
-            components=[link.component.name for link in incident.components],
-            words=update.body,
-            next_update_at=update.next_update_at,
-            page_name=self.settings.page_name,
-            zone=self.settings.zone,
-        )
-        build = (
-            cards.slack_message if subscriber.kind == SubscriberKind.SLACK else cards.teams_message
-        )
-        return ChatMessage(subscriber.url or "", build(content))
-
-    def chat_confirmation(self, subscriber: Subscriber) -> ChatMessage:
-        """A Slack or Teams subscriber's first message: accepted (2xx), it starts."""
-        s = self.settings
-        customer = self.customers.get(subscriber.customer_id or "")
-        whose = f"{s.page_name} for {customer.name}" if customer else s.page_name
-        content = cards.CardContent(
-            title=f"Subscribed to {whose} status updates",
-            url=f"{s.base_url}{self.prefix(subscriber)}/",
-            status="",
-            impact="",
-            components=[],
-            words=(
-                f"This channel will get each update from {whose}'s status page. "
-                f"To choose components or unsubscribe: {self.manage_url(subscriber)}"
-            ),
-            next_update_at=None,
-            page_name=s.page_name,
-            zone=s.zone,
-            link_text="Open the status page",
-        )
-        build = (
-            cards.slack_message if subscriber.kind == SubscriberKind.SLACK else cards.teams_message
-        )
-        return ChatMessage(subscriber.url or "", build(content))
 
     def confirmation(self, delivery: Delivery, subscriber: Subscriber) -> OutgoingEmail:
         s = self.settings
@@ -471,84 +349,3 @@ class Batch:
             thread_id=thread_id,
             unsubscribe_url=f"{s.base_url}/unsubscribe/{token}",
         )
-
-    async def confirmation_payload(self, subscriber: Subscriber) -> bytes:
-        """A public webhook's first delivery: accepting it (2xx) starts the subscription."""
-        page = await self.page(subscriber.customer_id)
-        payload = {
-            "meta": self._meta(subscriber),
-            "page": self._page(page),
-            "subscription": {
-                "id": subscriber.id,
-                "status": "pending",
-                "confirm": "Answer this request with a 2xx status to start receiving updates.",
-            },
-        }
-        return json.dumps(payload, separators=(",", ":")).encode()
-
-    def _meta(self, subscriber: Subscriber) -> dict[str, Any]:
-        return {
-            "unsubscribe": self.manage_url(subscriber),
-            "documentation": f"{self.settings.base_url}/subscribe",
-            "generated_at": iso_z(utcnow()),
-        }
-
-    def _page(self, page: StatusPage) -> dict[str, Any]:
-        return {
-            "id": page_id_for(self.settings),
-            "status_indicator": page.indicator,
-            "status_description": page.description,
-        }
-
-    async def update_payload(
-        self, subscriber: Subscriber, update: Update, incident: Incident
-    ) -> bytes:
-        audience = (
-            aud.for_customer(subscriber.customer_id) if subscriber.customer_id else aud.PUBLIC
-        )
-        published = update.published_at or update.created_at
-        updates = [
-            u
-            for u in aud.visible_updates(audience, incident.updates)
-            if (u.published_at or u.created_at) <= published
-        ]
-        updates.sort(key=lambda u: u.published_at or u.created_at, reverse=True)
-        view = IncidentView(
-            incident=incident,
-            updates=updates,
-            components=[
-                (link.component, ComponentStatus(link.status)) for link in incident.components
-            ],
-        )
-        page = await self.page(subscriber.customer_id)
-        payload = {
-            "meta": self._meta(subscriber),
-            "page": self._page(page),
-            "incident": shapes.incident_object(
-                view,
-                shapes.component_status_map(page),
-                page_id=page_id_for(self.settings),
-                base_url=self.settings.base_url + self.prefix(subscriber),
-            ),
-        }
-        return json.dumps(payload, separators=(",", ":")).encode()
-
-    async def component_payload(
-        self, subscriber: Subscriber, change: ComponentChange, component: Component
-    ) -> bytes:
-        page = await self.page(subscriber.customer_id)
-        page_id = page_id_for(self.settings)
-        payload = {
-            "meta": self._meta(subscriber),
-            "page": self._page(page),
-            "component": shapes.component_object(component, change.new_status, page_id=page_id),
-            "component_update": {
-                "old_status": change.old_status,
-                "new_status": change.new_status,
-                "created_at": iso_z(change.created_at),
-                "component_type": "Component",
-                "id": change.id,
-                "component_id": component.id,
-            },
-        }
-        return json.dumps(payload, separators=(",", ":")).encode()

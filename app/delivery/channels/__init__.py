@@ -1,6 +1,6 @@
 """The ways a message leaves Tidings, one module each, behind one small protocol.
 
-A channel takes a prepared message (`app.delivery.messages.Prepared`) and answers with an
+A channel takes a prepared message (`app.delivery.prepared.Prepared`) and answers with an
 `Outcome`; it never raises for a peer's misbehaviour. Every send is bounded as a whole by
 the worker's deadline (connect, send and the whole answer), so one bad peer costs one lane
 for at most that long. Adding a channel is one module here and one line in `CHANNELS`.

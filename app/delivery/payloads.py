@@ -1,0 +1,105 @@
+"""The JSON bodies of webhook deliveries: a subscription's confirmation, an incident update
+and a component's change, in the Statuspage shapes of `app.public.statuspage_shapes`, cut
+for the subscriber's audience by `app.audience`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from app import audience as aud
+from app.components.models import Component
+from app.components.status import ComponentStatus
+from app.delivery.models import ComponentChange
+from app.incidents.models import Incident, Update
+from app.lib.clock import iso_z, utcnow
+from app.public import statuspage_shapes as shapes
+from app.public.views import IncidentView, StatusPage
+from app.settings import page_id_for
+from app.subscribers.models import Subscriber
+
+if TYPE_CHECKING:
+    from app.delivery.messages import Batch
+
+
+async def confirmation_payload(batch: Batch, subscriber: Subscriber) -> bytes:
+    """A public webhook's first delivery: accepting it (2xx) starts the subscription."""
+    page = await batch.page(subscriber.customer_id)
+    payload = {
+        "meta": _meta(batch, subscriber),
+        "page": _page(batch, page),
+        "subscription": {
+            "id": subscriber.id,
+            "status": "pending",
+            "confirm": "Answer this request with a 2xx status to start receiving updates.",
+        },
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def _meta(batch: Batch, subscriber: Subscriber) -> dict[str, Any]:
+    return {
+        "unsubscribe": batch.manage_url(subscriber),
+        "documentation": f"{batch.settings.base_url}/subscribe",
+        "generated_at": iso_z(utcnow()),
+    }
+
+
+def _page(batch: Batch, page: StatusPage) -> dict[str, Any]:
+    return {
+        "id": page_id_for(batch.settings),
+        "status_indicator": page.indicator,
+        "status_description": page.description,
+    }
+
+
+async def update_payload(
+    batch: Batch, subscriber: Subscriber, update: Update, incident: Incident
+) -> bytes:
+    audience = aud.for_customer(subscriber.customer_id) if subscriber.customer_id else aud.PUBLIC
+    published = update.published_at or update.created_at
+    updates = [
+        u
+        for u in aud.visible_updates(audience, incident.updates)
+        if (u.published_at or u.created_at) <= published
+    ]
+    updates.sort(key=lambda u: u.published_at or u.created_at, reverse=True)
+    view = IncidentView(
+        incident=incident,
+        updates=updates,
+        components=[(link.component, ComponentStatus(link.status)) for link in incident.components],
+    )
+    page = await batch.page(subscriber.customer_id)
+    payload = {
+        "meta": _meta(batch, subscriber),
+        "page": _page(batch, page),
+        "incident": shapes.incident_object(
+            view,
+            shapes.component_status_map(page),
+            page_id=page_id_for(batch.settings),
+            base_url=batch.settings.base_url + batch.prefix(subscriber),
+        ),
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+async def component_payload(
+    batch: Batch, subscriber: Subscriber, change: ComponentChange, component: Component
+) -> bytes:
+    page = await batch.page(subscriber.customer_id)
+    page_id = page_id_for(batch.settings)
+    payload = {
+        "meta": _meta(batch, subscriber),
+        "page": _page(batch, page),
+        "component": shapes.component_object(component, change.new_status, page_id=page_id),
+        "component_update": {
+            "old_status": change.old_status,
+            "new_status": change.new_status,
+            "created_at": iso_z(change.created_at),
+            "component_type": "Component",
+            "id": change.id,
+            "component_id": component.id,
+        },
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()

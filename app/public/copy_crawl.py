@@ -1,0 +1,166 @@
+"""The walk over the static copy's public routes: which paths the copy holds, where each
+lives in the folder, and every public file fetched from the app with its links rewritten
+to resolve inside the copy. Nothing here touches the disk (`app.public.copy_files` does).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+log = logging.getLogger("tidings.static_copy")
+
+# (status, content type, body) of one GET of a path on the app.
+Fetch = Callable[[str], Awaitable[tuple[int, str, bytes]]]
+
+SEEDS = (
+    "/",
+    "/history",
+    "/feed.rss",
+    "/feed.atom",
+    "/history.rss",
+    "/history.atom",
+    "/maintenance.ics",
+    "/badge.svg",
+    "/embed.js",
+    "/favicon.ico",
+    "/static/tidings.css",
+    "/static/localtime.js",
+    "/theme/theme.css",
+    "/api/v2/summary.json",
+    "/api/v2/status.json",
+    "/api/v2/components.json",
+    "/api/v2/incidents.json",
+    "/api/v2/incidents/unresolved.json",
+    "/api/v2/scheduled-maintenances.json",
+    "/api/v2/scheduled-maintenances/upcoming.json",
+    "/api/v2/scheduled-maintenances/active.json",
+)
+# Public paths the copy may hold; anything else a page links to is the app's to answer.
+_PUBLIC = re.compile(
+    r"^/(?:$|history(?:/\d+)?$|incidents/[A-Za-z0-9_-]+$|(?:feed|history)\.(?:rss|atom)$"
+    r"|maintenance\.ics$|badge\.svg$|embed\.js$|favicon\.ico$"
+    r"|components/[A-Za-z0-9_-]+/(?:badge\.svg|feed\.atom|feed\.rss)$"
+    r"|api/v2/[a-z/-]+\.json$|static/(?!admin)[A-Za-z0-9_.-]+$|theme/[A-Za-z0-9_.-]+$)"
+)
+_HISTORY_PAGE = re.compile(r"^/history\?page=(\d+)$")
+_LINK = re.compile(rb"""(?P<attr>\b(?:href|src|action)=)(?P<q>["'])(?P<url>[^"'<>]*)(?P=q)""")
+_CSS_URL = re.compile(rb"""url\((?P<q>["']?)(?P<url>[^"')]*)(?P=q)\)""")
+
+
+def file_for(path: str) -> str:
+    """Where a public path lives in the copy, relative to its folder."""
+    if path == "/":
+        return "index.html"
+    clean = path.strip("/")
+    if "." in clean.rsplit("/", 1)[-1]:
+        return clean
+    return f"{clean}/index.html"
+
+
+def _copy_path(url: str) -> str | None:
+    """The copy's path for a root-relative link, or None when the copy does not hold it."""
+    page = _HISTORY_PAGE.match(url)
+    if page:
+        n = int(page.group(1))
+        return "/history" if n <= 1 else f"/history/{n}"
+    if "?" in url:
+        return None
+    return url if _PUBLIC.match(url) else None
+
+
+# What a reader during an outage looks at first: written before the rest (feeds, history,
+# the longer JSON), so the front page is fresh as soon as it can be.
+FIRST = ("/", "/api/v2/summary.json", "/api/v2/status.json", "/badge.svg")
+FIRST_LINKS = re.compile(r"^/(?:incidents/[A-Za-z0-9_-]+|static/.*|theme/.*|favicon\.ico)$")
+
+
+async def crawl(
+    fetch: Fetch,
+    app_url: str,
+    *,
+    seeds: tuple[str, ...] = SEEDS,
+    follow: re.Pattern[str] | None = None,
+    done: dict[str, bytes] | None = None,
+    superseded: Callable[[], bool] = lambda: False,
+) -> dict[str, bytes] | None:
+    """Every public file of the copy, links rewritten, by following links from the seeds
+    (only links matching `follow`, when given). Files in `done` are not asked for again.
+    None when `superseded()` says a newer change came meanwhile (the copy starts over)."""
+    app_url = app_url.rstrip("/")
+    host = urlsplit(app_url).netloc
+    files: dict[str, bytes] = dict(done or {})
+    seen: set[str] = set()
+    queue = list(seeds)
+    while queue:
+        if superseded():
+            return None
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        name = file_for(path)
+        if name in files:  # fetched by an earlier part: only its links are wanted
+            found: list[str] = []
+            if name.endswith(".html"):
+                _rewrite(files[name], _LINK, found, app_url, host, html=True)
+            queue.extend(p for p in found if follow is None or follow.match(p))
+            continue
+        fetched = await _fetch_path(fetch, path)
+        if fetched is None:
+            continue
+        content_type, body = fetched
+        found = []
+        if content_type.startswith("text/html"):
+            body = _rewrite(body, _LINK, found, app_url, host, html=True)
+        elif content_type.startswith("text/css"):
+            body = _rewrite(body, _CSS_URL, found, app_url, host, html=False)
+        queue.extend(p for p in found if follow is None or follow.match(p))
+        files[name] = body
+    return files
+
+
+async def _fetch_path(fetch: Fetch, path: str) -> tuple[str, bytes] | None:
+    """A history page is asked for by its query string; everything else by its path."""
+    asked = path
+    match = re.match(r"^/history/(\d+)$", path)
+    if match:
+        asked = f"/history?page={match.group(1)}"
+    try:
+        status, content_type, body = await fetch(asked)
+    except Exception:
+        log.warning("the static copy could not read %s", asked, exc_info=True)
+        return None
+    return (content_type, body) if status == 200 else None
+
+
+def _rewrite(
+    body: bytes, pattern: re.Pattern[bytes], queue: list[str], app_url: str, host: str, html: bool
+) -> bytes:
+    def replace(match: re.Match[bytes]) -> bytes:
+        raw = match.group("url").decode()
+        url, hash_, fragment = raw.partition("#")
+        url = url.replace("&amp;", "&")
+        if url.startswith(app_url + "/") or url == app_url:
+            url = url[len(app_url) :] or "/"
+        elif not url.startswith("/") or url.startswith("//"):
+            return match.group(0)  # another site, a fragment, a relative data: URL
+        parts = urlsplit(url)
+        if parts.netloc and parts.netloc != host:
+            return match.group(0)
+        target = _copy_path(url)
+        if target is None:
+            new = app_url + url  # only the app can answer this (a form, a customer page)
+        else:
+            if target not in queue:
+                queue.append(target)
+            new = target
+        new = new + hash_ + fragment
+        if html:
+            new = new.replace("&", "&amp;")
+            return match.group("attr") + match.group("q") + new.encode() + match.group("q")
+        return b"url(" + match.group("q") + new.encode() + match.group("q") + b")"
+
+    return pattern.sub(replace, body)
