@@ -134,6 +134,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+WORKER_STOP_SECONDS = 10
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     """Serve with granian (measured faster than uvicorn on this app: docs/benchmarks.md),
     in `--workers` processes; each reads its settings from the environment."""
@@ -159,6 +162,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         workers=args.workers,
         log_level="info",
         log_access=False,
+        # A worker told to stop while it is still starting never answers (granian waits
+        # for it forever by default): after this many seconds it is killed instead.
+        workers_kill_timeout=WORKER_STOP_SECONDS,
     ).serve()
 
 

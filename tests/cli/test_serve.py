@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from app.cli import WORKER_STOP_SECONDS
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -51,5 +53,39 @@ def test_serve_with_two_workers_answers_pages_gzipped(tmp_path: Path):
         ).stdout.split()
         assert len(children) >= 2, f"worker processes: {children}"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> float:
+    """Stop `tidings serve` as systemd or Ctrl-C would; the seconds it took to exit."""
+    started = time.monotonic()
+    server.terminate()
+    try:
+        server.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    return time.monotonic() - started
+
+
+def test_serve_told_to_stop_while_its_workers_start_still_exits(tmp_path: Path):
+    env = {
+        **os.environ,
+        "TIDINGS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+        "TIDINGS_RUN_WORKER": "0",
+    }
+    subprocess.run([sys.executable, "-m", "app.cli", "migrate"], env=env, check=True, timeout=120)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(_free_port()), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert server.stdout is not None
+    # A stop that lands between spawning a worker and its start used to hang for ever.
+    for line in server.stdout:
+        if b"Spawning worker-2" in line:
+            break
+    seconds = _stop(server)
+    server.stdout.close()
+    assert seconds < WORKER_STOP_SECONDS + 10, f"tidings serve took {seconds:.1f} s to stop"
