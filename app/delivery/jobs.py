@@ -45,6 +45,15 @@ log = logging.getLogger("tidings.delivery")
 
 DEADLINE = 10.0  # seconds for one whole send: connect, send, and the entire answer
 BODY_CAP = 16 * 1024  # bytes of a peer's answer read at most (enough for an error message)
+# Messages each lane may have sent, or be sending, before their results are written: the
+# window is this times the lanes. A crash repeats at most the window; waiting for every
+# result before the next message made a commit the pace of a fan-out (groups of 3 or 4).
+UNRECORDED_PER_LANE = 2
+# Each lane has its own HTTP pool, of a few connections: a lane sends one request at a
+# time, and a pool looks at every idle connection it holds (two system calls each) before
+# each request, so one pool shared by every lane cost more than the requests themselves.
+LANE_HTTP_LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+GROUP_INTERVAL = 0.004  # seconds a result may wait for others to join its group commit
 
 
 class DeliveryWorker:
@@ -60,7 +69,7 @@ class DeliveryWorker:
         lease: float | None = None,
         deadline: float = DEADLINE,
         body_cap: int = BODY_CAP,
-        flush_interval: float = 0.0,
+        flush_interval: float = GROUP_INTERVAL,
     ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
@@ -84,10 +93,18 @@ class DeliveryWorker:
         self.outstanding: set[int] = set()  # claimed and not yet recorded
         self._queue: asyncio.Queue[Prepared | None] = asyncio.Queue()
         self._freed = asyncio.Event()
+        # Sent or being sent, and not yet recorded: what a crash could repeat.
+        self.window = self.concurrency * UNRECORDED_PER_LANE
+        self._unrecorded = asyncio.Semaphore(self.window)
         self._recorder = Recorder(
-            sessionmaker, self.policy, interval=flush_interval, on_recorded=self._recorded
+            sessionmaker,
+            self.policy,
+            interval=flush_interval,
+            # Half the window: lanes go on sending while the other half is written.
+            group=max(1, self.window // 2),
+            on_recorded=self._recorded,
         )
-        self._shared: Shared | None = None
+        self._mailers: MailerPool | None = None
         self._lanes: list[asyncio.Task[None]] = []
         self._renewer: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
@@ -95,16 +112,10 @@ class DeliveryWorker:
     # -- life cycle ---------------------------------------------------------------------
 
     def _start(self) -> None:
-        if self._shared is not None:
+        if self._mailers is not None:
             return
-        http = guarded_client(
-            allow_private=self.settings.webhook_allow_private,
-            timeout=httpx.Timeout(self.deadline),
-        )
         connections = min(self.settings.smtp_connections, self.concurrency)
-        self._shared = Shared(
-            self.settings, http, self.body_cap, MailerPool(self.settings, connections)
-        )
+        self._mailers = MailerPool(self.settings, connections)
         self._recorder.start()
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
         self._renewer = asyncio.create_task(self._hold())
@@ -112,7 +123,7 @@ class DeliveryWorker:
     async def close(self) -> None:
         """Stop: rows not yet started go back to the outbox at once; messages in flight
         finish (within the deadline) and their results are written."""
-        if self._shared is None:
+        if self._mailers is None:
             return
         self._recorder.stop_waiting()  # lanes must not wait on a database that is away
         waiting = []
@@ -129,9 +140,8 @@ class DeliveryWorker:
         self._closing.set()
         if self._renewer is not None:
             await self._renewer
-        await self._shared.http.aclose()
-        await self._shared.mailers.close()
-        self._shared = None
+        await self._mailers.close()
+        self._mailers = None
 
     async def _release(self, ids: list[int]) -> None:
         try:
@@ -161,6 +171,10 @@ class DeliveryWorker:
         poll = self.settings.worker_poll_seconds
         last_claim = 0.0
         worth = True  # whether to claim now (False: only a probe's timer ran out)
+        # The last claim took every row that was due: lanes freeing up is then no reason to
+        # claim again (each such claim is a write that finds nothing); a publish, the poll
+        # or a probe is.
+        exhausted = False
         while not stop.is_set():
             room = self.capacity - len(self.outstanding)
             fed = 0
@@ -168,15 +182,18 @@ class DeliveryWorker:
                 worth = time.monotonic() - last_claim >= poll or await self._due()
             if room >= refill and worth:
                 last_claim = time.monotonic()
+                asked = min(room, self.batch_size)
                 try:
-                    fed = await self._feed(min(room, self.batch_size))
+                    fed, claimed = await self._feed(asked)
+                    exhausted = claimed < asked
                 except Exception:  # the database may be away for a moment; try again
                     log.exception("could not claim deliveries")
-            if fed:
+            if fed and not exhausted:
                 continue
+            room = self.capacity - len(self.outstanding)
             self._freed.clear()
             events = [stop.wait(), self.wake.wait()]
-            if room < refill:
+            if room < refill and not exhausted:
                 events.append(self._freed.wait())
             waiters = [asyncio.ensure_future(e) for e in events]
             done, _ = await asyncio.wait(
@@ -186,6 +203,8 @@ class DeliveryWorker:
             )
             for waiter in waiters:
                 waiter.cancel()
+            if self.wake.is_set():
+                exhausted = False  # new rows: claim them as lanes free up
             self.wake.clear()
             worth = bool(done) or not self.probe
 
@@ -207,12 +226,19 @@ class DeliveryWorker:
                 return len(ids)
             await self._freed.wait()
 
-    async def _feed(self, limit: int) -> int:
-        return len(await self._claim_and_queue(limit))
+    async def _feed(self, limit: int) -> tuple[int, int]:
+        """Claim up to `limit` rows and queue them: (rows new to this worker, rows claimed)."""
+        claimed: list[int] = []
+        fresh = await self._claim_and_queue(limit, claimed=claimed)
+        return len(fresh), len(claimed)
 
-    async def _claim_and_queue(self, limit: int, now: datetime | None = None) -> set[int]:
+    async def _claim_and_queue(
+        self, limit: int, now: datetime | None = None, claimed: list[int] | None = None
+    ) -> set[int]:
         async with self.sessionmaker() as session:
             ids = await claim(session, limit=limit, lease=self.lease, now=now)
+            if claimed is not None:
+                claimed.extend(ids)
             # Rows this worker already holds (queued or in flight) come due again when
             # their lease ran out while the database was away: they are not queued twice.
             fresh = [i for i in ids if i not in self.outstanding]
@@ -259,10 +285,24 @@ class DeliveryWorker:
     # -- lanes ----------------------------------------------------------------------------
 
     async def _lane(self) -> None:
+        assert self._mailers is not None
+        http = guarded_client(
+            allow_private=self.settings.webhook_allow_private,
+            timeout=httpx.Timeout(self.deadline),
+            limits=LANE_HTTP_LIMITS,
+        )
+        shared = Shared(self.settings, http, self.body_cap, self._mailers)
         channels: dict[str, Channel] = {}
         try:
-            while (item := await self._queue.get()) is not None:
-                outcome = await self._send(item, channels)
+            while True:
+                # A place in the window before the next message: while results cannot be
+                # written (the database is away), the lanes stop once the window is full.
+                await self._unrecorded.acquire()
+                item = await self._queue.get()
+                if item is None:
+                    self._unrecorded.release()
+                    break
+                outcome = await self._send(item, channels, shared)
                 if outcome.ok and item.confirms is not None:
                     # A public webhook's signed first delivery was accepted: it starts,
                     # before the delivery counts as done, so whoever waits for that sees a
@@ -270,20 +310,21 @@ class DeliveryWorker:
                     async with self.sessionmaker() as session:
                         await confirm_on_delivery(session, item.confirms)
                         await session.commit()
-                # Wait for the commit before the next message: a crash then repeats at
-                # most the one message each lane has in flight.
-                await self._recorder.add(item.delivery_id, outcome)
+                written = self._recorder.add(item.delivery_id, outcome)
+                written.add_done_callback(lambda _: self._unrecorded.release())
         finally:
             for channel in channels.values():
                 with contextlib.suppress(Exception):
                     await channel.close()
+            with contextlib.suppress(Exception):
+                await http.aclose()
 
-    async def _send(self, item: Prepared, channels: dict[str, Channel]) -> Outcome:
-        assert item.channel is not None and self._shared is not None
+    async def _send(self, item: Prepared, channels: dict[str, Channel], shared: Shared) -> Outcome:
+        assert item.channel is not None
         try:
             channel = channels.get(item.channel)
             if channel is None:
-                channel = channels[item.channel] = open_channel(item.channel, self._shared)
+                channel = channels[item.channel] = open_channel(item.channel, shared)
             # The channel bounds its own exchange; this outer bound (a little longer) is a
             # guarantee that no lane is ever held longer, whatever a channel does.
             async with asyncio.timeout(self.deadline + 1):

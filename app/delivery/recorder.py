@@ -1,17 +1,18 @@
-"""Results written in groups (a group commit): whatever results have come in while the
-previous write ran are written together, in one transaction.
+"""Results written in groups (a group commit): the results that come in within a few
+milliseconds, or until a group is full, are written together in one transaction.
 
 One commit per message, under a lock, made the database the pace of a fan-out; a group
-commit costs one round trip for many rows. A lane waits for its result to be committed
-before it takes its next message, so what a crash can repeat stays at most one message
-per lane: the messages in flight. While the database is away, results are kept and the
-write is tried again until it is back, so the lanes stop after their message in flight
-rather than send more that could not be recorded.
+commit costs one round trip for many rows. The worker bounds how many messages may be
+sent and not yet recorded (its window), so what a crash can repeat stays small and
+known. While the database is away, results are kept and the write is tried again until
+it is back; the window fills, and the lanes stop rather than send more that could not be
+recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -34,15 +35,18 @@ class Recorder:
         policy: RetryPolicy,
         *,
         interval: float,
+        group: int,
         on_recorded: Callable[[list[int]], None],
     ) -> None:
         self.sessionmaker = sessionmaker
         self.policy = policy
-        self.interval = interval
+        self.interval = interval  # seconds a result may wait for others to join its group
+        self.group = group  # results that make a group worth writing at once
         self.on_recorded = on_recorded
         self._items: list[tuple[int, Outcome]] = []
         self._written: list[asyncio.Future[None]] = []
         self._pending = asyncio.Event()
+        self._full = asyncio.Event()
         self._closing = False
         self.lock = asyncio.Lock()
         self._patient = True  # whether to wait for a database that is away
@@ -57,6 +61,8 @@ class Recorder:
         written = asyncio.get_running_loop().create_future()
         self._written.append(written)
         self._pending.set()
+        if len(self._items) >= self.group:
+            self._full.set()
         return written
 
     def stop_waiting(self) -> None:
@@ -68,6 +74,7 @@ class Recorder:
         """Write what is left, then stop."""
         self._closing = True
         self._pending.set()
+        self._full.set()
         if self._task is not None:
             await self._task
             self._task = None
@@ -75,8 +82,10 @@ class Recorder:
     async def _run(self) -> None:
         while True:
             await self._pending.wait()
-            if self.interval and not self._closing:
-                await asyncio.sleep(self.interval)  # let a larger group gather
+            if self.interval and not self._closing and len(self._items) < self.group:
+                # Let a larger group gather, unless it is full before the time is up.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self.interval)
             await self.flush()
             if self._closing and not self._items:
                 return
@@ -85,6 +94,7 @@ class Recorder:
         items, self._items = self._items, []
         written, self._written = self._written, []
         self._pending.clear()
+        self._full.clear()
         if not items:
             return
         # Held from the write until the rows leave `outstanding`: the lease renewer takes it

@@ -192,12 +192,17 @@ def guarded_client(
     timeout: httpx.Timeout,
     resolve: Resolver = system_resolve,
     verify: object = True,
+    limits: httpx.Limits | None = None,
 ) -> httpx.AsyncClient:
     """An httpx client for requests to URLs someone else chose: it only reaches public
     addresses (unless `allow_private`), connects to the address it checked, never follows
     a redirect, and ignores proxy settings from the environment (a proxy would resolve the
     name again, out of our sight)."""
-    inner = httpx.AsyncHTTPTransport(trust_env=False, verify=verify)  # type: ignore[arg-type]
+    inner = httpx.AsyncHTTPTransport(
+        trust_env=False,
+        verify=verify,  # type: ignore[arg-type]
+        limits=limits or httpx.Limits(),
+    )
     return httpx.AsyncClient(
         transport=GuardedTransport(allow_private=allow_private, resolve=resolve, inner=inner),
         follow_redirects=False,

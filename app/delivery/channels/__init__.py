@@ -31,8 +31,8 @@ class Channel(Protocol):
 
 @dataclass(frozen=True)
 class Shared:
-    """What the lanes of one worker share: the settings, one guarded HTTP client, and a
-    small pool of SMTP connections."""
+    """What one lane's channels use: the settings, the lane's own guarded HTTP client,
+    and the small pool of SMTP connections that the worker's lanes share."""
 
     settings: Settings
     http: httpx.AsyncClient

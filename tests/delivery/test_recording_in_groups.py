@@ -1,0 +1,74 @@
+"""A fan-out's results are written a group at a time, and never more than the worker's
+window of messages goes out ahead of its results."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from sqlalchemy import event, func, select
+
+from app.delivery.jobs import DeliveryWorker
+from app.delivery.models import Delivery, DeliveryState
+from tests.support import factories
+from tests.support.polling import eventually
+
+READERS = 300
+
+
+async def _sent(sessionmaker, update_id: str) -> int:
+    # Read from the database, not through the API: the test client blocks this event loop
+    # while it serves a request, and the worker runs in this loop.
+    async with sessionmaker() as session:
+        found = await session.scalar(
+            select(func.count()).where(
+                Delivery.update_id == update_id, Delivery.state == DeliveryState.SENT.value
+            )
+        )
+        return int(found or 0)
+
+
+async def test_a_fan_out_is_recorded_in_a_few_group_commits_not_one_per_message(
+    client, keys, smtp, settings, sessionmaker
+):
+    imported = await client.post(
+        "/api/v1/subscribers/import",
+        content="\n".join(f"reader{n}@example.org" for n in range(READERS)).encode(),
+        headers={**keys["comms_lead"], "Content-Type": "text/csv"},
+    )
+    assert imported.json()["created"] == READERS
+    incident = await factories.incident(client, keys["responder"], "Outage")
+    update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+
+    writes: list[str] = []
+    unrecorded_most = 0
+    worker = DeliveryWorker(replace(settings, worker_concurrency=4), sessionmaker)
+
+    def count_sent_writes(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE deliveries SET state="):
+            writes.append(statement)
+
+    sync_engine = sessionmaker.kw["bind"].sync_engine
+    event.listen(sync_engine, "before_cursor_execute", count_sent_writes)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(worker.serve(stop))
+
+    async def all_sent() -> bool:
+        nonlocal unrecorded_most
+        delivered = smtp.count()  # read first: what is recorded later can only be more
+        sent = await _sent(sessionmaker, update["id"])
+        unrecorded_most = max(unrecorded_most, delivered - sent)
+        return sent == READERS
+
+    try:
+        assert await eventually(all_sent, 60, interval=0.01)
+    finally:
+        stop.set()
+        await serving
+        await worker.close()
+        event.remove(sync_engine, "before_cursor_execute", count_sent_writes)
+
+    assert smtp.count() == READERS
+    # One commit per message would be 300 writes; groups of several make far fewer.
+    assert len(writes) <= READERS // 4, f"{len(writes)} writes for {READERS} messages"
+    assert unrecorded_most <= worker.window
