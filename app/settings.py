@@ -74,8 +74,8 @@ class Settings:
     smtp_password: str | None = None
     smtp_starttls: bool = False
     # SMTP connections a worker keeps open, shared by its lanes (at most one per lane):
-    # with fewer connections than lanes, a lane recording its last result leaves its
-    # connection to another lane's next message.
+    # with fewer connections than lanes, a lane building or recording a message leaves
+    # its connection to another lane's next one.
     smtp_connections: int = 4
     email_from: str = "Tidings <status@localhost>"
     email_backend: str = "smtp"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from datetime import datetime
 
@@ -105,6 +106,7 @@ class DeliveryWorker:
             on_recorded=self._recorded,
         )
         self._mailers: MailerPool | None = None
+        self._tls: ssl.SSLContext | None = None
         self._lanes: list[asyncio.Task[None]] = []
         self._renewer: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
@@ -116,6 +118,9 @@ class DeliveryWorker:
             return
         connections = min(self.settings.smtp_connections, self.concurrency)
         self._mailers = MailerPool(self.settings, connections)
+        # Loading the trusted certificates takes tens of milliseconds: once per worker,
+        # shared by the lanes' pools, not once per lane.
+        self._tls = httpx.create_ssl_context(trust_env=False)
         self._recorder.start()
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
         self._renewer = asyncio.create_task(self._hold())
@@ -289,6 +294,7 @@ class DeliveryWorker:
         http = guarded_client(
             allow_private=self.settings.webhook_allow_private,
             timeout=httpx.Timeout(self.deadline),
+            verify=self._tls,
             limits=LANE_HTTP_LIMITS,
         )
         shared = Shared(self.settings, http, self.body_cap, self._mailers)

@@ -93,6 +93,8 @@ class Batch:
         self._snapshot: Snapshot | None = None
         self._pages: dict[str | None, StatusPage] = {}
         self._components: dict[tuple[str | None, str], list[EmailComponent]] = {}
+        # A webhook body's part shared by one audience, by (update id, customer id).
+        self.payload_parts: dict[tuple[str, str | None], bytes] = {}
         self.domain = message_domain(settings)
 
     async def load(self, deliveries: list[Delivery]) -> None:

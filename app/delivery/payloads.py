@@ -57,6 +57,21 @@ def _page(batch: Batch, page: StatusPage) -> dict[str, Any]:
 async def update_payload(
     batch: Batch, subscriber: Subscriber, update: Update, incident: Incident
 ) -> bytes:
+    """The update as this subscriber's audience sees it. Only `meta` (the subscriber's own
+    unsubscribe link) differs between the readers of one audience: the rest is encoded
+    once per batch and audience, not once per subscriber."""
+    key = (update.id, subscriber.customer_id)
+    shared = batch.payload_parts.get(key)
+    if shared is None:
+        body = await _update_body(batch, subscriber, update, incident)
+        shared = batch.payload_parts[key] = json.dumps(body, separators=(",", ":"))[1:-1].encode()
+    meta = json.dumps(_meta(batch, subscriber), separators=(",", ":")).encode()
+    return b'{"meta":' + meta + b"," + shared + b"}"
+
+
+async def _update_body(
+    batch: Batch, subscriber: Subscriber, update: Update, incident: Incident
+) -> dict[str, Any]:
     audience = aud.for_customer(subscriber.customer_id) if subscriber.customer_id else aud.PUBLIC
     published = update.published_at or update.created_at
     updates = [
@@ -71,8 +86,7 @@ async def update_payload(
         components=[(link.component, ComponentStatus(link.status)) for link in incident.components],
     )
     page = await batch.page(subscriber.customer_id)
-    payload = {
-        "meta": _meta(batch, subscriber),
+    return {
         "page": _page(batch, page),
         "incident": shapes.incident_object(
             view,
@@ -81,7 +95,6 @@ async def update_payload(
             base_url=batch.settings.base_url + batch.prefix(subscriber),
         ),
     }
-    return json.dumps(payload, separators=(",", ":")).encode()
 
 
 async def component_payload(
