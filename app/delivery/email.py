@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import contextlib
 import email.policy
 import functools
@@ -322,25 +323,52 @@ def make_mailer(settings: Settings) -> Mailer:
 
 class MailerPool:
     """A few mailers (SMTP connections, each opened on first use and kept) shared by a
-    worker's lanes: a lane borrows one for one message and gives it back."""
+    worker's lanes: a lane borrows one for one message and gives it back.
+
+    Lanes are served in the order they asked. A mailer given back goes straight to the
+    lane that has waited longest: with `asyncio.Queue`, a lane that asked just then could
+    take it first, and against a slow server a waiting lane was passed over until its
+    deadline ran out (its message then failed and waited for a retry)."""
 
     def __init__(self, settings: Settings, size: int) -> None:
         self._all = [make_mailer(settings) for _ in range(max(1, size))]
-        self._idle: asyncio.Queue[Mailer] = asyncio.Queue()
-        for mailer in self._all:
-            self._idle.put_nowait(mailer)
+        self._idle: list[Mailer] = list(self._all)
+        self._waiting: collections.deque[asyncio.Future[Mailer]] = collections.deque()
+
+    async def _borrow(self) -> Mailer:
+        if self._idle and not self._waiting:
+            return self._idle.pop()
+        turn: asyncio.Future[Mailer] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        try:
+            return await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._give_back(turn.result())  # handed over just as the wait was cancelled
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiting.remove(turn)
+            raise
+
+    def _give_back(self, mailer: Mailer) -> None:
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(mailer)
+                return
+        self._idle.append(mailer)
 
     async def send(self, message: OutgoingEmail) -> Outcome:
         """Send on the first free connection. Cancelled mid-exchange (a deadline), the
         connection is in an unknown state: it is dropped, and the next user opens another."""
-        mailer = await self._idle.get()
+        mailer = await self._borrow()
         try:
             return await mailer.send(message)
         except BaseException:
             await mailer.drop()
             raise
         finally:
-            self._idle.put_nowait(mailer)
+            self._give_back(mailer)
 
     async def close(self) -> None:
         for mailer in self._all:

@@ -72,3 +72,43 @@ async def test_a_fan_out_is_recorded_in_a_few_group_commits_not_one_per_message(
     # One commit per message would be 300 writes; groups of several make far fewer.
     assert len(writes) <= READERS // 4, f"{len(writes)} writes for {READERS} messages"
     assert unrecorded_most <= worker.window
+
+
+async def test_a_slow_mail_server_gets_every_message_at_the_first_try(
+    client, keys, smtp, settings, sessionmaker
+):
+    """Eight lanes share four SMTP connections: a lane that waits for one is served in
+    turn, not passed over by lanes that came later until its deadline runs out."""
+    readers = 400
+    imported = await client.post(
+        "/api/v1/subscribers/import",
+        content="\n".join(f"reader{n}@example.org" for n in range(readers)).encode(),
+        headers={**keys["comms_lead"], "Content-Type": "text/csv"},
+    )
+    assert imported.json()["created"] == readers
+    incident = await factories.incident(client, keys["responder"], "Outage")
+    update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+    smtp.delay = 0.02  # 4 connections: at most 200 messages a second, 2 s for them all
+    lanes = replace(settings, worker_concurrency=8, smtp_connections=4)
+    worker = DeliveryWorker(lanes, sessionmaker, deadline=1.5)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(worker.serve(stop))
+    try:
+        assert await eventually(lambda: smtp.count() >= readers, 30)
+
+        async def all_sent() -> bool:
+            return await _sent(sessionmaker, update["id"]) == readers
+
+        assert await eventually(all_sent, 10)
+    finally:
+        stop.set()
+        await serving
+        await worker.close()
+    async with sessionmaker() as session:
+        attempts = list(
+            await session.scalars(
+                select(Delivery.attempts).where(Delivery.update_id == update["id"])
+            )
+        )
+    assert smtp.count() == readers
+    assert attempts == [1] * readers, "some messages waited past the deadline and were retried"

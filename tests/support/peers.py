@@ -7,6 +7,7 @@ them around a test.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import http.server
@@ -37,6 +38,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)  # a mail server that takes its time
         if self.server.data_reply:
             return self.server.data_reply
         with self.server.lock:
@@ -54,6 +57,7 @@ class SmtpServer:
         self._parsed: list[EmailMessage] = []
         self.refuse: set[str] = set()  # recipients answered 550
         self.data_reply: str | None = None  # e.g. "554 ..." to refuse every message at DATA
+        self.delay = 0.0  # seconds before answering each message's DATA
         self.connections: set[int] = set()
         self.lock = threading.Lock()
         self._controller: Controller | None = None
