@@ -9,7 +9,8 @@ target. The peers (`bench.sinks`) run in processes of their own.
 - approve: approving a draft to the first email leaving, with the worker in the same
   process and in another one (target: under 0.5 s).
 - webhooks: N webhooks (5,000) through the worker, against a bare httpx loop posting the
-  same body to the same receiver (target: at least 0.8).
+  same body to the same receiver (target: at least 0.8); a bare loop over aiohttp, the
+  client the worker uses, is printed beside it.
 - scale: on PostgreSQL (TIDINGS_BENCH_POSTGRES_URL, a scratch database whose tables are
   dropped), N emails (3,000) through one `tidings worker` process, then through two, into
   an SMTP server that takes 20 ms per message (target: two at least 1.6 times one, and no
@@ -30,6 +31,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import aiohttp
 import aiosmtplib
 import httpx
 from sqlalchemy import func, insert, select, text
@@ -249,6 +251,25 @@ async def _bare_http(url: str, message: WebhookMessage, count: int) -> float:
     return started
 
 
+async def _bare_aiohttp(url: str, message: WebhookMessage, count: int) -> float:
+    """The same loop over aiohttp, the client the worker's lanes use: what the worker adds
+    to the client's own cost shows against this one."""
+    left = list(range(count))
+    async with aiohttp.ClientSession() as session:
+
+        async def lane() -> None:
+            while left:
+                n = left.pop()
+                headers = {"content-type": "application/json", "webhook-id": f"bare{n}"}
+                async with session.post(url, data=message.body, headers=headers) as response:
+                    response.raise_for_status()
+                    await response.read()
+
+        started = time.time()
+        await asyncio.gather(*(lane() for _ in range(CONCURRENCY)))
+    return started
+
+
 def _rate(arrivals: list[tuple[float, str]], started: float) -> float:
     return len(arrivals) / (max(at for at, _ in arrivals) - started)
 
@@ -423,6 +444,12 @@ async def bench_webhooks(folder: Path, count: int) -> None:
         reference = statistics.mean(bare)
         _line(f"{count:,} webhooks, worker -> receiver", rate, "posts/s", reference, ">= 0.8")
         print(f"  bare httpx runs: {', '.join(f'{b:,.0f}' for b in bare)} posts/s")
+        started = await _bare_aiohttp(sink.url, message, count)
+        same_client = _rate(sink.arrivals()[-count:], started)
+        print(
+            f"  bare aiohttp (the worker's client): {same_client:,.0f} posts/s; "
+            f"the worker makes {rate / same_client:.2f} of it"
+        )
     finally:
         await engine.dispose()
         sink.stop()

@@ -10,13 +10,14 @@ tries, not a request cannon.
 
 from __future__ import annotations
 
-import httpx
+import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.rates import hit
 from app.delivery import cards
 from app.delivery.channels.bounded_http import post
-from app.lib.netguard import RefusedTarget, guarded_client
+from app.lib.guarded_http import GuardedSession
+from app.lib.netguard import AddressRefused
 from app.settings import Settings
 from app.subscribers.chat import KIND_NAMES, TestOutcome
 from app.subscribers.models import SubscriberKind
@@ -75,9 +76,8 @@ class ChatTestSender:
     async def send_test(self, kind: str, url: str) -> TestOutcome:
         name = KIND_NAMES[kind]
         headers = {"content-type": "application/json", "user-agent": "Tidings/1"}
-        timeout = httpx.Timeout(self.deadline)
-        async with guarded_client(
-            allow_private=self.settings.webhook_allow_private, timeout=timeout
+        async with GuardedSession(
+            allow_private=self.settings.webhook_allow_private, limit=1
         ) as client:
             try:
                 reply = await post(
@@ -90,9 +90,9 @@ class ChatTestSender:
                 )
             except TimeoutError:
                 return TestOutcome(False, f"no answer within {self.deadline:g} s")
-            except RefusedTarget as exc:
-                return TestOutcome(False, str(exc))
-            except httpx.HTTPError as exc:
+            except AddressRefused as exc:
+                return TestOutcome(False, exc.message)
+            except (aiohttp.ClientError, OSError, ValueError) as exc:
                 return TestOutcome(False, f"could not reach it ({type(exc).__name__}: {exc})")
         said = f"{name} answered HTTP {reply.status}"
         if 200 <= reply.status < 300:

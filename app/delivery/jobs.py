@@ -16,7 +16,7 @@ import ssl
 import time
 from datetime import datetime
 
-import httpx
+import certifi
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,7 +37,7 @@ from app.delivery.service import (
     extend_lease,
 )
 from app.lib.clock import utcnow
-from app.lib.netguard import guarded_client
+from app.lib.guarded_http import GuardedSession
 from app.lib.templating import Renderer
 from app.settings import Settings
 from app.subscribers.public_webhooks import confirm_on_delivery
@@ -50,10 +50,9 @@ BODY_CAP = 16 * 1024  # bytes of a peer's answer read at most (enough for an err
 # window is this times the lanes. A crash repeats at most the window; waiting for every
 # result before the next message made a commit the pace of a fan-out (groups of 3 or 4).
 UNRECORDED_PER_LANE = 2
-# Each lane has its own HTTP pool, of a few connections: a lane sends one request at a
-# time, and a pool looks at every idle connection it holds (two system calls each) before
-# each request, so one pool shared by every lane cost more than the requests themselves.
-LANE_HTTP_LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+# Each lane has its own HTTP session, of a few connections: a lane sends one request at a
+# time, so a pool of its own holds few idle connections to look over before each request.
+LANE_HTTP_CONNECTIONS = 4
 GROUP_INTERVAL = 0.004  # seconds a result may wait for others to join its group commit
 
 
@@ -120,7 +119,7 @@ class DeliveryWorker:
         self._mailers = MailerPool(self.settings, connections)
         # Loading the trusted certificates takes tens of milliseconds: once per worker,
         # shared by the lanes' pools, not once per lane.
-        self._tls = httpx.create_ssl_context(trust_env=False)
+        self._tls = ssl.create_default_context(cafile=certifi.where())
         self._recorder.start()
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
         self._renewer = asyncio.create_task(self._hold())
@@ -291,11 +290,10 @@ class DeliveryWorker:
 
     async def _lane(self) -> None:
         assert self._mailers is not None
-        http = guarded_client(
+        http = GuardedSession(
             allow_private=self.settings.webhook_allow_private,
-            timeout=httpx.Timeout(self.deadline),
-            verify=self._tls,
-            limits=LANE_HTTP_LIMITS,
+            tls=self._tls,
+            limit=LANE_HTTP_CONNECTIONS,
         )
         shared = Shared(self.settings, http, self.body_cap, self._mailers)
         channels: dict[str, Channel] = {}
@@ -323,7 +321,7 @@ class DeliveryWorker:
                 with contextlib.suppress(Exception):
                     await channel.close()
             with contextlib.suppress(Exception):
-                await http.aclose()
+                await http.close()
 
     async def _send(self, item: Prepared, channels: dict[str, Channel], shared: Shared) -> Outcome:
         assert item.channel is not None

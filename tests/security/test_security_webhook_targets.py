@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 
+from app.lib.guarded_http import GuardedSession
 from app.lib.netguard import AddressRefused, RefusedTarget, check_url, guarded_client, is_public
 from tests.support.peers import free_port
 
@@ -193,4 +195,72 @@ async def test_redirects_are_not_followed(http_receiver):
     ) as client:
         response = await client.post(f"http://hooks.example.test:{port}/moved", content=b"{}")
     assert response.status_code == 302
+    assert [path for path, _host in seen] == ["/moved"]
+
+
+# -- the worker's session (aiohttp): the same rule on the path every fan-out takes ----------
+
+
+@pytest.mark.parametrize("host", INTERNAL)
+async def test_the_worker_refuses_to_post_to_an_internal_address(host):
+    async with GuardedSession(allow_private=False) as session:
+        with pytest.raises(AddressRefused, match="not a public internet address"):
+            async with session.post(f"http://{host}/hook", content=b"{}", headers={}):
+                pass
+
+
+async def test_the_worker_dials_the_address_it_checked_and_keeps_the_host_header(http_receiver):
+    port, seen = http_receiver
+    resolve = _resolver(["127.0.0.1"])  # hooks.example.test exists only in this resolver
+    async with (
+        GuardedSession(allow_private=True, resolve=resolve) as session,
+        session.post(
+            f"http://hooks.example.test:{port}/hook", content=b"{}", headers={}
+        ) as response,
+    ):
+        assert response.status == 200
+    assert seen == [("/hook", f"hooks.example.test:{port}")]
+    assert resolve.calls == ["hooks.example.test"]
+
+
+async def test_the_worker_refuses_a_name_pointed_inwards_after_the_check(http_receiver):
+    port, seen = http_receiver
+    resolve = _resolver(["93.184.216.34"], ["127.0.0.1"])  # public, then loopback
+    url = f"http://rebind.example.test:{port}/hook"
+    assert await check_url(url, allow_private=False, resolve=resolve) == url
+    async with GuardedSession(allow_private=False, resolve=resolve) as session:
+        with pytest.raises(AddressRefused, match=r"127\.0\.0\.1"):
+            async with session.post(url, content=b"{}", headers={}):
+                pass
+    assert seen == []
+
+
+async def test_the_worker_checks_the_certificate_of_the_name_it_dials(https_receiver, certificate):
+    port, seen = https_receiver
+    trusted = ssl.create_default_context(cafile=str(certificate[0]))
+    resolve = _resolver(["127.0.0.1"])
+    async with GuardedSession(allow_private=True, tls=trusted, resolve=resolve) as session:
+        async with session.post(
+            f"https://hooks.example.test:{port}/hook", content=b"{}", headers={}
+        ) as response:
+            assert response.status == 200
+        # The same certificate does not vouch for another name on the same address.
+        with pytest.raises(aiohttp.ClientConnectorCertificateError):
+            async with session.post(
+                f"https://other.example.test:{port}/hook", content=b"{}", headers={}
+            ):
+                pass
+    assert seen == [("/hook", f"hooks.example.test:{port}")]
+
+
+async def test_the_worker_does_not_follow_redirects(http_receiver):
+    port, seen = http_receiver
+    resolve = _resolver(["127.0.0.1"])
+    async with (
+        GuardedSession(allow_private=True, resolve=resolve) as session,
+        session.post(
+            f"http://hooks.example.test:{port}/moved", content=b"{}", headers={}
+        ) as response,
+    ):
+        assert response.status == 302
     assert [path for path, _host in seen] == ["/moved"]

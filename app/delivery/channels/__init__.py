@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-import httpx
-
 from app.delivery.email import MailerPool
 from app.delivery.service import Outcome
+from app.lib.guarded_http import GuardedSession
 from app.settings import Settings
 
 
@@ -35,7 +34,7 @@ class Shared:
     and the small pool of SMTP connections that the worker's lanes share."""
 
     settings: Settings
-    http: httpx.AsyncClient
+    http: GuardedSession
     body_cap: int  # bytes of a peer's answer read at most (the rest is never downloaded)
     mailers: MailerPool
 

@@ -1,30 +1,33 @@
 """One POST bounded as a whole: a deadline over connect, send and the entire answer, and
 at most `cap` bytes of the answer read.
 
-httpx's own timeouts bound each read, so a peer that trickles a byte every few seconds
-never trips them; `asyncio.timeout` around the whole exchange does. The body is streamed
-and the stream left once `cap` bytes have come, so a huge error page costs `cap` bytes of
-memory, not its size. Raw bytes are read (no decompression): a compressed bomb stays small.
+A client's own timeouts bound each read, so a peer that trickles a byte every few seconds
+never trips them; `asyncio.timeout` around the whole exchange does. The body is read up to
+`cap` bytes and the rest never: leaving the exchange early closes the connection, so a huge
+error page costs `cap` bytes of memory, not its size. Raw bytes are read (no
+decompression): a compressed bomb stays small.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-import httpx
+import aiohttp
 
 from app.delivery.channels import Shared
 from app.delivery.service import Outcome
 from app.lib.clock import utcnow
-from app.lib.netguard import RefusedTarget
+from app.lib.guarded_http import GuardedSession
+from app.lib.netguard import AddressRefused
 
 
 @dataclass(frozen=True)
 class Reply:
     status: int
-    headers: httpx.Headers
+    headers: Mapping[str, str]
     body: bytes  # at most the cap
 
     def text(self, limit: int = 200) -> str:
@@ -32,7 +35,7 @@ class Reply:
 
 
 async def post(
-    client: httpx.AsyncClient,
+    client: GuardedSession,
     url: str,
     *,
     content: bytes,
@@ -40,15 +43,17 @@ async def post(
     deadline: float,
     cap: int,
 ) -> Reply:
-    """The peer's answer; TimeoutError past `deadline`, httpx.HTTPError as httpx raises."""
+    """The peer's answer; TimeoutError past `deadline`, AddressRefused for a target that is
+    not allowed, aiohttp.ClientError (or OSError) when the exchange fails."""
     async with asyncio.timeout(deadline):
-        async with client.stream("POST", url, content=content, headers=headers) as response:
+        async with client.post(url, content=content, headers=headers) as response:
             body = bytearray()
-            async for chunk in response.aiter_raw():
-                body += chunk[: cap - len(body)]
-                if len(body) >= cap:
-                    break  # leaving the block closes the connection; the rest is never read
-            return Reply(response.status_code, response.headers, bytes(body))
+            while len(body) < cap:
+                chunk = await response.content.read(cap - len(body))
+                if not chunk:
+                    break
+                body += chunk
+            return Reply(response.status, response.headers, bytes(body))
 
 
 async def deliver(
@@ -75,9 +80,9 @@ async def deliver(
         )
     except TimeoutError:
         return Outcome(ok=False, error=f"no complete answer within {deadline:g} s")
-    except RefusedTarget as exc:
-        return Outcome(ok=False, error=str(exc), permanent=True)
-    except httpx.HTTPError as exc:
+    except AddressRefused as exc:
+        return Outcome(ok=False, error=exc.message, permanent=True)
+    except (aiohttp.ClientError, OSError, ValueError) as exc:
         return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
     status = reply.status
     if 200 <= status < 300:
