@@ -11,6 +11,9 @@ target. The peers (`bench.sinks`) run in processes of their own.
 - webhooks: N webhooks (5,000) through the worker, against a bare httpx loop posting the
   same body to the same receiver (target: at least 0.8); a bare loop over aiohttp, the
   client the worker uses, is printed beside it.
+- large (opt-in, minutes): 100,000 emails through one `tidings worker` process on SQLite,
+  against the bare aiosmtplib loop, both timed from first to last arrival; the worker's
+  peak memory (target: under 300 MB).
 - scale: on PostgreSQL (TIDINGS_BENCH_POSTGRES_URL, a scratch database whose tables are
   dropped), N emails (3,000) through one `tidings worker` process, then through two, into
   an SMTP server that takes 20 ms per message (target: two at least 1.6 times one, and no
@@ -516,6 +519,55 @@ async def bench_scale(folder: Path, count: int, postgres: str | None, delay: flo
     )
 
 
+def _peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _steady_rate(arrivals: list[tuple[float, str]]) -> float:
+    """Messages a second from the first arrival to the last (start-up left out)."""
+    first, last = min(at for at, _ in arrivals), max(at for at, _ in arrivals)
+    return (len(arrivals) - 1) / (last - first)
+
+
+async def bench_large(folder: Path, count: int) -> None:
+    """`count` emails (100,000) through one `tidings worker` process on SQLite, against the
+    bare aiosmtplib loop; the worker's peak memory (target: under 300 MB)."""
+    url = f"sqlite+aiosqlite:///{folder / 'large.db'}"
+    await _reset(url)
+    sink = Sink("smtp", folder)
+    settings = _settings(url, smtp_port=sink.port)
+    incident_id = await _seed(url, settings, emails=count)
+    engine = make_engine(url)
+    sessionmaker = make_sessionmaker(engine)
+    try:
+        update_id = await _draft(sessionmaker, incident_id, "We are failing over the database.")
+        await _approve(sessionmaker, update_id)  # rows written; the worker starts after
+        message = await _sample(sessionmaker, settings)
+        await _bare_smtp(sink.port, message, count, settings.smtp_connections)
+        reference = _steady_rate(sink.arrivals()[-count:])
+        before = sink.count()
+        worker = _worker_process(settings, folder / "large.log")
+        try:
+            await sink.wait_for(before + count, stall=60)
+            await _all_recorded(sessionmaker, update_id, count)
+            peak = _peak_rss_mb(worker.pid)
+        finally:
+            worker.terminate()
+            worker.wait()
+        rate = _steady_rate(sink.arrivals()[before:])
+        _line(
+            f"{count:,} emails, a worker process -> aiosmtpd", rate, "emails/s", reference, ">= 0.8"
+        )
+        print(f"  worker peak memory: {peak:,.0f} MB (target < 300 MB)")
+    finally:
+        await engine.dispose()
+        sink.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -523,6 +575,7 @@ def main() -> None:
     )
     parser.add_argument("--emails", type=int, default=3_000)
     parser.add_argument("--webhooks", type=int, default=5_000)
+    parser.add_argument("--large", type=int, default=100_000, help="emails of `large`")
     parser.add_argument("--recipients", type=int, default=200, help="per approval")
     parser.add_argument("--delay", type=float, default=0.02, help="the slow sink's (scale)")
     args = parser.parse_args()
@@ -539,6 +592,8 @@ def main() -> None:
                 await bench_webhooks(folder, args.webhooks)
             if "scale" in args.which:
                 await bench_scale(folder, args.emails, postgres, args.delay)
+            if "large" in args.which:
+                await bench_large(folder, args.large)
 
     asyncio.run(go())
 

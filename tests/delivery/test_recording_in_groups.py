@@ -28,17 +28,22 @@ async def _sent(sessionmaker, update_id: str) -> int:
         return int(found or 0)
 
 
+async def _publish_to(client, keys, readers: int) -> dict:
+    """An update published to `readers` confirmed email subscribers; the update."""
+    imported = await client.post(
+        "/api/v1/subscribers/import",
+        content="\n".join(f"reader{n}@example.org" for n in range(readers)).encode(),
+        headers={**keys["comms_lead"], "Content-Type": "text/csv"},
+    )
+    assert imported.json()["created"] == readers
+    incident = await factories.incident(client, keys["responder"], "Outage")
+    return await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+
+
 async def test_a_fan_out_is_recorded_in_a_few_group_commits_not_one_per_message(
     client, keys, smtp, settings, sessionmaker
 ):
-    imported = await client.post(
-        "/api/v1/subscribers/import",
-        content="\n".join(f"reader{n}@example.org" for n in range(READERS)).encode(),
-        headers={**keys["comms_lead"], "Content-Type": "text/csv"},
-    )
-    assert imported.json()["created"] == READERS
-    incident = await factories.incident(client, keys["responder"], "Outage")
-    update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+    update = await _publish_to(client, keys, READERS)
 
     writes: list[str] = []
     unrecorded_most = 0
@@ -80,14 +85,7 @@ async def test_a_slow_mail_server_gets_every_message_at_the_first_try(
     """Eight lanes share four SMTP connections: a lane that waits for one is served in
     turn, not passed over by lanes that came later until its deadline runs out."""
     readers = 400
-    imported = await client.post(
-        "/api/v1/subscribers/import",
-        content="\n".join(f"reader{n}@example.org" for n in range(readers)).encode(),
-        headers={**keys["comms_lead"], "Content-Type": "text/csv"},
-    )
-    assert imported.json()["created"] == readers
-    incident = await factories.incident(client, keys["responder"], "Outage")
-    update = await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
+    update = await _publish_to(client, keys, readers)
     smtp.delay = 0.02  # 4 connections: at most 200 messages a second, 2 s for them all
     lanes = replace(settings, worker_concurrency=8, smtp_connections=4)
     worker = DeliveryWorker(lanes, sessionmaker, deadline=1.5)
