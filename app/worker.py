@@ -42,10 +42,11 @@ async def run(
     schedule = asyncio.create_task(maintenance_schedule(settings, sessionmaker, stop))
     try:
 
-        def look_for_myself() -> None:
-            delivery.probe = PROBE_SECONDS
+        def told_of_rows(listening_now: bool) -> None:
+            # While no one tells it of new rows, the worker glances for them itself.
+            delivery.probe = None if listening_now else PROBE_SECONDS
 
-        async with listening(sessionmaker, delivery.wake.set, look_for_myself) as told:
+        async with listening(sessionmaker, delivery.wake.set, told_of_rows) as told:
             delivery.probe = None if told else PROBE_SECONDS
             await delivery.serve(stop)
     except Exception:  # logged; the loop's owner decides whether to start it again

@@ -11,7 +11,6 @@ the same transaction also sends `NOTIFY tidings_state`, so a listening process
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy import Integer, event, select, text, update
@@ -19,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db.base import Base
+from app.db.listening import kept_listening
 
 _FLAG = "tidings.state_changed"
 CHANNEL = "tidings_state"
-log = logging.getLogger("tidings.changes")
 _listeners: list[Callable[[], None]] = []
 
 
@@ -77,32 +76,17 @@ def _after_rollback(session: Session) -> None:
 
 @contextlib.asynccontextmanager
 async def listen_for_changes(
-    engine: AsyncEngine, callback: Callable[[int | None], None]
+    engine: AsyncEngine,
+    callback: Callable[[int | None], None],
+    on_state: Callable[[bool], None] = lambda _listening: None,
 ) -> AsyncIterator[bool]:
     """On PostgreSQL, call `callback(version)` whenever a transaction committed a change, for
     as long as the context is open; yields whether it listens (False on other databases, or
-    when the listening connection could not be made: then only polling notices changes)."""
-    if engine.dialect.name != "postgresql":
-        yield False
-        return
-    try:
-        import asyncpg
+    when the listening connection could not be made: then only polling notices changes).
+    A lost connection is made again; `on_state` hears when listening stops and starts."""
 
-        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        conn = await asyncpg.connect(url)
-    except Exception:
-        log.warning("could not listen for changes; polling instead", exc_info=True)
-        yield False
-        return
-
-    def heard(_conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def heard(payload: str) -> None:
         callback(int(payload) if payload.isdigit() else None)
 
-    try:
-        await conn.add_listener(CHANNEL, heard)
-        yield True
-    finally:
-        with contextlib.suppress(Exception):
-            await conn.remove_listener(CHANNEL, heard)
-        with contextlib.suppress(Exception):
-            await conn.close(timeout=2)
+    async with kept_listening(engine, CHANNEL, heard, on_state) as listening:
+        yield listening

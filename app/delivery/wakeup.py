@@ -11,15 +11,13 @@ second (see `app.worker`).
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-log = logging.getLogger("tidings.delivery")
+from app.db.listening import kept_listening
 
 CHANNEL = "tidings_outbox"
 _FLAG = "tidings.outbox_written"
@@ -61,41 +59,21 @@ def _forget(session: Session) -> None:
 async def listening(
     sessionmaker: async_sessionmaker[AsyncSession],
     callback: Callable[[], None],
-    on_lost: Callable[[], None] = lambda: None,
+    on_state: Callable[[bool], None] = lambda _listening: None,
 ) -> AsyncIterator[bool]:
     """On PostgreSQL, call `callback` whenever any process commits deliveries, for as long
     as the block runs; yields whether it listens (False: not PostgreSQL, or no connection,
-    and the caller must look for itself). Should the connection be lost later, `on_lost`
-    is called: from then on the caller must look for itself too."""
+    and the caller must look for itself). Should the connection be lost later, `on_state`
+    hears False (the caller looks for itself meanwhile) and, once it listens again, True;
+    `callback` is called both times, for rows that may have come while no one listened."""
     engine = sessionmaker.kw.get("bind")
-    if engine is None or engine.dialect.name != "postgresql":
+    if engine is None:
         yield False
         return
-    try:
-        conn = await engine.connect()
-        raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection
 
-        def heard(*_: object) -> None:
-            callback()
+    def state(now_listening: bool) -> None:
+        on_state(now_listening)
+        callback()
 
-        def lost(*_: object) -> None:
-            log.warning("lost the connection that LISTENs for new deliveries; polling instead")
-            on_lost()
-            callback()  # rows may have come while no one listened
-
-        await driver.add_listener(CHANNEL, heard)
-        driver.add_termination_listener(lost)
-    except Exception:  # the poll still finds the rows, only later
-        log.warning("could not LISTEN for new deliveries; polling instead", exc_info=True)
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        with contextlib.suppress(Exception):
-            driver.remove_termination_listener(lost)
-        with contextlib.suppress(Exception):
-            await driver.remove_listener(CHANNEL, heard)
-        with contextlib.suppress(Exception):
-            await conn.close()
+    async with kept_listening(engine, CHANNEL, lambda _payload: callback(), state) as told:
+        yield told

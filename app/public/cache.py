@@ -322,8 +322,8 @@ class PageCache:
     async def watch(self, stop: asyncio.Event) -> None:
         """Watch for changes committed by other processes until `stop` is set."""
         notified = asyncio.Event()
+        listening = False
         async with contextlib.AsyncExitStack() as stack:
-            listening = False
             if self._engine is not None:
 
                 def heard(version: int | None) -> None:
@@ -332,10 +332,17 @@ class PageCache:
                     else:
                         self._noticed(version)
 
-                listening = await stack.enter_async_context(listen_for_changes(self._engine, heard))
-            # With notifications the poll is only a safety net.
-            interval = max(self._poll_seconds, 1.0) if listening else self._poll_seconds
+                def state(now_listening: bool) -> None:
+                    nonlocal listening
+                    listening = now_listening
+                    notified.set()  # changes may have come while no one listened
+
+                listening = await stack.enter_async_context(
+                    listen_for_changes(self._engine, heard, state)
+                )
             while not stop.is_set():
+                # With notifications the poll is only a safety net.
+                interval = max(self._poll_seconds, 1.0) if listening else self._poll_seconds
                 waiters = [
                     asyncio.ensure_future(stop.wait()),
                     asyncio.ensure_future(notified.wait()),
