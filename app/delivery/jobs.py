@@ -12,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import ssl
 import time
 from datetime import datetime
 
-import certifi
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -105,7 +103,6 @@ class DeliveryWorker:
             on_recorded=self._recorded,
         )
         self._mailers: MailerPool | None = None
-        self._tls: ssl.SSLContext | None = None
         self._lanes: list[asyncio.Task[None]] = []
         self._renewer: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
@@ -117,9 +114,6 @@ class DeliveryWorker:
             return
         connections = min(self.settings.smtp_connections, self.concurrency)
         self._mailers = MailerPool(self.settings, connections)
-        # Loading the trusted certificates takes tens of milliseconds: once per worker,
-        # shared by the lanes' pools, not once per lane.
-        self._tls = ssl.create_default_context(cafile=certifi.where())
         self._recorder.start()
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
         self._renewer = asyncio.create_task(self._hold())
@@ -292,7 +286,6 @@ class DeliveryWorker:
         assert self._mailers is not None
         http = GuardedSession(
             allow_private=self.settings.webhook_allow_private,
-            tls=self._tls,
             limit=LANE_HTTP_CONNECTIONS,
         )
         shared = Shared(self.settings, http, self.body_cap, self._mailers)

@@ -18,16 +18,25 @@ answers are not decompressed (a compressed bomb stays small).
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import socket
 import ssl
 from collections.abc import AsyncIterator
 
 import aiohttp
+import certifi
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from app.lib.netguard import AddressRefused, Resolver, checked_address, system_resolve
+
+
+@functools.cache
+def trusted_certificates() -> ssl.SSLContext:
+    """The certificate authorities HTTPS targets are checked against (certifi's bundle),
+    loaded once per process: loading them takes tens of milliseconds."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 class GuardedResolver(AbstractResolver):
@@ -76,7 +85,7 @@ class GuardedSession:
             use_dns_cache=False,  # every new connection is checked again
             family=socket.AF_UNSPEC,
             limit=limit,
-            ssl=tls if tls is not None else True,
+            ssl=tls if tls is not None else trusted_certificates(),
         )
         self.session = aiohttp.ClientSession(
             connector=connector,
