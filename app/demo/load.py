@@ -18,6 +18,9 @@ from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.accounts.service import create_api_key, list_api_keys, revoke_api_key
 from app.comms.demo import demo_sign_ins, load_comms_demo
+from app.comms.maintenance import approve_words, schedule
+from app.comms.maintenance_plans import COMPLETED, IN_PROGRESS, PHASES, SCHEDULED
+from app.comms.schemas import MaintenancePlanCreate
 from app.components.models import Component
 from app.components.schemas import ComponentCreate
 from app.components.service import create_component
@@ -26,15 +29,23 @@ from app.customers.models import Customer
 from app.customers.schemas import CustomerCreate
 from app.customers.service import create_customer
 from app.demo.stories import CUSTOMER_ONLY, CUSTOMERS, GROUPS, LOOSE, PAST, describe
-from app.incidents.maintenance import schedule_maintenance
 from app.incidents.models import Incident
-from app.incidents.schemas import AffectedComponent, IncidentCreate, MaintenanceCreate, UpdateCreate
+from app.incidents.schemas import AffectedComponent, IncidentCreate, UpdateCreate
 from app.incidents.service import get_incident, open_incident, post_update
 from app.incidents.status import Impact, Visibility
 from app.lib.clock import utcnow
 from app.settings import Settings
 
 DEMO = Actor(name="demo", role=Role.ADMIN)
+DEMO_REVIEWER = Actor(name="demo-lead", role=Role.COMMS_LEAD)
+WINDOW_WORDS = {
+    SCHEDULED: "We're upgrading our EU database to a newer version. Expect up to 5 minutes of "
+    "read-only mode within this window; everything else keeps working.",
+    IN_PROGRESS: "The EU database upgrade has started. Reads keep working; writes may pause "
+    "for up to 5 minutes within the window. We'll post again when it's done.",
+    COMPLETED: "The EU database upgrade is complete and everything is running normally. "
+    "Thanks for bearing with us.",
+}
 
 
 async def load_demo(session: AsyncSession, *, settings: Settings) -> str | None:
@@ -106,24 +117,22 @@ async def load_demo(session: AsyncSession, *, settings: Settings) -> str | None:
     incident.started_at = now - timedelta(minutes=25)
     incident.next_update_at = now + timedelta(minutes=95)
     starts = (now + timedelta(days=3)).replace(hour=2, minute=0, second=0, microsecond=0)
-    await schedule_maintenance(
+    # Scheduled from the desk's own path: the words of each moment written and approved
+    # in advance; the announcement goes out on approval, the others by the clock.
+    plan = await schedule(
         session,
         actor=DEMO,
-        data=MaintenanceCreate(
+        data=MaintenancePlanCreate(
             title="Database upgrade in EU (Frankfurt)",
             scheduled_for=starts,
             scheduled_until=starts + timedelta(hours=2),
-            components=[
-                AffectedComponent(
-                    id=components["Database"].id, status=ComponentStatus.UNDER_MAINTENANCE
-                )
-            ],
-            body="We're upgrading our EU database to a newer version. Expect up to 5 minutes of "
-            "read-only mode within this window; everything else keeps working.",
-            publish=True,
+            components=[components["Database"].id],
+            **WINDOW_WORDS,
         ),
     )
     await session.flush()
+    for phase in PHASES:
+        await approve_words(session, actor=DEMO_REVIEWER, incident_id=plan.incident.id, phase=phase)
     desk = await load_comms_demo(session, actor=DEMO)
     return (
         f"{len(components)} components in {len(GROUPS)} groups, {len(customers)} customers, "

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from app.comms import examples, tone, wording
 from app.comms.demo import demo_sign_ins
+from app.comms.maintenance_plans import (
+    APPROVED,
+    COMPLETED,
+    IN_PROGRESS,
+    PUBLISHED,
+    SCHEDULED,
+    list_plans,
+)
 from app.comms.sandbox import render_text
 from app.demo.load import load_demo
 from app.incidents.status import FINAL_STATUSES
@@ -52,3 +60,14 @@ async def test_demo_templates_render_plainly_with_an_apology_and_a_next_update(
             ("lead", "comms_lead"),
             ("rita", "responder"),
         ]
+
+
+async def test_the_demo_window_has_its_words_approved_for_every_moment(sessionmaker, settings):
+    """A newcomer's desk shows a maintenance window as a team would leave it: announced,
+    with the words for its start and end approved and waiting for the clock."""
+    async with sessionmaker() as session:
+        await load_demo(session, settings=settings)
+        await session.commit()
+        (plan,) = await list_plans(session)
+        states = {phase: words.state if words else None for phase, words in plan.words.items()}
+    assert states == {SCHEDULED: PUBLISHED, IN_PROGRESS: APPROVED, COMPLETED: APPROVED}
