@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.comms.models import MaintenanceWords
 from app.incidents import service as incidents
 from app.incidents.models import Incident
-from app.incidents.status import IncidentKind, is_open
+from app.incidents.status import IncidentKind, UpdateState, is_open
 from app.lib.clock import as_utc
 from app.lib.errors import InvalidInput, NotFound
 
@@ -48,6 +48,19 @@ class Plan:
     @property
     def cancelled(self) -> bool:
         return self.incident.declined_at is not None or self.words.get(CALLED_OFF) is not None
+
+    @property
+    def announced_at(self) -> datetime | None:
+        """When the window was announced without planned words (scheduled through the
+        incidents API with its first update): None when the plan's own words say it."""
+        if self.words.get(SCHEDULED) is not None:
+            return None
+        times = [
+            u.published_at
+            for u in self.incident.updates
+            if u.state == UpdateState.PUBLISHED and u.status == SCHEDULED and u.published_at
+        ]
+        return min(times, default=None)
 
     def publishes_at(self, phase: str) -> datetime | None:
         """When the words of `phase` go (or went) out; None for "scheduled" not yet approved."""
