@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -154,6 +154,20 @@ async def record_outcome(
     return delivery.state
 
 
+_deliveries = Delivery.__table__
+# Built once: a fan-out writes this for every group of results.
+_MARK_SENT = (
+    update(_deliveries)
+    .where(_deliveries.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        state=DeliveryState.SENT.value,
+        sent_at=bindparam("now"),
+        attempts=_deliveries.c.attempts + 1,
+        last_error=None,
+    )
+)
+
+
 async def record_outcomes(
     session: AsyncSession,
     items: list[tuple[int, Outcome]],
@@ -165,18 +179,8 @@ async def record_outcomes(
     the common case, are one statement for the whole group."""
     now = now or utcnow()
     sent = [i for i, outcome in items if outcome.ok and not outcome.disable]
-    table = Delivery.__table__
     for start in range(0, len(sent), 500):  # bounded IN lists
-        await session.execute(
-            update(table)
-            .where(table.c.id.in_(sent[start : start + 500]))
-            .values(
-                state=DeliveryState.SENT.value,
-                sent_at=now,
-                attempts=table.c.attempts + 1,
-                last_error=None,
-            )
-        )
+        await session.execute(_MARK_SENT, {"ids": sent[start : start + 500], "now": now})
     for delivery_id, outcome in items:
         if not (outcome.ok and not outcome.disable):
             await record_outcome(session, delivery_id, outcome, policy=policy, now=now)
