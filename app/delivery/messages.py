@@ -93,6 +93,8 @@ class Batch:
         self._snapshot: Snapshot | None = None
         self._pages: dict[str | None, StatusPage] = {}
         self._components: dict[tuple[str | None, str], list[EmailComponent]] = {}
+        # An update email's part shared by one audience, by (update id, customer id).
+        self._update_emails: dict[tuple[str, str | None], tuple[str, EmailParts]] = {}
         # A webhook body's part shared by one audience, by (update id, customer id).
         self.payload_parts: dict[tuple[str, str | None], bytes] = {}
         self.domain = message_domain(settings)
@@ -302,14 +304,35 @@ class Batch:
     ) -> OutgoingEmail:
         s = self.settings
         customer = self.customers.get(subscriber.customer_id or "")
-        audience = aud.for_customer(customer.id) if customer else aud.PUBLIC
-        visible = aud.visible_updates(audience, incident.updates)
-        first = min(visible, key=lambda u: u.published_at or u.created_at, default=update)
+        audience_key = (update.id, customer.id if customer else None)
+        if audience_key not in self._update_emails:
+            parts = await self._update_email_parts(update, incident, customer)
+            self._update_emails[audience_key] = parts
+        first_id, common_parts = self._update_emails[audience_key]
         domain = self.domain
         thread_id = f"<incident.{incident.id}.{subscriber.id}@{domain}>"
         message_id = (
-            thread_id if first.id == update.id else f"<update.{update.id}.{subscriber.id}@{domain}>"
+            thread_id if first_id == update.id else f"<update.{update.id}.{subscriber.id}@{domain}>"
         )
+        token = tokens.sign(s.secret_key, tokens.MANAGE, subscriber.id)
+        return assemble(
+            s,
+            common_parts.replace(self.common.mark, token),
+            to=subscriber.address or "",
+            message_id=message_id,
+            thread_id=thread_id,
+            unsubscribe_url=f"{s.base_url}/unsubscribe/{token}",
+        )
+
+    async def _update_email_parts(
+        self, update: Update, incident: Incident, customer: Customer | None
+    ) -> tuple[str, EmailParts]:
+        """What every reader of one audience gets of an update's email, once per batch: the
+        id of the first update that audience saw (for threading) and the rendered words."""
+        s = self.settings
+        audience = aud.for_customer(customer.id) if customer else aud.PUBLIC
+        visible = aud.visible_updates(audience, incident.updates)
+        first = min(visible, key=lambda u: u.published_at or u.created_at, default=update)
         components = await self.email_components(audience, incident)
         mark = self.common.mark
 
@@ -341,13 +364,4 @@ class Batch:
             incident.next_update_at,
             tuple((c.name, c.status) for c in components),
         )
-        token = tokens.sign(s.secret_key, tokens.MANAGE, subscriber.id)
-        parts = self.common.get(key, render).replace(mark, token)
-        return assemble(
-            s,
-            parts,
-            to=subscriber.address or "",
-            message_id=message_id,
-            thread_id=thread_id,
-            unsubscribe_url=f"{s.base_url}/unsubscribe/{token}",
-        )
+        return first.id, self.common.get(key, render)
