@@ -1,11 +1,16 @@
 """Counting attempts in the database, so that every process shares one count.
 
 `hit` adds to the count of a subject (a client address, a user name, a device) in the
-current fixed window with one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`: two
-processes, or two requests of one process, never both read the same count. It works the
-same on SQLite and PostgreSQL. Callers compare the returned count with their limit
-*before* doing the costly or risky thing, so a burst of concurrent attempts gets at most
-`limit` through, however it is spread over processes.
+current window with one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`: two processes, or
+two requests of one process, never both read the same count. It works the same on SQLite
+and PostgreSQL. Callers compare the returned count with their limit *before* doing the
+costly or risky thing, so a burst of concurrent attempts gets at most `limit` through,
+however it is spread over processes.
+
+The count is a sliding window's: this window's attempts plus the last window's, weighed by
+how much of the last window still lies within `window` seconds of now. With fixed windows
+alone, a guesser could spend a whole limit just before a window ends and another just
+after: twice the limit in a moment.
 """
 
 from __future__ import annotations
@@ -21,12 +26,11 @@ from app.db.models import RateCounter
 from app.lib.clock import utcnow
 
 
-def _key(scope: str, subject: str, window: float, now: datetime) -> tuple[str, datetime]:
-    bucket = int(now.timestamp() // window)
+def _key(scope: str, subject: str, bucket: int) -> str:
     # The subject is hashed: what a client sends (a user name) may be long or odd, and the
     # table then holds no user names or addresses.
     digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    return f"{scope}:{digest}:{bucket}", datetime.fromtimestamp((bucket + 1) * window, UTC)
+    return f"{scope}:{digest}:{bucket}"
 
 
 async def hit(
@@ -36,7 +40,11 @@ async def hit(
 
     A negative `amount` takes back an attempt that turned out fine (a right password)."""
     now = utcnow()
-    key, expires_at = _key(scope, subject, window, now)
+    position = now.timestamp() / window
+    bucket = int(position)
+    key = _key(scope, subject, bucket)
+    # Kept one window past its own end: the next window still weighs it.
+    expires_at = datetime.fromtimestamp((bucket + 2) * window, UTC)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
@@ -57,4 +65,8 @@ async def hit(
         if dialect == "postgresql":
             ended = ended.with_for_update(skip_locked=True)
         await session.execute(delete(RateCounter).where(RateCounter.key.in_(ended)))
-    return int(count)
+    previous = await session.scalar(
+        select(RateCounter.count).where(RateCounter.key == _key(scope, subject, bucket - 1))
+    )
+    still_within = 1.0 - (position - bucket)  # the share of the last window within reach
+    return int(count) + max(0, int((previous or 0) * still_within))
