@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -301,8 +302,12 @@ def _line(what: str, figure: float, unit: str, reference: float, target: str) ->
     )
 
 
-async def bench_emails(folder: Path, count: int) -> None:
-    url = f"sqlite+aiosqlite:///{folder / 'emails.db'}"
+@contextlib.asynccontextmanager
+async def _approved_fan_out(folder: Path, name: str, count: int):  # type: ignore[no-untyped-def]
+    """`count` email subscribers on a fresh SQLite database, an update approved for them
+    (the outbox rows written, no worker running yet) and the SMTP sink. Yields (sink,
+    settings, sessionmaker, update id, the first message as the worker builds it)."""
+    url = f"sqlite+aiosqlite:///{folder / name}"
     await _reset(url)
     sink = Sink("smtp", folder)
     settings = _settings(url, smtp_port=sink.port)
@@ -311,8 +316,17 @@ async def bench_emails(folder: Path, count: int) -> None:
     sessionmaker = make_sessionmaker(engine)
     try:
         update_id = await _draft(sessionmaker, incident_id, "We are failing over the database.")
-        await _approve(sessionmaker, update_id)  # rows written; no worker runs yet
+        await _approve(sessionmaker, update_id)
         message = await _sample(sessionmaker, settings)
+        yield sink, settings, sessionmaker, update_id, message
+    finally:
+        await engine.dispose()
+        sink.stop()
+
+
+async def bench_emails(folder: Path, count: int) -> None:
+    async with _approved_fan_out(folder, "emails.db", count) as fan_out:
+        sink, settings, sessionmaker, update_id, message = fan_out
         bare = []
         started = await _bare_smtp(sink.port, message, count, settings.smtp_connections)
         bare.append(_rate(sink.arrivals()[-count:], started))
@@ -326,9 +340,6 @@ async def bench_emails(folder: Path, count: int) -> None:
             f"both over {settings.smtp_connections} SMTP connections"
         )
         print(f"  email renderings: {common.renders} for {count:,} emails")
-    finally:
-        await engine.dispose()
-        sink.stop()
 
 
 def _worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
@@ -536,17 +547,8 @@ def _steady_rate(arrivals: list[tuple[float, str]]) -> float:
 async def bench_large(folder: Path, count: int) -> None:
     """`count` emails (100,000) through one `tidings worker` process on SQLite, against the
     bare aiosmtplib loop; the worker's peak memory (target: under 300 MB)."""
-    url = f"sqlite+aiosqlite:///{folder / 'large.db'}"
-    await _reset(url)
-    sink = Sink("smtp", folder)
-    settings = _settings(url, smtp_port=sink.port)
-    incident_id = await _seed(url, settings, emails=count)
-    engine = make_engine(url)
-    sessionmaker = make_sessionmaker(engine)
-    try:
-        update_id = await _draft(sessionmaker, incident_id, "We are failing over the database.")
-        await _approve(sessionmaker, update_id)  # rows written; the worker starts after
-        message = await _sample(sessionmaker, settings)
+    async with _approved_fan_out(folder, "large.db", count) as fan_out:
+        sink, settings, sessionmaker, update_id, message = fan_out
         await _bare_smtp(sink.port, message, count, settings.smtp_connections)
         reference = _steady_rate(sink.arrivals()[-count:])
         before = sink.count()
@@ -559,13 +561,9 @@ async def bench_large(folder: Path, count: int) -> None:
             worker.terminate()
             worker.wait()
         rate = _steady_rate(sink.arrivals()[before:])
-        _line(
-            f"{count:,} emails, a worker process -> aiosmtpd", rate, "emails/s", reference, ">= 0.8"
-        )
+        what = f"{count:,} emails, a worker process -> aiosmtpd"
+        _line(what, rate, "emails/s", reference, ">= 0.8")
         print(f"  worker peak memory: {peak:,.0f} MB (target < 300 MB)")
-    finally:
-        await engine.dispose()
-        sink.stop()
 
 
 def main() -> None:

@@ -134,22 +134,11 @@ async def test_saving_the_window_unchanged_keeps_approvals_and_new_times_ask_aga
 async def test_a_window_announced_through_the_api_shows_its_announcement_on_the_desk(
     client, keys, desk_sign_in
 ):
-    made = await client.post(
-        "/api/v1/maintenances",
-        json={
-            "title": "Database upgrade",
-            "scheduled_for": "2099-01-01T02:00:00Z",
-            "scheduled_until": "2099-01-01T04:00:00Z",
-            "body": "Read-only for a moment.",
-            "publish": True,
-        },
-        headers=keys["comms_lead"],
-    )
-    assert made.status_code == 201, made.text
+    window = await factories.maintenance(client, keys["comms_lead"])
     await desk_sign_in("lead", Role.COMMS_LEAD)
     listing = " ".join(text_of(await client.get("/admin/maintenance")).split())
     assert "Scheduled: published · went out" in listing
     assert "Scheduled: no words yet" not in listing
-    window = " ".join(text_of(await client.get(f"/admin/maintenance/{made.json()['id']}")).split())
-    assert "with the window, through the incidents API" in window
-    assert "In progress" in window and "No words yet: nothing will be published at" in window
+    page = " ".join(text_of(await client.get(f"/admin/maintenance/{window['id']}")).split())
+    assert "with the window, through the incidents API" in page
+    assert "In progress" in page and "No words yet: nothing will be published at" in page

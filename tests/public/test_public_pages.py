@@ -211,17 +211,7 @@ async def test_markdown_in_updates_is_rendered_and_scripts_are_removed(client, k
 
 
 async def test_upcoming_maintenance_is_listed_with_its_window(client, keys):
-    await client.post(
-        "/api/v1/maintenances",
-        json={
-            "title": "Database upgrade",
-            "scheduled_for": "2099-01-01T02:00:00Z",
-            "scheduled_until": "2099-01-01T04:00:00Z",
-            "body": "Read-only for a moment.",
-            "publish": True,
-        },
-        headers=keys["comms_lead"],
-    )
+    await factories.maintenance(client, keys["comms_lead"])
     page = (await client.get("/")).text
     assert "Scheduled maintenance" in page
     assert "Database upgrade" in page

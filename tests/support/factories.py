@@ -49,6 +49,28 @@ async def publish(
     )
 
 
+async def maintenance(
+    client: AsyncTestClient,
+    lead: dict[str, str],
+    title: str = "Database upgrade",
+    **fields: Any,
+) -> dict[str, Any]:  # type: ignore[type-arg]
+    """A window in 2099, announced at once (its first words published)."""
+    return await _post(
+        client,
+        "/api/v1/maintenances",
+        lead,
+        {
+            "title": title,
+            "scheduled_for": "2099-01-01T02:00:00Z",
+            "scheduled_until": "2099-01-01T04:00:00Z",
+            "body": "Read-only for a moment.",
+            "publish": True,
+            **fields,
+        },
+    )
+
+
 async def contact(
     client: AsyncTestClient, lead: dict[str, str], address: str, **fields: Any
 ) -> dict[str, Any]:  # type: ignore[type-arg]
