@@ -61,6 +61,15 @@ async def _counts(client, keys, update: dict) -> dict[str, int]:
     return report.json()["counts"]
 
 
+async def _until_all_recorded(client, keys, update: dict, readers: int, *, seconds: float) -> None:
+    """Wait (at most `seconds`) until every reader's delivery is recorded as sent."""
+
+    async def all_recorded() -> bool:
+        return (await _counts(client, keys, update))["sent"] == readers
+
+    await eventually(all_recorded, seconds)
+
+
 def _lost_and_repeats(smtp: SmtpServer, addresses: list[str]) -> tuple[int, int]:
     parser = BytesHeaderParser()  # headers only: ten thousand whole parses take minutes
     with smtp.lock:
@@ -106,10 +115,7 @@ async def test_a_worker_killed_three_times_mid_fanout_loses_nothing(
         worker.start()
         assert await until(lambda: smtp.count() >= readers, stall=drain_bound), worker.output()
 
-        async def all_recorded() -> bool:
-            return (await _counts(client, keys, update))["sent"] == readers
-
-        await eventually(all_recorded, 60)
+        await _until_all_recorded(client, keys, update, readers, seconds=60)
         drained = time.monotonic() - started
     finally:
         code = worker.stop()
@@ -161,10 +167,7 @@ async def test_smtp_down_for_a_while_then_back_loses_nothing(
             worker.output(),
         )
 
-        async def all_recorded() -> bool:
-            return (await _counts(client, keys, update))["sent"] == readers
-
-        await eventually(all_recorded, 30)
+        await _until_all_recorded(client, keys, update, readers, seconds=30)
         drained = time.monotonic() - back
     finally:
         code = worker.stop()
@@ -216,10 +219,7 @@ async def test_postgresql_restarted_mid_fanout_the_worker_carries_on_and_loses_n
             worker.output(),
         )
 
-        async def all_recorded() -> bool:
-            return (await _counts(client, keys, update))["sent"] == readers
-
-        await eventually(all_recorded, 30)
+        await _until_all_recorded(client, keys, update, readers, seconds=30)
         drained = time.monotonic() - back
     finally:
         code = worker.stop()
@@ -270,10 +270,7 @@ async def test_a_worker_told_to_stop_while_postgresql_is_down_stops_and_loses_no
         second.start()
         assert await until(lambda: smtp.count() >= readers, stall=30), second.output()
 
-        async def all_recorded() -> bool:
-            return (await _counts(client, keys, update))["sent"] == readers
-
-        await eventually(all_recorded, 30)
+        await _until_all_recorded(client, keys, update, readers, seconds=30)
     finally:
         first.stop()
         assert second.stop() == 0, second.output()
