@@ -13,21 +13,13 @@
 from __future__ import annotations
 
 import json
-import re
-from array import array
-from itertools import accumulate
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-_WITH_BODY = {"POST", "PUT", "PATCH"}
-MAX_JSON_DEPTH = 64
-MAX_BODY = 10 * 1024 * 1024  # Litestar's own default limit
+from app.lib.json_depth import MAX_JSON_DEPTH, too_deep
 
-# A JSON string, escapes included. Possessive quantifiers keep it linear on any input, and
-# an unterminated string runs to the end instead of failing after a scan (no backtracking).
-_STRING = re.compile(rb'(?s)"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)')
-_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
-_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 opens, -1 closes (signed bytes)
+_WITH_BODY = {"POST", "PUT", "PATCH"}
+MAX_BODY = 10 * 1024 * 1024  # Litestar's own default limit
 
 
 def carries_nul(body: bytes) -> bool:
@@ -39,16 +31,6 @@ def looks_like_json(body: bytes, content_type: str) -> bool:
     # Some clients (Statuspage's) send JSON under any Content-Type, and some of our readers
     # take it so; judge by the first byte as well as the header.
     return "json" in content_type or body.lstrip()[:1] in (b"[", b"{")
-
-
-def too_deep(body: bytes) -> bool:
-    """Does `body` nest arrays and objects deeper than MAX_JSON_DEPTH? Brackets inside
-    strings do not count. Linear, and done in C but for the running sum; a body with no more
-    opening brackets than the limit cannot be too deep and is not scanned at all."""
-    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
-        return False
-    structure = _STRING.sub(b"", body).translate(None, _NOT_BRACKET).translate(_STEP)
-    return max(accumulate(array("b", structure)), default=0) > MAX_JSON_DEPTH
 
 
 def _problem(status: int, title: str, detail: str) -> tuple[Message, Message]:

@@ -15,11 +15,13 @@ import http.server
 import json
 import shutil
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pytest
 
 from app.settings import Settings
@@ -36,6 +38,9 @@ class PageServer:
         self.port = free_port()
         self.redirects: dict[str, str] = {}  # path prefix -> where it moved
         self.requests: list[str] = []
+        # Content-Encoding of every answer: gzip, deflate, deflate-raw (sent as deflate, as
+        # some servers do), br; None sends documents as they are.
+        self.encoding: str | None = None
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/{name}"
@@ -71,6 +76,9 @@ class PageServer:
                 body = file.read_bytes()
                 self.send_response(200)
                 self.send_header("content-type", "application/json; charset=utf-8")
+                if server.encoding:
+                    body = _compress(body, server.encoding)
+                    self.send_header("content-encoding", server.encoding.removesuffix("-raw"))
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -88,6 +96,14 @@ class PageServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+def _compress(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.compress(body)
+    wbits = {"gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS, "deflate-raw": -15}
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits[encoding])
+    return packer.compress(body) + packer.flush()
 
 
 @pytest.fixture

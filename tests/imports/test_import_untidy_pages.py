@@ -192,6 +192,17 @@ async def test_a_document_over_the_size_cap_is_not_read(pages):
     ]
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "deflate-raw", "br"])
+async def test_a_page_served_compressed_reads_as_it_does_plain(pages, encoding):
+    plain, _ = await fetch_documents(pages.url("githubstatus"), allow_private=True)
+    pages.encoding = encoding
+
+    compressed, problems = await fetch_documents(pages.url("githubstatus"), allow_private=True)
+
+    assert problems == []
+    assert compressed == plain and plain["incidents"]["incidents"]
+
+
 async def test_a_page_on_a_private_address_is_refused_unless_allowed(pages):
     with pytest.raises(InvalidInput, match="not a public internet address"):
         await fetch_documents(pages.url("githubstatus"), allow_private=False)

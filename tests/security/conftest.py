@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.accounts.models import Role
 from app.accounts.service import create_api_key, create_user, revoke_api_key
 from app.accounts.session import COOKIE
+from tests.support.bomb_pages import BombPages
 from tests.support.desk import PASSWORD, csrf, sign_in
 from tests.support.peers import HttpReceiver
 
@@ -37,6 +38,15 @@ async def revoked_key(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[st
         await revoke_api_key(session, key_id=key.id)
         await session.commit()
     return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def bomb_pages() -> Iterator[BombPages]:
+    """A Statuspage lookalike on loopback whose documents are compression and nesting bombs."""
+    server = BombPages()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ Redirects are followed by hand (at most five), each hop checked like the first, 
 cannot bounce the server towards an address it may not reach. The client is the guarded one
 webhooks use: it connects to the very address it checked (no second lookup for a rebinding
 name to answer differently), and each document has a deadline as a whole, so a server that
-trickles a byte at a time is cut off.
+trickles a byte at a time is cut off. The size cap holds for what a document inflates to,
+counted while it streams (a compressed bomb stops at the cap), and a document nested deeper
+than any Statuspage answer is refused before it is parsed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from app.lib.errors import InvalidInput
+from app.lib.inflate import ACCEPT_ENCODING, BodyRefused, read_capped
+from app.lib.json_depth import MAX_JSON_DEPTH, too_deep
 from app.lib.netguard import RefusedTarget, guarded_client
 from app.statuspage.importer.parse import DOCUMENTS
 from app.statuspage.importer.source import Problem
@@ -26,7 +30,11 @@ MAX_BYTES = 10 * 1024 * 1024  # one document; a 50-incident list is well under 1
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 DEADLINE = 60.0  # seconds for one document, all told (redirects included)
 MAX_REDIRECTS = 5
-_HEADERS = {"user-agent": "Tidings-Import/1", "accept": "application/json"}
+_HEADERS = {
+    "user-agent": "Tidings-Import/1",
+    "accept": "application/json",
+    "accept-encoding": ACCEPT_ENCODING,  # only what `read_capped` inflates under its cap
+}
 
 
 class _Unreadable(Exception):
@@ -80,17 +88,17 @@ async def _follow(
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise _Unreadable(f"is larger than {max_bytes:,} bytes")
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise _Unreadable(f"is larger than {max_bytes:,} bytes")
+                body = await read_capped(response, max_bytes=max_bytes)
+        except BodyRefused as exc:
+            raise _Unreadable(str(exc)) from None
         except RefusedTarget as exc:
             raise _Unreadable(str(exc)) from None
         except httpx.HTTPError as exc:
             raise _Unreadable(f"could not be fetched ({type(exc).__name__}: {exc})") from None
+        if too_deep(body):
+            raise _Unreadable(f"is nested deeper than {MAX_JSON_DEPTH} levels")
         try:
-            return json.loads(bytes(body))
+            return json.loads(body)
         except ValueError:
             raise _Unreadable("did not answer JSON") from None
     raise _Unreadable(f"redirected more than {MAX_REDIRECTS} times")
