@@ -82,7 +82,10 @@ def slack_message(content: CardContent) -> bytes:
             "elements": [{"type": "mrkdwn", "text": _escape_mrkdwn(content.page_name)}],
         },
     ]
-    return json.dumps({"text": content.plain(), "blocks": blocks}).encode()
+    # Slack reads the fallback as mrkdwn too (notifications, clients without blocks), so it is
+    # escaped like the blocks: a typed `<!channel>` or `<url|label>` stays text.
+    fallback = _escape_mrkdwn(content.plain())
+    return json.dumps({"text": fallback, "blocks": blocks}).encode()
 
 
 def teams_message(content: CardContent) -> bytes:
