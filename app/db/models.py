@@ -22,6 +22,8 @@ class IdempotencyRecord(IdMixin, Base):
     key: Mapped[str] = mapped_column(String(200))
     request_path: Mapped[str] = mapped_column(String(500))
     status_code: Mapped[int] = mapped_column(Integer)
+    # {"request_sha256": hash of the request body, "answer": the answer}; a record written
+    # before requests were hashed holds the answer alone (see app.web.idempotency).
     body: Mapped[Any] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,7 +1,15 @@
-"""`Idempotency-Key` on creates: a retried request gets the first answer, not a duplicate."""
+"""`Idempotency-Key` on creates: a retried request gets the first answer, not a duplicate.
+
+A retry is the same request sent again. The same key with a different body is a client bug
+(a key reused for a second, different create): answering it with the first resource would
+drop the second request without a word, so it is refused. To tell them apart, the record of
+a key keeps a hash of the request body beside the answer.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,12 +19,32 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import IdempotencyRecord
-from app.lib.errors import Conflict
+from app.lib.errors import Conflict, InvalidInput
 
 SHOWN_ONCE = (
     "the raw {field} is shown once, in the first answer to this request, and is kept nowhere; "
     "if that answer was lost, revoke this one and create another"
 )
+
+
+def _fingerprint(raw: bytes) -> str:
+    """The SHA-256 of a request body: of its JSON value when it is JSON, so that a retry
+    serialised again with other spacing or key order is still the same request."""
+    try:
+        canonical = json.dumps(
+            json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    except ValueError:
+        canonical = raw
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _recorded(body: Any) -> tuple[str | None, Any]:
+    """(the request's hash, the answer) of a record; records written before requests were
+    hashed hold the answer alone, and replay it whatever the body."""
+    if isinstance(body, dict) and body.keys() == {"request_sha256", "answer"}:
+        return body["request_sha256"], body["answer"]
+    return None, body
 
 
 async def create_once(
@@ -36,6 +64,7 @@ async def create_once(
     """
     key = request.headers.get("idempotency-key")
     scope = getattr(request.state, "actor_key_id", None) or "session"
+    fingerprint = _fingerprint(await request.body()) if key else None
     if key:
         if len(key) > 200:
             raise Conflict(
@@ -52,8 +81,15 @@ async def create_once(
                     "this Idempotency-Key was already used for another request",
                     field="Idempotency-Key",
                 )
+            asked, answer = _recorded(previous.body)
+            if asked is not None and asked != fingerprint:
+                raise InvalidInput(
+                    f"the Idempotency-Key {key!r} was already used for a request with another "
+                    "body; a retry must send the same body, and a new request a new key",
+                    field="Idempotency-Key",
+                )
             return Response(
-                previous.body,
+                answer,
                 status_code=previous.status_code,
                 headers={"Idempotent-Replayed": "true"},
             )
@@ -65,7 +101,11 @@ async def create_once(
             kept = {**body, shown_once: None, "note": SHOWN_ONCE.format(field=shown_once)}
         db.add(
             IdempotencyRecord(
-                scope=scope, key=key, request_path=request.url.path, status_code=201, body=kept
+                scope=scope,
+                key=key,
+                request_path=request.url.path,
+                status_code=201,
+                body={"request_sha256": fingerprint, "answer": kept},
             )
         )
     return Response(body, status_code=201)
