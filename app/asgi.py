@@ -190,8 +190,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 def create_served_app() -> object:
     """The app as `tidings serve` runs it in each server process: settings from the
-    environment, and the client address taken from `X-Forwarded-For` when the request
-    comes from a proxy on this host (sign-in and subscribe limits count per client)."""
+    environment, and, with `trust_proxy`, the client address taken from `X-Forwarded-For`
+    when the request comes from a proxy on this host (sign-in and subscribe limits count
+    per client)."""
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    return ProxyHeadersMiddleware(create_app(), trusted_hosts="127.0.0.1")
+    settings = Settings.from_env()
+    app = create_app(settings)
+    if not settings.trust_proxy:
+        return app
+    return ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1")

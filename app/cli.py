@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import ipaddress
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -21,7 +20,7 @@ from app.accounts.service import (
 )
 from app.db.session import make_engine, make_sessionmaker
 from app.lib.errors import DomainError
-from app.settings import ConfigError, Settings
+from app.settings import ConfigError, Settings, development_key_refusal
 
 T = TypeVar("T")
 
@@ -125,15 +124,6 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
     print(text_report(plan))
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 WORKER_STOP_SECONDS = 10
 
 
@@ -146,11 +136,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     # The default key is public: anyone could sign links with it. Only a server nobody else
     # can reach (`make run`, a demo on this machine) may run with it.
-    if settings.secret_key == Settings.secret_key and not is_loopback(args.host):
-        sys.exit(
-            f"tidings: TIDINGS_SECRET_KEY is not set; set it to a long random value before "
-            f"serving on {args.host} (only 127.0.0.1 may run without it)"
-        )
+    if (refused := development_key_refusal(settings, host=args.host)) is not None:
+        sys.exit(f"tidings: {refused}")
     if args.no_worker:
         os.environ["TIDINGS_RUN_WORKER"] = "0"
     Granian(
@@ -203,6 +190,9 @@ def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
 
     from app import worker
 
+    # The worker signs the links in the emails it sends: the same rule as `serve`.
+    if (refused := development_key_refusal(settings)) is not None:
+        sys.exit(f"tidings: {refused}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     async def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,6 +60,16 @@ def check_theme(name: str) -> None:
     )
 
 
+def is_loopback(host: str) -> bool:
+    """Is `host` (a name or an address, IPv6 in brackets or not) this machine only?"""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite+aiosqlite:///tidings.db"
@@ -92,6 +103,10 @@ class Settings:
     # PostgreSQL a notification wakes it at once and this poll is only a safety net.
     state_poll_seconds: float = 0.2
     cookie_secure: bool = False
+    # Take the client's address from X-Forwarded-For when a request comes from a proxy on
+    # this host. From the environment it defaults to on unless the base URL is loopback
+    # (a public URL served from 127.0.0.1 is the reverse-proxy set-up).
+    trust_proxy: bool = False
     # A folder that always holds a static copy of the public site (None: no copy), and a
     # shell command run after each write of it (to sync it to a bucket or another host).
     static_dir: str | None = None
@@ -168,10 +183,40 @@ class Settings:
             worker_retry_base_seconds=_int(env, "TIDINGS_WORKER_RETRY_BASE_SECONDS", 30, minimum=1),
             worker_poll_seconds=_int(env, "TIDINGS_WORKER_POLL_SECONDS", 1, minimum=1),
             cookie_secure=_flag(env, "TIDINGS_COOKIE_SECURE", base_url.startswith("https")),
+            trust_proxy=_flag(env, "TIDINGS_TRUST_PROXY", not is_loopback(parts.hostname or "")),
             static_dir=env.get("TIDINGS_STATIC_DIR") or None,
             static_hook=env.get("TIDINGS_STATIC_HOOK") or None,
             extra={k: v for k, v in env.items() if k.startswith("TIDINGS_")},
         )
+
+
+def development_key_refusal(settings: Settings, *, host: str | None = None) -> str | None:
+    """Why `settings` may not run on the public development secret key, in one line saying
+    what to set; None when a key is set or nobody else can reach this server.
+
+    Anyone can sign subscribers' links with the default key, so it only does for a server
+    reached from this machine alone: served on loopback (`host`), with a loopback base URL
+    and no proxy in front (a proxy on this host makes a loopback server public).
+    """
+    if settings.secret_key != Settings.secret_key:
+        return None
+    fix = (
+        "the development key is public, so links signed with it can be forged; set "
+        "TIDINGS_SECRET_KEY to a long random value (e.g. the output of `openssl rand -hex 32`)"
+    )
+    if not is_loopback(urlsplit(settings.base_url).hostname or ""):
+        return (
+            f"TIDINGS_SECRET_KEY is not set and TIDINGS_BASE_URL ({settings.base_url}) is not "
+            f"a loopback address: {fix}"
+        )
+    if settings.trust_proxy:
+        return (
+            "TIDINGS_SECRET_KEY is not set and proxy headers are trusted "
+            f"(TIDINGS_TRUST_PROXY), so this server is behind a proxy: {fix}"
+        )
+    if host is not None and not is_loopback(host):
+        return f"TIDINGS_SECRET_KEY is not set and the server would listen on {host}: {fix}"
+    return None
 
 
 # The stored page id of each database this process uses (see app.site.service). The id

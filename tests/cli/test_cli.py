@@ -108,7 +108,7 @@ def test_serve_refuses_a_public_address_without_a_secret_key(tmp_path):
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
 def test_serve_on_loopback_may_run_with_the_development_key(host):
-    from app.cli import is_loopback
+    from app.settings import is_loopback
 
     assert is_loopback(host)
     assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.7")
