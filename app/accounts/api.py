@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 
 from app.accounts import service
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
+from app.accounts.permissions import Act
 from app.accounts.schemas import ApiKeyCreate, ApiKeyRead
 from app.audit.service import record
 from app.lib.errors import InvalidInput
@@ -20,7 +20,7 @@ from app.web.idempotency import create_once
 class ApiKeyController(Controller):
     path = "/api/v1/api-keys"
     tags = ["api keys"]
-    opt = {"role": Role.ADMIN}
+    opt = {"act": Act.MANAGE_KEYS}
 
     @get("/")
     async def list_keys(self, db: Db, actor: CurrentActor) -> list[ApiKeyRead]:

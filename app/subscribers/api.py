@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
+from app.accounts.permissions import Act
 from app.lib.numbers import MAX_OFFSET
 from app.lib.shapes import shape
 from app.subscribers import contacts, service
@@ -40,7 +40,7 @@ async def subscriber_read(
 class SubscriberController(Controller):
     path = "/api/v1/subscribers"
     tags = ["subscribers"]
-    opt = {"role": Role.COMMS_LEAD}
+    opt = {"act": Act.MANAGE_SUBSCRIBERS}
 
     @get("/")
     async def list_subscribers(
