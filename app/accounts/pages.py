@@ -74,7 +74,7 @@ class SignInPages(Controller):
             cookies.append(device_cookie(settings, attempt.device))
         return Redirect(target, status_code=303, cookies=cookies)
 
-    @post("/sign-out")
+    @post("/sign-out", opt={"act": Act.OWN_ACCOUNT})
     async def sign_out(self, request: Request, db: Db, settings: AppSettings) -> Redirect:
         await end_session(db, current_token(request))
         return Redirect(
@@ -89,7 +89,7 @@ class SettingsPages(Controller):
     when a reviewer publishes or sends back their draft."""
 
     path = "/admin/settings"
-    opt = {"act": Act.KEEP_OWN_SETTINGS}
+    opt = {"act": Act.OWN_ACCOUNT}
     include_in_schema = False
 
     @get("/")

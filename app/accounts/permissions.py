@@ -33,7 +33,7 @@ class Act(StrEnum):
     """Each thing a person or a key may be allowed to do; the value reads in a refusal."""
 
     READ_DESK = "reading incidents, drafts, templates and what was sent"
-    KEEP_OWN_SETTINGS = "changing your own settings"
+    OWN_ACCOUNT = "changing your own settings or signing out"
     DRAFT = "writing and submitting drafts"
     OPEN_INCIDENT = "opening and editing incidents"
     SET_COMPONENT_STATUS = "setting a component's status"
@@ -60,7 +60,7 @@ class Act(StrEnum):
 
 _NEEDS: dict[Act, Role] = {
     Act.READ_DESK: Role.RESPONDER,
-    Act.KEEP_OWN_SETTINGS: Role.RESPONDER,
+    Act.OWN_ACCOUNT: Role.RESPONDER,
     Act.DRAFT: Role.RESPONDER,
     Act.OPEN_INCIDENT: Role.RESPONDER,
     Act.SET_COMPONENT_STATUS: Role.RESPONDER,
