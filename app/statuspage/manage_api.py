@@ -268,7 +268,7 @@ async def get_subscriber(db: Db, actor: CurrentActor, subscriber_id: str) -> dic
 @delete("/subscribers/{subscriber_id:str}", opt={"act": Act.MANAGE_SUBSCRIBERS}, status_code=200)
 async def delete_subscriber(db: Db, actor: CurrentActor, subscriber_id: str) -> dict[str, Any]:
     subscriber = await subscribers.get_subscriber(db, _bare(subscriber_id))
-    await subscribers.unsubscribe(db, subscriber=subscriber, actor=actor.name)
+    await subscribers.unsubscribe(db, subscriber=subscriber, actor=actor)
     body = await _subscriber(db, subscriber)
     return body
 

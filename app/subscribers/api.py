@@ -94,12 +94,12 @@ class SubscriberController(Controller):
     ) -> SubscriberRead:
         subscriber = await service.get_subscriber(db, subscriber_id)
         await service.choose_components(
-            db, subscriber=subscriber, components=data.components, actor=actor.name
+            db, subscriber=subscriber, components=data.components, actor=actor
         )
         return await subscriber_read(db, subscriber)
 
     @delete("/{subscriber_id:str}", status_code=200)
     async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> SubscriberRead:
         subscriber = await service.get_subscriber(db, subscriber_id)
-        await service.unsubscribe(db, subscriber=subscriber, actor=actor.name)
+        await service.unsubscribe(db, subscriber=subscriber, actor=actor)
         return await subscriber_read(db, subscriber)

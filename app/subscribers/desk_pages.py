@@ -213,7 +213,7 @@ class SubscriberPages(Controller):
     @post("/{subscriber_id:str}/unsubscribe")
     async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> Redirect:
         subscriber = await service.get_subscriber(db, subscriber_id)
-        await service.unsubscribe(db, subscriber=subscriber, actor=actor.name)
+        await service.unsubscribe(db, subscriber=subscriber, actor=actor)
         return back(
             f"/admin/subscribers/{subscriber_id}", notice="Unsubscribed: nothing more is sent."
         )
