@@ -93,17 +93,17 @@ def current_token(request: Request) -> str:
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# The routes (path templates) whose unsafe methods need no desk CSRF token, and why; every
-# other POST, PUT, PATCH and DELETE does. Only `/admin` requests carry the desk session, so
-# a route outside `/admin` that is not listed here refuses every unsafe request.
-KEY_APIS = ("/api/", "/v1/")  # prefixes: authenticated by an API key, never by the cookie
+# The routes whose unsafe methods need no desk CSRF token, and why: every other POST, PUT,
+# PATCH and DELETE does. Keys are path templates; one ending in `*` covers every route under
+# it. Only `/admin` requests carry the desk session, so a route outside `/admin` that is not
+# listed here refuses every unsafe request.
+_KEYS_ONLY = (
+    "authenticated by an API key in `Authorization`, which a browser never adds to a "
+    "cross-site request; the desk cookie (Path /admin) never reaches it nor is read there"
+)
 CSRF_EXEMPT: dict[str, str] = {
-    **{
-        prefix: "the JSON APIs are authenticated by an API key in `Authorization`, which a "
-        "browser never adds to a cross-site request, and never read the desk cookie (its "
-        "Path is /admin); inbound alerts come in here too"
-        for prefix in KEY_APIS
-    },
+    "/api/*": "the team's JSON API and inbound alerts: " + _KEYS_ONLY,
+    "/v1/*": "the Statuspage Manage API: " + _KEYS_ONLY,
     "/subscribe": "public form, no session: an address gets mail only after confirming",
     "/c/{token}/subscribe": "the same form on a customer's page",
     "/subscribe/test": "public form: a test card to a URL the visitor typed, with its limits",
@@ -115,10 +115,11 @@ CSRF_EXEMPT: dict[str, str] = {
     "/subscription/{link}": "the signed preferences link mailed to the subscriber",
     "/unsubscribe/{link}": "the signed link; RFC 8058 one-click POSTs come without cookies",
 }
+_EXEMPT_PREFIXES = tuple(key[:-1] for key in CSRF_EXEMPT if key.endswith("*"))
 
 
 def csrf_exempt(path_template: str) -> bool:
-    return path_template.startswith(KEY_APIS) or path_template in CSRF_EXEMPT
+    return path_template in CSRF_EXEMPT or path_template.startswith(_EXEMPT_PREFIXES)
 
 
 async def refuse_forged_forms(
