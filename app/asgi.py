@@ -14,9 +14,9 @@ from litestar.static_files import create_static_files_router
 
 from app import worker
 from app.accounts.api import ApiKeyController
-from app.accounts.auth import provide_actor
+from app.accounts.auth import needs_act, provide_actor
 from app.accounts.pages import SettingsPages, SignInPages
-from app.accounts.session import SessionMiddleware
+from app.accounts.session import SessionMiddleware, refuse_forged_forms
 from app.comms.api import DraftController
 from app.comms.declaring_pages import DeclarePages
 from app.comms.draft_pages import DraftPages
@@ -161,6 +161,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # An incident's desk page shows its insights figures, computed as the API does.
             "figures": Provide(provide_incident_figures, sync_to_thread=False),
         },
+        # Every route passes both: an unsafe desk request needs its CSRF token (exemptions
+        # in accounts.session.CSRF_EXEMPT), and the act a route states in its `opt` is
+        # checked against the permissions table (none: the route is public).
+        guards=[refuse_forged_forms, needs_act],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
             screen_bodies,

@@ -8,10 +8,8 @@ from litestar import Controller, Request, Response, get, post
 
 from app.accounts import service
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
+from app.accounts.permissions import Act
 from app.accounts.schemas import ApiKeyCreate, ApiKeyRead
-from app.audit.service import record
-from app.lib.errors import InvalidInput
 from app.lib.shapes import shape
 from app.web.deps import Db
 from app.web.idempotency import create_once
@@ -20,7 +18,7 @@ from app.web.idempotency import create_once
 class ApiKeyController(Controller):
     path = "/api/v1/api-keys"
     tags = ["api keys"]
-    opt = {"role": Role.ADMIN}
+    opt = {"act": Act.MANAGE_KEYS}
 
     @get("/")
     async def list_keys(self, db: Db, actor: CurrentActor) -> list[ApiKeyRead]:
@@ -31,25 +29,12 @@ class ApiKeyController(Controller):
         self, request: Request, db: Db, actor: CurrentActor, data: ApiKeyCreate
     ) -> Response[Any]:
         async def create() -> ApiKeyRead:
-            if not data.name.strip():
-                raise InvalidInput("name must not be blank", field="name")
-            key, raw = await service.create_api_key(db, name=data.name.strip(), role=data.role)
-            await record(
-                db,
-                actor=actor.name,
-                action="api_key.create",
-                subject_type="api_key",
-                subject_id=key.id,
-                detail={"role": key.role},
-            )
+            key, raw = await service.issue_api_key(db, actor=actor, name=data.name, role=data.role)
             return shape(ApiKeyRead, key, key=raw)
 
         return await create_once(request, db, create, shown_once="key")
 
     @post("/{key_id:str}/revoke", status_code=200)
     async def revoke_key(self, db: Db, actor: CurrentActor, key_id: str) -> ApiKeyRead:
-        key = await service.revoke_api_key(db, key_id=key_id)
-        await record(
-            db, actor=actor.name, action="api_key.revoke", subject_type="api_key", subject_id=key.id
-        )
+        key = await service.withdraw_api_key(db, actor=actor, key_id=key_id)
         return shape(ApiKeyRead, key)

@@ -9,10 +9,10 @@ from litestar.response import Redirect
 
 from app.accounts.admin import admin_page, back, safe_next
 from app.accounts.models import User
+from app.accounts.permissions import Act
 from app.accounts.service import end_session, start_session, update_settings
 from app.accounts.session import (
     DEVICE_COOKIE,
-    check_csrf,
     cookie,
     current_token,
     device_cookie,
@@ -26,7 +26,6 @@ from app.web.deps import AppSettings, Db
 class SignInPages(Controller):
     path = "/admin"
     include_in_schema = False
-    before_request = check_csrf
 
     @get("/sign-in")
     async def sign_in_form(self, request: Request) -> Response[Any]:
@@ -75,7 +74,7 @@ class SignInPages(Controller):
             cookies.append(device_cookie(settings, attempt.device))
         return Redirect(target, status_code=303, cookies=cookies)
 
-    @post("/sign-out")
+    @post("/sign-out", opt={"act": Act.OWN_ACCOUNT})
     async def sign_out(self, request: Request, db: Db, settings: AppSettings) -> Redirect:
         await end_session(db, current_token(request))
         return Redirect(
@@ -90,8 +89,8 @@ class SettingsPages(Controller):
     when a reviewer publishes or sends back their draft."""
 
     path = "/admin/settings"
+    opt = {"act": Act.OWN_ACCOUNT}
     include_in_schema = False
-    before_request = check_csrf
 
     @get("/")
     async def settings_form(self, request: Request, db: Db) -> Response[Any]:

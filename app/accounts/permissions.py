@@ -3,7 +3,8 @@ also look at whose words they are. Pure: no database, no web.
 
 Roles are ordered (admin > comms lead > responder); a higher role may do all a lower one
 may. Service verbs call `require*` themselves, whoever calls them; route guards read
-`needs()` so that a page or an API refuses early with the same answer.
+the act each route states (`opt={"act": Act.X}`), so that a page or an API refuses early
+with the same answer.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Someone(Protocol):
 class Act(StrEnum):
     """Each thing a person or a key may be allowed to do; the value reads in a refusal."""
 
+    READ_DESK = "reading incidents, drafts, templates and what was sent"
+    OWN_ACCOUNT = "changing your own settings or signing out"
     DRAFT = "writing and submitting drafts"
     OPEN_INCIDENT = "opening and editing incidents"
     SET_COMPONENT_STATUS = "setting a component's status"
@@ -56,6 +59,8 @@ class Act(StrEnum):
 
 
 _NEEDS: dict[Act, Role] = {
+    Act.READ_DESK: Role.RESPONDER,
+    Act.OWN_ACCOUNT: Role.RESPONDER,
     Act.DRAFT: Role.RESPONDER,
     Act.OPEN_INCIDENT: Role.RESPONDER,
     Act.SET_COMPONENT_STATUS: Role.RESPONDER,
@@ -90,7 +95,8 @@ def at_least(role: Role, needed: Role) -> bool:
 
 
 def needs(act: Act) -> Role:
-    """The least role that may do `act` (route guards state it as `opt={"role": ...}`)."""
+    """The least role that may do `act`. A route states its act as `opt={"act": Act.X}`
+    and the guard (`app.accounts.auth.needs_act`) calls `require` with it."""
     return _NEEDS[act]
 
 

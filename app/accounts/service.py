@@ -12,8 +12,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.models import AdminSession, ApiKey, Role, User
+from app.accounts.permissions import Act
+from app.audit.service import record
 from app.lib.clock import utcnow
 from app.lib.emails import clean_email
 from app.lib.errors import Conflict, InvalidInput, NotFound
@@ -65,6 +68,41 @@ async def create_api_key(session: AsyncSession, *, name: str, role: Role) -> tup
     session.add(key)
     await session.flush()
     return key, raw
+
+
+async def issue_api_key(
+    session: AsyncSession, *, actor: Actor, name: str, role: Role
+) -> tuple[ApiKey, str]:
+    """The team issues a key (an act of `Act.MANAGE_KEYS`), recorded in the audit log. The
+    command line's `create-api-key` runs with the operator's shell, so it calls
+    `create_api_key` itself."""
+    permissions.require(actor, Act.MANAGE_KEYS)
+    if not name.strip():
+        raise InvalidInput("name must not be blank", field="name")
+    key, raw = await create_api_key(session, name=name.strip(), role=role)
+    await record(
+        session,
+        actor=actor.name,
+        action="api_key.create",
+        subject_type="api_key",
+        subject_id=key.id,
+        detail={"role": key.role},
+    )
+    return key, raw
+
+
+async def withdraw_api_key(session: AsyncSession, *, actor: Actor, key_id: str) -> ApiKey:
+    """The team revokes a key (an act of `Act.MANAGE_KEYS`), recorded in the audit log."""
+    permissions.require(actor, Act.MANAGE_KEYS)
+    key = await revoke_api_key(session, key_id=key_id)
+    await record(
+        session,
+        actor=actor.name,
+        action="api_key.revoke",
+        subject_type="api_key",
+        subject_id=key.id,
+    )
+    return key
 
 
 async def actor_for_key(session: AsyncSession, raw: str) -> tuple[ApiKey, Actor] | None:

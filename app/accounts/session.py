@@ -10,9 +10,11 @@ API keeps needing a Bearer key and a cookie can never drive it cross-site.
 
 A visitor who is not signed in gets a token too (not stored): the sign-in form's CSRF token
 is derived from it. Every admin form carries `_csrf`, an HMAC of the session's token under
-the secret key; `check_csrf` (a `before_request` hook of the admin controllers) refuses a
-POST without the right one. The token changes at sign-in and sign-out, so a form token
-from before does not carry over, and a token planted before sign-in is not the session.
+the secret key (scripts send it as `X-CSRF-Token`). `refuse_forged_forms`, a guard of the
+whole app, refuses every POST, PUT, PATCH and DELETE without the right one, unless the route
+is one of `CSRF_EXEMPT`, the one list of routes that carry their own proof. A new route is
+covered without saying so. The token changes at sign-in and sign-out, so a form token from
+before does not carry over, and a token planted before sign-in is not the session.
 
 (Litestar's server-side sessions keep an opaque blob per key in a key-value store; the desk
 needs to find and end every session of one user, and to read the user on each request, so
@@ -25,10 +27,13 @@ import hashlib
 import hmac
 import re
 import secrets
+from typing import Any
 from urllib.parse import quote
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -86,15 +91,52 @@ def current_token(request: Request) -> str:
     return str(request.scope.get("state", {}).get("session_token") or "")
 
 
-async def check_csrf(request: Request) -> None:
-    """Refuse a state-changing admin request without the session's CSRF token."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# The routes whose unsafe methods need no desk CSRF token, and why: every other POST, PUT,
+# PATCH and DELETE does. Keys are path templates; one ending in `*` covers every route under
+# it. Only `/admin` requests carry the desk session, so a route outside `/admin` that is not
+# listed here refuses every unsafe request.
+_KEYS_ONLY = (
+    "authenticated by an API key in `Authorization`, which a browser never adds to a "
+    "cross-site request; the desk cookie (Path /admin) never reaches it nor is read there"
+)
+CSRF_EXEMPT: dict[str, str] = {
+    "/api/*": "the team's JSON API and inbound alerts: " + _KEYS_ONLY,
+    "/v1/*": "the Statuspage Manage API: " + _KEYS_ONLY,
+    "/subscribe": "public form, no session: an address gets mail only after confirming",
+    "/c/{token}/subscribe": "the same form on a customer's page",
+    "/subscribe/test": "public form: a test card to a URL the visitor typed, with its limits",
+    "/c/{token}/subscribe/test": "the same button on a customer's page",
+    "/incidents/{incident_id}/follow": "public form, no session: double opt-in like /subscribe",
+    "/c/{token}/incidents/{incident_id}/follow": "the same form on a customer's page",
+    "/subscribe/confirm/{link}": "the signed link mailed to the address is the proof",
+    "/c/{token}/subscribe/confirm/{link}": "the same link for a customer's subscriber",
+    "/subscription/{link}": "the signed preferences link mailed to the subscriber",
+    "/unsubscribe/{link}": "the signed link; RFC 8058 one-click POSTs come without cookies",
+}
+_EXEMPT_PREFIXES = tuple(key[:-1] for key in CSRF_EXEMPT if key.endswith("*"))
+
+
+def csrf_exempt(path_template: str) -> bool:
+    return path_template in CSRF_EXEMPT or path_template.startswith(_EXEMPT_PREFIXES)
+
+
+async def refuse_forged_forms(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """The app's CSRF guard: an unsafe request needs the desk session's token (form field
+    `_csrf` or header `X-CSRF-Token`) unless its route is in `CSRF_EXEMPT`."""
+    if connection.scope.get("method", "GET") in SAFE_METHODS:
         return
-    form = await request.form()
-    sent = form.get("_csrf") or request.headers.get("x-csrf-token") or ""
-    token = current_token(request)
-    expected = csrf_token(request.app.state.settings, token) if token else ""
-    if not expected or not hmac.compare_digest(str(sent), expected):
+    if csrf_exempt(connection.scope.get("path_template", "")):
+        return
+    sent = connection.headers.get("x-csrf-token") or ""
+    if not sent and isinstance(connection, Request):
+        sent = str((await connection.form()).get("_csrf") or "")
+    token = str(connection.scope.get("state", {}).get("session_token") or "")
+    expected = csrf_token(connection.app.state.settings, token) if token else ""
+    if not expected or not hmac.compare_digest(sent, expected):
         raise PermissionDenied("this form has expired or did not come from us; reload and retry")
 
 

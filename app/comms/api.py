@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post, pu
 from litestar.params import Parameter
 
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
+from app.accounts.permissions import Act
 from app.audit.models import AuditEvent
 from app.audit.service import list_events
 from app.comms import declaring, promises, service
@@ -81,9 +81,10 @@ class DeclaredRead(msgspec.Struct, kw_only=True):
 
 class DraftController(Controller):
     path = "/api/v1"
+    opt = {"act": Act.READ_DESK}
     tags = ["comms"]
 
-    @post("/incidents/{incident_id:str}/drafts", status_code=201)
+    @post("/incidents/{incident_id:str}/drafts", status_code=201, opt={"act": Act.DRAFT})
     async def create_draft(
         self,
         request: Request,
@@ -131,7 +132,7 @@ class DraftController(Controller):
             update=update_read(draft), review=review_read(await service.get_review(db, draft.id))
         )
 
-    @patch("/updates/{update_id:str}")
+    @patch("/updates/{update_id:str}", opt={"act": Act.DRAFT})
     async def edit_draft(
         self, db: Db, actor: CurrentActor, update_id: str, data: DraftEdit
     ) -> UpdateRead:
@@ -140,14 +141,14 @@ class DraftController(Controller):
         )
         return update_read(draft)
 
-    @post("/updates/{update_id:str}/submit", status_code=200)
+    @post("/updates/{update_id:str}/submit", status_code=200, opt={"act": Act.DRAFT})
     async def submit(
         self, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
     ) -> UpdateRead:
         draft = await service.submit_draft(db, actor=actor, update_id=update_id, zone=settings.zone)
         return update_read(draft)
 
-    @post("/updates/{update_id:str}/approve", status_code=200, opt={"role": needs(Act.APPROVE)})
+    @post("/updates/{update_id:str}/approve", status_code=200, opt={"act": Act.APPROVE})
     async def approve(
         self,
         db: Db,
@@ -167,7 +168,7 @@ class DraftController(Controller):
         )
         return update_read(draft)
 
-    @post("/declarations", status_code=201)
+    @post("/declarations", status_code=201, opt={"act": Act.OPEN_INCIDENT})
     async def declare(
         self,
         request: Request,
@@ -192,7 +193,7 @@ class DraftController(Controller):
 
         return await create_once(request, db, create)
 
-    @post("/updates/{update_id:str}/reject", status_code=200, opt={"role": needs(Act.REJECT)})
+    @post("/updates/{update_id:str}/reject", status_code=200, opt={"act": Act.REJECT})
     async def reject(
         self, db: Db, actor: CurrentActor, update_id: str, data: RejectRequest
     ) -> UpdateRead:
@@ -252,7 +253,7 @@ class DraftController(Controller):
             )
         return items
 
-    @put("/incidents/{incident_id:str}/pause", status_code=200)
+    @put("/incidents/{incident_id:str}/pause", status_code=200, opt={"act": Act.PAUSE_PROMISES})
     async def pause(
         self, db: Db, actor: CurrentActor, incident_id: str, data: PauseCreate
     ) -> dict[str, Any]:
@@ -261,7 +262,7 @@ class DraftController(Controller):
         )
         return {"incident_id": incident_id, "reason": pause.reason, "resume_at": pause.resume_at}
 
-    @delete("/incidents/{incident_id:str}/pause")
+    @delete("/incidents/{incident_id:str}/pause", opt={"act": Act.PAUSE_PROMISES})
     async def resume(self, db: Db, actor: CurrentActor, incident_id: str) -> None:
         await promises.resume_incident(db, actor=actor, incident_id=incident_id)
 

@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 
 from app.accounts.admin import admin_page, back
 from app.accounts.auth import CurrentActor
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act
 from app.comms import declaring
 from app.comms.pages import COMPONENT_FIELD, component_choices, status_choices, text
 from app.comms.schemas import Declaration
@@ -24,8 +24,8 @@ from app.web.deps import AppSettings, Db
 
 class DeclarePages(Controller):
     path = "/admin"
+    opt = {"act": Act.OPEN_INCIDENT}
     include_in_schema = False
-    before_request = check_csrf
 
     @get("/declare")
     async def declare_form(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:

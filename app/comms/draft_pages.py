@@ -14,8 +14,7 @@ from litestar.response import Redirect
 
 from app.accounts.admin import admin_page
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act
 from app.comms import service
 from app.comms.pages import act, component_choices, status_choices, text
 from app.comms.preview import review_view
@@ -27,8 +26,8 @@ from app.web.deps import AppSettings, Db
 
 class DraftPages(Controller):
     path = "/admin"
+    opt = {"act": Act.READ_DESK}
     include_in_schema = False
-    before_request = check_csrf
 
     @get("/updates/{update_id:str}")
     async def draft(
@@ -47,7 +46,7 @@ class DraftPages(Controller):
             status_choices=status_choices(),
         )
 
-    @post("/updates/{update_id:str}/edit")
+    @post("/updates/{update_id:str}/edit", opt={"act": Act.DRAFT})
     async def edit(self, request: Request, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
         form = await request.form()
         return await act(
@@ -63,7 +62,7 @@ class DraftPages(Controller):
             f"/admin/updates/{update_id}",
         )
 
-    @post("/updates/{update_id:str}/submit")
+    @post("/updates/{update_id:str}/submit", opt={"act": Act.DRAFT})
     async def submit(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
     ) -> Redirect:
@@ -86,7 +85,7 @@ class DraftPages(Controller):
 
         return await act(db, work, "Submitted for approval.", f"/admin/updates/{update_id}")
 
-    @post("/updates/{update_id:str}/approve", opt={"role": needs(Act.APPROVE)})
+    @post("/updates/{update_id:str}/approve", opt={"act": Act.APPROVE})
     async def approve(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
     ) -> Redirect:
@@ -106,7 +105,7 @@ class DraftPages(Controller):
             "/admin/queue",
         )
 
-    @post("/updates/{update_id:str}/reject", opt={"role": needs(Act.REJECT)})
+    @post("/updates/{update_id:str}/reject", opt={"act": Act.REJECT})
     async def reject(
         self, request: Request, db: Db, actor: CurrentActor, update_id: str
     ) -> Redirect:

@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.params import Parameter
 
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
+from app.accounts.permissions import Act
 from app.comms import maintenance, maintenance_plans
 from app.comms.maintenance_plans import CALLED_OFF, PHASES, Plan
 from app.comms.schemas import (
@@ -66,6 +66,7 @@ def plan_read(plan: Plan, settings: AppSettings) -> MaintenancePlanRead:
 
 class MaintenancePlanController(Controller):
     path = "/api/v1/maintenance-plans"
+    opt = {"act": Act.READ_DESK}
     tags = ["maintenance"]
 
     @get("/")
@@ -78,7 +79,7 @@ class MaintenancePlanController(Controller):
     ) -> list[MaintenancePlanRead]:
         return [plan_read(p, settings) for p in await maintenance_plans.list_plans(db, limit=limit)]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, opt={"act": Act.OPEN_INCIDENT})
     async def schedule(
         self,
         request: Request,
@@ -98,7 +99,7 @@ class MaintenancePlanController(Controller):
     ) -> MaintenancePlanRead:
         return plan_read(await maintenance_plans.get_plan(db, incident_id), settings)
 
-    @patch("/{incident_id:str}")
+    @patch("/{incident_id:str}", opt={"act": Act.OPEN_INCIDENT})
     async def change(
         self,
         db: Db,
@@ -110,7 +111,7 @@ class MaintenancePlanController(Controller):
         plan = await maintenance.change(db, actor=actor, incident_id=incident_id, data=data)
         return plan_read(plan, settings)
 
-    @put("/{incident_id:str}/words/{phase:str}")
+    @put("/{incident_id:str}/words/{phase:str}", opt={"act": Act.DRAFT})
     async def write_words(
         self,
         db: Db,
@@ -128,7 +129,7 @@ class MaintenancePlanController(Controller):
     @post(
         "/{incident_id:str}/words/{phase:str}/approve",
         status_code=200,
-        opt={"role": needs(Act.APPROVE)},
+        opt={"act": Act.APPROVE},
     )
     async def approve_words(
         self, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str, phase: str
@@ -138,7 +139,7 @@ class MaintenancePlanController(Controller):
         )
         return plan_read(plan, settings)
 
-    @post("/{incident_id:str}/cancel", status_code=200)
+    @post("/{incident_id:str}/cancel", status_code=200, opt={"act": Act.OPEN_INCIDENT})
     async def cancel(
         self,
         db: Db,

@@ -14,8 +14,7 @@ from litestar.response import Redirect
 
 from app.accounts.admin import admin_page, back
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act
 from app.comms import maintenance, maintenance_plans
 from app.comms.maintenance_plans import PHASE_LABELS, PHASES
 from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
@@ -55,8 +54,8 @@ def _field_value(value: datetime | None, settings: AppSettings) -> str:
 
 class MaintenancePages(Controller):
     path = LIST
+    opt = {"act": Act.READ_DESK}
     include_in_schema = False
-    before_request = check_csrf
 
     @get("/")
     async def index(
@@ -74,7 +73,7 @@ class MaintenancePages(Controller):
             now=utcnow(),
         )
 
-    @post("/")
+    @post("/", opt={"act": Act.OPEN_INCIDENT})
     async def schedule(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
     ) -> Redirect:
@@ -133,7 +132,7 @@ class MaintenancePages(Controller):
             public_url=f"{settings.base_url}/incidents/{plan.incident.id}",
         )
 
-    @post("/{incident_id:str}/edit")
+    @post("/{incident_id:str}/edit", opt={"act": Act.OPEN_INCIDENT})
     async def edit(
         self,
         request: Request,
@@ -171,7 +170,7 @@ class MaintenancePages(Controller):
             return back(here, error=exc.message)
         return back(here, notice="Window saved.")
 
-    @post("/{incident_id:str}/words/{phase:str}")
+    @post("/{incident_id:str}/words/{phase:str}", opt={"act": Act.DRAFT})
     async def words(
         self, request: Request, db: Db, actor: CurrentActor, incident_id: str, phase: str
     ) -> Redirect:
@@ -186,7 +185,7 @@ class MaintenancePages(Controller):
             return back(here, error=exc.message, anchor=f"words-{phase}")
         return back(here, notice="Words saved; they need a comms lead's approval.")
 
-    @post("/{incident_id:str}/words/{phase:str}/approve", opt={"role": needs(Act.APPROVE)})
+    @post("/{incident_id:str}/words/{phase:str}/approve", opt={"act": Act.APPROVE})
     async def approve(self, db: Db, actor: CurrentActor, incident_id: str, phase: str) -> Redirect:
         here = f"{LIST}/{incident_id}"
         try:
@@ -204,7 +203,7 @@ class MaintenancePages(Controller):
         )
         return back(here, notice=done)
 
-    @post("/{incident_id:str}/cancel")
+    @post("/{incident_id:str}/cancel", opt={"act": Act.OPEN_INCIDENT})
     async def cancel(
         self, request: Request, db: Db, actor: CurrentActor, incident_id: str
     ) -> Redirect:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.accounts.admin import admin_page, back
 from app.accounts.auth import CurrentActor
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act
 from app.audit.service import list_events
 from app.comms import examples, promises, publishing, service, wording
 from app.comms.composing import Composing, compose, email_subject_preview
@@ -164,8 +164,8 @@ async def incident_page(
 
 class DeskPages(Controller):
     path = "/admin"
+    opt = {"act": Act.READ_DESK}
     include_in_schema = False
-    before_request = check_csrf
 
     @get("/")
     async def dashboard(
@@ -217,7 +217,7 @@ class DeskPages(Controller):
             figures,
         )
 
-    @post("/incidents/{incident_id:str}/compose", status_code=200)
+    @post("/incidents/{incident_id:str}/compose", status_code=200, opt={"act": Act.DRAFT})
     async def compose(
         self,
         request: Request,
@@ -235,7 +235,7 @@ class DeskPages(Controller):
             request, db, settings, incident_id, triage, Composing.from_form(form), figures
         )
 
-    @post("/incidents/{incident_id:str}/drafts")
+    @post("/incidents/{incident_id:str}/drafts", opt={"act": Act.DRAFT})
     async def create_draft(
         self,
         request: Request,
@@ -272,7 +272,7 @@ class DeskPages(Controller):
         done = "Submitted for approval." if text(form, "then") == "submit" else "Draft saved."
         return back(f"/admin/updates/{draft.id}", notice=done)
 
-    @post("/incidents/{incident_id:str}/preview", status_code=200)
+    @post("/incidents/{incident_id:str}/preview", status_code=200, opt={"act": Act.DRAFT})
     async def live_preview(
         self, db: Db, actor: CurrentActor, incident_id: str, data: LivePreview
     ) -> dict[str, Any]:
@@ -284,7 +284,7 @@ class DeskPages(Controller):
             "findings": [f.as_dict() for f in findings],
         }
 
-    @post("/incidents/{incident_id:str}/pause")
+    @post("/incidents/{incident_id:str}/pause", opt={"act": Act.PAUSE_PROMISES})
     async def pause(
         self, request: Request, db: Db, actor: CurrentActor, incident_id: str
     ) -> Redirect:
@@ -311,14 +311,14 @@ class DeskPages(Controller):
             return back(here, error=exc.message)
         return back(here, notice="Updates paused.")
 
-    @post("/incidents/{incident_id:str}/resume")
+    @post("/incidents/{incident_id:str}/resume", opt={"act": Act.PAUSE_PROMISES})
     async def resume(self, db: Db, actor: CurrentActor, incident_id: str) -> Redirect:
         await promises.resume_incident(db, actor=actor, incident_id=incident_id)
         return back(f"/admin/incidents/{incident_id}", notice="Updates resumed.")
 
     # ------------------------------------------------------------ components
 
-    @post("/components/status")
+    @post("/components/status", opt={"act": Act.SET_COMPONENT_STATUS})
     async def set_component_status(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
         """A status change that needs no words (the component's own status, on every page)."""
         form = await request.form()

@@ -13,6 +13,7 @@ from typing import Any
 from litestar import Request, Response, patch, post
 
 from app.accounts.auth import CurrentActor
+from app.accounts.permissions import Act
 from app.comms import publishing
 from app.components.api import ComponentController, component_read
 from app.components.schemas import ComponentRead, ComponentUpdate
@@ -36,7 +37,7 @@ from app.web.idempotency import create_once
 class IncidentApi(IncidentController):
     """/api/v1/incidents: reading and editing (`app.incidents.api`), opening and posting."""
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, opt={"act": Act.OPEN_INCIDENT})
     async def open_incident(
         self,
         request: Request,
@@ -51,7 +52,7 @@ class IncidentApi(IncidentController):
 
         return await create_once(request, db, create)
 
-    @post("/{incident_id:str}/updates", status_code=201)
+    @post("/{incident_id:str}/updates", status_code=201, opt={"act": Act.DRAFT})
     async def post_update(
         self,
         request: Request,
@@ -72,7 +73,7 @@ class IncidentApi(IncidentController):
 class MaintenanceApi(MaintenanceController):
     """/api/v1/maintenances: reading and editing (`app.incidents.api`), scheduling."""
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, opt={"act": Act.OPEN_INCIDENT})
     async def schedule_maintenance(
         self,
         request: Request,
@@ -91,7 +92,7 @@ class MaintenanceApi(MaintenanceController):
 class ComponentApi(ComponentController):
     """/api/v1/components: the rest of it (`app.components.api`), and changing one."""
 
-    @patch("/{component_id:str}")
+    @patch("/{component_id:str}", opt={"act": Act.SET_COMPONENT_STATUS})
     async def update_component(
         self, db: Db, actor: CurrentActor, component_id: str, data: ComponentUpdate
     ) -> ComponentRead:

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post, pu
 from litestar.params import Parameter
 
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
+from app.accounts.permissions import Act
 from app.comms import examples, policy_store, tone_rules, wording
 from app.comms.models import Example, MessageTemplate
 from app.comms.schemas import (
@@ -63,13 +63,14 @@ def example_read(e: Example) -> ExampleRead:
 
 class TemplateController(Controller):
     path = "/api/v1/templates"
+    opt = {"act": Act.READ_DESK}
     tags = ["comms"]
 
     @get("/")
     async def list_templates(self, db: Db, actor: CurrentActor) -> list[TemplateRead]:
         return [template_read(t) for t in await wording.list_templates(db)]
 
-    @post("/", status_code=201, opt={"role": needs(Act.MANAGE_TEMPLATES)})
+    @post("/", status_code=201, opt={"act": Act.MANAGE_TEMPLATES})
     async def create_template(
         self, request: Request, db: Db, actor: CurrentActor, data: TemplateCreate
     ) -> Response[Any]:
@@ -82,7 +83,7 @@ class TemplateController(Controller):
     async def get_template(self, db: Db, actor: CurrentActor, template_id: str) -> TemplateRead:
         return template_read(await wording.get_template(db, template_id))
 
-    @patch("/{template_id:str}", opt={"role": needs(Act.MANAGE_TEMPLATES)})
+    @patch("/{template_id:str}", opt={"act": Act.MANAGE_TEMPLATES})
     async def update_template(
         self, db: Db, actor: CurrentActor, template_id: str, data: TemplateUpdate
     ) -> TemplateRead:
@@ -91,11 +92,11 @@ class TemplateController(Controller):
         )
         return template_read(template)
 
-    @delete("/{template_id:str}", opt={"role": needs(Act.MANAGE_TEMPLATES)})
+    @delete("/{template_id:str}", opt={"act": Act.MANAGE_TEMPLATES})
     async def delete_template(self, db: Db, actor: CurrentActor, template_id: str) -> None:
         await wording.delete_template(db, actor=actor, template_id=template_id)
 
-    @post("/preview", status_code=200)
+    @post("/preview", status_code=200, opt={"act": Act.DRAFT})
     async def preview(
         self, db: Db, actor: CurrentActor, settings: AppSettings, data: PreviewRequest
     ) -> PreviewRead:
@@ -130,6 +131,7 @@ class TemplateController(Controller):
 
 class ExampleController(Controller):
     path = "/api/v1"
+    opt = {"act": Act.READ_DESK}
     tags = ["comms"]
 
     @get("/examples")
@@ -138,14 +140,14 @@ class ExampleController(Controller):
     ) -> list[ExampleRead]:
         return [example_read(e) for e in await examples.search_examples(db, text=q)]
 
-    @put("/examples/{update_id:str}", opt={"role": needs(Act.MANAGE_EXAMPLES)})
+    @put("/examples/{update_id:str}", opt={"act": Act.MANAGE_EXAMPLES})
     async def mark(
         self, db: Db, actor: CurrentActor, update_id: str, data: ExampleMark
     ) -> ExampleRead:
         example = await examples.mark_example(db, actor=actor, update_id=update_id, tags=data.tags)
         return example_read(example)
 
-    @delete("/examples/{update_id:str}", opt={"role": needs(Act.MANAGE_EXAMPLES)})
+    @delete("/examples/{update_id:str}", opt={"act": Act.MANAGE_EXAMPLES})
     async def unmark(self, db: Db, actor: CurrentActor, update_id: str) -> None:
         await examples.unmark_example(db, actor=actor, update_id=update_id)
 
@@ -167,6 +169,7 @@ class ExampleController(Controller):
 
 class ToneController(Controller):
     path = "/api/v1"
+    opt = {"act": Act.READ_DESK}
     tags = ["comms"]
 
     @get("/tone-rules")
@@ -187,7 +190,7 @@ class ToneController(Controller):
             )
         return out
 
-    @patch("/tone-rules/{name:str}", opt={"role": needs(Act.MANAGE_TONE)})
+    @patch("/tone-rules/{name:str}", opt={"act": Act.MANAGE_TONE})
     async def set_tone_rule(
         self, db: Db, actor: CurrentActor, name: str, data: ToneRuleUpdate
     ) -> dict[str, Any]:
@@ -201,7 +204,7 @@ class ToneController(Controller):
             require_approval=p.require_approval, author_may_approve_major=p.author_may_approve_major
         )
 
-    @patch("/comms-policy", opt={"role": needs(Act.MANAGE_POLICY)})
+    @patch("/comms-policy", opt={"act": Act.MANAGE_POLICY})
     async def set_policy(self, db: Db, actor: CurrentActor, data: PolicyUpdate) -> PolicyRead:
         p = await policy_store.set_policy(
             db,

@@ -16,8 +16,7 @@ from litestar.response import Redirect
 from app.accounts import permissions
 from app.accounts.admin import admin_page, back
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act
 from app.comms import examples, policy_store, tone_rules, wording
 from app.comms.pages import act, text
 from app.comms.sandbox import VARIABLES
@@ -33,8 +32,8 @@ from app.web.deps import AppSettings, Db
 
 class WordingPages(Controller):
     path = "/admin"
+    opt = {"act": Act.READ_DESK}
     include_in_schema = False
-    before_request = check_csrf
 
     # ------------------------------------------------------------ templates and tone
 
@@ -48,7 +47,7 @@ class WordingPages(Controller):
             variables=VARIABLES,
         )
 
-    @post("/templates", opt={"role": needs(Act.MANAGE_TEMPLATES)})
+    @post("/templates", opt={"act": Act.MANAGE_TEMPLATES})
     async def create_template(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
         form = await request.form()
         try:
@@ -84,7 +83,7 @@ class WordingPages(Controller):
             request, db, settings, template, request.query_params.get("incident")
         )
 
-    @post("/templates/{template_id:str}/preview")
+    @post("/templates/{template_id:str}/preview", opt={"act": Act.DRAFT})
     async def preview_template(
         self,
         request: Request,
@@ -148,7 +147,7 @@ class WordingPages(Controller):
             unsaved_changes=unsaved_changes,
         )
 
-    @post("/templates/{template_id:str}", opt={"role": needs(Act.MANAGE_TEMPLATES)})
+    @post("/templates/{template_id:str}", opt={"act": Act.MANAGE_TEMPLATES})
     async def save_template(
         self, request: Request, db: Db, actor: CurrentActor, template_id: str
     ) -> Redirect:
@@ -174,7 +173,7 @@ class WordingPages(Controller):
             return back(here, error=exc.message)
         return back(here, notice="Template saved.")
 
-    @post("/templates/{template_id:str}/delete", opt={"role": needs(Act.MANAGE_TEMPLATES)})
+    @post("/templates/{template_id:str}/delete", opt={"act": Act.MANAGE_TEMPLATES})
     async def delete_template(self, db: Db, actor: CurrentActor, template_id: str) -> Redirect:
         await wording.delete_template(db, actor=actor, template_id=template_id)
         return back("/admin/templates", notice="Template deleted.")
@@ -195,7 +194,7 @@ class WordingPages(Controller):
             },
         )
 
-    @post("/tone/{name:str}", opt={"role": needs(Act.MANAGE_TONE)})
+    @post("/tone/{name:str}", opt={"act": Act.MANAGE_TONE})
     async def save_tone_rule(
         self, request: Request, db: Db, actor: CurrentActor, name: str
     ) -> Redirect:
@@ -219,7 +218,7 @@ class WordingPages(Controller):
             return back("/admin/tone", error=exc.message)
         return back("/admin/tone", notice=f"Rule {name} saved.")
 
-    @post("/policy", opt={"role": needs(Act.MANAGE_POLICY)})
+    @post("/policy", opt={"act": Act.MANAGE_POLICY})
     async def save_policy(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
         form = await request.form()
         await policy_store.set_policy(
@@ -239,7 +238,7 @@ class WordingPages(Controller):
             request, "admin/examples.html", q=q, examples=await examples.search_examples(db, text=q)
         )
 
-    @post("/examples/{update_id:str}", opt={"role": needs(Act.MANAGE_EXAMPLES)})
+    @post("/examples/{update_id:str}", opt={"act": Act.MANAGE_EXAMPLES})
     async def mark_example(
         self, request: Request, db: Db, actor: CurrentActor, update_id: str
     ) -> Redirect:
@@ -253,7 +252,7 @@ class WordingPages(Controller):
             f"/admin/incidents/{update.incident_id}",
         )
 
-    @post("/examples/{update_id:str}/unmark", opt={"role": needs(Act.MANAGE_EXAMPLES)})
+    @post("/examples/{update_id:str}/unmark", opt={"act": Act.MANAGE_EXAMPLES})
     async def unmark_example(self, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
         return await act(
             db,

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, patch, post
 
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
+from app.accounts.permissions import Act
 from app.components import service
 from app.components.models import Component, ComponentGroup
 from app.components.schemas import (
@@ -39,13 +39,14 @@ def group_read(group: ComponentGroup) -> GroupRead:
 
 class ComponentController(Controller):
     path = "/api/v1/components"
+    opt = {"act": Act.READ_DESK}
     tags = ["components"]
 
     @get("/")
     async def list_components(self, db: Db, actor: CurrentActor) -> list[ComponentRead]:
         return [component_read(c) for c in await service.list_components(db)]
 
-    @post("/", opt={"role": Role.ADMIN}, status_code=201)
+    @post("/", opt={"act": Act.MANAGE_COMPONENTS}, status_code=201)
     async def create_component(
         self, request: Request, db: Db, actor: CurrentActor, data: ComponentCreate
     ) -> Response[Any]:
@@ -58,20 +59,21 @@ class ComponentController(Controller):
     async def get_component(self, db: Db, actor: CurrentActor, component_id: str) -> ComponentRead:
         return component_read(await service.get_component(db, component_id))
 
-    @delete("/{component_id:str}", opt={"role": Role.ADMIN}, status_code=204)
+    @delete("/{component_id:str}", opt={"act": Act.MANAGE_COMPONENTS}, status_code=204)
     async def delete_component(self, db: Db, actor: CurrentActor, component_id: str) -> None:
         await service.delete_component(db, actor=actor, component_id=component_id)
 
 
 class GroupController(Controller):
     path = "/api/v1/component-groups"
+    opt = {"act": Act.READ_DESK}
     tags = ["components"]
 
     @get("/")
     async def list_groups(self, db: Db, actor: CurrentActor) -> list[GroupRead]:
         return [group_read(g) for g in await service.list_groups(db)]
 
-    @post("/", opt={"role": Role.ADMIN}, status_code=201)
+    @post("/", opt={"act": Act.MANAGE_COMPONENTS}, status_code=201)
     async def create_group(
         self, request: Request, db: Db, actor: CurrentActor, data: GroupCreate
     ) -> Response[Any]:
@@ -84,7 +86,7 @@ class GroupController(Controller):
     async def get_group(self, db: Db, actor: CurrentActor, group_id: str) -> GroupRead:
         return group_read(await service.get_group(db, group_id))
 
-    @patch("/{group_id:str}", opt={"role": Role.ADMIN})
+    @patch("/{group_id:str}", opt={"act": Act.MANAGE_COMPONENTS})
     async def update_group(
         self, db: Db, actor: CurrentActor, group_id: str, data: GroupUpdate
     ) -> GroupRead:

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, patch, post
 
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
+from app.accounts.permissions import Act
 from app.customers import service
 from app.customers.models import Customer
 from app.customers.schemas import CustomerCreate, CustomerRead, CustomerUpdate
@@ -28,7 +28,7 @@ def customer_read(customer: Customer, settings: AppSettings) -> CustomerRead:
 class CustomerController(Controller):
     path = "/api/v1/customers"
     tags = ["customers"]
-    opt = {"role": Role.ADMIN}
+    opt = {"act": Act.MANAGE_CUSTOMERS}
 
     @get("/")
     async def list_customers(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from litestar import Controller, get, post
 
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
+from app.accounts.permissions import Act
 from app.delivery import service
 from app.delivery.models import DeliveryState
 from app.delivery.schemas import DeliveryRead, UpdateDeliveries
@@ -17,6 +17,7 @@ from app.web.deps import Db
 
 class DeliveryController(Controller):
     path = "/api/v1/updates/{update_id:str}/deliveries"
+    opt = {"act": Act.READ_DESK}
     tags = ["deliveries"]
 
     @get("/")
@@ -30,7 +31,7 @@ class DeliveryController(Controller):
             skipped=[shape(DeliveryRead, d) for d in skipped],
         )
 
-    @post("/retry", status_code=200, opt={"role": Role.COMMS_LEAD})
+    @post("/retry", status_code=200, opt={"act": Act.RETRY_DELIVERIES})
     async def retry(self, db: Db, actor: CurrentActor, update_id: str) -> dict[str, int]:
         count = await service.retry_failed(db, actor=actor, update_id=update_id)
         return {"retried": count}
@@ -41,7 +42,7 @@ class SubscriberDeliveryController(Controller):
 
     path = "/api/v1/subscribers/{subscriber_id:str}/deliveries"
     tags = ["subscribers"]
-    opt = {"role": Role.COMMS_LEAD}
+    opt = {"act": Act.MANAGE_SUBSCRIBERS}
 
     @get("/")
     async def history(self, db: Db, actor: CurrentActor, subscriber_id: str) -> list[DeliveryRead]:

@@ -14,8 +14,7 @@ from litestar.response import Redirect
 
 from app.accounts.admin import admin_page, back
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act
 from app.components.service import list_components
 from app.customers.service import list_customers
 from app.delivery import service
@@ -25,8 +24,8 @@ from app.web.deps import Db
 
 class DeliveryPages(Controller):
     path = "/admin/updates/{update_id:str}/deliveries"
+    opt = {"act": Act.READ_DESK}
     include_in_schema = False
-    before_request = check_csrf
 
     @get("/")
     async def deliveries(
@@ -44,7 +43,7 @@ class DeliveryPages(Controller):
             recipients=report.recipients,
         )
 
-    @post("/retry", opt={"role": Role.COMMS_LEAD})
+    @post("/retry", opt={"act": Act.RETRY_DELIVERIES})
     async def retry(self, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
         count = await service.retry_failed(db, actor=actor, update_id=update_id)
         here = f"/admin/updates/{update_id}/deliveries"
@@ -63,8 +62,7 @@ class SubscriberHistoryPages(Controller):
 
     path = "/admin/subscribers"
     include_in_schema = False
-    before_request = check_csrf
-    opt = {"role": Role.COMMS_LEAD}
+    opt = {"act": Act.MANAGE_SUBSCRIBERS}
 
     @get("/{subscriber_id:str}")
     async def subscriber(

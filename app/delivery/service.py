@@ -16,7 +16,9 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.accounts import permissions
 from app.accounts.actor import Actor
+from app.accounts.permissions import Act
 from app.audit.service import record
 from app.delivery.models import Delivery, DeliveryState
 from app.delivery.wakeup import outbox_written
@@ -278,6 +280,7 @@ async def subscriber_history(
 
 async def retry_failed(session: AsyncSession, *, actor: Actor, update_id: str) -> int:
     """Put an update's failed deliveries back in the queue, due now."""
+    permissions.require(actor, Act.RETRY_DELIVERIES)
     await _get_update(session, update_id)
     result = await session.execute(
         update(Delivery)

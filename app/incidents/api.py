@@ -7,6 +7,7 @@ from litestar import Controller, get, patch
 from litestar.params import Parameter, QueryParameter
 
 from app.accounts.auth import CurrentActor
+from app.accounts.permissions import Act
 from app.incidents import service
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import (
@@ -47,6 +48,7 @@ class _TimelineController(Controller):
     """Listing, reading and editing, shared by incidents and maintenance windows."""
 
     kind: IncidentKind
+    opt = {"act": Act.READ_DESK}
 
     @get("/")
     async def list_incidents(
@@ -69,7 +71,7 @@ class _TimelineController(Controller):
     ) -> IncidentRead:
         return incident_read(await service.get_incident(db, incident_id), settings)
 
-    @patch("/{incident_id:str}")
+    @patch("/{incident_id:str}", opt={"act": Act.OPEN_INCIDENT})
     async def edit_incident(
         self,
         db: Db,

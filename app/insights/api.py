@@ -8,7 +8,7 @@ from litestar import Controller, get
 from litestar.params import Parameter
 
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
+from app.accounts.permissions import Act
 from app.insights import service
 from app.insights.metrics import incident_dict, summary_dict
 from app.lib.errors import NotFound
@@ -19,7 +19,7 @@ class InsightsController(Controller):
     path = "/api/v1"
     tags = ["insights"]
 
-    @get("/insights", opt={"role": needs(Act.READ_INSIGHTS)})
+    @get("/insights", opt={"act": Act.READ_INSIGHTS})
     async def insights(
         self,
         db: Db,
@@ -30,7 +30,7 @@ class InsightsController(Controller):
         summary, rows = await service.insights(db, actor=actor, days=days)
         return {"summary": summary_dict(summary), "incidents": [incident_dict(r) for r in rows]}
 
-    @get("/incidents/{incident_id:str}/insights", opt={"role": needs(Act.READ_INSIGHTS)})
+    @get("/incidents/{incident_id:str}/insights", opt={"act": Act.READ_INSIGHTS})
     async def incident(self, db: Db, actor: CurrentActor, incident_id: str) -> dict[str, Any]:
         row = await service.incident_insights(db, actor=actor, incident_id=incident_id)
         if row is None:

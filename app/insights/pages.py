@@ -9,8 +9,7 @@ from litestar import Controller, Request, Response, get
 
 from app.accounts.admin import admin_page
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, may, needs
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act, may
 from app.insights import service
 from app.insights.metrics import IncidentInsights
 from app.web.deps import Db
@@ -36,9 +35,8 @@ def provide_incident_figures(
 class InsightsPages(Controller):
     path = "/admin"
     include_in_schema = False
-    before_request = check_csrf
 
-    @get("/insights", opt={"role": needs(Act.READ_INSIGHTS)})
+    @get("/insights", opt={"act": Act.READ_INSIGHTS})
     async def insights(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
         summary, rows = await service.insights(db, actor=actor)
         return admin_page(

@@ -9,6 +9,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import Parameter, QueryParameter
 
 from app.accounts.auth import CurrentActor
+from app.accounts.permissions import Act
 from app.comms.site import site_for
 from app.incidents.api import incident_read
 from app.incidents.schemas import IncidentRead
@@ -66,15 +67,16 @@ class IntakeController(Controller):
     """Webhooks from monitoring. Any key (responder and up) may post alerts."""
 
     path = "/api/v1/intake"
+    opt = {"act": Act.READ_DESK}
     tags = ["intake"]
 
-    @post("/alertmanager")
+    @post("/alertmanager", opt={"act": Act.OPEN_INCIDENT})
     async def alertmanager(
         self, db: Db, actor: CurrentActor, data: AlertmanagerPayload
     ) -> Response[Any]:
         return await _take(db, actor, alerts.from_alertmanager(data))
 
-    @post("/generic")
+    @post("/generic", opt={"act": Act.OPEN_INCIDENT})
     async def generic(self, db: Db, actor: CurrentActor, data: GenericAlert) -> Response[Any]:
         return await _take(db, actor, alerts.from_generic(data))
 
@@ -93,6 +95,7 @@ class IntakeController(Controller):
 
 class TriageController(Controller):
     path = "/api/v1/incidents/{incident_id:str}"
+    opt = {"act": Act.OPEN_INCIDENT}
     tags = ["intake"]
 
     @post("/accept", status_code=200)

@@ -12,7 +12,7 @@ from litestar.response import Redirect
 
 from app.accounts.admin import admin_page, back
 from app.accounts.auth import CurrentActor
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act
 from app.comms.site import site_for
 from app.incidents.status import Visibility
 from app.intake import service
@@ -45,8 +45,8 @@ def _visibility(value: str) -> Visibility | None:
 
 class TriagePages(Controller):
     path = HERE
+    opt = {"act": Act.READ_DESK}
     include_in_schema = False
-    before_request = check_csrf
 
     @get("/")
     async def triage(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
@@ -57,7 +57,7 @@ class TriagePages(Controller):
             visibilities=[Visibility.PUBLIC, Visibility.CUSTOMERS],
         )
 
-    @post("/{incident_id:str}/accept")
+    @post("/{incident_id:str}/accept", opt={"act": Act.OPEN_INCIDENT})
     async def accept(
         self,
         request: Request,
@@ -83,7 +83,7 @@ class TriagePages(Controller):
             notice=f"Accepted “{incident.title}”: its first draft waits here for approval.",
         )
 
-    @post("/{incident_id:str}/decline")
+    @post("/{incident_id:str}/decline", opt={"act": Act.OPEN_INCIDENT})
     async def decline(
         self, request: Request, db: Db, actor: CurrentActor, incident_id: str
     ) -> Redirect:

@@ -17,7 +17,7 @@ from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import Parameter
 
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
+from app.accounts.permissions import Act
 from app.components import service as components
 from app.incidents import service as incidents
 from app.lib.errors import NotFound
@@ -119,7 +119,7 @@ list_scheduled = _incident_list("scheduled")
 list_active_maintenance = _incident_list("active_maintenance")
 
 
-@post(_json_paths("/incidents"))
+@post(_json_paths("/incidents"), opt={"act": Act.OPEN_INCIDENT})
 async def create_incident(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings
 ) -> Response[Any]:
@@ -136,7 +136,11 @@ async def get_incident(
 
 
 # Statuspage's PUT takes the same partial body as PATCH.
-@route("/incidents/{incident_id:str}", http_method=[HttpMethod.PATCH, HttpMethod.PUT])
+@route(
+    "/incidents/{incident_id:str}",
+    http_method=[HttpMethod.PATCH, HttpMethod.PUT],
+    opt={"act": Act.OPEN_INCIDENT},
+)
 async def change_incident(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
 ) -> dict[str, Any]:
@@ -147,7 +151,7 @@ async def change_incident(
     return _incident(incident, settings)
 
 
-@delete("/incidents/{incident_id:str}", opt={"role": Role.COMMS_LEAD}, status_code=200)
+@delete("/incidents/{incident_id:str}", opt={"act": Act.DELETE_INCIDENT}, status_code=200)
 async def delete_incident(
     db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
 ) -> dict[str, Any]:
@@ -161,6 +165,7 @@ async def delete_incident(
 @route(
     "/incidents/{incident_id:str}/incident_updates/{update_id:str}",
     http_method=[HttpMethod.PATCH, HttpMethod.PUT],
+    opt={"act": Act.DRAFT},
 )
 async def change_incident_update(
     request: Request, db: Db, actor: CurrentActor, incident_id: str, update_id: str
@@ -185,7 +190,7 @@ async def list_components(
     return [_component(c, settings) for c in found]
 
 
-@post(_json_paths("/components"), opt={"role": Role.ADMIN})
+@post(_json_paths("/components"), opt={"act": Act.MANAGE_COMPONENTS})
 async def create_component(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings
 ) -> Response[Any]:
@@ -201,7 +206,11 @@ async def get_component(
     return _component(await components.get_component(db, _bare(component_id)), settings)
 
 
-@route("/components/{component_id:str}", http_method=[HttpMethod.PATCH, HttpMethod.PUT])
+@route(
+    "/components/{component_id:str}",
+    http_method=[HttpMethod.PATCH, HttpMethod.PUT],
+    opt={"act": Act.SET_COMPONENT_STATUS},
+)
 async def change_component(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings, component_id: str
 ) -> dict[str, Any]:
@@ -212,7 +221,7 @@ async def change_component(
     return _component(component, settings)
 
 
-@delete("/components/{component_id:str}", opt={"role": Role.ADMIN}, status_code=204)
+@delete("/components/{component_id:str}", opt={"act": Act.MANAGE_COMPONENTS}, status_code=204)
 async def delete_component(db: Db, actor: CurrentActor, component_id: str) -> None:
     await components.delete_component(db, actor=actor, component_id=_bare(component_id))
 
@@ -225,7 +234,7 @@ async def _subscriber(db: Db, subscriber: Any) -> dict[str, Any]:
     return shapes.manage_subscriber_object(subscriber, component_ids)
 
 
-@get(_json_paths("/subscribers"), opt={"role": Role.COMMS_LEAD})
+@get(_json_paths("/subscribers"), opt={"act": Act.MANAGE_SUBSCRIBERS})
 async def list_subscribers(
     db: Db, actor: CurrentActor, per_page: int = _PER_PAGE, page: int = _PAGE
 ) -> list[dict[str, Any]]:
@@ -236,7 +245,7 @@ async def list_subscribers(
     return [await _subscriber(db, s) for s in found]
 
 
-@post(_json_paths("/subscribers"), opt={"role": Role.COMMS_LEAD})
+@post(_json_paths("/subscribers"), opt={"act": Act.MANAGE_SUBSCRIBERS})
 async def create_subscriber(
     request: Request, db: Db, actor: CurrentActor, settings: AppSettings
 ) -> Response[Any]:
@@ -251,15 +260,15 @@ async def create_subscriber(
     return Response(body, status_code=201)
 
 
-@get("/subscribers/{subscriber_id:str}", opt={"role": Role.COMMS_LEAD})
+@get("/subscribers/{subscriber_id:str}", opt={"act": Act.MANAGE_SUBSCRIBERS})
 async def get_subscriber(db: Db, actor: CurrentActor, subscriber_id: str) -> dict[str, Any]:
     return await _subscriber(db, await subscribers.get_subscriber(db, _bare(subscriber_id)))
 
 
-@delete("/subscribers/{subscriber_id:str}", opt={"role": Role.COMMS_LEAD}, status_code=200)
+@delete("/subscribers/{subscriber_id:str}", opt={"act": Act.MANAGE_SUBSCRIBERS}, status_code=200)
 async def delete_subscriber(db: Db, actor: CurrentActor, subscriber_id: str) -> dict[str, Any]:
     subscriber = await subscribers.get_subscriber(db, _bare(subscriber_id))
-    await subscribers.unsubscribe(db, subscriber=subscriber, actor=actor.name)
+    await subscribers.unsubscribe(db, subscriber=subscriber, actor=actor)
     body = await _subscriber(db, subscriber)
     return body
 
@@ -289,5 +298,6 @@ manage_router = Router(
     ],
     guards=[known_page],
     tags=["manage (Statuspage v1)"],
-    opt={RENDERING: statuspage_error},
+    # Reading is any key's; each write states its own act.
+    opt={RENDERING: statuspage_error, "act": Act.READ_DESK},
 )

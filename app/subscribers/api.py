@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
+from app.accounts.permissions import Act
 from app.lib.numbers import MAX_OFFSET
 from app.lib.shapes import shape
 from app.subscribers import contacts, service
@@ -40,7 +40,7 @@ async def subscriber_read(
 class SubscriberController(Controller):
     path = "/api/v1/subscribers"
     tags = ["subscribers"]
-    opt = {"role": Role.COMMS_LEAD}
+    opt = {"act": Act.MANAGE_SUBSCRIBERS}
 
     @get("/")
     async def list_subscribers(
@@ -94,12 +94,12 @@ class SubscriberController(Controller):
     ) -> SubscriberRead:
         subscriber = await service.get_subscriber(db, subscriber_id)
         await service.choose_components(
-            db, subscriber=subscriber, components=data.components, actor=actor.name
+            db, subscriber=subscriber, components=data.components, actor=actor
         )
         return await subscriber_read(db, subscriber)
 
     @delete("/{subscriber_id:str}", status_code=200)
     async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> SubscriberRead:
         subscriber = await service.get_subscriber(db, subscriber_id)
-        await service.unsubscribe(db, subscriber=subscriber, actor=actor.name)
+        await service.unsubscribe(db, subscriber=subscriber, actor=actor)
         return await subscriber_read(db, subscriber)

@@ -9,7 +9,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience
+from app.accounts import permissions
 from app.accounts.actor import Actor
+from app.accounts.permissions import Act
 from app.audit.service import record
 from app.components.models import Component
 from app.customers.service import check_customer_ids
@@ -28,6 +30,7 @@ async def import_contacts(
     Confirmed on creation; addresses already subscribed are skipped; bad lines are
     reported by number and do not stop the others.
     """
+    permissions.require(actor, Act.MANAGE_SUBSCRIBERS)
     if customer_id is not None:
         await check_customer_ids(session, [customer_id], field="customer")
     created = skipped = 0

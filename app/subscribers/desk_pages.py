@@ -19,8 +19,7 @@ from litestar.response import Redirect
 
 from app.accounts.admin import admin_page, back
 from app.accounts.auth import CurrentActor
-from app.accounts.models import Role
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act
 from app.components.service import list_components
 from app.customers.service import list_customers
 from app.lib.errors import DomainError
@@ -92,8 +91,7 @@ def _url_form(form: Any) -> dict[str, Any]:
 class SubscriberPages(Controller):
     path = "/admin/subscribers"
     include_in_schema = False
-    before_request = check_csrf
-    opt = {"role": Role.COMMS_LEAD}
+    opt = {"act": Act.MANAGE_SUBSCRIBERS}
 
     @get("/")
     async def subscribers(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
@@ -215,7 +213,7 @@ class SubscriberPages(Controller):
     @post("/{subscriber_id:str}/unsubscribe")
     async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> Redirect:
         subscriber = await service.get_subscriber(db, subscriber_id)
-        await service.unsubscribe(db, subscriber=subscriber, actor=actor.name)
+        await service.unsubscribe(db, subscriber=subscriber, actor=actor)
         return back(
             f"/admin/subscribers/{subscriber_id}", notice="Unsubscribed: nothing more is sent."
         )

@@ -291,9 +291,7 @@ class SubscribePages(Controller):
         subscriber = await subscribing.from_manage_token(db, secret=settings.secret_key, token=link)
         form = await request.form()
         chosen = [str(c) for c in form.getall("components")] if "components" in form else []
-        await service.choose_components(
-            db, subscriber=subscriber, components=chosen, actor="subscriber"
-        )
+        await service.choose_own_components(db, subscriber=subscriber, components=chosen)
         return render_page(
             request,
             settings,
@@ -328,7 +326,7 @@ class SubscribePages(Controller):
         self, request: Request, db: Db, settings: AppSettings, link: str
     ) -> Response[str]:
         subscriber = await subscribing.from_manage_token(db, secret=settings.secret_key, token=link)
-        await service.unsubscribe(db, subscriber=subscriber, actor="subscriber")
+        await service.unsubscribe_by_link(db, subscriber=subscriber)
         return render_page(
             request,
             settings,

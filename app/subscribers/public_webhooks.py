@@ -22,7 +22,7 @@ from app.lib.errors import InvalidInput
 from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind
 from app.subscribers.service import (
     check_webhook_url,
-    choose_components,
+    choose_own_components,
     new_webhook_secret,
 )
 from app.subscribers.subscribing import SELF_SERVICE, ConfirmationMail
@@ -75,8 +75,8 @@ async def subscribe_webhook(
         # A new secret each time: whoever asks again gets a key the old one does not match.
         subscriber.secret = new_webhook_secret()
     await session.flush()
-    await choose_components(
-        session, subscriber=subscriber, components=components, actor=SELF_SERVICE
+    await choose_own_components(
+        session, subscriber=subscriber, components=components, by=SELF_SERVICE
     )
     mail.queue(session, subscriber)
     await record(

@@ -13,7 +13,9 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience
+from app.accounts import permissions
 from app.accounts.actor import Actor
+from app.accounts.permissions import Act
 from app.audit.service import record
 from app.components.service import get_components
 from app.customers.service import check_customer_ids
@@ -104,6 +106,7 @@ async def add_subscriber(
     session: AsyncSession, *, actor: Actor, data: SubscriberCreate, allow_private: bool
 ) -> Subscriber:
     """The team adds a subscriber: confirmed at once (the team vouches for the address)."""
+    permissions.require(actor, Act.MANAGE_SUBSCRIBERS)
     customer_id = None
     if data.customer is not None:
         (customer_id,) = await check_customer_ids(session, [data.customer], field="customer")
@@ -142,7 +145,18 @@ async def add_subscriber(
     return subscriber
 
 
-async def unsubscribe(session: AsyncSession, *, subscriber: Subscriber, actor: str) -> Subscriber:
+async def unsubscribe(session: AsyncSession, *, subscriber: Subscriber, actor: Actor) -> Subscriber:
+    """The team stops sending to a subscriber (an act of `Act.MANAGE_SUBSCRIBERS`)."""
+    permissions.require(actor, Act.MANAGE_SUBSCRIBERS)
+    return await _unsubscribe(session, subscriber=subscriber, actor=actor.name)
+
+
+async def unsubscribe_by_link(session: AsyncSession, *, subscriber: Subscriber) -> Subscriber:
+    """The subscriber stops it themselves: the signed link they followed is the proof."""
+    return await _unsubscribe(session, subscriber=subscriber, actor="subscriber")
+
+
+async def _unsubscribe(session: AsyncSession, *, subscriber: Subscriber, actor: str) -> Subscriber:
     if subscriber.unsubscribed_at is None:
         subscriber.unsubscribed_at = utcnow()
         await record(
@@ -157,8 +171,20 @@ async def unsubscribe(session: AsyncSession, *, subscriber: Subscriber, actor: s
 
 
 async def choose_components(
-    session: AsyncSession, *, subscriber: Subscriber, components: list[str], actor: str
+    session: AsyncSession, *, subscriber: Subscriber, components: list[str], actor: Actor
 ) -> Subscriber:
+    """The team changes what a subscriber hears about (an act of `Act.MANAGE_SUBSCRIBERS`)."""
+    permissions.require(actor, Act.MANAGE_SUBSCRIBERS)
+    return await choose_own_components(
+        session, subscriber=subscriber, components=components, by=actor.name
+    )
+
+
+async def choose_own_components(
+    session: AsyncSession, *, subscriber: Subscriber, components: list[str], by: str = "subscriber"
+) -> Subscriber:
+    """The subscriber chooses, through a signed link or while subscribing themselves."""
+    actor = by
     await set_components(session, subscriber, components)
     subscriber.updated_at = utcnow()
     await record(

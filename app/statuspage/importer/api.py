@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, post
 
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
+from app.accounts.permissions import Act
 from app.statuspage.importer.service import import_statuspage
 from app.web.deps import AppSettings, Db
 
@@ -23,7 +23,7 @@ class ImportController(Controller):
     path = "/api/v1/imports"
     tags = ["imports"]
 
-    @post("/statuspage", opt={"role": needs(Act.IMPORT_PAGE)}, status_code=200)
+    @post("/statuspage", opt={"act": Act.IMPORT_PAGE}, status_code=200)
     async def import_statuspage(
         self, db: Db, actor: CurrentActor, settings: AppSettings, data: StatuspageImport
     ) -> dict[str, Any]:

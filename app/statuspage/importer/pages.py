@@ -14,8 +14,7 @@ from litestar import Controller, Request, Response, get, post
 
 from app.accounts.admin import admin_page
 from app.accounts.auth import CurrentActor
-from app.accounts.permissions import Act, needs
-from app.accounts.session import check_csrf
+from app.accounts.permissions import Act
 from app.lib.errors import DomainError
 from app.statuspage.importer.plan import CREATE, KINDS, UNCHANGED, UPDATE
 from app.statuspage.importer.service import import_statuspage
@@ -27,8 +26,7 @@ SHOWN_STEPS = 300  # a long history lists its first steps; the counts cover all 
 class ImportPages(Controller):
     path = "/admin/import"
     include_in_schema = False
-    before_request = check_csrf
-    opt = {"role": needs(Act.IMPORT_PAGE)}
+    opt = {"act": Act.IMPORT_PAGE}
 
     @get("/")
     async def form(self, request: Request, actor: CurrentActor) -> Response[str]:
