@@ -30,7 +30,7 @@ from app.components.api import GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.delivery.api import DeliveryController, SubscriberDeliveryController
-from app.delivery.chat_test import ChatTestSender
+from app.delivery.chat_check import ChatTestSender
 from app.delivery.confirmations import ConfirmationOutbox
 from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
 from app.insights.api import InsightsController

@@ -1,10 +1,11 @@
 """Reading an HTTP answer whose size, once decompressed, is capped while it streams.
 
-A few kilobytes of brotli, or a megabyte of gzip, inflate to a gigabyte. httpx's decoded
-stream (`aiter_bytes`) decodes each network chunk whole, in one call, so a single chunk of
-brotli becomes a gigabyte in memory before any size check sees it. Here the body is read
-raw and inflated at most `STEP` bytes per call, and reading stops as soon as the total
-passes the cap: memory stays at the cap plus one step, whatever the server sends.
+A few kilobytes of brotli, or a megabyte of gzip, inflate to a gigabyte. An HTTP client's own
+decompression decodes each network chunk whole, in one call, so a single chunk of brotli
+becomes a gigabyte in memory before any size check sees it. Here the body is read raw (the
+guarded client never decompresses) and inflated at most `STEP` bytes per call, and reading
+stops as soon as the total passes the cap: memory stays at the cap plus one step, whatever
+the server sends.
 
 Only the encodings asked for (`ACCEPT_ENCODING`) are read; one the server chose anyway is
 refused rather than handed to a decoder with no limit.
@@ -13,11 +14,10 @@ refused rather than handed to a decoder with no limit.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterable, Iterator
 from typing import Protocol
 
 import brotli
-import httpx
 
 ACCEPT_ENCODING = "gzip, deflate, br"
 STEP = 64 * 1024  # the most one decompression call may produce
@@ -99,15 +99,14 @@ def _inflater(encoding: str) -> _Inflater:
     raise BodyRefused(f"is sent with a content encoding that was not asked for ({encoding})")
 
 
-async def read_capped(response: httpx.Response, *, max_bytes: int) -> bytes:
-    """The body of a streamed `response`, decompressed, or BodyRefused once it passes
-    `max_bytes` (decompressed) or does not decompress."""
-    encoding = response.headers.get("content-encoding", "")
+async def read_capped(chunks: AsyncIterable[bytes], *, encoding: str, max_bytes: int) -> bytes:
+    """A body streamed raw as `chunks` and sent with Content-Encoding `encoding`, decompressed,
+    or BodyRefused once it passes `max_bytes` (decompressed) or does not decompress."""
     inflater = _inflater(encoding)
     compressed = not isinstance(inflater, _Identity)
     body = bytearray()
     try:
-        async for raw in response.aiter_raw():
+        async for raw in chunks:
             for piece in inflater.feed(raw):
                 body += piece
                 if len(body) > max_bytes:

@@ -1,4 +1,4 @@
-"""Outbound HTTP to addresses someone else chose (webhook targets): global unicast only.
+"""Which addresses outbound HTTP may reach when someone else chose the URL: global unicast only.
 
 A webhook URL is typed by a subscriber, so without a guard the server would POST wherever
 it is told: to a cloud metadata service (100.100.100.200, 169.254.169.254), the CGNAT
@@ -11,11 +11,14 @@ NAT64, Teredo). Two rules close that:
    multicast as global). An address that wraps an IPv4 address is judged by that address.
 2. **Resolve once, connect to what was checked.** Checking a name and then letting the
    HTTP client resolve it again leaves a window in which the name can be pointed inwards
-   (DNS rebinding). `GuardedTransport` resolves each request's host itself, refuses the
-   request unless every address is public, and connects to the checked address, keeping
-   the Host header and the TLS server name (and so certificate checks) of the URL.
+   (DNS rebinding). `checked_address` resolves once and answers the one address to dial;
+   the one outbound client (`app.lib.guarded_http`) asks it each time it opens a
+   connection and dials that address, keeping the Host header and the TLS server name (and
+   so certificate checks) of the URL.
 
-Redirects are never followed by the client `guarded_client` builds.
+`check_url` applies the same rule to a URL when it is typed (a webhook added), so a bad
+target is refused with a clear message before anything is sent; the client's check at
+connect time is the one that cannot be slipped past.
 """
 
 from __future__ import annotations
@@ -25,8 +28,6 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
-
-import httpx
 
 from app.lib.errors import InvalidInput
 
@@ -143,69 +144,3 @@ async def check_url(
         parts.hostname, port, allow_private=allow_private, resolve=resolve, field=field
     )
     return url
-
-
-class RefusedTarget(httpx.ConnectError):
-    """Raised by GuardedTransport instead of connecting to a refused host."""
-
-
-class GuardedTransport(httpx.AsyncBaseTransport):
-    """An httpx transport that resolves each request's host once, refuses it unless every
-    address is public (see `is_public`), and connects to the address it checked.
-
-    The request keeps its URL's Host header, and TLS keeps the URL's host as its server
-    name (SNI) and for certificate verification: only the address dialled is pinned.
-    """
-
-    def __init__(
-        self,
-        *,
-        allow_private: bool = False,
-        resolve: Resolver = system_resolve,
-        inner: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.allow_private = allow_private
-        self.resolve = resolve
-        self.inner = inner or httpx.AsyncHTTPTransport(trust_env=False)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        host = request.url.host
-        port = request.url.port or (443 if request.url.scheme == "https" else 80)
-        try:
-            address = await checked_address(
-                host, port, allow_private=self.allow_private, resolve=self.resolve
-            )
-        except AddressRefused as exc:
-            raise RefusedTarget(exc.message, request=request) from None
-        # httpx set the Host header from the original URL when the request was built.
-        request.url = request.url.copy_with(host=str(address))
-        request.extensions = {**request.extensions, "sni_hostname": host}
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-def guarded_client(
-    *,
-    allow_private: bool,
-    timeout: httpx.Timeout,
-    resolve: Resolver = system_resolve,
-    verify: object = True,
-    limits: httpx.Limits | None = None,
-) -> httpx.AsyncClient:
-    """An httpx client for requests to URLs someone else chose: it only reaches public
-    addresses (unless `allow_private`), connects to the address it checked, never follows
-    a redirect, and ignores proxy settings from the environment (a proxy would resolve the
-    name again, out of our sight)."""
-    inner = httpx.AsyncHTTPTransport(
-        trust_env=False,
-        verify=verify,  # type: ignore[arg-type]
-        limits=limits or httpx.Limits(),
-    )
-    return httpx.AsyncClient(
-        transport=GuardedTransport(allow_private=allow_private, resolve=resolve, inner=inner),
-        follow_redirects=False,
-        timeout=timeout,
-        trust_env=False,
-    )

@@ -1,7 +1,7 @@
 """Slack and Microsoft Teams subscribers: trying a URL with a test message before saving it.
 
 Sending is the delivery package's alone, so this names what it needs (`ChatTester`) and
-`create_app` hands the pages the outbox's answer (`app.delivery.chat_test`), as it does
+`create_app` hands the pages the outbox's answer (`app.delivery.chat_check`), as it does
 for the confirmation email. The tester also limits how often one client (and everyone
 together) may ask: the public subscribe page must not become a way to fire requests.
 """

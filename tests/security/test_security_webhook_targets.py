@@ -1,5 +1,6 @@
-"""Webhook targets: global unicast addresses only, the address checked is the one dialled,
-the name and certificate of the URL are kept, and redirects are not followed."""
+"""Outbound targets (webhooks, chat URLs, pages to import): global unicast addresses only,
+the address checked is the one dialled, the name and certificate of the URL are kept, and
+redirects are not followed. The one outbound client keeps this for every request it makes."""
 
 from __future__ import annotations
 
@@ -13,14 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import httpx
 import pytest
 
 from app.lib.guarded_http import GuardedSession
-from app.lib.netguard import AddressRefused, RefusedTarget, check_url, guarded_client, is_public
+from app.lib.netguard import AddressRefused, check_url, is_public
 from tests.support.peers import free_port
-
-TIMEOUT = httpx.Timeout(5.0)
 
 INTERNAL = [
     "100.100.100.200",  # a cloud metadata service, in the CGNAT range
@@ -87,6 +85,9 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.do_GET()
+
+    def do_GET(self) -> None:
         self.seen.append((self.path, self.headers["host"]))
         if self.path == "/moved":
             self.send_response(302)
@@ -144,72 +145,18 @@ def https_receiver(certificate) -> Iterator[tuple[int, list[tuple[str, str]]]]: 
     yield from _serve(context)
 
 
-async def test_the_client_dials_the_address_it_checked_and_keeps_the_host_header(http_receiver):
-    port, seen = http_receiver
-    # hooks.example.test exists only in this resolver: an unpinned client could not reach it.
-    resolve = _resolver(["127.0.0.1"])
-    async with guarded_client(allow_private=True, timeout=TIMEOUT, resolve=resolve) as client:
-        response = await client.post(f"http://hooks.example.test:{port}/hook", content=b"{}")
-    assert response.status_code == 200
-    assert seen == [("/hook", f"hooks.example.test:{port}")]
-    assert resolve.calls == ["hooks.example.test"]  # resolved once
-
-
-async def test_a_name_pointed_inwards_after_the_check_is_refused_when_dialled(http_receiver):
-    port, seen = http_receiver
-    # A rebinding DNS server: public when the URL is checked, loopback a moment later.
-    resolve = _resolver(["93.184.216.34"], ["127.0.0.1"])
-    url = f"http://rebind.example.test:{port}/hook"
-    assert await check_url(url, allow_private=False, resolve=resolve) == url
-    async with guarded_client(allow_private=False, timeout=TIMEOUT, resolve=resolve) as client:
-        with pytest.raises(RefusedTarget, match=r"127\.0\.0\.1"):
-            await client.post(url, content=b"{}")
-    assert seen == []
-
-
-async def test_tls_checks_the_certificate_of_the_name_while_dialling_the_pinned_address(
-    https_receiver, certificate
-):
-    port, seen = https_receiver
-    trusted = ssl.create_default_context(cafile=str(certificate[0]))
-    resolve = _resolver(["127.0.0.1"])
-    async with guarded_client(
-        allow_private=True, timeout=TIMEOUT, resolve=resolve, verify=trusted
-    ) as client:
-        response = await client.post(f"https://hooks.example.test:{port}/hook", content=b"{}")
-        assert response.status_code == 200
-        # The same certificate does not vouch for another name on the same address.
-        other = _resolver(["127.0.0.1"])
-        async with guarded_client(
-            allow_private=True, timeout=TIMEOUT, resolve=other, verify=trusted
-        ) as stranger:
-            with pytest.raises(httpx.ConnectError):
-                await stranger.post(f"https://other.example.test:{port}/hook", content=b"{}")
-    assert seen == [("/hook", f"hooks.example.test:{port}")]
-
-
-async def test_redirects_are_not_followed(http_receiver):
-    port, seen = http_receiver
-    async with guarded_client(
-        allow_private=True, timeout=TIMEOUT, resolve=_resolver(["127.0.0.1"])
-    ) as client:
-        response = await client.post(f"http://hooks.example.test:{port}/moved", content=b"{}")
-    assert response.status_code == 302
-    assert [path for path, _host in seen] == ["/moved"]
-
-
-# -- the worker's session (aiohttp): the same rule on the path every fan-out takes ----------
+# -- the one outbound client: the same rule for the worker, the chat check and the importer --
 
 
 @pytest.mark.parametrize("host", INTERNAL)
-async def test_the_worker_refuses_to_post_to_an_internal_address(host):
+async def test_the_client_refuses_to_post_to_an_internal_address(host):
     async with GuardedSession(allow_private=False) as session:
         with pytest.raises(AddressRefused, match="not a public internet address"):
             async with session.post(f"http://{host}/hook", content=b"{}", headers={}):
                 pass
 
 
-async def test_the_worker_dials_the_address_it_checked_and_keeps_the_host_header(http_receiver):
+async def test_the_client_dials_the_address_it_checked_and_keeps_the_host_header(http_receiver):
     port, seen = http_receiver
     resolve = _resolver(["127.0.0.1"])  # hooks.example.test exists only in this resolver
     async with (
@@ -223,7 +170,7 @@ async def test_the_worker_dials_the_address_it_checked_and_keeps_the_host_header
     assert resolve.calls == ["hooks.example.test"]
 
 
-async def test_the_worker_refuses_a_name_pointed_inwards_after_the_check(http_receiver):
+async def test_the_client_refuses_a_name_pointed_inwards_after_the_check(http_receiver):
     port, seen = http_receiver
     resolve = _resolver(["93.184.216.34"], ["127.0.0.1"])  # public, then loopback
     url = f"http://rebind.example.test:{port}/hook"
@@ -235,7 +182,7 @@ async def test_the_worker_refuses_a_name_pointed_inwards_after_the_check(http_re
     assert seen == []
 
 
-async def test_the_worker_checks_the_certificate_of_the_name_it_dials(https_receiver, certificate):
+async def test_the_client_checks_the_certificate_of_the_name_it_dials(https_receiver, certificate):
     port, seen = https_receiver
     trusted = ssl.create_default_context(cafile=str(certificate[0]))
     resolve = _resolver(["127.0.0.1"])
@@ -253,7 +200,7 @@ async def test_the_worker_checks_the_certificate_of_the_name_it_dials(https_rece
     assert seen == [("/hook", f"hooks.example.test:{port}")]
 
 
-async def test_the_worker_does_not_follow_redirects(http_receiver):
+async def test_the_client_does_not_follow_redirects(http_receiver):
     port, seen = http_receiver
     resolve = _resolver(["127.0.0.1"])
     async with (
@@ -264,3 +211,31 @@ async def test_the_worker_does_not_follow_redirects(http_receiver):
     ):
         assert response.status == 302
     assert [path for path, _host in seen] == ["/moved"]
+
+
+@pytest.mark.parametrize("host", INTERNAL)
+async def test_the_client_refuses_to_get_from_an_internal_address(host):
+    async with GuardedSession(allow_private=False) as session:
+        with pytest.raises(AddressRefused, match="not a public internet address"):
+            async with session.request("GET", f"http://{host}/api/v2/summary.json"):
+                pass
+
+
+async def test_a_get_refuses_a_name_pointed_inwards_after_the_check(http_receiver):
+    port, seen = http_receiver
+    resolve = _resolver(["93.184.216.34"], ["127.0.0.1"])  # public, then loopback
+    url = f"http://rebind.example.test:{port}/api/v2/summary.json"
+    assert await check_url(url, allow_private=False, resolve=resolve) == url
+    async with GuardedSession(allow_private=False, resolve=resolve) as session:
+        with pytest.raises(AddressRefused, match=r"127\.0\.0\.1"):
+            async with session.request("GET", url):
+                pass
+    assert seen == []
+
+
+@pytest.mark.parametrize("url", ["ftp://hooks.example.test/x", "file:///etc/passwd", "/relative"])
+async def test_the_client_refuses_a_url_that_is_not_http(url):
+    async with GuardedSession(allow_private=True) as session:
+        with pytest.raises(AddressRefused, match="must be an http"):
+            async with session.request("GET", url):
+                pass

@@ -1,59 +1,19 @@
-"""One POST bounded as a whole: a deadline over connect, send and the entire answer, and
-at most `cap` bytes of the answer read.
+"""Judging a webhook or chat POST's answer: sent, tried again later, or failed for good.
 
-A client's own timeouts bound each read, so a peer that trickles a byte every few seconds
-never trips them; `asyncio.timeout` around the whole exchange does. The body is read up to
-`cap` bytes and the rest never: leaving the exchange early closes the connection, so a huge
-error page costs `cap` bytes of memory, not its size. Raw bytes are read (no
-decompression): a compressed bomb stays small.
+The POST itself is the one outbound client's (`app.lib.guarded_http.bounded_post`): public
+addresses only, dialled as checked, bounded as a whole by the deadline (connect, send and
+the entire answer), and at most `Shared.body_cap` bytes of the answer read, raw.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-
-import aiohttp
 
 from app.delivery.channels import Shared
 from app.delivery.service import Outcome
 from app.lib.clock import utcnow
-from app.lib.guarded_http import GuardedSession
+from app.lib.guarded_http import TRANSPORT_ERRORS, bounded_post
 from app.lib.netguard import AddressRefused
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes  # at most the cap
-
-    def text(self, limit: int = 200) -> str:
-        return self.body[:limit].decode("utf-8", "replace")
-
-
-async def post(
-    client: GuardedSession,
-    url: str,
-    *,
-    content: bytes,
-    headers: dict[str, str],
-    deadline: float,
-    cap: int,
-) -> Reply:
-    """The peer's answer; TimeoutError past `deadline`, AddressRefused for a target that is
-    not allowed, aiohttp.ClientError (or OSError) when the exchange fails."""
-    async with asyncio.timeout(deadline):
-        async with client.post(url, content=content, headers=headers) as response:
-            body = bytearray()
-            while len(body) < cap:
-                chunk = await response.content.read(cap - len(body))
-                if not chunk:
-                    break
-                body += chunk
-            return Reply(response.status, response.headers, bytes(body))
 
 
 async def deliver(
@@ -70,7 +30,7 @@ async def deliver(
     retrying; 5xx, 408, 429, timeouts and network errors are tried again (honouring
     Retry-After). A refused target (a private address) fails for good."""
     try:
-        reply = await post(
+        reply = await bounded_post(
             shared.http,
             url,
             content=content,
@@ -82,7 +42,7 @@ async def deliver(
         return Outcome(ok=False, error=f"no complete answer within {deadline:g} s")
     except AddressRefused as exc:
         return Outcome(ok=False, error=exc.message, permanent=True)
-    except (aiohttp.ClientError, OSError, ValueError) as exc:
+    except TRANSPORT_ERRORS as exc:
         return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
     status = reply.status
     if 200 <= status < 300:

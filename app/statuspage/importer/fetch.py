@@ -1,12 +1,13 @@
-"""Fetching a page's public v2 JSON documents over HTTP, with a timeout and a size cap.
+"""Fetching a page's public v2 JSON documents over HTTP, with a deadline and a size cap.
 
-Redirects are followed by hand (at most five), each hop checked like the first, so a page
-cannot bounce the server towards an address it may not reach. The client is the guarded one
-webhooks use: it connects to the very address it checked (no second lookup for a rebinding
-name to answer differently), and each document has a deadline as a whole, so a server that
-trickles a byte at a time is cut off. The size cap holds for what a document inflates to,
-counted while it streams (a compressed bomb stops at the cap), and a document nested deeper
-than any Statuspage answer is refused before it is parsed.
+The client is the one every outbound request uses (`app.lib.guarded_http`): it checks the
+address of each connection it opens and dials the very address it checked (no second lookup
+for a rebinding name to answer differently), and follows no redirect by itself. Redirects
+are followed here by hand (at most five), each hop going through the same check, so a page
+cannot bounce the server towards an address it may not reach. Each document has a deadline
+as a whole, so a server that trickles a byte at a time is cut off. The size cap holds for
+what a document inflates to, counted while it streams (a compressed bomb stops at the cap),
+and a document nested deeper than any Statuspage answer is refused before it is parsed.
 """
 
 from __future__ import annotations
@@ -16,20 +17,18 @@ import json
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpx
-
 from app.lib.errors import InvalidInput
-from app.lib.inflate import ACCEPT_ENCODING, BodyRefused, read_capped
+from app.lib.guarded_http import TRANSPORT_ERRORS, GuardedSession, read_inflated
+from app.lib.inflate import ACCEPT_ENCODING, BodyRefused
 from app.lib.json_depth import MAX_JSON_DEPTH, too_deep
-from app.lib.netguard import RefusedTarget, guarded_client
+from app.lib.netguard import AddressRefused
 from app.statuspage.importer.parse import DOCUMENTS
 from app.statuspage.importer.source import Problem
-from app.subscribers.service import check_webhook_url
 
 MAX_BYTES = 10 * 1024 * 1024  # one document; a 50-incident list is well under 1 MB
-TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 DEADLINE = 60.0  # seconds for one document, all told (redirects included)
 MAX_REDIRECTS = 5
+_REDIRECTS = {301, 302, 303, 307, 308}
 _HEADERS = {
     "user-agent": "Tidings-Import/1",
     "accept": "application/json",
@@ -59,41 +58,33 @@ def page_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-async def _get_json(
-    client: httpx.AsyncClient, url: str, *, allow_private: bool, max_bytes: int
-) -> Any:
+async def _get_json(client: GuardedSession, url: str, *, max_bytes: int) -> Any:
     try:
         async with asyncio.timeout(DEADLINE):
-            return await _follow(client, url, allow_private=allow_private, max_bytes=max_bytes)
+            return await _follow(client, url, max_bytes=max_bytes)
     except TimeoutError:
         raise _Unreadable(f"was not read within {DEADLINE:g} s") from None
 
 
-async def _follow(
-    client: httpx.AsyncClient, url: str, *, allow_private: bool, max_bytes: int
-) -> Any:
+async def _follow(client: GuardedSession, url: str, *, max_bytes: int) -> Any:
     target = url
     for _hop in range(MAX_REDIRECTS + 1):
         try:
-            await check_webhook_url(target, allow_private=allow_private, field="url")
-        except InvalidInput as exc:
-            raise _Unreadable(exc.message) from None
-        try:
-            async with client.stream("GET", target) as response:
-                if response.is_redirect and "location" in response.headers:
+            async with client.request("GET", target, headers=_HEADERS) as response:
+                if response.status in _REDIRECTS and "location" in response.headers:
                     target = urljoin(target, response.headers["location"])
                     continue
-                if response.status_code != 200:
-                    raise _Unreadable(f"answered HTTP {response.status_code}")
+                if response.status != 200:
+                    raise _Unreadable(f"answered HTTP {response.status}")
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise _Unreadable(f"is larger than {max_bytes:,} bytes")
-                body = await read_capped(response, max_bytes=max_bytes)
+                body = await read_inflated(response, max_bytes=max_bytes)
         except BodyRefused as exc:
             raise _Unreadable(str(exc)) from None
-        except RefusedTarget as exc:
-            raise _Unreadable(str(exc)) from None
-        except httpx.HTTPError as exc:
+        except AddressRefused as exc:
+            raise _Unreadable(exc.message) from None
+        except TRANSPORT_ERRORS as exc:
             raise _Unreadable(f"could not be fetched ({type(exc).__name__}: {exc})") from None
         if too_deep(body):
             raise _Unreadable(f"is nested deeper than {MAX_JSON_DEPTH} levels")
@@ -115,15 +106,11 @@ async def fetch_documents(
     base = page_url(url)
     documents: dict[str, Any] = {}
     problems: list[Problem] = []
-    async with guarded_client(allow_private=allow_private, timeout=TIMEOUT) as client:
-        client.headers.update(_HEADERS)
+    async with GuardedSession(allow_private=allow_private, limit=1) as client:
         for name, path in DOCUMENTS.items():
             try:
                 documents[name] = await _get_json(
-                    client,
-                    f"{base}/api/v2/{path}",
-                    allow_private=allow_private,
-                    max_bytes=max_bytes,
+                    client, f"{base}/api/v2/{path}", max_bytes=max_bytes
                 )
             except _Unreadable as exc:
                 documents[name] = None

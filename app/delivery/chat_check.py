@@ -1,7 +1,7 @@
-"""The "send a test message" button of the Slack and Teams forms, as the subscribers
-package asks for it (`app.subscribers.chat.ChatTester`).
+"""Checking a Slack or Teams URL before subscribing with it: the "send a test message" button
+of their forms, as the subscribers package asks for it (`app.subscribers.chat.ChatTester`).
 
-One POST of a test card in the tool's own format, through the guarded client (public
+One POST of a test card in the tool's own format, through the one outbound client (public
 addresses only, dialled as checked, no redirect followed), bounded as a whole, the answer
 read up to a few hundred bytes. Limited per client and for everyone together, counted in
 the database (shared by every process): a stranger on the public page gets a handful of
@@ -10,13 +10,11 @@ tries, not a request cannon.
 
 from __future__ import annotations
 
-import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.rates import hit
 from app.delivery import cards
-from app.delivery.channels.bounded_http import post
-from app.lib.guarded_http import GuardedSession
+from app.lib.guarded_http import TRANSPORT_ERRORS, GuardedSession, bounded_post
 from app.lib.netguard import AddressRefused
 from app.settings import Settings
 from app.subscribers.chat import KIND_NAMES, TestOutcome
@@ -80,7 +78,7 @@ class ChatTestSender:
             allow_private=self.settings.webhook_allow_private, limit=1
         ) as client:
             try:
-                reply = await post(
+                reply = await bounded_post(
                     client,
                     url,
                     content=self.message(kind),
@@ -92,7 +90,7 @@ class ChatTestSender:
                 return TestOutcome(False, f"no answer within {self.deadline:g} s")
             except AddressRefused as exc:
                 return TestOutcome(False, exc.message)
-            except (aiohttp.ClientError, OSError, ValueError) as exc:
+            except TRANSPORT_ERRORS as exc:
                 return TestOutcome(False, f"could not reach it ({type(exc).__name__}: {exc})")
         said = f"{name} answered HTTP {reply.status}"
         if 200 <= reply.status < 300:
