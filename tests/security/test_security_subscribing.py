@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 
+import httpx
+import pytest
+
 from app.subscribers import tokens
 from tests.support import factories
 
@@ -30,3 +33,21 @@ async def test_preferences_repeating_a_component_are_bounded_and_audited_small(
     events = (await client.get("/api/v1/audit", headers=keys["admin"])).json()
     chosen = [e["detail"] for e in events if e["action"] == "subscriber.components"]
     assert chosen == [{"components": [api["id"]], "count": 1}]
+
+
+@pytest.mark.settings(webhook_allow_private=True)
+async def test_bad_requests_to_the_test_button_block_nobody_and_each_visitor_has_their_own_tries(
+    client, receiver
+):
+    slack = {"channel": "slack", "url": receiver.url}
+    # Forty requests that fail validation (no URL, not a URL) send nothing and spend nothing.
+    for url in ["", "not a url"] * 20:
+        refused = await client.post("/subscribe/test", data={"channel": "slack", "url": url})
+        assert refused.status_code == 422
+    answers = [(await client.post("/subscribe/test", data=slack)).status_code for _ in range(6)]
+    assert answers == [200] * 5 + [429]
+    # Another visitor (another client address) still has their own tries.
+    other = httpx.ASGITransport(app=client.app, client=("203.0.113.7", 40000))
+    async with httpx.AsyncClient(transport=other, base_url="http://status.example.test") as them:
+        assert (await them.post("/subscribe/test", data=slack)).status_code == 200
+    assert len(receiver.received) == 6
