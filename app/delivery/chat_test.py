@@ -50,7 +50,9 @@ class ChatTestSender:
     async def admit(self, session: AsyncSession, client: str) -> None:
         await self._count(session, client, amount=1, allowed=1)
 
-    async def _count(self, session: AsyncSession, client: str, *, amount: int, allowed: int) -> None:
+    async def _count(
+        self, session: AsyncSession, client: str, *, amount: int, allowed: int
+    ) -> None:
         """Add `amount` to the client's and everyone's counts; refuse when either is past
         its limit by more than `allowed` (1: the message being counted may be the last)."""
         mine = await hit(session, "chat-test-client", client, window=self.window, amount=amount)

@@ -24,7 +24,6 @@ from app.lib.urls import check_webhook_url
 from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind, subscriber_components
 from app.subscribers.schemas import SubscriberCreate
 
-
 # Longer than any component id (ids are short random strings): refused unread.
 MAX_COMPONENT_ID = 64
 # Component ids named in one audit event; the event also holds how many were chosen.

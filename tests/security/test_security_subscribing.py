@@ -11,6 +11,7 @@ import pytest
 
 from app.subscribers import tokens
 from tests.support import factories
+from tests.support.delivery import drain
 
 
 async def test_preferences_repeating_a_component_are_bounded_and_audited_small(
@@ -51,3 +52,54 @@ async def test_bad_requests_to_the_test_button_block_nobody_and_each_visitor_has
     async with httpx.AsyncClient(transport=other, base_url="http://status.example.test") as them:
         assert (await them.post("/subscribe/test", data=slack)).status_code == 200
     assert len(receiver.received) == 6
+
+
+def visitor(client, address: str) -> httpx.AsyncClient:
+    """Another visitor of the running app, calling from `address`."""
+    transport = httpx.ASGITransport(app=client.app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://status.example.test")
+
+
+async def test_subscribing_a_subscribed_address_answers_and_counts_as_for_a_new_one(
+    client, keys, smtp, worker
+):
+    await factories.contact(client, keys["comms_lead"], "known@example.org")
+
+    async def ask(address: str, origin: str) -> list[tuple[int, str]]:
+        async with visitor(client, origin) as stranger:
+            answers = [await stranger.post("/subscribe", data={"email": address}) for _ in range(4)]
+        return [(a.status_code, a.text.replace(address, "ADDRESS")) for a in answers]
+
+    known = await ask("known@example.org", "198.51.100.1")
+    new = await ask("fresh@example.org", "198.51.100.2")
+    assert known == new  # status and page alike, the limit too
+    assert [status for status, _ in known] == [200, 200, 200, 429]
+
+    # Both addresses got mail; the subscribed one is told how to manage what it has.
+    await drain(worker)
+    told = smtp.to("known@example.org")
+    assert len(told) == 3 == len(smtp.to("fresh@example.org"))
+    assert told[0]["Subject"] == "You are already subscribed to Example status updates"
+    body = told[0].get_body(("plain",)).get_content()
+    assert re.search(r"http://status\.example\.test/subscription/\S+", body)
+
+
+async def test_plus_tags_and_case_reach_one_mailbox_and_count_as_one(client, smtp, worker):
+    one_inbox = ["name+1@", "Name+2@", "NAME@", "name+4@", "name+5@"]
+    answers = [
+        (await client.post("/subscribe", data={"email": f"{local}Example.org"})).status_code
+        for local in one_inbox
+    ]
+    assert answers == [200, 200, 200, 429, 429]
+    await drain(worker)
+    assert len(smtp.messages) == 3
+
+
+async def test_one_domain_gets_a_bounded_number_of_confirmations_an_hour(client, smtp, worker):
+    statuses = []
+    for n in range(60):  # made-up names at a catch-all domain, from six addresses
+        async with visitor(client, f"198.51.100.{n // 10}") as stranger:
+            answer = await stranger.post("/subscribe", data={"email": f"n{n}@catchall.example"})
+        statuses.append(answer.status_code)
+    assert statuses == [200] * 50 + [429] * 10
+    assert "too many subscriptions for addresses at catchall.example" in answer.text
