@@ -23,7 +23,7 @@ from app.delivery.email import MailerPool
 from app.delivery.messages import Batch
 from app.delivery.models import Delivery, Message
 from app.delivery.prepared import Prepared
-from app.delivery.recheck import UNKNOWN, Recheck, refusals
+from app.delivery.recheck import Gate, refusals
 from app.delivery.recorder import Recorder
 from app.delivery.reuse import CommonParts, Snapshots
 from app.delivery.service import (
@@ -102,9 +102,10 @@ class DeliveryWorker:
             group=max(1, self.window // 2),
             on_recorded=self._recorded,
         )
-        # The subscriber's state asked again just before each send (a removal is honoured
-        # for all but the messages already in flight).
-        self._recheck = Recheck(sessionmaker)
+        # Between the claimed rows and the lanes: the subscriber's state asked again just
+        # before each send (a removal is honoured for all but the messages in flight).
+        self._gate = Gate(sessionmaker, lanes=self.concurrency, skip=self._recorder.add)
+        self._gating: asyncio.Task[None] | None = None
         self._mailers: MailerPool | None = None
         self._lanes: list[asyncio.Task[None]] = []
         self._renewer: asyncio.Task[None] | None = None
@@ -118,6 +119,7 @@ class DeliveryWorker:
         connections = min(self.settings.smtp_connections, self.concurrency)
         self._mailers = MailerPool(self.settings, connections)
         self._recorder.start()
+        self._gating = asyncio.create_task(self._gate.run(self._queue))
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
         self._renewer = asyncio.create_task(self._hold())
 
@@ -127,7 +129,7 @@ class DeliveryWorker:
         if self._mailers is None:
             return
         self._recorder.stop_waiting()  # lanes must not wait on a database that is away
-        self._recheck.stop_waiting()
+        self._gate.stop_waiting()
         waiting = []
         while not self._queue.empty():
             item = self._queue.get_nowait()
@@ -135,9 +137,10 @@ class DeliveryWorker:
                 waiting.append(item.delivery_id)
         if waiting:
             await self._release(waiting)
-        for _ in self._lanes:
-            self._queue.put_nowait(None)
+        self._queue.put_nowait(None)  # the gate passes on what it holds, then a None per lane
         await asyncio.gather(*self._lanes)
+        if self._gating is not None:
+            await self._gating
         await self._recorder.close()
         self._closing.set()
         if self._renewer is not None:
@@ -301,18 +304,12 @@ class DeliveryWorker:
                 # A place in the window before the next message: while results cannot be
                 # written (the database is away), the lanes stop once the window is full.
                 await self._unrecorded.acquire()
-                item = await self._queue.get()
+                item = await self._gate.ready.get()
                 if item is None:
                     self._unrecorded.release()
                     break
-                # Asked again now: the subscriber may have left while this waited its turn.
-                refused = await self._recheck.refusal(item)
-                if refused == UNKNOWN:  # not sent; the lease brings it back
-                    outcome = Outcome(ok=False, error=refused)
-                elif refused is not None:
-                    outcome = Outcome(ok=False, skipped=True, error=refused)
-                else:
-                    outcome = await self._send(item, channels, shared)
+                self._gate.taken()
+                outcome = await self._send(item, channels, shared)
                 if outcome.ok and item.confirms is not None:
                     # A public webhook's signed first delivery was accepted: it starts,
                     # before the delivery counts as done, so whoever waits for that sees a

@@ -4,26 +4,31 @@ subscriber's own state from the database just before each message leaves.
 The fan-out chose the recipients when the words were published, and a claim reads what its
 rows need once; a row may then wait in the worker's queue behind hundreds of others. A
 subscriber removed meanwhile (unsubscribed, deleted by the team, disabled) must not keep
-receiving what was queued for it: each lane asks the database for the subscriber's current
-state right before it sends, so once a removal has been answered, at most the messages
-already being sent (one per lane, within the worker's window) still reach it. The lanes'
-questions are asked together, one query per round for every lane waiting, so a fan-out
-pays one small read per round of sends, not one per message.
+receiving what was queued for it. So between the claim's queue and the lanes stands a gate:
+it takes messages only as lanes are about to be free (at most one waiting per lane), reads
+their subscribers' state of now in one query, and hands on only those still wanted. Once a
+removal has been answered, what still reaches the subscriber is at most what had passed the
+gate: one message waiting and one being sent per lane, the worker's window. The lanes never
+wait for the query: it runs while they send.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import load_only
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import audience as aud
 from app.delivery.messages import Batch
 from app.delivery.models import Delivery, Message
 from app.delivery.prepared import Prepared
+from app.delivery.service import Outcome
 from app.subscribers.models import Subscriber
 
 log = logging.getLogger("tidings.delivery")
@@ -31,74 +36,147 @@ log = logging.getLogger("tidings.delivery")
 # Back-off between attempts to read while the database is away.
 RETRY_FIRST = 0.25
 RETRY_MOST = 5.0
-# The database could not be asked (and the worker is stopping): nothing is sent, and the
-# row comes back when its lease runs out.
-UNKNOWN = "not sent yet: the subscriber's state could not be read"
 
 
-class Recheck:
-    """The subscriber's state of now, read just before each send."""
+class Gate:
+    """Hands the lanes only messages whose subscriber still takes them, read just before."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        lanes: int,
+        skip: Callable[[int, Outcome], object],
+    ) -> None:
         self.sessionmaker = sessionmaker
-        self._asked: dict[str, list[asyncio.Future[Subscriber | str | None]]] = {}
-        self._rounds: asyncio.Task[None] | None = None
-        self._patient = True  # whether to wait for a database that is away
+        self.lanes = lanes
+        self.skip = skip  # records a message that is not sent
+        self.ready: asyncio.Queue[Prepared | None] = asyncio.Queue()
+        self._taken = asyncio.Event()  # a lane took a message from `ready`
+        self._giving_up = asyncio.Event()  # set: do not wait for a database that is away
+        # One connection kept for the gate's reads: a pool checkout (and its ping) per read
+        # cost more than the read.
+        self._engine: AsyncEngine = sessionmaker.kw["bind"]
+        self._connection: AsyncConnection | None = None
+
+    def taken(self) -> None:
+        """A lane took a message from `ready`."""
+        self._taken.set()
 
     def stop_waiting(self) -> None:
         """Give up on a database that is away: a worker asked to stop stops."""
-        self._patient = False
+        self._giving_up.set()
 
-    async def refusal(self, item: Prepared) -> str | None:
-        """None when `item` may be sent now, else why not (`UNKNOWN`: not known)."""
-        if item.subscriber_id is None:
-            return None  # a desk user's notice: its reader is read when it is built
-        future: asyncio.Future[Subscriber | str | None] = asyncio.get_running_loop().create_future()
-        self._asked.setdefault(item.subscriber_id, []).append(future)
-        if self._rounds is None or self._rounds.done():
-            self._rounds = asyncio.create_task(self._ask())
-        subscriber = await future
-        if isinstance(subscriber, str):
-            return subscriber
-        if subscriber is None:
-            return "not sent: the subscriber was removed"
-        if item.confirming:  # a confirmation goes to a subscriber not yet confirmed
-            gone = subscriber.unsubscribed_at is not None or subscriber.disabled_at is not None
-            return f"not sent: the subscriber is {subscriber.state}" if gone else None
-        if not aud.is_receiving(subscriber):
-            return f"not sent: the subscriber is {subscriber.state}"
-        return None
+    async def run(self, source: asyncio.Queue[Prepared | None]) -> None:
+        """Pass messages from `source` to `ready` until `source` gives None; then tell each
+        lane to stop (a None each)."""
+        closing = False
+        try:
+            while not closing:
+                first = await source.get()
+                if first is None:
+                    break
+                # At most one message waits per lane. Read once half the places are free, so
+                # that one read serves several messages while the lanes send the others.
+                while (free := self.lanes - self.ready.qsize()) < max(1, self.lanes // 2):
+                    self._taken.clear()
+                    await self._taken.wait()
+                batch = [first]
+                while len(batch) < free and not source.empty():
+                    item = source.get_nowait()
+                    if item is None:
+                        closing = True
+                        break
+                    batch.append(item)
+                refused = await self._refusals(batch)
+                for item in batch:
+                    reason = refused.get(item.delivery_id)
+                    if reason is None:
+                        self.ready.put_nowait(item)
+                        continue
+                    # Not known (the database is away and the worker stops): not sent, and
+                    # not given up either; the row comes back when its lease runs out.
+                    skipped = reason is not _UNKNOWN
+                    self.skip(item.delivery_id, Outcome(ok=False, skipped=skipped, error=reason))
+        finally:
+            for _ in range(self.lanes):
+                self.ready.put_nowait(None)
+            if self._connection is not None:
+                with contextlib.suppress(Exception):
+                    await self._connection.close()
 
-    async def _ask(self) -> None:
-        """Answer every question asked, a round at a time: each round's query starts after
-        its questions were asked, so it reads what was committed before they were."""
+    async def _refusals(self, batch: list[Prepared]) -> dict[int, str]:
+        """Delivery id -> why it may not go now, from the subscribers' state read now."""
+        ids = {i.subscriber_id for i in batch if i.subscriber_id is not None}
+        if not ids:
+            return {}  # desk users' notices: their reader is read when the message is built
         pause = RETRY_FIRST
-        while self._asked:
-            asked, self._asked = self._asked, {}
+        while True:
             try:
-                found = await self._read(list(asked))
+                found = await self._read(sorted(ids))
+                break
             except Exception:  # the database may be away for a moment: ask again
-                log.warning("could not read the state of %d subscribers", len(asked))
-                if self._patient:
-                    for sid, futures in asked.items():
-                        self._asked.setdefault(sid, []).extend(futures)
-                    await asyncio.sleep(pause)
-                    pause = min(pause * 2, RETRY_MOST)
-                    continue
-                found = dict.fromkeys(asked, UNKNOWN)
-            pause = RETRY_FIRST
-            for sid, futures in asked.items():
-                for future in futures:
-                    if not future.done():
-                        future.set_result(found.get(sid))
+                log.warning("could not read the state of %d subscribers", len(ids))
+                if self._giving_up.is_set():
+                    return {i.delivery_id: _UNKNOWN for i in batch}
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._giving_up.wait(), pause)
+                pause = min(pause * 2, RETRY_MOST)
+        refused = {}
+        for item in batch:
+            if item.subscriber_id is None:
+                continue
+            reason = _why_not(found.get(item.subscriber_id), confirming=item.confirming)
+            if reason is not None:
+                refused[item.delivery_id] = reason
+        return refused
 
-    async def _read(self, ids: list[str]) -> dict[str, Subscriber | str | None]:
-        columns = (Subscriber.confirmed_at, Subscriber.unsubscribed_at, Subscriber.disabled_at)
-        async with self.sessionmaker() as session:
-            rows = await session.scalars(
-                select(Subscriber).options(load_only(*columns)).where(Subscriber.id.in_(ids))
-            )
-            return {s.id: s for s in rows}
+    async def _read(self, ids: list[str]) -> dict[str, _State]:
+        query = select(
+            Subscriber.id,
+            Subscriber.confirmed_at,
+            Subscriber.unsubscribed_at,
+            Subscriber.disabled_at,
+        ).where(Subscriber.id.in_(ids))
+        if self._connection is None:
+            # Each read its own statement, outside any transaction: it sees what was
+            # committed before it, and costs one round trip.
+            connection = await self._engine.connect()
+            self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            rows = (await self._connection.execute(query)).all()
+        except Exception:
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(Exception):
+                await connection.close()
+            raise
+        return {row.id: _State(*row[1:]) for row in rows}
+
+
+_UNKNOWN = "not sent yet: the subscriber's state could not be read"
+
+
+@dataclass(frozen=True)
+class _State:
+    """A subscriber's state as just read, as the audience's rule reads a recipient."""
+
+    confirmed_at: datetime | None
+    unsubscribed_at: datetime | None
+    disabled_at: datetime | None
+    customer_id: str | None = None  # not asked: the claim's check looked at the audience
+
+    state = Subscriber.state  # the same words as the subscriber's own
+
+
+def _why_not(subscriber: _State | None, *, confirming: bool) -> str | None:
+    if subscriber is None:
+        return "not sent: the subscriber was removed"
+    if confirming:  # a confirmation goes to a subscriber not confirmed yet
+        gone = subscriber.unsubscribed_at is not None or subscriber.disabled_at is not None
+        return f"not sent: the subscriber is {subscriber.state}" if gone else None
+    if not aud.is_receiving(subscriber):
+        return f"not sent: the subscriber is {subscriber.state}"
+    return None
 
 
 async def refusals(
