@@ -119,6 +119,7 @@ class DeliveryWorker:
         connections = min(self.settings.smtp_connections, self.concurrency)
         self._mailers = MailerPool(self.settings, connections)
         self._recorder.start()
+        self._gate = Gate(self.sessionmaker, lanes=self.concurrency, skip=self._recorder.add)
         self._gating = asyncio.create_task(self._gate.run(self._queue))
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
         self._renewer = asyncio.create_task(self._hold())
@@ -129,18 +130,21 @@ class DeliveryWorker:
         if self._mailers is None:
             return
         self._recorder.stop_waiting()  # lanes must not wait on a database that is away
-        self._gate.stop_waiting()
+        self._gate.stop_waiting()  # it passes nothing more on to the lanes
         waiting = []
-        while not self._queue.empty():
-            item = self._queue.get_nowait()
-            if item is not None:
-                waiting.append(item.delivery_id)
+        for queue in (self._queue, self._gate.ready):
+            while not queue.empty():
+                item = queue.get_nowait()
+                if item is not None:
+                    waiting.append(item.delivery_id)
         if waiting:
             await self._release(waiting)
-        self._queue.put_nowait(None)  # the gate passes on what it holds, then a None per lane
+        self._queue.put_nowait(None)  # the gate ends, then tells each lane to stop
         await asyncio.gather(*self._lanes)
         if self._gating is not None:
             await self._gating
+        if self._gate.held:
+            await self._release(self._gate.held)
         await self._recorder.close()
         self._closing.set()
         if self._renewer is not None:

@@ -53,6 +53,7 @@ class Gate:
         self.skip = skip  # records a message that is not sent
         self.ready: asyncio.Queue[Prepared | None] = asyncio.Queue()
         self._taken = asyncio.Event()  # a lane took a message from `ready`
+        self.held: list[int] = []  # delivery ids not passed on because the worker stops
         self._giving_up = asyncio.Event()  # set: do not wait for a database that is away
         # One connection kept for the gate's reads: a pool checkout (and its ping) per read
         # cost more than the read.
@@ -64,8 +65,10 @@ class Gate:
         self._taken.set()
 
     def stop_waiting(self) -> None:
-        """Give up on a database that is away: a worker asked to stop stops."""
+        """The worker stops: pass nothing more on (what the gate still holds goes to `held`,
+        for the worker to give back), and give up on a database that is away."""
         self._giving_up.set()
+        self._taken.set()
 
     async def run(self, source: asyncio.Queue[Prepared | None]) -> None:
         """Pass messages from `source` to `ready` until `source` gives None; then tell each
@@ -79,9 +82,14 @@ class Gate:
                 # At most one message waits per lane. Read once half the places are free, so
                 # that one read serves several messages while the lanes send the others.
                 while (free := self.lanes - self.ready.qsize()) < max(1, self.lanes // 2):
+                    if self._giving_up.is_set():
+                        break
                     self._taken.clear()
                     await self._taken.wait()
                 batch = [first]
+                if self._giving_up.is_set():
+                    self.held.append(first.delivery_id)
+                    continue
                 while len(batch) < free and not source.empty():
                     item = source.get_nowait()
                     if item is None:
@@ -91,13 +99,12 @@ class Gate:
                 refused = await self._refusals(batch)
                 for item in batch:
                     reason = refused.get(item.delivery_id)
-                    if reason is None:
+                    if reason is _UNKNOWN or (reason is None and self._giving_up.is_set()):
+                        self.held.append(item.delivery_id)  # the worker stops: not sent now
+                    elif reason is None:
                         self.ready.put_nowait(item)
-                        continue
-                    # Not known (the database is away and the worker stops): not sent, and
-                    # not given up either; the row comes back when its lease runs out.
-                    skipped = reason is not _UNKNOWN
-                    self.skip(item.delivery_id, Outcome(ok=False, skipped=skipped, error=reason))
+                    else:
+                        self.skip(item.delivery_id, Outcome(ok=False, skipped=True, error=reason))
         finally:
             for _ in range(self.lanes):
                 self.ready.put_nowait(None)
