@@ -4,74 +4,60 @@ already on their way, its window, even from a long queue of messages claimed bef
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import replace
-
-import httpx
 from sqlalchemy import func, select
 
-from app.delivery.jobs import DeliveryWorker
+from app.delivery.jobs import UNRECORDED_PER_LANE
 from app.delivery.models import Delivery, DeliveryState
 from tests.support import factories
 from tests.support.polling import eventually
+from tests.support.worker_process import WorkerProcess
 
-# Updates queued for the one subscriber: well over the worker's window (16), and within
-# one claim (the worker claims up to 25 rows per lane at once), as in a busy incident.
+# Updates queued for the one subscriber: well over the worker's window, and within one
+# claim (the worker claims up to 25 rows per lane at once), as in a busy incident.
 UPDATES = 64
-
-
-async def _queue_updates(client, keys) -> tuple[str, str]:
-    """One subscriber and `UPDATES` published updates for it, all in the outbox."""
-    reader = await factories.contact(client, keys["comms_lead"], "reader@example.org")
-    incident = await factories.incident(client, keys["responder"], "Flapping")
-    for n in range(UPDATES):
-        await factories.publish(client, keys["comms_lead"], incident["id"], f"Update {n}.")
-    return reader["id"], incident["id"]
+LANES = 8
+WINDOW = LANES * UNRECORDED_PER_LANE  # 16
 
 
 async def test_a_removed_subscriber_gets_at_most_the_window_after_the_removal_answered(
-    client, keys, smtp, settings, sessionmaker
+    client, keys, smtp, database_url, sessionmaker, tmp_path
 ):
-    reader, _ = await _queue_updates(client, keys)
+    reader = (await factories.contact(client, keys["comms_lead"], "reader@example.org"))["id"]
+    incident = await factories.incident(client, keys["responder"], "Flapping")
+    for n in range(UPDATES):
+        await factories.publish(client, keys["comms_lead"], incident["id"], f"Update {n}.")
     smtp.delay = 0.01  # a mail server of normal pace: the fan-out takes a while
-    worker = DeliveryWorker(replace(settings, worker_concurrency=8), sessionmaker)
-    stop = asyncio.Event()
-    serving = asyncio.create_task(worker.serve(stop))
+
+    async def settled() -> bool:
+        async with sessionmaker() as session:
+            waiting = await session.scalar(
+                select(func.count()).where(
+                    Delivery.subscriber_id == reader,
+                    Delivery.state.in_([DeliveryState.PENDING, DeliveryState.RETRYING]),
+                )
+            )
+        return waiting == 0
+
+    # A worker process of its own, as `tidings worker` runs beside the web processes.
+    worker = WorkerProcess(
+        database_url, smtp.port, tmp_path / "worker.log", TIDINGS_WORKER_CONCURRENCY=str(LANES)
+    )
     try:
-        assert await eventually(lambda: smtp.count() >= 8, 60), "the fan-out never started"
-        # The reader's own unsubscribe link does the same (both unsubscribe it). Asked in
-        # this event loop, beside the worker (the test client would hold the loop meanwhile).
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=client.app), base_url="http://status.example.test"
-        ) as beside:
-            answer = await beside.delete(f"/api/v1/subscribers/{reader}", headers=keys["admin"])
+        worker.start()
+        assert await eventually(lambda: smtp.count() >= 8, 60), worker.output()
+        # The reader's own unsubscribe link does the same (both unsubscribe it).
+        answer = await client.delete(f"/api/v1/subscribers/{reader}", headers=keys["admin"])
         arrived_before = smtp.count()
         assert answer.status_code == 200
-
-        async def settled() -> bool:
-            # Read from the database, not through the API: the test client blocks this
-            # event loop while it serves a request, and the worker runs in this loop.
-            async with sessionmaker() as session:
-                waiting = await session.scalar(
-                    select(func.count()).where(
-                        Delivery.subscriber_id == reader,
-                        Delivery.state.in_([DeliveryState.PENDING, DeliveryState.RETRYING]),
-                    )
-                )
-            return waiting == 0
-
-        assert await eventually(settled, 60), "the queue never settled"
+        assert await eventually(settled, 60), worker.output()
     finally:
-        stop.set()
-        await serving
-        await worker.close()
+        worker.stop()
 
     after = smtp.count() - arrived_before
-    assert after <= worker.window, f"{after} messages arrived after the removal was answered"
-    print(f"\n{arrived_before} before, {after} after")
+    assert after <= WINDOW, f"{after} messages arrived after the removal was answered"
     history = (
         await client.get(f"/api/v1/subscribers/{reader}/deliveries", headers=keys["admin"])
     ).json()
     skipped = [d for d in history if d["state"] == "skipped"]
-    assert len(skipped) >= UPDATES - arrived_before - worker.window
+    assert len(skipped) >= UPDATES - arrived_before - WINDOW
     assert all(d["last_error"] == "not sent: the subscriber is unsubscribed" for d in skipped)

@@ -6,12 +6,27 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
+from litestar.testing import AsyncTestClient
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.subscribers import tokens
 from tests.support import factories
 from tests.support.delivery import drain
+
+
+@pytest.fixture
+async def visitors(app):
+    """The app behind the proxy set-up of `tidings serve` (the client address read from
+    `X-Forwarded-For`), here trusting the test client: `visitor(address)` gives the headers
+    of a request from that address. Use it instead of `client`, not beside it."""
+    proxied = ProxyHeadersMiddleware(app, trusted_hosts="*")
+    async with AsyncTestClient(app=proxied, base_url="http://status.example.test") as client:
+        yield client
+
+
+def visitor(address: str) -> dict[str, str]:
+    return {"X-Forwarded-For": address}
 
 
 async def test_preferences_repeating_a_component_are_bounded_and_audited_small(
@@ -38,36 +53,35 @@ async def test_preferences_repeating_a_component_are_bounded_and_audited_small(
 
 @pytest.mark.settings(webhook_allow_private=True)
 async def test_bad_requests_to_the_test_button_block_nobody_and_each_visitor_has_their_own_tries(
-    client, receiver
+    visitors, receiver
 ):
     slack = {"channel": "slack", "url": receiver.url}
+    me = visitor("198.51.100.1")
     # Forty requests that fail validation (no URL, not a URL) send nothing and spend nothing.
     for url in ["", "not a url"] * 20:
-        refused = await client.post("/subscribe/test", data={"channel": "slack", "url": url})
-        assert refused.status_code == 422
-    answers = [(await client.post("/subscribe/test", data=slack)).status_code for _ in range(6)]
+        data = {"channel": "slack", "url": url}
+        assert (await visitors.post("/subscribe/test", data=data, headers=me)).status_code == 422
+    answers = [
+        (await visitors.post("/subscribe/test", data=slack, headers=me)).status_code
+        for _ in range(6)
+    ]
     assert answers == [200] * 5 + [429]
     # Another visitor (another client address) still has their own tries.
-    other = httpx.ASGITransport(app=client.app, client=("203.0.113.7", 40000))
-    async with httpx.AsyncClient(transport=other, base_url="http://status.example.test") as them:
-        assert (await them.post("/subscribe/test", data=slack)).status_code == 200
+    them = visitor("203.0.113.7")
+    assert (await visitors.post("/subscribe/test", data=slack, headers=them)).status_code == 200
     assert len(receiver.received) == 6
 
 
-def visitor(client, address: str) -> httpx.AsyncClient:
-    """Another visitor of the running app, calling from `address`."""
-    transport = httpx.ASGITransport(app=client.app, client=(address, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://status.example.test")
-
-
 async def test_subscribing_a_subscribed_address_answers_and_counts_as_for_a_new_one(
-    client, keys, smtp, worker
+    visitors, keys, smtp, worker
 ):
-    await factories.contact(client, keys["comms_lead"], "known@example.org")
+    await factories.contact(visitors, keys["comms_lead"], "known@example.org")
 
     async def ask(address: str, origin: str) -> list[tuple[int, str]]:
-        async with visitor(client, origin) as stranger:
-            answers = [await stranger.post("/subscribe", data={"email": address}) for _ in range(4)]
+        answers = [
+            await visitors.post("/subscribe", data={"email": address}, headers=visitor(origin))
+            for _ in range(4)
+        ]
         return [(a.status_code, a.text.replace(address, "ADDRESS")) for a in answers]
 
     known = await ask("known@example.org", "198.51.100.1")
@@ -95,11 +109,14 @@ async def test_plus_tags_and_case_reach_one_mailbox_and_count_as_one(client, smt
     assert len(smtp.messages) == 3
 
 
-async def test_one_domain_gets_a_bounded_number_of_confirmations_an_hour(client, smtp, worker):
+async def test_one_domain_gets_a_bounded_number_of_confirmations_an_hour(visitors):
     statuses = []
     for n in range(60):  # made-up names at a catch-all domain, from six addresses
-        async with visitor(client, f"198.51.100.{n // 10}") as stranger:
-            answer = await stranger.post("/subscribe", data={"email": f"n{n}@catchall.example"})
+        answer = await visitors.post(
+            "/subscribe",
+            data={"email": f"n{n}@catchall.example"},
+            headers=visitor(f"198.51.100.{n // 10}"),
+        )
         statuses.append(answer.status_code)
     assert statuses == [200] * 50 + [429] * 10
     assert "too many subscriptions for addresses at catchall.example" in answer.text
