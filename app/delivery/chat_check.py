@@ -5,7 +5,8 @@ One POST of a test card in the tool's own format, through the one outbound clien
 addresses only, dialled as checked, no redirect followed), bounded as a whole, the answer
 read up to a few hundred bytes. Limited per client and for everyone together, counted in
 the database (shared by every process): a stranger on the public page gets a handful of
-tries, not a request cannon.
+tries, not a request cannon. Only messages sent are counted, never a request refused for
+its URL, so one visitor's bad requests block nobody, themselves included.
 """
 
 from __future__ import annotations
@@ -40,12 +41,25 @@ class ChatTestSender:
         self.overall = overall
         self.window = window
 
+    async def check(self, session: AsyncSession, client: str) -> None:
+        # Adding nothing reads the counts as they stand.
+        await self._count(session, client, amount=0, allowed=0)
+
     async def admit(self, session: AsyncSession, client: str) -> None:
-        if await hit(session, "chat-test-client", client, window=self.window) > self.per_client:
+        await self._count(session, client, amount=1, allowed=1)
+
+    async def _count(
+        self, session: AsyncSession, client: str, *, amount: int, allowed: int
+    ) -> None:
+        """Add `amount` to the client's and everyone's counts; refuse when either is past
+        its limit by more than `allowed` (1: the message being counted may be the last)."""
+        mine = await hit(session, "chat-test-client", client, window=self.window, amount=amount)
+        if mine + 1 - allowed > self.per_client:
             raise TooManyRequests(
                 "too many test messages from here; try again in a few minutes", field="url"
             )
-        if await hit(session, "chat-test-all", "*", window=self.window) > self.overall:
+        everyone = await hit(session, "chat-test-all", "*", window=self.window, amount=amount)
+        if everyone + 1 - allowed > self.overall:
             raise TooManyRequests(
                 "too many test messages are being sent just now; try again in a few minutes",
                 field="url",

@@ -18,12 +18,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import audience as aud
 from app.delivery.channels import Channel, Shared, open_channel
 from app.delivery.email import MailerPool
 from app.delivery.messages import Batch
 from app.delivery.models import Delivery, Message
 from app.delivery.prepared import Prepared
+from app.delivery.recheck import Gate, refusals
 from app.delivery.recorder import Recorder
 from app.delivery.reuse import CommonParts, Snapshots
 from app.delivery.service import (
@@ -102,6 +102,10 @@ class DeliveryWorker:
             group=max(1, self.window // 2),
             on_recorded=self._recorded,
         )
+        # Between the claimed rows and the lanes: the subscriber's state asked again just
+        # before each send (a removal is honoured for all but the messages in flight).
+        self._gate = Gate(sessionmaker, lanes=self.concurrency, skip=self._recorder.add)
+        self._gating: asyncio.Task[None] | None = None
         self._mailers: MailerPool | None = None
         self._lanes: list[asyncio.Task[None]] = []
         self._renewer: asyncio.Task[None] | None = None
@@ -115,6 +119,8 @@ class DeliveryWorker:
         connections = min(self.settings.smtp_connections, self.concurrency)
         self._mailers = MailerPool(self.settings, connections)
         self._recorder.start()
+        self._gate = Gate(self.sessionmaker, lanes=self.concurrency, skip=self._recorder.add)
+        self._gating = asyncio.create_task(self._gate.run(self._queue))
         self._lanes = [asyncio.create_task(self._lane()) for _ in range(self.concurrency)]
         self._renewer = asyncio.create_task(self._hold())
 
@@ -124,16 +130,21 @@ class DeliveryWorker:
         if self._mailers is None:
             return
         self._recorder.stop_waiting()  # lanes must not wait on a database that is away
+        self._gate.stop_waiting()  # it passes nothing more on to the lanes
         waiting = []
-        while not self._queue.empty():
-            item = self._queue.get_nowait()
-            if item is not None:
-                waiting.append(item.delivery_id)
+        for queue in (self._queue, self._gate.ready):
+            while not queue.empty():
+                item = queue.get_nowait()
+                if item is not None:
+                    waiting.append(item.delivery_id)
         if waiting:
             await self._release(waiting)
-        for _ in self._lanes:
-            self._queue.put_nowait(None)
+        self._queue.put_nowait(None)  # the gate ends, then tells each lane to stop
         await asyncio.gather(*self._lanes)
+        if self._gating is not None:
+            await self._gating
+        if self._gate.held:
+            await self._release(self._gate.held)
         await self._recorder.close()
         self._closing.set()
         if self._renewer is not None:
@@ -263,6 +274,8 @@ class DeliveryWorker:
                         log.exception("could not build delivery %s", delivery.id)
                         item = Prepared(delivery.id, error=f"could not build the message: {exc}")
                     handed.add(delivery.id)
+                    item.subscriber_id = delivery.subscriber_id
+                    item.confirming = delivery.message == Message.CONFIRMATION
                     if item.channel is None:  # nothing to send: recorded without a lane
                         self._recorder.add(delivery.id, _unsent(item))
                     else:
@@ -295,10 +308,11 @@ class DeliveryWorker:
                 # A place in the window before the next message: while results cannot be
                 # written (the database is away), the lanes stop once the window is full.
                 await self._unrecorded.acquire()
-                item = await self._queue.get()
+                item = await self._gate.ready.get()
                 if item is None:
                     self._unrecorded.release()
                     break
+                self._gate.taken()
                 outcome = await self._send(item, channels, shared)
                 if outcome.ok and item.confirms is not None:
                     # A public webhook's signed first delivery was accepted: it starts,
@@ -357,34 +371,3 @@ def _unsent(item: Prepared) -> Outcome:
     if item.error is not None:
         return Outcome(ok=False, permanent=True, error=item.error)
     return Outcome(ok=False, skipped=True, error="nothing to send")
-
-
-async def refusals(
-    session: AsyncSession, batch: Batch, deliveries: list[Delivery]
-) -> dict[int, str]:
-    """Ask the audience rule again just before sending: delivery id -> why it may not go.
-
-    The fan-out chose the recipients when the words were published; since then the
-    incident may have turned internal, its customers may have changed, or the subscriber may
-    have moved. What the batch read just now, right after the claim, decides.
-    """
-    updates = [d for d in deliveries if d.message == Message.INCIDENT_UPDATE]
-    affected: dict[str, set[str]] = {}
-    # Only a customer's contacts need the affected customers; public readers do not.
-    if updates and any(s.customer_id for s in batch.subscribers.values()):
-        rows = await session.execute(aud.affected_pairs_select(list(batch.incidents)))
-        for incident_id, customer_id in rows:
-            affected.setdefault(incident_id, set()).add(customer_id)
-    refused = {}
-    for delivery in updates:
-        subscriber = batch.subscribers.get(delivery.subscriber_id or "")
-        update_ = batch.updates.get(delivery.update_id or "")
-        incident = batch.incidents.get(update_.incident_id) if update_ else None
-        if subscriber is None or update_ is None or incident is None:
-            continue  # gone altogether: preparing the message says so
-        reason = aud.why_not_send(
-            subscriber, update_, incident, affected=affected.get(incident.id, set())
-        )
-        if reason is not None:
-            refused[delivery.id] = reason
-    return refused

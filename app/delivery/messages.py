@@ -190,6 +190,8 @@ class Batch:
             return Prepared(delivery.id, "email", self.confirmation(delivery, subscriber))
         if subscriber.state != "active":
             return Prepared(delivery.id, skip=f"the subscriber is {subscriber.state}")
+        if delivery.message == Message.ALREADY_SUBSCRIBED and subscriber.address:
+            return Prepared(delivery.id, "email", self.confirmation(delivery, subscriber))
         if delivery.message == Message.INCIDENT_UPDATE:
             update = self.updates.get(delivery.update_id or "")
             incident = self.incidents.get(update.incident_id) if update else None
@@ -231,6 +233,7 @@ class Batch:
         )
 
     def confirmation(self, delivery: Delivery, subscriber: Subscriber) -> OutgoingEmail:
+        """The link that confirms an address, or (already subscribed) the one managing it."""
         s = self.settings
         token = tokens.sign(s.secret_key, tokens.CONFIRM, subscriber.id, ttl=tokens.CONFIRM_SECONDS)
         customer = self.customers.get(subscriber.customer_id or "")
@@ -242,12 +245,13 @@ class Batch:
             "confirm_url": f"{s.base_url}{self.prefix(subscriber)}/subscribe/confirm/{token}",
             "page_url": f"{s.base_url}{self.prefix(subscriber)}/",
             "hours": tokens.CONFIRM_SECONDS // 3600,
+            "manage_url": self.manage_url(subscriber),
         }
         domain = message_domain(s)
         return build_message(
             self.renderer,
             s,
-            template=Message.CONFIRMATION.value,
+            template=delivery.message,
             to=subscriber.address or "",
             context=context,
             message_id=f"<confirm.{delivery.id}.{subscriber.id}@{domain}>",

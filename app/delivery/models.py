@@ -30,6 +30,9 @@ class Message(StrEnum):
     INCIDENT_UPDATE = "incident-update"
     COMPONENT_UPDATE = "component-update"
     CONFIRMATION = "confirm-subscription"
+    # To an address that asked to subscribe again while already subscribed: that it is,
+    # and its link to manage it (the form answers the same as for a new address).
+    ALREADY_SUBSCRIBED = "already-subscribed"
     # To a desk user, not a subscriber: their draft was published or sent back.
     AUTHOR_NOTICE = "author-notice"
 

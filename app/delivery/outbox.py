@@ -171,12 +171,14 @@ async def enqueue_component_change(
 
 def confirmation_delivery(subscriber: Subscriber) -> Delivery:
     """The one message an unconfirmed subscriber may receive: for an address, the link that
-    confirms it; for a webhook, a signed first delivery that confirms it when accepted."""
+    confirms it; for a webhook, a signed first delivery that confirms it when accepted. An
+    address asked for again once confirmed is told that it is subscribed instead."""
     now = utcnow()
+    again = subscriber.confirmed_at is not None
     return Delivery(
         subscriber_id=subscriber.id,
         channel=subscriber.kind,
-        message=Message.CONFIRMATION.value,
+        message=(Message.ALREADY_SUBSCRIBED if again else Message.CONFIRMATION).value,
         state=DeliveryState.PENDING.value,
         attempts=0,
         next_attempt_at=now,

@@ -37,3 +37,5 @@ class Prepared:
     skip: str | None = None
     error: str | None = None  # the message could not be built: failed for good
     confirms: str | None = None  # a subscriber that this webhook, once accepted, confirms
+    subscriber_id: str | None = None  # whose state is asked again just before sending
+    confirming: bool = False  # a confirmation: its subscriber is not confirmed yet

@@ -15,3 +15,15 @@ def clean_email(address: str | None, field: str = "address") -> str:
         raise InvalidInput(f"{field}: must be an email address like ops@example.com", field=field)
     local, _, domain = address.rpartition("@")
     return f"{local}@{domain.lower()}"
+
+
+def mailbox(address: str) -> str:
+    """The mailbox an address reaches, for counting what is sent to it: lower case, and the
+    local part without its `+tag` (`Name+1@Example.org` and `name+2@example.org` are one
+    inbox at most providers, so a limit per literal address would count them apart)."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def email_domain(address: str) -> str:
+    return address.strip().lower().rpartition("@")[2]

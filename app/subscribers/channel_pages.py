@@ -37,6 +37,7 @@ async def test_post(
             allow_private=settings.webhook_allow_private,
         )
     except DomainError as exc:
+        await db.rollback()  # a refused request counts for nobody's limit
         outcome, status = None, exc.status_code
         error = exc.message
     else:

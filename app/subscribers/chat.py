@@ -29,8 +29,13 @@ class TestOutcome:
 
 
 class ChatTester(Protocol):
+    async def check(self, session: AsyncSession, client: str) -> None:
+        """Refuse with TooManyRequests when `client` (or everyone) has had its test messages;
+        counts nothing."""
+
     async def admit(self, session: AsyncSession, client: str) -> None:
-        """Refuse with TooManyRequests when `client` (or everyone) asked too often."""
+        """Count one test message about to be sent for `client` (and everyone); refuse with
+        TooManyRequests when that is one too many."""
 
     async def send_test(self, kind: str, url: str) -> TestOutcome:
         """POST a test message in `kind`'s own format to `url`; never raises for the peer."""
@@ -59,9 +64,12 @@ async def try_chat_url(
 ) -> TestOutcome:
     """Send a test message to a Slack or Teams URL that is not saved yet.
 
-    The limit first (a refused client costs not even a DNS lookup), then the URL and its
-    address, as for any subscriber (no private, loopback or link-local address)."""
+    The limit is looked at first (a refused client costs not even a DNS lookup), then the
+    URL and its address are checked as for any subscriber (no private, loopback or
+    link-local address), and only a message about to be sent is counted: a request that
+    fails validation spends nobody's allowance, so it cannot block the button."""
     name = chat_kind(kind)
-    await tester.admit(session, client)
+    await tester.check(session, client)
     checked = await check_webhook_url(url, allow_private=allow_private, field="url")
+    await tester.admit(session, client)
     return await tester.send_test(name, checked)

@@ -31,8 +31,8 @@ async def follow_incident(
     """Store an unconfirmed follower of the incident and queue its confirmation email.
 
     The caller has checked that the reader may see the incident; `still_open` says whether
-    there is anything left to follow. An address that already follows it confirmed gets no
-    new mail: saying so would tell a stranger who follows what.
+    there is anything left to follow. An address that already follows it is told so by mail,
+    and answered like any other: the page must not tell a stranger who follows what.
     """
     if not still_open:
         raise Conflict("this is over: no more updates will be posted", field="email")
@@ -60,16 +60,16 @@ async def follow_incident(
         )
         session.add(follower)
         await session.flush()
-    if follower.confirmed_at is None:
-        mail.queue(session, follower)
-        await record(
-            session,
-            actor=SELF_SERVICE,
-            action="subscriber.follow",
-            subject_type="subscriber",
-            subject_id=follower.id,
-            incident_id=incident_id,
-            detail={"customer": customer_id},
-        )
+    # One who follows it already is told so by mail, and the page answers the same.
+    mail.queue(session, follower)
+    await record(
+        session,
+        actor=SELF_SERVICE,
+        action="subscriber.follow",
+        subject_type="subscriber",
+        subject_id=follower.id,
+        incident_id=incident_id,
+        detail={"customer": customer_id, "already": follower.confirmed_at is not None},
+    )
     await session.flush()
     return follower

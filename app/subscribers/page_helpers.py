@@ -15,6 +15,9 @@ from app.subscribers.subscribing import ConfirmationMail
 from app.web.deps import AppSettings, Db
 
 URL_CHANNELS = ("webhook", "slack", "teams")
+# The largest body a public subscribe or preferences form may send: an address, a URL and a
+# box per component fit many times over; anything larger is refused (413) before it is read.
+FORM_BODY_CAP = 64 * 1024
 
 
 def client_host(request: Request) -> str:

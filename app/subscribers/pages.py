@@ -22,6 +22,7 @@ from app.public.snapshot import load_snapshot
 from app.subscribers import chat, follow, public_webhooks, service, subscribing, tokens
 from app.subscribers.models import Subscriber
 from app.subscribers.page_helpers import (
+    FORM_BODY_CAP,
     URL_CHANNELS,
     client_host,
     confirmation_mail,
@@ -214,7 +215,7 @@ class SubscribePages(Controller):
     async def form(self, request: Request, db: Db, settings: AppSettings) -> Response[str]:
         return await subscribe_form(request, db, settings, None)
 
-    @post("/subscribe", status_code=200)
+    @post("/subscribe", status_code=200, request_max_body_size=FORM_BODY_CAP)
     async def subscribe(self, request: Request, db: Db, settings: AppSettings) -> Response[str]:
         return await subscribe_post(request, db, settings, None)
 
@@ -224,7 +225,7 @@ class SubscribePages(Controller):
     ) -> Response[str]:
         return await subscribe_form(request, db, settings, token)
 
-    @post("/c/{token:str}/subscribe", status_code=200)
+    @post("/c/{token:str}/subscribe", status_code=200, request_max_body_size=FORM_BODY_CAP)
     async def customer_subscribe(
         self, request: Request, db: Db, settings: AppSettings, token: str
     ) -> Response[str]:
@@ -284,7 +285,7 @@ class SubscribePages(Controller):
             **await _manage_context(db, subscriber),
         )
 
-    @post("/subscription/{link:str}", status_code=200)
+    @post("/subscription/{link:str}", status_code=200, request_max_body_size=FORM_BODY_CAP)
     async def save_preferences(
         self, request: Request, db: Db, settings: AppSettings, link: str
     ) -> Response[str]:

@@ -26,6 +26,11 @@ from app.lib.urls import check_webhook_url
 from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind, subscriber_components
 from app.subscribers.schemas import SubscriberCreate
 
+# Longer than any component id (ids are short random strings): refused unread.
+MAX_COMPONENT_ID = 64
+# Component ids named in one audit event; the event also holds how many were chosen.
+AUDITED_COMPONENTS = 20
+
 
 def new_webhook_secret() -> str:
     """Standard Webhooks: at least 24 random bytes, base64, prefixed `whsec_`."""
@@ -44,11 +49,29 @@ async def component_ids(session: AsyncSession, subscriber_id: str) -> list[str] 
     return list(rows)
 
 
+def distinct_components(ids: list[str] | None) -> list[str]:
+    """The chosen component ids, each once, in the order given.
+
+    A form may repeat a field any number of times; each id counts once, and an id longer
+    than any component id is refused before the database is asked (its echo in the refusal
+    would otherwise be as long as the attacker likes)."""
+    ids = list(dict.fromkeys(ids or []))
+    for component_id in ids:
+        if len(component_id) > MAX_COMPONENT_ID:
+            raise InvalidInput(
+                f"components: {component_id[:MAX_COMPONENT_ID]!r}… is not a component id",
+                field="components",
+            )
+    return ids
+
+
 async def set_components(
     session: AsyncSession, subscriber: Subscriber, ids: list[str] | None
 ) -> None:
-    """Replace the components a subscriber chose; none chosen means all of them."""
-    ids = list(dict.fromkeys(ids or []))
+    """Replace the components a subscriber chose; none chosen means all of them.
+
+    Every id must name a component, so a subscriber holds at most as many as exist."""
+    ids = distinct_components(ids)
     await get_components(session, ids, field="components")
     await session.execute(
         delete(subscriber_components).where(subscriber_components.c.subscriber_id == subscriber.id)
@@ -185,15 +208,18 @@ async def choose_own_components(
 ) -> Subscriber:
     """The subscriber chooses, through a signed link or while subscribing themselves."""
     actor = by
-    await set_components(session, subscriber, components)
+    chosen = distinct_components(components)
+    await set_components(session, subscriber, chosen)
     subscriber.updated_at = utcnow()
+    # Known ids only, each once (set_components refused anything else), and at most a few
+    # of them: the audit log says what changed, it is no copy of what a form sent.
     await record(
         session,
         actor=actor,
         action="subscriber.components",
         subject_type="subscriber",
         subject_id=subscriber.id,
-        detail={"components": components},
+        detail={"components": chosen[:AUDITED_COMPONENTS], "count": len(chosen)},
     )
     await session.flush()
     return subscriber

@@ -34,7 +34,8 @@ class ConfirmationMail(Protocol):
         webhook URL, named `field` in the refusal) asked too often."""
 
     def queue(self, session: AsyncSession, subscriber: Subscriber) -> None:
-        """Write the confirmation email into the outbox, in the caller's transaction."""
+        """Write the confirmation email into the outbox, in the caller's transaction (for
+        an address already confirmed: that it is subscribed, and how to manage it)."""
 
 
 class TooManyRequests(Conflict):
@@ -63,19 +64,21 @@ async def subscribe(
         )
         session.add(subscriber)
         await session.flush()
-    if subscriber.confirmed_at is None:
+    again = subscriber.confirmed_at is not None
+    if not again:
         await set_components(session, subscriber, components)
-        mail.queue(session, subscriber)
-        await record(
-            session,
-            actor=SELF_SERVICE,
-            action="subscriber.subscribe",
-            subject_type="subscriber",
-            subject_id=subscriber.id,
-            detail={"customer": customer_id},
-        )
-    # An address already confirmed gets no new mail: saying so would tell a stranger who
-    # is subscribed; its owner manages it from the link in any message.
+    # An address already confirmed keeps its choices (a stranger may be asking) and is
+    # told, by mail, that it is subscribed, with its link to manage it. It is counted and
+    # answered like a new one: the page must not tell a stranger who is subscribed.
+    mail.queue(session, subscriber)
+    await record(
+        session,
+        actor=SELF_SERVICE,
+        action="subscriber.subscribe",
+        subject_type="subscriber",
+        subject_id=subscriber.id,
+        detail={"customer": customer_id, "already": again},
+    )
     await session.flush()
     return subscriber
 
