@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audience
 from app.customers.models import Customer
 from app.customers.service import components_by_customer
-from app.incidents.models import Incident, Update
+from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
 
 
 async def affected_customers(
@@ -30,6 +30,29 @@ async def affected_customers(
     for incident_id, customer in rows.all():
         found.setdefault(incident_id, []).append(customer)
     return found
+
+
+async def declared_audience(
+    session: AsyncSession, *, visibility: str, named: Collection[str], components: Collection[str]
+) -> tuple[list[str], dict[str, list[str]]]:
+    """For the declare form: the customers an incident declared so would affect, by name
+    (none when it is internal), and each component's users by name (what the form shows)."""
+    usage = await components_by_customer(session)
+    declared = Incident(
+        visibility=visibility,
+        customer_links=[IncidentCustomer(customer_id=c) for c in named],
+        components=[IncidentComponent(component_id=c) for c in components],
+    )
+    ids = set(usage) | set(named)
+    names = await names_of(session, sorted(ids))
+    affected = audience.affected_customer_ids(declared, usage)
+    readers = audience.readers(visibility=visibility, affected=affected, update_customer_id=None)
+    reached = sorted(names[r.customer_id] for r in readers if r.customer_id in names)
+    users: dict[str, list[str]] = {}
+    for customer_id, used in usage.items():
+        for component_id in used:
+            users.setdefault(component_id, []).append(names[customer_id])
+    return reached, {c: sorted(n) for c, n in users.items()}
 
 
 async def record_audience(session: AsyncSession, incident: Incident, update: Update) -> None:
@@ -66,4 +89,4 @@ async def names_of(session: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
     if not ids:
         return {}
     rows = await session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {customer_id: name for customer_id, name in rows.all()}

@@ -78,6 +78,8 @@ class UpdateRead(msgspec.Struct, kw_only=True):
     next_update_at: datetime | None
     deliver_notifications: bool
     affected_components: list[dict[str, Any]] | None
+    # The customers published words were published for (null: words to everyone).
+    audience_customer_ids: list[str] | None
     created_at: datetime
     updated_at: datetime
 
