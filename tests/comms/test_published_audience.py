@@ -18,7 +18,7 @@ async def _world(client, keys):  # type: ignore[no-untyped-def]
 
 
 async def test_the_api_names_the_customers_an_incident_affects_before_anything_is_published(
-    client, keys
+    client, users, keys
 ):
     api, _search, acme, initech, globex = await _world(client, keys)
     derived = await factories.incident(
@@ -49,6 +49,12 @@ async def test_the_api_names_the_customers_an_incident_affects_before_anything_i
         "API errors": ["Acme", "Initech"],
         "Globex's API keys": ["Globex"],
     }
+    # The desk's incident page says it too.
+    await sign_in(client, "rita")
+    page = text_of(await client.get(f"/admin/incidents/{named['id']}"))
+    assert "customers: Globex (named)" in page
+    page = text_of(await client.get(f"/admin/incidents/{derived['id']}"))
+    assert "customers: Acme, Initech (using its components)" in page
 
 
 async def test_published_words_carry_the_customers_they_were_published_for(client, keys):
