@@ -156,7 +156,9 @@ def label(reach: Reach, *, customer_name: str | None = None) -> str:
 
 
 def affected_customer_ids(
-    incident: Incident, components_by_customer: Mapping[str, Iterable[str]], adding: Iterable[str] = ()
+    incident: Incident,
+    components_by_customer: Mapping[str, Iterable[str]],
+    adding: Iterable[str] = (),
 ) -> set[str]:
     """The incident's customers: those it names, else those using any of its components
     (with the components `adding` names, as words about to be published add them)."""
