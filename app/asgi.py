@@ -23,7 +23,12 @@ from app.comms.draft_pages import DraftPages
 from app.comms.maintenance_api import MaintenancePlanController
 from app.comms.maintenance_pages import MaintenancePages
 from app.comms.pages import DeskPages
-from app.comms.publishing_api import ComponentApi, IncidentApi, MaintenanceApi
+from app.comms.publishing_api import (
+    ComponentApi,
+    IncidentApi,
+    MaintenanceApi,
+    provide_affected_customers,
+)
 from app.comms.wording_api import ExampleController, TemplateController, ToneController
 from app.comms.wording_pages import WordingPages
 from app.components.api import GroupController
@@ -160,6 +165,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "triage": Provide(provide_waiting_triage),
             # An incident's desk page shows its insights figures, computed as the API does.
             "figures": Provide(provide_incident_figures, sync_to_thread=False),
+            # The incidents API names who each incident affects: the audience rule answers
+            # (asked from comms), as it reads the incidents package's models.
+            "affected": Provide(provide_affected_customers, sync_to_thread=False),
         },
         # Every route passes both: an unsafe desk request needs its CSRF token (exemptions
         # in accounts.session.CSRF_EXEMPT), and the act a route states in its `opt` is

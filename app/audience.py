@@ -11,10 +11,14 @@ The vocabulary:
   customer (its own wording), or nobody outside the team;
 - an `Audience` is one reader outside the team: the public or one customer.
 
-A customer is affected by an incident when the incident names it, or when it uses one of
-the incident's components. The plain functions decide for objects already in memory; the
-`*_where` and `*_select` functions state the same rules in SQL for set-based work. Anything
-this module does not recognise reaches nobody: the rule fails closed.
+An incident's customers are those it names; an incident that names none has as its
+customers those using one of its components. When words are published, the customers they
+were published for are recorded with them (`Update.audience_customer_ids`; None for words
+to everyone): those words reach, then and later, only readers who are in that set and may
+still see the incident, so a customer added afterwards never reads customers-only words
+published before. The plain functions decide for objects already in memory; the `*_where`
+and `*_select` functions state the same rules in SQL for set-based work. Anything this
+module does not recognise reaches nobody: the rule fails closed.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
 
 from app.customers.models import customer_components
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
@@ -148,50 +152,24 @@ def label(reach: Reach, *, customer_name: str | None = None) -> str:
     return "nobody outside the team (internal incident)"
 
 
-# ---------------------------------------------------------------- templates
-
-# A template is written for the public or for customers (affected ones, or one of them);
-# one with no audience fits any words.
-TEMPLATE_REACHES = (Reach.EVERYONE.value, Reach.CUSTOMER.value)
-
-
-def template_reach(value: str | None) -> str | None:
-    """A template's audience as stored: None (any), public or customer; a 422 otherwise."""
-    if not value:
-        return None
-    if value not in TEMPLATE_REACHES:
-        raise InvalidInput("audience must be public or customer", field="audience")
-    return value
-
-
-def template_fits(template_audience: str | None, reach: Reach | None) -> bool:
-    """May a template written for `template_audience` start words that reach `reach`?"""
-    if template_audience is None:
-        return True
-    if template_audience == Reach.EVERYONE:
-        return reach is Reach.EVERYONE
-    if template_audience == Reach.CUSTOMER:
-        return reach in (Reach.AFFECTED, Reach.CUSTOMER)
-    return False
-
-
 # ---------------------------------------------------------------- who is affected
 
 
 def affected_customer_ids(
-    incident: Incident, components_by_customer: Mapping[str, Iterable[str]]
+    incident: Incident,
+    components_by_customer: Mapping[str, Iterable[str]],
+    adding: Iterable[str] = (),
 ) -> set[str]:
-    """Customers named by the incident plus those using any component it affects."""
-    affected = set(incident.customer_ids)
-    incident_components = set(incident.component_ids)
-    for customer_id, used in components_by_customer.items():
-        if incident_components.intersection(used):
-            affected.add(customer_id)
-    return affected
+    """The incident's customers: those it names, else those using any of its components
+    (with the components `adding` names, as words about to be published add them)."""
+    if incident.customer_ids:
+        return set(incident.customer_ids)
+    wanted = {*incident.component_ids, *adding}
+    return {c for c, used in components_by_customer.items() if wanted.intersection(used)}
 
 
 def affected_customers_select(incident_id: str) -> Select[tuple[str]]:
-    """SQL for `affected_customer_ids` of one incident: explicit links and component users."""
+    """SQL for `affected_customer_ids` of one incident."""
     pairs = affected_pairs_select([incident_id]).subquery()
     return select(pairs.c.customer_id)
 
@@ -202,6 +180,7 @@ def affected_pairs_select(incident_ids: Collection[str]) -> Select[tuple[str, st
         IncidentCustomer.incident_id.label("incident_id"),
         IncidentCustomer.customer_id.label("customer_id"),
     ).where(IncidentCustomer.incident_id.in_(incident_ids))
+    names_any = exists().where(IncidentCustomer.incident_id == IncidentComponent.incident_id)
     derived = (
         select(
             IncidentComponent.incident_id.label("incident_id"),
@@ -211,10 +190,32 @@ def affected_pairs_select(incident_ids: Collection[str]) -> Select[tuple[str, st
             customer_components,
             IncidentComponent.component_id == customer_components.c.component_id,
         )
-        .where(IncidentComponent.incident_id.in_(incident_ids))
+        .where(IncidentComponent.incident_id.in_(incident_ids), ~names_any)
     )
     both = union(named, derived).subquery()
     return select(both.c.incident_id, both.c.customer_id)
+
+
+def published_for(
+    *, visibility: str, affected: Collection[str], update_customer_id: str | None
+) -> list[str] | None:
+    """The customers words published now are for, to record with them: None for words to
+    everyone (public words stay public), else the customers who may read them now."""
+    if reach_of(visibility, customer_id=update_customer_id) is Reach.EVERYONE:
+        return None
+    found = readers(visibility=visibility, affected=affected, update_customer_id=update_customer_id)
+    return sorted(r.customer_id for r in found if r.customer_id is not None)
+
+
+def joining(audience: Collection[str], earlier: Iterable[Update]) -> list[str]:
+    """Customers of `audience` who read none of the incident's `earlier` published words:
+    they join the incident with the words about to be published (none for its first words)."""
+    published = [u for u in earlier if u.state == UpdateState.PUBLISHED and u.published_at]
+    if not published:
+        return []
+    return sorted(
+        c for c in audience if not any(may_see_update(for_customer(c), u) for u in published)
+    )
 
 
 # ---------------------------------------------------------------- who may see what
@@ -238,11 +239,15 @@ def may_see_incident(
 def may_see_update(audience: Audience, update: Update) -> bool:
     """Given that the audience may see the update's incident, may it see this entry?
 
-    Only published words leave the team, and a customer's own wording is for that customer.
+    Only published words leave the team, a customer's own wording is for that customer, and
+    words published for some customers only (recorded with them) are for those customers.
     """
     if update.state != UpdateState.PUBLISHED or update.published_at is None:
         return False
-    return update.customer_id is None or update.customer_id == audience.customer_id
+    if update.customer_id is not None and update.customer_id != audience.customer_id:
+        return False
+    recorded = update.audience_customer_ids
+    return recorded is None or audience.customer_id in recorded
 
 
 def visible_updates(audience: Audience, updates: Iterable[Update]) -> list[Update]:
@@ -330,34 +335,23 @@ def reader_is(
     return customer_column == customer_id
 
 
-def recipient_customer_scope(
-    *, visibility: str, update_customer_id: str | None
-) -> tuple[bool, bool]:
-    """Which subscribers an outward update may reach, as (public ones, affected customers').
-
-    A public incident reaches public subscribers and affected customers' contacts; a
-    customers-only incident reaches only affected customers' contacts; an internal one
-    reaches nobody. A customer's own wording reaches only that customer.
-    """
-    reach = reach_of(visibility, customer_id=update_customer_id)
-    return reach is Reach.EVERYONE, reach is not Reach.NOBODY
-
-
 def update_recipients_where(
     subscribers: Any, *, incident: Incident, update: Update
 ) -> ColumnElement[bool]:
     """SQL condition on subscribers (their mapped class): the receiving ones this published
     update may reach. Public subscribers (no customer) for words to everyone; contacts of
-    the affected customers, narrowed to one customer for its own wording; nobody else."""
-    public_ok, customers_ok = recipient_customer_scope(
-        visibility=incident.visibility, update_customer_id=update.customer_id
-    )
+    the customers the words were published for (recorded with them; the incident's customers
+    for words to everyone), narrowed to one customer for its own wording; nobody else."""
+    reach = reach_of(incident.visibility, customer_id=update.customer_id)
     customer = subscribers.customer_id
     reached: list[ColumnElement[bool]] = []
-    if public_ok:
+    if reach is Reach.EVERYONE:
         reached.append(customer.is_(None))
-    if customers_ok:
-        affected = customer.in_(affected_customers_select(incident.id))
+    if reach is not Reach.NOBODY:
+        recorded = update.audience_customer_ids
+        affected = customer.in_(
+            affected_customers_select(incident.id) if recorded is None else recorded
+        )
         if update.customer_id is not None:
             affected = and_(affected, customer == update.customer_id)
         reached.append(affected)
@@ -395,5 +389,7 @@ def why_not_send(
             return "not sent: the incident is for its affected customers only now"
         return "not sent: this subscriber's customer is no longer affected by the incident"
     if not may_see_update(who, update):
-        return "not sent: the words are for another customer"
+        if update.customer_id is not None:
+            return "not sent: the words are for another customer"
+        return "not sent: the words were published for other customers"
     return None

@@ -249,6 +249,8 @@ class DraftController(Controller):
                         text=view.recipients.text,
                     ),
                     email_subject=view.previews[0].email_subject if view.previews else None,
+                    customers=view.customers,
+                    joins=view.joins,
                 )
             )
         return items

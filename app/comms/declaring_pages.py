@@ -13,6 +13,7 @@ from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.comms import declaring
 from app.comms.pages import COMPONENT_FIELD, component_choices, status_choices, text
+from app.comms.reached import declared_audience
 from app.comms.schemas import Declaration
 from app.comms.site import site_for
 from app.components.service import list_components
@@ -39,6 +40,8 @@ class DeclarePages(Controller):
         when a rule says no."""
         form = await request.form()
         then = text(form, "then")
+        if then == "check":  # who it would affect, by name, before anything is declared
+            return await declare_page(request, db, form)
         try:
             data = Declaration(
                 title=text(form, "title"),
@@ -78,7 +81,17 @@ def choice(kind: Any, value: str, field: str) -> Any:
 async def declare_page(
     request: Request, db: Db, form: Any, *, error: str = "", status_code: int = 200
 ) -> Response[Any]:
-    """The declare form, filled from `form` (what was on the screen) when given."""
+    """The declare form, filled from `form` (what was on the screen) when given, saying
+    which customers the incident would affect, by name."""
+    visibility = text(form, "visibility") or "public"
+    chosen_customers = [str(c) for c in form.getall("customers", []) if c] if form else []
+    try:
+        chosen = (component_choices(form) or []) if form else []
+    except InvalidInput:
+        chosen = []  # the form says what is wrong with it; name nobody meanwhile
+    affects, users = await declared_audience(
+        db, visibility=visibility, named=chosen_customers, components=[c.id for c in chosen]
+    )
     return admin_page(
         request,
         "admin/declare.html",
@@ -86,9 +99,12 @@ async def declare_page(
         form_error=error,
         title=text(form, "title"),
         impact=text(form, "impact") or "minor",
-        visibility=text(form, "visibility") or "public",
+        visibility=visibility,
         body=str(form.get("body") or ""),
-        chosen_customers=set(form.getall("customers", [])) if form else set(),
+        chosen_customers=set(chosen_customers),
+        affects=affects,
+        users=users,
+        named=bool(chosen_customers),
         chosen_statuses={
             str(k)[len(COMPONENT_FIELD) :]: text(form, k)
             for k in (form.keys() if form else [])

@@ -26,6 +26,7 @@ from app.audit.service import list_events
 from app.comms import examples, promises, publishing, service, wording
 from app.comms.composing import Composing, compose, email_subject_preview
 from app.comms.models import DraftReview, Example, Pause
+from app.comms.reached import affected_customers
 from app.comms.schemas import DraftCreate
 from app.comms.site import site_for
 from app.comms.tone_rules import check_tone
@@ -137,6 +138,7 @@ async def incident_page(
         status=composed.status,
         statuses=update_statuses_for(kind),
         customers=await list_customers(db),
+        affected=(await affected_customers(db, [incident.id])).get(incident.id, []),
         customer_id=state.customer_id,
         body=composed.body,
         preview=composed.preview,

@@ -12,6 +12,7 @@ from app import audience
 from app.comms import tone
 from app.comms.models import DraftReview
 from app.comms.promises import has_promise_mark, promise_words
+from app.comms.reached import names_of, on_publishing
 from app.comms.service import get_review
 from app.comms.tone_rules import check_tone
 from app.comms.wording import Site, email_subject
@@ -62,8 +63,8 @@ class Recipients:
     channels: dict[str, int] = field(default_factory=dict)
     customers: list[str] = field(default_factory=list)
     notify: bool = True
-    # Components the words add to the incident: their users are affected from publish on,
-    # so more may receive it than counted now.
+    # Components the words add to an incident that names no customers: their users are
+    # affected from publish on, so more may receive it than counted now.
     adds: list[str] = field(default_factory=list)
 
     @property
@@ -98,13 +99,20 @@ class ReviewView:
     recipients: Recipients = field(default_factory=Recipients)
     # The words' next-update mark, as it would read if published now.
     promise: str = ""
+    # The customers the words would be published for if approved now, by name, and those of
+    # them who read none of the incident's earlier words (they join it with these).
+    customers: list[str] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)
 
 
 async def _readers(
     session: AsyncSession, incident: Incident, draft: Update
 ) -> tuple[str, list[tuple[str, Customer | None]]]:
     """Who the draft reaches, as a label and as (name, customer or None for the public)."""
-    affected = audience.affected_customer_ids(incident, await components_by_customer(session))
+    adding = [p["code"] for p in draft.affected_components or []]
+    affected = audience.affected_customer_ids(
+        incident, await components_by_customer(session), adding
+    )
     customer = await get_customer(session, draft.customer_id) if draft.customer_id else None
     reach = audience.reach_of(incident.visibility, customer_id=draft.customer_id)
     label = audience.label(reach, customer_name=customer.name if customer else None)
@@ -160,6 +168,8 @@ async def recipients(session: AsyncSession, incident: Incident, draft: Update) -
     names = sorted([(await get_customer(session, c)).name for c in customer_ids])
     linked = set(incident.component_ids)
     adds = [p["code"] for p in draft.affected_components or [] if p["code"] not in linked]
+    if incident.customer_ids:  # named customers are its customers, whatever its components
+        adds = []
     added = [c.name for c in await get_components(session, adds, field="components")]
     return Recipients(channels=channels, customers=names, adds=added)
 
@@ -259,6 +269,26 @@ async def review_view(
         if draft.state != UpdateState.PUBLISHED
         else Recipients(notify=draft.deliver_notifications)
     )
+    if draft.state == UpdateState.PUBLISHED:
+        customers, joins = await _published_for(session, draft), []
+    else:
+        customers, joins = await on_publishing(session, incident, draft)
     return ReviewView(
-        draft, review, incident, label, previews, findings, diff, changes, who, promise
+        draft,
+        review,
+        incident,
+        label,
+        previews,
+        findings,
+        diff,
+        changes,
+        who,
+        promise,
+        customers,
+        joins,
     )
+
+
+async def _published_for(session: AsyncSession, update: Update) -> list[str]:
+    """Published words: the customers recorded with them, by name (none: words to everyone)."""
+    return sorted((await names_of(session, update.audience_customer_ids or [])).values())

@@ -18,6 +18,7 @@ from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms.policy_store import load_policy
 from app.comms.promises import has_promise_mark, promise_words
+from app.comms.reached import record_audience
 from app.components import service as components
 from app.components.models import Component
 from app.components.schemas import ComponentUpdate
@@ -44,7 +45,8 @@ async def publish_update(
     waiver: str | None = None,
     zone: tzinfo = UTC,
 ) -> Update:
-    """Make an update public to its audience, and queue one delivery per recipient.
+    """Make an update public to its audience, record that audience with it, and queue one
+    delivery per recipient.
 
     Refused unless `actor` may publish: a comms lead, or the words' own author when the
     stored approval policy waives review. `waiver` names the policy that let the words skip
@@ -64,6 +66,8 @@ async def publish_update(
             update.body, next_update_at=update.next_update_at, now=utcnow(), zone=zone
         )
         await session.flush()
+    # Who the words are for is fixed now, with them: a customer added later never reads them.
+    await record_audience(session, incident, update)
     await enqueue_update(session, update=update, incident=incident)
     return update
 

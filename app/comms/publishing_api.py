@@ -8,6 +8,7 @@ that one controller serves each path; `create_app` registers these.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from litestar import Request, Response, patch, post
@@ -15,15 +16,19 @@ from litestar import Request, Response, patch, post
 from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.comms import publishing
+from app.comms.reached import affected_customers
 from app.components.api import ComponentController, component_read
 from app.components.schemas import ComponentRead, ComponentUpdate
 from app.incidents.api import (
+    AffectedCustomers,
     IncidentController,
     MaintenanceController,
-    incident_read,
+    incident_answer,
     update_read,
 )
+from app.incidents.models import Incident
 from app.incidents.schemas import (
+    CustomerRef,
     IncidentCreate,
     IncidentRead,
     MaintenanceCreate,
@@ -32,6 +37,22 @@ from app.incidents.schemas import (
 )
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
+
+
+def provide_affected_customers(
+    db: Db,
+) -> Callable[[Sequence[Incident]], Awaitable[dict[str, list[CustomerRef]]]]:
+    """How the incidents API learns who each incident affects, by name (a function awaited
+    when the answer is built: the request's one session allows one query at a time)."""
+
+    async def affected(incidents: Sequence[Incident]) -> dict[str, list[CustomerRef]]:
+        found = await affected_customers(db, [i.id for i in incidents])
+        return {
+            incident_id: [CustomerRef(id=c.id, name=c.name) for c in customers]
+            for incident_id, customers in found.items()
+        }
+
+    return affected
 
 
 class IncidentApi(IncidentController):
@@ -44,11 +65,12 @@ class IncidentApi(IncidentController):
         db: Db,
         actor: CurrentActor,
         settings: AppSettings,
+        affected: AffectedCustomers,
         data: IncidentCreate,
     ) -> Response[Any]:
         async def create() -> IncidentRead:
             incident = await publishing.open_incident(db, actor=actor, data=data)
-            return incident_read(incident, settings)
+            return await incident_answer(incident, settings, affected)
 
         return await create_once(request, db, create)
 
@@ -80,11 +102,12 @@ class MaintenanceApi(MaintenanceController):
         db: Db,
         actor: CurrentActor,
         settings: AppSettings,
+        affected: AffectedCustomers,
         data: MaintenanceCreate,
     ) -> Response[Any]:
         async def create() -> IncidentRead:
             incident = await publishing.schedule_maintenance(db, actor=actor, data=data)
-            return incident_read(incident, settings)
+            return await incident_answer(incident, settings, affected)
 
         return await create_once(request, db, create)
 

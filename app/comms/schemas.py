@@ -163,6 +163,10 @@ class QueueItemRead(msgspec.Struct, kw_only=True):
     component_changes: list[ComponentChangeRead] = []
     recipients: RecipientsRead | None = None
     email_subject: str | None = None
+    # The customers the words would be published for if approved now, by name, and those of
+    # them that no earlier published words of the incident reached.
+    customers: list[str] = []
+    joins: list[str] = []
 
 
 class ExampleMark(msgspec.Struct, kw_only=True):

@@ -139,6 +139,31 @@ async def list_templates(session: AsyncSession) -> list[MessageTemplate]:
     return list((await session.scalars(query)).all())
 
 
+# A template is written for the public or for customers (affected ones, or one of them);
+# one with no audience fits any words. Who the words reach is the audience rule's `Reach`.
+TEMPLATE_REACHES = (audience.Reach.EVERYONE.value, audience.Reach.CUSTOMER.value)
+
+
+def template_reach(value: str | None) -> str | None:
+    """A template's audience as stored: None (any), public or customer; a 422 otherwise."""
+    if not value:
+        return None
+    if value not in TEMPLATE_REACHES:
+        raise InvalidInput("audience must be public or customer", field="audience")
+    return value
+
+
+def template_fits(template_audience: str | None, reach: audience.Reach | None) -> bool:
+    """May a template written for `template_audience` start words that reach `reach`?"""
+    if template_audience is None:
+        return True
+    if template_audience == audience.Reach.EVERYONE:
+        return reach is audience.Reach.EVERYONE
+    if template_audience == audience.Reach.CUSTOMER:
+        return reach in (audience.Reach.AFFECTED, audience.Reach.CUSTOMER)
+    return False
+
+
 async def template_for(
     session: AsyncSession, *, status: str, impact: str, reach: audience.Reach | None
 ) -> MessageTemplate | None:
@@ -148,9 +173,7 @@ async def template_for(
         await session.scalars(select(MessageTemplate).where(MessageTemplate.status == status))
     ).all()
     fitting = [
-        t
-        for t in candidates
-        if t.impact in (None, impact) and audience.template_fits(t.audience, reach)
+        t for t in candidates if t.impact in (None, impact) and template_fits(t.audience, reach)
     ]
 
     def specificity(t: MessageTemplate) -> tuple[int, int, str]:
@@ -192,7 +215,7 @@ def _check_template(name: str, status: str, impact: str | None, aud: str | None)
         raise InvalidInput(f"status must be one of {', '.join(ALL_STATUSES)}", field="status")
     if impact is not None and impact not in ("none", "minor", "major", "critical"):
         raise InvalidInput("impact must be none, minor, major or critical", field="impact")
-    audience.template_reach(aud)
+    template_reach(aud)
 
 
 async def _try_render(subject: str, body: str) -> None:

@@ -3,7 +3,11 @@ that can publish, and so send, are `app.comms.publishing_api`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from litestar import Controller, get, patch
+from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
 
 from app.accounts.auth import CurrentActor
@@ -11,6 +15,7 @@ from app.accounts.permissions import Act
 from app.incidents import service
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import (
+    CustomerRef,
     IncidentComponentRead,
     IncidentRead,
     IncidentUpdate,
@@ -26,12 +31,36 @@ def update_read(update: Update) -> UpdateRead:
     return shape(UpdateRead, update)
 
 
+# Who each incident affects is the audience rule's answer, which reads this package's models:
+# create_app wires it in (`app.comms.publishing_api`), so this package need not import it.
+# Awaited with incidents, it gives {incident id: [CustomerRef]}.
+AffectedCustomers = NamedDependency[Any]
+
+
+async def incident_answers(
+    incidents: Sequence[Incident], settings: AppSettings, affected: Any
+) -> list[IncidentRead]:
+    """The incidents as the API answers them, each with the customers it affects by name."""
+    names = await affected(incidents)
+    return [incident_read(i, settings, affected=names.get(i.id, [])) for i in incidents]
+
+
+async def incident_answer(incident: Incident, settings: AppSettings, affected: Any) -> IncidentRead:
+    (answer,) = await incident_answers([incident], settings, affected)
+    return answer
+
+
 def incident_read(
-    incident: Incident, settings: AppSettings, *, with_updates: bool = True
+    incident: Incident,
+    settings: AppSettings,
+    *,
+    affected: list[CustomerRef],
+    with_updates: bool = True,
 ) -> IncidentRead:
     return shape(
         IncidentRead,
         incident,
+        affected_customers=affected,
         components=[
             IncidentComponentRead(
                 id=link.component_id, name=link.component.name, status=link.status
@@ -56,6 +85,7 @@ class _TimelineController(Controller):
         db: Db,
         actor: CurrentActor,
         settings: AppSettings,
+        affected: AffectedCustomers,
         open_only: bool = QueryParameter(name="open", default=False),
         limit: int = Parameter(default=50, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0, le=MAX_OFFSET),
@@ -63,13 +93,19 @@ class _TimelineController(Controller):
         incidents = await service.list_incidents(
             db, kind=self.kind, open_only=open_only, limit=limit, offset=offset
         )
-        return [incident_read(i, settings) for i in incidents]
+        return await incident_answers(incidents, settings, affected)
 
     @get("/{incident_id:str}")
     async def get_incident(
-        self, db: Db, actor: CurrentActor, settings: AppSettings, incident_id: str
+        self,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        affected: AffectedCustomers,
+        incident_id: str,
     ) -> IncidentRead:
-        return incident_read(await service.get_incident(db, incident_id), settings)
+        incident = await service.get_incident(db, incident_id)
+        return await incident_answer(incident, settings, affected)
 
     @patch("/{incident_id:str}", opt={"act": Act.OPEN_INCIDENT})
     async def edit_incident(
@@ -77,11 +113,12 @@ class _TimelineController(Controller):
         db: Db,
         actor: CurrentActor,
         settings: AppSettings,
+        affected: AffectedCustomers,
         incident_id: str,
         data: IncidentUpdate,
     ) -> IncidentRead:
         incident = await service.edit_incident(db, actor=actor, incident_id=incident_id, data=data)
-        return incident_read(incident, settings)
+        return await incident_answer(incident, settings, affected)
 
 
 class IncidentController(_TimelineController):

@@ -81,7 +81,7 @@ class IncidentComponent(Base):
 
 
 class IncidentCustomer(Base):
-    """A customer named as affected, beyond those derived from the affected components."""
+    """A customer the incident names: an incident that names any affects exactly those."""
 
     __tablename__ = "incident_customers"
 
@@ -119,5 +119,9 @@ class Update(IdMixin, TimestampMixin, Base):
     next_update_at: Mapped[datetime | None]
     # [{code, name, old_status, new_status}] as Statuspage clients read it.
     affected_components: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # The customers the words were published for (app.audience records it on publishing):
+    # they alone may read them, later too. None for words to everyone who may see the
+    # incident (public words), and for words not published yet.
+    audience_customer_ids: Mapped[list[str] | None] = mapped_column(JSON)
 
     incident: Mapped[Incident] = relationship(back_populates="updates")

@@ -78,6 +78,8 @@ class UpdateRead(msgspec.Struct, kw_only=True):
     next_update_at: datetime | None
     deliver_notifications: bool
     affected_components: list[dict[str, Any]] | None
+    # The customers published words were published for (null: words to everyone).
+    audience_customer_ids: list[str] | None
     created_at: datetime
     updated_at: datetime
 
@@ -88,6 +90,11 @@ class IncidentComponentRead(msgspec.Struct, kw_only=True):
     status: str
 
 
+class CustomerRef(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+
+
 class IncidentRead(msgspec.Struct, kw_only=True):
     id: str
     kind: str
@@ -96,7 +103,10 @@ class IncidentRead(msgspec.Struct, kw_only=True):
     impact: str
     visibility: str
     components: list[IncidentComponentRead]
-    customers: list[str]
+    customers: list[str]  # the customers it names
+    # Who it affects, by name: the named customers, or, when it names none, those using one
+    # of its components (the audience rule's answer).
+    affected_customers: list[CustomerRef]
     started_at: datetime
     identified_at: datetime | None
     monitoring_at: datetime | None

@@ -11,7 +11,7 @@ from litestar.params import Parameter, QueryParameter
 from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.comms.site import site_for
-from app.incidents.api import incident_read
+from app.incidents.api import AffectedCustomers, incident_answer
 from app.incidents.schemas import IncidentRead
 from app.intake import alerts, service, threads
 from app.intake.models import AlertThread, TriageState
@@ -104,6 +104,7 @@ class TriageController(Controller):
         db: Db,
         actor: CurrentActor,
         settings: AppSettings,
+        affected: AffectedCustomers,
         incident_id: str,
         data: TriageAccept | None = None,
     ) -> IncidentRead:
@@ -114,7 +115,7 @@ class TriageController(Controller):
             incident_id=incident_id,
             data=data or TriageAccept(),
         )
-        return incident_read(incident, settings)
+        return await incident_answer(incident, settings, affected)
 
     @post("/decline", status_code=200)
     async def decline(
@@ -122,10 +123,11 @@ class TriageController(Controller):
         db: Db,
         actor: CurrentActor,
         settings: AppSettings,
+        affected: AffectedCustomers,
         incident_id: str,
         data: TriageDecline,
     ) -> IncidentRead:
         incident = await service.decline(
             db, actor=actor, incident_id=incident_id, reason=data.reason
         )
-        return incident_read(incident, settings)
+        return await incident_answer(incident, settings, affected)

@@ -21,9 +21,53 @@ def _incident(components=(), customers=()) -> Incident:  # type: ignore[no-untyp
 USAGE = {"acme": {"api", "db"}, "globex": {"search"}, "initech": set()}
 
 
-def test_named_customers_and_users_of_affected_components_are_affected():
+def test_an_incident_naming_customers_affects_exactly_those():
     incident = _incident(components=["db"], customers=["initech"])
-    assert audience.affected_customer_ids(incident, USAGE) == {"acme", "initech"}
+    assert audience.affected_customer_ids(incident, USAGE) == {"initech"}
+
+
+def test_an_incident_naming_no_customer_affects_the_users_of_its_components():
+    assert audience.affected_customer_ids(_incident(components=["db"]), USAGE) == {"acme"}
+    # Words about to add a component add its users, unless the incident names customers.
+    assert audience.affected_customer_ids(_incident(components=["db"]), USAGE, ["search"]) == {
+        "acme",
+        "globex",
+    }
+    named = _incident(components=["db"], customers=["initech"])
+    assert audience.affected_customer_ids(named, USAGE, ["search"]) == {"initech"}
+
+
+def test_customers_only_words_record_who_they_were_published_for():
+    assert audience.published_for(
+        visibility="customers", affected={"b", "a"}, update_customer_id=None
+    ) == ["a", "b"]
+    assert audience.published_for(
+        visibility="customers", affected={"a"}, update_customer_id="a"
+    ) == ["a"]
+    assert (
+        audience.published_for(visibility="internal", affected={"a"}, update_customer_id=None) == []
+    )
+    # Public words stay public: nothing narrows them.
+    assert (
+        audience.published_for(visibility="public", affected={"a"}, update_customer_id=None) is None
+    )
+
+
+def test_recorded_words_are_read_by_their_customers_only():
+    words = Update(state="published", published_at=NOW, customer_id=None)
+    words.audience_customer_ids = ["acme"]
+    assert audience.may_see_update(audience.for_customer("acme"), words)
+    assert not audience.may_see_update(audience.for_customer("initech"), words)
+    assert not audience.may_see_update(audience.PUBLIC, words)
+
+
+def test_a_customer_joins_when_no_earlier_words_reached_it():
+    first = Update(state="published", published_at=NOW, customer_id=None)
+    first.audience_customer_ids = ["acme"]
+    assert audience.joining(["acme", "initech"], [first]) == ["initech"]
+    assert audience.joining(["acme", "initech"], []) == []  # first words: nobody "joins"
+    public = Update(state="published", published_at=NOW, customer_id=None)
+    assert audience.joining(["initech"], [public]) == []  # public words reached everyone
 
 
 def test_a_public_incident_is_seen_by_everyone():
@@ -59,25 +103,6 @@ def test_a_customers_own_wording_is_for_that_customer_only():
     assert audience.may_see_update(audience.for_customer("acme"), own)
     assert not audience.may_see_update(audience.for_customer("globex"), own)
     assert not audience.may_see_update(audience.PUBLIC, own)
-
-
-def test_recipients_follow_visibility():
-    assert audience.recipient_customer_scope(visibility="public", update_customer_id=None) == (
-        True,
-        True,
-    )
-    assert audience.recipient_customer_scope(visibility="customers", update_customer_id=None) == (
-        False,
-        True,
-    )
-    assert audience.recipient_customer_scope(visibility="internal", update_customer_id=None) == (
-        False,
-        False,
-    )
-    assert audience.recipient_customer_scope(visibility="public", update_customer_id="acme") == (
-        False,
-        True,
-    )
 
 
 def test_the_audience_rule_shows_a_declined_incident_to_nobody():

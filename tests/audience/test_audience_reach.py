@@ -10,6 +10,7 @@ import pytest
 
 from app import audience
 from app.audience import Reach
+from app.comms import wording
 from app.incidents.models import Incident, Update
 from app.lib.errors import InvalidInput
 
@@ -110,14 +111,14 @@ def test_the_preview_lists_the_public_then_each_affected_customer_who_may_read()
     ],
 )
 def test_a_template_fits_the_words_it_was_written_for(template, reach, fits):
-    assert audience.template_fits(template, reach) is fits
+    assert wording.template_fits(template, reach) is fits
 
 
 def test_a_template_is_for_the_public_or_for_customers_only():
-    assert audience.template_reach("customer") == "customer"
-    assert audience.template_reach("") is None
+    assert wording.template_reach("customer") == "customer"
+    assert wording.template_reach("") is None
     with pytest.raises(InvalidInput, match="public or customer"):
-        audience.template_reach("affected")
+        wording.template_reach("affected")
 
 
 def test_an_incident_without_published_words_for_a_reader_is_not_shown_to_it():

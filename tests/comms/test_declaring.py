@@ -71,12 +71,13 @@ async def test_a_declared_customer_incident_shows_only_to_its_customers_and_only
         "API: Operational → Degraded performance",
         "Webhooks: Operational → Partial outage",
     ]
-    assert item["recipients"]["channels"] == {"email": 2}
-    assert item["recipients"]["customers"] == ["Acme Logistics", "Globex Retail"]
-    assert item["recipients"]["text"] == "2 emails"
+    # Globex is named, so Globex alone is told, though Acme uses the API.
+    assert item["customers"] == ["Globex Retail"]
+    assert item["recipients"]["channels"] == {"email": 1}
+    assert item["recipients"]["customers"] == ["Globex Retail"]
+    assert item["recipients"]["text"] == "1 email"
     assert item["email_subject"] == item["previews"][0]["email_subject"]
-    assert sorted(p["email_subject"] for p in item["previews"]) == [
-        "[Example for Acme Logistics] Investigating: Delayed webhooks",
+    assert [p["email_subject"] for p in item["previews"]] == [
         "[Example for Globex Retail] Investigating: Delayed webhooks",
     ]
     assert item["changes_since_template"] == []
@@ -87,10 +88,12 @@ async def test_a_declared_customer_incident_shows_only_to_its_customers_and_only
     assert approved.status_code == 200, approved.text
     # What the card counted is what was sent: the outbox's own condition.
     report = await client.get(f"/api/v1/updates/{draft['id']}/deliveries", headers=keys["admin"])
-    assert sum(report.json()["counts"].values()) == 2
-    assert (await _statuses(client, acme))["API"] == "degraded_performance"
-    assert (await _statuses(client, acme))["Webhooks"] == "partial_outage"
+    assert sum(report.json()["counts"].values()) == 1
+    assert (await _statuses(client, globex))["API"] == "degraded_performance"
+    assert (await _statuses(client, globex))["Webhooks"] == "partial_outage"
+    assert (await _statuses(client, acme))["API"] == "operational"
     assert (await _statuses(client))["API"] == "operational"
+    assert "Delayed webhooks" not in (await client.get(acme["page_url"])).text
     public = await client.get(f"/incidents/{declared['incident_id']}")
     assert public.status_code == 404
     audit = (
@@ -258,7 +261,8 @@ async def test_a_responder_declares_from_the_desk_and_sees_the_outcome_on_their_
     seen = text_of(draft_page)
     assert "Declared. Its first words wait in the approval queue." in seen
     assert "API: Operational → Degraded performance" in seen
-    assert "Acme Logistics" in seen and "Globex Retail" in seen
+    # Named, Globex alone is its customer: Acme, using the API, is not told.
+    assert "Globex Retail" in seen and "Acme Logistics" not in seen
 
     await client.post("/admin/sign-out", data={"_csrf": csrf(draft_page.text)})
     await sign_in(client, "lead")

@@ -121,8 +121,8 @@ async def build(client: Any, keys: dict, plan: dict, receiver_url: str) -> World
         def readers(visibility: str, named: set[str] = named, hit: set[str] = hit) -> set[str]:
             if visibility == "public":
                 return set(everyone)
-            if visibility == "customers":
-                return named | {cid for cid, used in customers if used & hit}
+            if visibility == "customers":  # named ones limit it; else its components' users
+                return named or {cid for cid, used in customers if used & hit}
             return set()
 
         title = marker()
@@ -174,9 +174,11 @@ async def build(client: Any, keys: dict, plan: dict, receiver_url: str) -> World
             assert changed.status_code in (200, 409, 422), changed.text
             if changed.status_code == 200:
                 visibility = spec["later"]
-        # Everything is read and sent after any change, so the final visibility rules all.
+        # Everything is read and sent after any change: the final visibility rules all, and
+        # words reach no one beyond those they were published for (the first visibility's).
         for text, own in words:
-            world.may_see[text] = readers(visibility) & ({own} if own else everyone)
+            published_for = everyone if text == title else readers(spec["visibility"])
+            world.may_see[text] = readers(visibility) & published_for & ({own} if own else everyone)
 
     alert_title = marker()
     triaged = await factories.alert(
