@@ -39,15 +39,6 @@ MAY_SLEEP = {
         "test_two_processes_starting_together_agree_on_one_page_id",
     ): "the second session must reach the database and wait on the first's uncommitted row "
     "before the first commits; nothing outside the database shows that it waits",
-    (
-        "accounts/test_sign_in.py",
-        "test_the_server_keeps_answering_while_passwords_are_checked",
-    ): "paces the /livez probes sent to a server process while it checks passwords",
-    (
-        "security/test_security_templates.py",
-        "test_the_server_keeps_answering_livez_while_an_attack_template_renders",
-    ): "lets the attack reach the server process, then paces the /livez probes sent while "
-    "it renders",
 }
 
 
