@@ -64,7 +64,7 @@ lint: install-test
 	$(BIN)/lint-imports
 
 ## Benchmarks (not tests): read path, HTTP servers (wrk, nginx), freshness, fan-out and sending,
-## alert intake. See docs/benchmarks.md.
+## alert intake, responsiveness under attack. See docs/benchmarks.md.
 bench: install-test
 	$(BIN)/python -m bench.read_path
 	$(BIN)/python -m bench.servers
@@ -72,6 +72,7 @@ bench: install-test
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.sending
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.responsiveness
 
 clean:
 	rm -rf $(VENV) tidings.db tidings.db-wal tidings.db-shm

@@ -2,7 +2,8 @@
 client, API keys, the desk's users, a real SMTP server, the delivery worker, a settable clock.
 
 The suite runs on SQLite by default and on PostgreSQL when TIDINGS_TEST_DATABASE=postgresql
-(`make test` runs both). Tables are emptied after each test, so tests never see each other.
+(`make test` runs both). Tables are emptied after each test that used the database, so tests
+never see each other; a test of a pure rule touches no database at all.
 Fixtures that only one folder needs live in that folder's conftest.py.
 """
 
@@ -102,7 +103,15 @@ async def sessionmaker(database_url: str) -> AsyncIterator[async_sessionmaker[As
 
 
 @pytest.fixture(autouse=True)
-async def _empty_tables(database_url: str) -> AsyncIterator[None]:
+async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Empty every table after a test that used the database, whichever fixture brought it
+    in (`db`, `sessionmaker`, `settings`, `app`, `client`, `keys`, `worker`, ...: all of them
+    rest on `database_url`). A test of a pure rule uses none of them and touches no database.
+    Being autouse, this is torn down last, after the app, the worker and the servers stop."""
+    if "database_url" not in request.fixturenames:
+        yield
+        return
+    database_url: str = request.getfixturevalue("database_url")
     yield
     engine = make_engine(database_url)
     async with engine.begin() as conn:

@@ -2,63 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from app.accounts.models import Role
-from app.accounts.service import create_user
+from tests.support.drafting_desk import setup_drafting, sign_in_tab
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "desk-password-1"
-TEMPLATE = (
-    "Since {{ started_at }}, {{ components_text }} fails for some of you. "
-    "We're investigating and will update you by {{ next_update_at }}."
-)
-
-
-async def _setup(server, keys, sessionmaker):  # type: ignore[no-untyped-def]
-    async with sessionmaker() as session:
-        await create_user(session, username="rita", password=PASSWORD, role=Role.RESPONDER)
-        await create_user(session, username="lead", password=PASSWORD, role=Role.COMMS_LEAD)
-        await session.commit()
-    async with httpx.AsyncClient(base_url=server.url) as http:
-        api = (
-            await http.post("/api/v1/components", json={"name": "API"}, headers=keys["admin"])
-        ).json()
-        acme = (
-            await http.post(
-                "/api/v1/customers",
-                json={"name": "Acme", "components": [api["id"]]},
-                headers=keys["admin"],
-            )
-        ).json()
-        incident = (
-            await http.post(
-                "/api/v1/incidents",
-                json={
-                    "title": "API errors",
-                    "impact": "major",
-                    "components": [{"id": api["id"], "status": "partial_outage"}],
-                },
-                headers=keys["responder"],
-            )
-        ).json()
-        template = await http.post(
-            "/api/v1/templates",
-            json={"name": "First words", "status": "investigating", "body": TEMPLATE},
-            headers=keys["comms_lead"],
-        )
-        assert template.status_code == 201, template.text
-    return incident, acme
-
-
-async def _sign_in(tab, server, name):  # type: ignore[no-untyped-def]
-    await tab.goto(server.url + "/admin")
-    await tab.get_by_label("User name").fill(name)
-    await tab.get_by_label("Password").fill(PASSWORD)
-    await tab.get_by_role("button", name="Sign in").click()
-    await tab.get_by_role("heading", name="Desk").wait_for()
 
 
 async def _sign_out(tab):  # type: ignore[no-untyped-def]
@@ -72,8 +20,8 @@ async def test_a_draft_from_a_template_is_approved_by_another_person_and_publish
     keys,
     sessionmaker,
 ):
-    incident, acme = await _setup(live_server, keys, sessionmaker)
-    await _sign_in(page, live_server, "rita")
+    incident, acme = await setup_drafting(live_server, keys, sessionmaker)
+    await sign_in_tab(page, live_server, "rita")
     await page.get_by_role("link", name="API errors").click()
     await page.get_by_label("Start from template").select_option(
         label="First words (investigating)"
@@ -90,7 +38,7 @@ async def test_a_draft_from_a_template_is_approved_by_another_person_and_publish
     await page.get_by_text("Submitted for approval.").wait_for()
     await _sign_out(page)
 
-    await _sign_in(page, live_server, "lead")
+    await sign_in_tab(page, live_server, "lead")
     await page.get_by_role("link", name="Queue").click()
     queue = await page.locator("main").inner_text()
     assert "API errors" in queue and "Acme" in queue and "written by rita" in queue
@@ -105,8 +53,8 @@ async def test_a_draft_from_a_template_is_approved_by_another_person_and_publish
 
 
 async def test_a_rejection_reaches_the_author(live_server, page, keys, sessionmaker):
-    await _setup(live_server, keys, sessionmaker)
-    await _sign_in(page, live_server, "rita")
+    await setup_drafting(live_server, keys, sessionmaker)
+    await sign_in_tab(page, live_server, "rita")
     await page.get_by_role("link", name="API errors").click()
     await page.get_by_label("Message (Markdown)").fill("db-3.internal is down, see OPS-12.")
     live = page.get_by_role("list", name="Live tone findings")
@@ -117,13 +65,13 @@ async def test_a_rejection_reaches_the_author(live_server, page, keys, sessionma
     await page.get_by_text("Submitted for approval.").wait_for()
     await _sign_out(page)
 
-    await _sign_in(page, live_server, "lead")
+    await sign_in_tab(page, live_server, "lead")
     await page.goto(live_server.url + "/admin/queue")
     await page.get_by_label("Reason").fill("Say what customers notice, not our host names.")
     await page.get_by_role("button", name="Send back").click()
     await page.get_by_text("Sent back to its author.").wait_for()
     await _sign_out(page)
 
-    await _sign_in(page, live_server, "rita")
+    await sign_in_tab(page, live_server, "rita")
     desk = await page.locator("main").inner_text()
     assert "Sent back by lead: Say what customers notice, not our host names." in desk

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser.test_browser_comms import _setup, _sign_in
+from tests.support.drafting_desk import setup_drafting, sign_in_tab
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,8 @@ async def _drafts(server, keys, incident_id):  # type: ignore[no-untyped-def]
 async def test_words_typed_and_submitted_without_saving_reach_the_queue_for_acme_only(
     live_server, page, keys, sessionmaker
 ):
-    incident, acme = await _setup(live_server, keys, sessionmaker)
-    await _sign_in(page, live_server, "rita")
+    incident, acme = await setup_drafting(live_server, keys, sessionmaker)
+    await sign_in_tab(page, live_server, "rita")
     await page.get_by_role("link", name="API errors").click()
     await page.get_by_label("For", exact=True).select_option(label="only Acme")
     await page.get_by_label("Message (Markdown)").fill("My first words. Sorry.")

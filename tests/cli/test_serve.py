@@ -7,11 +7,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 from app.cli import WORKER_STOP_SECONDS
+from tests.support.polling import eventually_blocking
 
 
 def _free_port() -> int:
@@ -32,16 +32,17 @@ def test_serve_with_two_workers_answers_pages_gzipped(tmp_path: Path):
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
         env=env,
     )
+
+    def answers() -> bool:
+        assert server.poll() is None, "tidings serve stopped"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=1):
+                return True
+        except OSError:
+            return False
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=1):
-                    break
-            except OSError:
-                assert server.poll() is None, "tidings serve stopped"
-                assert time.monotonic() < deadline, "tidings serve did not answer"
-                time.sleep(0.2)
+        assert eventually_blocking(answers, seconds=60, interval=0.2), "serve did not answer"
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/", headers={"Accept-Encoding": "gzip"}
         )
@@ -56,16 +57,18 @@ def test_serve_with_two_workers_answers_pages_gzipped(tmp_path: Path):
         _stop(server)
 
 
-def _stop(server: subprocess.Popen[bytes]) -> float:
-    """Stop `tidings serve` as systemd or Ctrl-C would; the seconds it took to exit."""
-    started = time.monotonic()
+def _stop(server: subprocess.Popen[bytes]) -> bool:
+    """Stop `tidings serve` as systemd or Ctrl-C would; whether it exited of itself. The
+    wait is a guard against a hang, well above the workers' own stop time: how long a stop
+    takes moves with the machine's load, so no test asserts it."""
     server.terminate()
     try:
-        server.wait(timeout=40)
+        server.wait(timeout=WORKER_STOP_SECONDS + 30)
+        return True
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
-    return time.monotonic() - started
+        return False
 
 
 def test_serve_told_to_stop_while_its_workers_start_still_exits(tmp_path: Path):
@@ -86,6 +89,6 @@ def test_serve_told_to_stop_while_its_workers_start_still_exits(tmp_path: Path):
     for line in server.stdout:
         if b"Spawning worker-2" in line:
             break
-    seconds = _stop(server)
+    stopped = _stop(server)
     server.stdout.close()
-    assert seconds < WORKER_STOP_SECONDS + 10, f"tidings serve took {seconds:.1f} s to stop"
+    assert stopped, "tidings serve did not stop when told to"

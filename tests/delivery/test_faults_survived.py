@@ -6,7 +6,10 @@ Each scenario asserts the same three figures and prints them (run with `-s` to r
 - lost: messages never delivered to a reader who should have them: 0;
 - repeats: messages delivered twice: at most what was sent and not yet recorded when the
   fault hit (the worker's window: a lane takes no next message while the window is full);
-- time to drain: from the fault's end until everything was delivered and recorded, bounded.
+- time to drain: from the fault's end until everything was delivered and recorded. It is
+  printed, not asserted, since a duration moves with the machine's load. A worker that
+  stops making progress fails the test all the same: each wait gives up once nothing has
+  moved for a while (`until`'s stall, the scenario's `drain_bound`).
 
 `make test` runs the fast variants (about 1,000 messages); `make soak` the long ones
 (10,000 messages, SMTP down for a minute).
@@ -132,7 +135,6 @@ async def test_a_worker_killed_three_times_mid_fanout_loses_nothing(
     )
     assert lost == 0
     assert repeats <= 3 * WINDOW
-    assert drained < drain_bound
 
 
 # -- SMTP down for a while, then back ---------------------------------------------------
@@ -184,7 +186,6 @@ async def test_smtp_down_for_a_while_then_back_loses_nothing(
     )
     assert lost == 0
     assert repeats <= WINDOW
-    assert drained < drain_bound
 
 
 # -- PostgreSQL restarted under the worker ----------------------------------------------
@@ -237,7 +238,6 @@ async def test_postgresql_restarted_mid_fanout_the_worker_carries_on_and_loses_n
     )
     assert lost == 0
     assert repeats <= WINDOW
-    assert drained < drain_bound
 
 
 async def test_a_worker_told_to_stop_while_postgresql_is_down_stops_and_loses_nothing(
@@ -283,8 +283,7 @@ async def test_a_worker_told_to_stop_while_postgresql_is_down_stops_and_loses_no
         repeats=repeats,
         bound=WINDOW,
     )
-    assert code == 0, first.output()
-    assert stopped_in < 15, first.output()
+    assert code == 0, first.output()  # it stopped on SIGTERM, within stop()'s 20 s
     assert lost == 0
     assert repeats <= WINDOW
 
@@ -392,8 +391,6 @@ async def test_webhook_receivers_that_fail_hang_trickle_or_flood_cost_no_email_a
     # The 429 receiver was asked again no sooner than it said.
     (first, _), (second, _) = misbehaving["429 Retry-After: 3"].attempts[:2]
     assert second - first >= 3.0
-    assert emails_done < 30.0  # generous: the machine may be busy; the figure is printed
-    assert drained < 60.0
     # The 200 MB answer was read up to the cap: the worker stayed small (the attack that
     # read it whole took a worker from 78 MB to 693 MB).
     assert peak < 250, peak

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.asgi import create_app
 from app.audit.models import AuditEvent
 from app.incidents.models import Incident
-from tests.imports.helpers import count
+from tests.support.importing import count
 
 PATH = "/api/v1/imports/statuspage"
 

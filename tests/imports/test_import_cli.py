@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.imports.conftest import PageServer
+from tests.support.statuspage_pages import PageServer
 
 
 def _env(folder: Path) -> dict[str, str]:

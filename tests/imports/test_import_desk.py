@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from app.incidents.models import Incident
-from tests.imports.helpers import count
 from tests.support.desk import HTML, csrf, sign_in, text_of
+from tests.support.importing import count
 
 PATH = "/admin/import"
 

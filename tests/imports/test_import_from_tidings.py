@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from app.db.session import make_engine, make_sessionmaker
 from app.demo.load import load_demo
 from app.settings import Settings
 from tests.support.peers import free_port
+from tests.support.polling import eventually_blocking
 
 DOCUMENTS = ["summary.json", "components.json", "incidents.json", "scheduled-maintenances.json"]
 
@@ -76,10 +76,7 @@ def source(tmp_path: Path) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the source Tidings did not start"
-        time.sleep(0.05)
+    assert eventually_blocking(lambda: server.started, 60), "the source Tidings did not start"
     yield settings.base_url
     server.should_exit = True
     thread.join(timeout=30)

@@ -13,7 +13,7 @@ from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, Update
 from app.incidents.service import delete_incident, get_incident
 from app.statuspage.importer.models import ImportMapping
-from tests.imports.helpers import LEAD, at, count, run
+from tests.support.importing import LEAD, at, count, run
 
 
 async def test_a_statuspage_page_arrives_with_every_incident_update_and_time(db, pages):

@@ -15,7 +15,7 @@ from app.statuspage.importer.fetch import fetch_documents
 from app.statuspage.importer.models import ImportMapping
 from app.statuspage.importer.parse import parse_page
 from app.statuspage.importer.service import import_statuspage
-from tests.imports.helpers import LEAD, at, count, run
+from tests.support.importing import LEAD, at, count, run
 
 
 async def test_a_broken_page_imports_what_it_can_and_lists_the_rest_with_reasons(db, pages):

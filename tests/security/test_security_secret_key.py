@@ -9,13 +9,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from app.settings import Settings
 from tests.support.peers import free_port
+from tests.support.polling import eventually_blocking
 
 FIX = "set TIDINGS_SECRET_KEY to a long random value"
 
@@ -50,13 +50,14 @@ def _start(
         text=True,
     )
     listening = False
-    deadline = time.monotonic() + seconds
-    while process.poll() is None and time.monotonic() < deadline:
+
+    def settled() -> bool:  # it listens, or it has exited refusing to
+        nonlocal listening
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                listening = True
-                break
-        time.sleep(0.1)
+            listening = probe.connect_ex(("127.0.0.1", port)) == 0
+        return listening or process.poll() is not None
+
+    eventually_blocking(settled, seconds, interval=0.1)
     if process.poll() is None:
         process.terminate()
         try:

@@ -1,11 +1,10 @@
 """A tone template from a responder key can neither freeze the server nor fill its memory:
-each attack is refused within the render's budget with a 422 naming the limit, and the
-server keeps answering while a costly render runs."""
+each attack is refused by the render's budget with a 422 naming the limit, and the server
+still answers while a costly render runs (how promptly: bench/responsiveness.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 import pytest
@@ -69,13 +68,10 @@ def _names(limit: str, message: str) -> bool:
     ],
 )
 def test_a_template_that_would_exhaust_the_server_is_stopped_naming_the_limit(source, limit):
-    started = time.monotonic()
     with pytest.raises(TemplateProblem) as caught:
         render_text(source, dict(CONTEXT))
-    elapsed = time.monotonic() - started
     assert _names(limit, caught.value.message), caught.value.message
     assert caught.value.status_code == 422
-    assert elapsed < MAX_SECONDS + 0.5
 
 
 def test_ordinary_templates_still_render_within_the_budget():
@@ -117,7 +113,9 @@ async def test_a_responder_previewing_an_attack_gets_a_422_naming_the_limit(
     assert limit in saved.json()["detail"]
 
 
-async def test_the_server_keeps_answering_livez_while_an_attack_template_renders(keys, app_process):
+async def test_an_attack_template_sent_to_the_server_is_refused_while_it_answers_livez(
+    keys, app_process
+):
     async with httpx.AsyncClient(base_url=app_process, timeout=30) as http:
         await http.get("/livez")  # warm up
         incident = await factories.incident(http, keys["responder"], "API errors")  # type: ignore[arg-type]
@@ -129,32 +127,16 @@ async def test_the_server_keeps_answering_livez_while_an_attack_template_renders
         )
         assert warm.status_code == 200, warm.text
 
-        async def attack() -> tuple[int, str, float]:
-            started = time.monotonic()
-            response = await http.post(
+        attack, livez = await asyncio.gather(
+            http.post(
                 "/api/v1/templates/preview",
                 json={"incident_id": incident["id"], "body": SLOW},
                 headers=keys["responder"],
-            )
-            return response.status_code, response.text, time.monotonic() - started
-
-        waits: list[float] = []
-        running = asyncio.ensure_future(attack())
-        await asyncio.sleep(0.1)
-        while not running.done():
-            started = time.monotonic()
-            assert (await http.get("/livez")).status_code == 200
-            waits.append(time.monotonic() - started)
-            await asyncio.sleep(0.02)
-        status, text, took = await running
-    assert status == 422, text
-    assert _names(f"takes longer than {MAX_SECONDS:g} s", text), text
-    if "more than 10 MB" not in text:  # stopped by time: it really ran its whole budget
-        assert took >= MAX_SECONDS * 0.9
-    assert len(waits) >= 10, (took, waits)
-    # A loop held by the render would keep a probe waiting for most of the render's second.
-    # Nine probes in ten answer within 100 ms and none waits even half that second; a lone
-    # slower probe is the scheduler of a busy machine, not the render.
-    ordered = sorted(waits)
-    assert ordered[int(len(ordered) * 0.9) - 1] < 0.1, ordered[-5:]
-    assert ordered[-1] < MAX_SECONDS / 2, ordered[-5:]
+            ),
+            http.get("/livez"),
+        )
+    assert attack.status_code == 422, attack.text
+    assert _names(f"takes longer than {MAX_SECONDS:g} s", attack.text), attack.text
+    # How promptly /livez answers while the render runs (outside the event loop) is a
+    # duration: bench/responsiveness.py measures it.
+    assert livez.status_code == 200

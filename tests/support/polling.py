@@ -25,3 +25,16 @@ async def eventually(
         if result or time.monotonic() > deadline:
             return bool(result)
         await asyncio.sleep(interval)
+
+
+def eventually_blocking(
+    condition: Callable[[], bool], seconds: float = 5.0, interval: float = 0.05
+) -> bool:
+    """`eventually` for code with no event loop (a synchronous test or fixture waiting for a
+    process or a server thread to come up): poll until `condition()` holds or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = condition()
+        if result or time.monotonic() > deadline:
+            return bool(result)
+        time.sleep(interval)

@@ -1,4 +1,5 @@
-"""Helpers the import tests share: one import run, committed the way its callers commit."""
+"""Helpers the import tests (tests/imports) share: one import run, committed the way its callers
+commit."""
 
 from __future__ import annotations
 
