@@ -2,7 +2,6 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
-export TIDINGS_DATABASE_URL ?= sqlite+aiosqlite:///tidings.db
 
 .PHONY: run test soak lint bench install install-test browser postgres clean
 

@@ -52,6 +52,11 @@ UNRECORDED_PER_LANE = 2
 # time, so a pool of its own holds few idle connections to look over before each request.
 LANE_HTTP_CONNECTIONS = 4
 GROUP_INTERVAL = 0.004  # seconds a result may wait for others to join its group commit
+# Seconds messages in flight may take to finish once the worker is told to stop. A peer that
+# holds one longer (a mail server that never answers) must not hold a stop for the whole
+# deadline (`tidings serve` stops within 3 s of SIGTERM): such a message is given up and
+# sent again later, with the same Message-ID or webhook-id, so a receiver can drop a repeat.
+STOP_GRACE = 2.0
 
 
 class DeliveryWorker:
@@ -89,6 +94,7 @@ class DeliveryWorker:
         self.common = CommonParts()
         self.snapshots = Snapshots()  # the page's state, read once per change, not per claim
         self.outstanding: set[int] = set()  # claimed and not yet recorded
+        self._sending: set[int] = set()  # in a lane's hands, its outcome not yet known
         self._queue: asyncio.Queue[Prepared | None] = asyncio.Queue()
         self._freed = asyncio.Event()
         # Sent or being sent, and not yet recorded: what a crash could repeat.
@@ -120,7 +126,8 @@ class DeliveryWorker:
 
     async def close(self) -> None:
         """Stop: rows not yet started go back to the outbox at once; messages in flight
-        finish (within the deadline) and their results are written."""
+        finish within `STOP_GRACE` (or are given up and go back too) and their results are
+        written."""
         if self._mailers is None:
             return
         self._recorder.stop_waiting()  # lanes must not wait on a database that is away
@@ -133,8 +140,14 @@ class DeliveryWorker:
             await self._release(waiting)
         for _ in self._lanes:
             self._queue.put_nowait(None)
-        await asyncio.gather(*self._lanes)
+        _done, held = await asyncio.wait(self._lanes, timeout=STOP_GRACE)
+        given_up = set(self._sending)
+        for lane in held:
+            lane.cancel()
+        await asyncio.gather(*self._lanes, return_exceptions=True)
         await self._recorder.close()
+        if given_up:
+            await self._release(sorted(given_up))
         self._closing.set()
         if self._renewer is not None:
             await self._renewer
@@ -299,7 +312,9 @@ class DeliveryWorker:
                 if item is None:
                     self._unrecorded.release()
                     break
+                self._sending.add(item.delivery_id)
                 outcome = await self._send(item, channels, shared)
+                self._sending.discard(item.delivery_id)
                 if outcome.ok and item.confirms is not None:
                     # A public webhook's signed first delivery was accepted: it starts,
                     # before the delivery counts as done, so whoever waits for that sees a
