@@ -56,7 +56,7 @@ GROUP_INTERVAL = 0.004  # seconds a result may wait for others to join its group
 # holds one longer (a mail server that never answers) must not hold a stop for the whole
 # deadline (`tidings serve` stops within 3 s of SIGTERM): such a message is given up and
 # sent again later, with the same Message-ID or webhook-id, so a receiver can drop a repeat.
-STOP_GRACE = 2.0
+STOP_GRACE = 1.5
 
 
 class DeliveryWorker:
