@@ -155,9 +155,7 @@ def test_sigterm_stops_serve_promptly_and_the_request_in_flight_is_answered(tmp_
     silent_smtp = socket.create_server(("127.0.0.1", 0))
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HeldReceiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    env = _env(
-        tmp_path, SMTP_PORT=str(silent_smtp.getsockname()[1]), WEBHOOK_ALLOW_PRIVATE="1"
-    )
+    env = _env(tmp_path, SMTP_PORT=str(silent_smtp.getsockname()[1]), WEBHOOK_ALLOW_PRIVATE="1")
     assert _tidings(env, "migrate").returncode == 0
     key = _tidings(env, "create-api-key", "--role", "admin").stdout.strip().splitlines()[-1]
     port = free_port()
