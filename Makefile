@@ -19,9 +19,12 @@ install: $(BIN)/tidings
 install-test: $(VENV)/.test-installed
 
 ## Set up, migrate a SQLite database here, load demo data if it is empty, and serve.
-## Emails are printed, not sent, unless TIDINGS_EMAIL_BACKEND=smtp is set.
+## Emails are printed, not sent, unless TIDINGS_EMAIL_BACKEND=smtp is set. The address is
+## checked before the demo prints new keys: a second `make run` stops at "port 8000 is in
+## use" and leaves the running one's key and passwords alone.
 run: install
 	$(BIN)/tidings migrate
+	$(BIN)/tidings serve --host 127.0.0.1 --port 8000 --check
 	$(BIN)/tidings demo
 	TIDINGS_EMAIL_BACKEND=$${TIDINGS_EMAIL_BACKEND:-console} $(BIN)/tidings serve --host 127.0.0.1 --port 8000
 

@@ -183,6 +183,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         )
     held = claim_port(args.host, args.port)
     asyncio.run(check_ready(settings.database_url))
+    if args.check:  # `make run` asks before `tidings demo` replaces a running server's key
+        held.close()
+        print(f"tidings: {args.host} port {args.port} is free; {where(settings.database_url)}")
+        return
     if args.no_worker:
         os.environ["TIDINGS_RUN_WORKER"] = "0"
     print(f"tidings: serving the database {where(settings.database_url)}", flush=True)
@@ -309,6 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-worker",
         action="store_true",
         help="do not deliver in this process (run `tidings worker` instead)",
+    )
+    serve.add_argument(
+        "--check", action="store_true", help="check the address and the database, then exit"
     )
     serve.set_defaults(run=cmd_serve, ready=False)  # checked after the address
     export = commands.add_parser(

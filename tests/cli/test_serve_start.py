@@ -103,10 +103,18 @@ def test_a_second_server_on_a_port_in_use_refuses_to_start_and_the_first_goes_on
         said = _refused(migrated, "--port", str(port))
         assert f"port {port} is in use" in said
         assert "--port" in said
+        # What `make run` asks before the demo replaces the running server's key.
+        assert f"port {port} is in use" in _refused(migrated, "--port", str(port), "--check")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=10) as answer:
             assert answer.status == 200
     finally:
         _stop(first)
+
+
+def test_serve_check_on_a_free_port_exits_without_serving(migrated):
+    checked = _tidings(migrated, "serve", "--port", str(free_port()), "--check")
+    assert checked.returncode == 0, checked.stderr
+    assert "is free" in checked.stdout
 
 
 def test_serve_given_a_host_name_says_to_give_an_ip_address(migrated):
