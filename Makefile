@@ -66,7 +66,7 @@ lint: install-test
 	$(BIN)/lint-imports
 
 ## Benchmarks (not tests): read path, HTTP servers (wrk, nginx), freshness, fan-out and sending,
-## alert intake. See docs/benchmarks.md.
+## alert intake, stopping. See docs/benchmarks.md.
 bench: install-test
 	$(BIN)/python -m bench.read_path
 	$(BIN)/python -m bench.servers
@@ -74,6 +74,7 @@ bench: install-test
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.sending
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.stopping
 
 clean:
 	rm -rf $(VENV) tidings.db tidings.db-wal tidings.db-shm
