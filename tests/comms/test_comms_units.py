@@ -60,7 +60,9 @@ def test_templates_that_would_exhaust_the_server_are_refused_quickly(source):
     started = time.monotonic()
     with pytest.raises(TemplateProblem):
         render_text(source, dict(CONTEXT))
-    assert time.monotonic() - started < 0.5
+    # Quickly, against minutes or a machine out of memory: a loose bound, as a busy machine
+    # runs the refusal slower (tests/security checks the render budget itself).
+    assert time.monotonic() - started < 5
 
 
 def test_an_undefined_variable_names_its_line():

@@ -133,7 +133,9 @@ async def test_a_receiver_that_trickles_is_cut_off_at_the_deadline(
     finally:
         await worker.close()
     # A byte every two seconds never trips a per-read timeout; the whole-exchange one does.
-    assert time.monotonic() - started < 4.5
+    # (The receiver trickles for ever: any bound shows the cut; this one leaves a busy
+    # machine room.)
+    assert time.monotonic() - started < 15
     report = (
         await client.get(f"/api/v1/updates/{update['id']}/deliveries", headers=keys["responder"])
     ).json()

@@ -28,7 +28,8 @@ async def test_a_published_update_is_emailed_at_once_by_a_worker_in_the_same_pro
         await factories.publish(client, keys["comms_lead"], incident["id"], "Looking.")
         assert await eventually(smtp.count, 5), "nothing was sent"
         took = time.monotonic() - started
-    assert took < 1.5, f"the first email took {took:.2f} s"
+    # At once means long before the next poll; the bound leaves a busy machine room.
+    assert took < POLL / 2, f"the first email took {took:.2f} s"
 
 
 async def test_a_published_update_is_emailed_at_once_by_a_worker_in_another_process(
@@ -50,4 +51,4 @@ async def test_a_published_update_is_emailed_at_once_by_a_worker_in_another_proc
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=15) == 0, log.read_text()
-    assert took < 1.5, f"the second email took {took:.2f} s"
+    assert took < POLL / 2, f"the second email took {took:.2f} s"
