@@ -149,8 +149,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
             progress=progress,
         ),
     )
-    print(f"database {where(settings.database_url)}:")
     print(text_report(plan))
+    print(f"(the database: {where(settings.database_url)})", file=sys.stderr)
 
 
 def is_loopback(host: str) -> bool:
