@@ -49,11 +49,17 @@ def _reason(exc: BaseException) -> str:
 
 async def applied_revisions(database_url: str) -> set[str]:
     """The schema revisions the database is at (empty: never migrated). NotReady when it
-    cannot be reached."""
+    cannot be reached or will not let us in."""
     engine = make_engine(database_url)
     try:
         async with asyncio.timeout(CONNECT_SECONDS):
-            async with engine.connect() as connection:
+            try:
+                connection = await engine.connect()
+            except Exception as exc:
+                # Whatever stops a connection (refused, no such database, a password turned
+                # down, a name that does not resolve) is the URL's or the server's to fix.
+                raise NotReady(_unreachable(database_url, exc)) from None
+            async with connection:
                 await connection.execute(text("SELECT 1"))
                 has_table = await connection.run_sync(
                     lambda sync: sync.dialect.has_table(sync, "alembic_version")
@@ -67,20 +73,26 @@ async def applied_revisions(database_url: str) -> set[str]:
             f"the database at {where(database_url)} did not answer within "
             f"{CONNECT_SECONDS:g} s: start it, or correct TIDINGS_DATABASE_URL"
         ) from None
+    except NotReady:
+        raise
     except Exception as exc:
         if not lost_connection(exc):
             raise
-        if sqlite_path(database_url) is not None:
-            raise NotReady(
-                f"cannot open the database file {where(database_url)} ({_reason(exc)}): check "
-                "that its folder exists and may be written, or correct TIDINGS_DATABASE_URL"
-            ) from None
-        raise NotReady(
-            f"cannot reach the database at {where(database_url)} ({_reason(exc)}): start it, "
-            "or correct TIDINGS_DATABASE_URL"
-        ) from None
+        raise NotReady(_unreachable(database_url, exc)) from None
     finally:
         await engine.dispose()
+
+
+def _unreachable(database_url: str, exc: BaseException) -> str:
+    if sqlite_path(database_url) is not None:
+        return (
+            f"cannot open the database file {where(database_url)} ({_reason(exc)}): check "
+            "that its folder exists and may be written, or correct TIDINGS_DATABASE_URL"
+        )
+    return (
+        f"cannot connect to the database at {where(database_url)} ({_reason(exc)}): start "
+        "or create it, or correct TIDINGS_DATABASE_URL"
+    )
 
 
 async def check_ready(database_url: str) -> None:

@@ -126,7 +126,7 @@ def test_serve_with_an_unreachable_database_says_so_in_one_line_before_listening
     nobody = free_port()  # nothing listens there
     env = _env(tmp_path, DATABASE_URL=f"postgresql+asyncpg://tidings:secret@127.0.0.1:{nobody}/x")
     said = _refused(env, "--port", str(free_port()))
-    assert "TIDINGS_DATABASE_URL" in said and "cannot reach the database" in said
+    assert "TIDINGS_DATABASE_URL" in said and "cannot connect to the database" in said
     assert f"127.0.0.1:{nobody}" in said
     assert "secret" not in said  # the password is not printed
 
