@@ -59,7 +59,7 @@ async def applied_revisions(database_url: str) -> set[str]:
                 # Whatever stops a connection (refused, no such database, a password turned
                 # down, a name that does not resolve) is the URL's or the server's to fix.
                 raise NotReady(_unreachable(database_url, exc)) from None
-            async with connection:
+            try:
                 await connection.execute(text("SELECT 1"))
                 has_table = await connection.run_sync(
                     lambda sync: sync.dialect.has_table(sync, "alembic_version")
@@ -68,6 +68,8 @@ async def applied_revisions(database_url: str) -> set[str]:
                     return set()
                 rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
                 return {str(row[0]) for row in rows}
+            finally:
+                await connection.close()
     except TimeoutError:
         raise NotReady(
             f"the database at {where(database_url)} did not answer within "
