@@ -52,10 +52,8 @@ UNRECORDED_PER_LANE = 2
 # time, so a pool of its own holds few idle connections to look over before each request.
 LANE_HTTP_CONNECTIONS = 4
 GROUP_INTERVAL = 0.004  # seconds a result may wait for others to join its group commit
-# Seconds messages in flight may take to finish once the worker is told to stop. A peer that
-# holds one longer (a mail server that never answers) must not hold a stop for the whole
-# deadline (`tidings serve` stops within 3 s of SIGTERM): such a message is given up and
-# sent again later, with the same Message-ID or webhook-id, so a receiver can drop a repeat.
+# Seconds a message in flight may take to finish once the worker is told to stop (serve stops
+# within 3 s of SIGTERM); after that it goes back to the outbox, to be sent again later.
 STOP_GRACE = 1.5
 
 
@@ -125,9 +123,7 @@ class DeliveryWorker:
         self._renewer = asyncio.create_task(self._hold())
 
     async def close(self) -> None:
-        """Stop: rows not yet started go back to the outbox at once; messages in flight
-        finish within `STOP_GRACE` (or are given up and go back too) and their results are
-        written."""
+        """Stop: unsent rows go back at once, sends in flight within `STOP_GRACE` (else too)."""
         if self._mailers is None:
             return
         self._recorder.stop_waiting()  # lanes must not wait on a database that is away
@@ -136,18 +132,16 @@ class DeliveryWorker:
             item = self._queue.get_nowait()
             if item is not None:
                 waiting.append(item.delivery_id)
-        if waiting:
-            await self._release(waiting)
         for _ in self._lanes:
             self._queue.put_nowait(None)
         _done, held = await asyncio.wait(self._lanes, timeout=STOP_GRACE)
-        given_up = set(self._sending)
+        waiting += sorted(self._sending)  # given up: a peer held them past the grace
         for lane in held:
             lane.cancel()
         await asyncio.gather(*self._lanes, return_exceptions=True)
         await self._recorder.close()
-        if given_up:
-            await self._release(sorted(given_up))
+        if waiting:
+            await self._release(waiting)
         self._closing.set()
         if self._renewer is not None:
             await self._renewer
