@@ -2,7 +2,6 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
-export TIDINGS_DATABASE_URL ?= sqlite+aiosqlite:///tidings.db
 
 .PHONY: run test soak lint bench install install-test browser postgres clean
 
@@ -20,9 +19,12 @@ install: $(BIN)/tidings
 install-test: $(VENV)/.test-installed
 
 ## Set up, migrate a SQLite database here, load demo data if it is empty, and serve.
-## Emails are printed, not sent, unless TIDINGS_EMAIL_BACKEND=smtp is set.
+## Emails are printed, not sent, unless TIDINGS_EMAIL_BACKEND=smtp is set. The address is
+## checked before the demo prints new keys: a second `make run` stops at "port 8000 is in
+## use" and leaves the running one's key and passwords alone.
 run: install
 	$(BIN)/tidings migrate
+	$(BIN)/tidings serve --host 127.0.0.1 --port 8000 --check
 	$(BIN)/tidings demo
 	TIDINGS_EMAIL_BACKEND=$${TIDINGS_EMAIL_BACKEND:-console} $(BIN)/tidings serve --host 127.0.0.1 --port 8000
 
@@ -64,7 +66,7 @@ lint: install-test
 	$(BIN)/lint-imports
 
 ## Benchmarks (not tests): read path, HTTP servers (wrk, nginx), freshness, fan-out and sending,
-## alert intake, responsiveness under attack. See docs/benchmarks.md.
+## alert intake, responsiveness under attack, stopping. See docs/benchmarks.md.
 bench: install-test
 	$(BIN)/python -m bench.read_path
 	$(BIN)/python -m bench.servers
@@ -73,6 +75,7 @@ bench: install-test
 	$(BIN)/python -m bench.sending
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.responsiveness
+	$(BIN)/python -m bench.stopping
 
 clean:
 	rm -rf $(VENV) tidings.db tidings.db-wal tidings.db-shm

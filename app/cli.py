@@ -18,9 +18,11 @@ from app.accounts.service import (
     remove_user,
     set_password,
 )
+from app.db.reach import NotReady, applied_revisions, check_ready, where
 from app.db.session import make_engine, make_sessionmaker
 from app.lib.errors import DomainError
 from app.settings import ConfigError, Settings, development_key_refusal
+from app.web.listen import AddressProblem, check_host, claim_port
 
 T = TypeVar("T")
 
@@ -40,10 +42,21 @@ def _run_in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
-    from app.db.migrate import upgrade
+    from app.db.migrate import revisions_between, upgrade
 
-    upgrade(settings.database_url)
-    print("database is at the newest schema")
+    url = settings.database_url
+    before = asyncio.run(applied_revisions(url))  # also says so when it cannot be reached
+    upgrade(url)
+    after = asyncio.run(applied_revisions(url))
+    applied = revisions_between(before, after)
+    schema = ", ".join(sorted(after))
+    if applied:
+        print(
+            f"database {where(url)}: applied {len(applied)} migration(s), {applied[0]} to "
+            f"{applied[-1]}; it is at the newest schema ({schema})"
+        )
+    else:
+        print(f"database {where(url)}: already at the newest schema ({schema}); nothing to do")
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
@@ -51,16 +64,22 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
 
     loaded = _run_in_session(settings, lambda s: load_demo(s, settings=settings))
     if loaded is None:
-        print("the database already has data; demo data was not loaded again")
+        print(
+            f"database {where(settings.database_url)} already has data; demo data was not "
+            "loaded again"
+        )
     else:
-        print(f"demo data loaded: {loaded}")
+        print(f"demo data loaded into {where(settings.database_url)}: {loaded}")
     print(_run_in_session(settings, lambda s: welcome(s, settings=settings)))
 
 
 def cmd_create_api_key(settings: Settings, args: argparse.Namespace) -> None:
     role = parse_role(args.role)
     key, raw = _run_in_session(settings, lambda s: create_api_key(s, name=args.name, role=role))
-    print(f"API key {key.name!r} ({key.role}), shown once, keep it safe:")
+    print(
+        f"API key {key.name!r} ({key.role}) for {where(settings.database_url)}, shown once, "
+        "keep it safe:"
+    )
     print(raw)
 
 
@@ -79,7 +98,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
         ),
     )
     told = f", told at {user.email}" if user.notify_me else ""
-    print(f"user {user.username!r} ({user.role}) created{told}")
+    print(f"user {user.username!r} ({user.role}) created in {where(settings.database_url)}{told}")
 
 
 def cmd_set_password(settings: Settings, args: argparse.Namespace) -> None:
@@ -87,18 +106,26 @@ def cmd_set_password(settings: Settings, args: argparse.Namespace) -> None:
     user = _run_in_session(
         settings, lambda s: set_password(s, username=args.username, password=password)
     )
-    print(f"password of {user.username!r} changed; their desk sessions are ended")
+    print(
+        f"password of {user.username!r} changed in {where(settings.database_url)}; their desk "
+        "sessions are ended"
+    )
 
 
 def cmd_remove_user(settings: Settings, args: argparse.Namespace) -> None:
     user = _run_in_session(settings, lambda s: remove_user(s, username=args.username))
-    print(f"user {user.username!r} removed; their desk sessions are ended")
+    print(
+        f"user {user.username!r} removed from {where(settings.database_url)}; their desk "
+        "sessions are ended"
+    )
 
 
 def cmd_page_id(settings: Settings, _args: argparse.Namespace) -> None:
     from app.site.service import ensure_page_id
 
     print(_run_in_session(settings, lambda s: ensure_page_id(s, settings)))
+    # Only the id on stdout, for scripts; where it was read, for the person running it.
+    print(f"(the page id of {where(settings.database_url)})", file=sys.stderr)
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
@@ -122,6 +149,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
         ),
     )
     print(text_report(plan))
+    print(f"(the database: {where(settings.database_url)})", file=sys.stderr)
 
 
 WORKER_STOP_SECONDS = 10
@@ -129,17 +157,26 @@ WORKER_STOP_SECONDS = 10
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     """Serve with granian (measured faster than uvicorn on this app: docs/benchmarks.md),
-    in `--workers` processes; each reads its settings from the environment."""
+    in `--workers` processes; each reads its settings from the environment. Everything
+    that would stop it is checked first, each said in one line before it listens."""
     import os
 
     from granian import Granian
 
+    args.host = check_host(args.host)
     # The default key is public: anyone could sign links with it. Only a server nobody else
     # can reach (`make run`, a demo on this machine) may run with it.
     if (refused := development_key_refusal(settings, host=args.host)) is not None:
         sys.exit(f"tidings: {refused}")
+    held = claim_port(args.host, args.port)
+    asyncio.run(check_ready(settings.database_url))
+    if args.check:  # `make run` asks before `tidings demo` replaces a running server's key
+        held.close()
+        print(f"tidings: {args.host} port {args.port} is free; {where(settings.database_url)}")
+        return
     if args.no_worker:
         os.environ["TIDINGS_RUN_WORKER"] = "0"
+    print(f"tidings: serving the database {where(settings.database_url)}", flush=True)
     Granian(
         "app.asgi:create_served_app",
         factory=True,
@@ -153,6 +190,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         # for it forever by default): after this many seconds it is killed instead.
         workers_kill_timeout=WORKER_STOP_SECONDS,
     ).serve()
+    held.close()
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
@@ -161,9 +199,10 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
 
     from app.asgi import create_app
     from app.public.asgi_local import asgi_fetch, running
+    from app.public.copy_files import has_gzip_copy
     from app.public.static_copy import export, run_hook
 
-    folder = Path(args.folder)
+    folder = Path(args.folder).resolve()
     quiet = dataclasses.replace(settings, run_worker=False, static_dir=None)
 
     async def main() -> None:
@@ -176,8 +215,12 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
             assert written is not None  # nothing supersedes a one-off export
         if settings.static_hook:
             await run_hook(settings.static_hook, folder)
+        # Counted as they lie in the folder: each text file has its gzip copy beside it.
+        total = len(written.files) + sum(1 for name in written.files if has_gzip_copy(name))
         print(
-            f"static copy in {folder}: {len(written.files)} files, {written.changed} written, "
+            f"static copy of {where(settings.database_url)} in {folder}: {total} "
+            f"files ({len(written.files)} pages and files, {total - len(written.files)} gzip "
+            f"copies); {written.changed} written, {total - written.changed} unchanged, "
             f"{written.removed} removed, in {written.seconds:.2f} s"
         )
 
@@ -198,6 +241,9 @@ def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
     async def main() -> None:
         from app.site.service import ensure_page_id
 
+        logging.getLogger("tidings.worker").info(
+            "delivering from the database %s", where(settings.database_url)
+        )
         engine = make_engine(settings.database_url)
         async with make_sessionmaker(engine)() as session:
             await ensure_page_id(session, settings)
@@ -214,18 +260,39 @@ def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
     asyncio.run(main())
 
 
+def _database_line() -> str:
+    try:
+        place = where(Settings.from_env().database_url)
+    except ConfigError as exc:
+        return f"The database: not known, the configuration is wrong ({exc})."
+    return (
+        f"The database: {place} (set TIDINGS_DATABASE_URL to use another; a relative SQLite "
+        "path is taken from the Tidings folder, not from where the command runs)."
+    )
+
+
+def _port(raw: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, got {raw!r}")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tidings", description=__doc__)
+    parser = argparse.ArgumentParser(prog="tidings", description=__doc__, epilog=_database_line())
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="bring the database to the newest schema").set_defaults(
-        run=cmd_migrate
+        run=cmd_migrate, ready=False
     )
     commands.add_parser("demo", help="load demo data into an empty database").set_defaults(
         run=cmd_demo
     )
     serve = commands.add_parser("serve", help="serve the pages and the API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="an IP address (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument(
         "--workers",
         type=int,
@@ -237,7 +304,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not deliver in this process (run `tidings worker` instead)",
     )
-    serve.set_defaults(run=cmd_serve)
+    serve.add_argument(
+        "--check", action="store_true", help="check the address and the database, then exit"
+    )
+    serve.set_defaults(run=cmd_serve, ready=False)  # checked after the address
     export = commands.add_parser(
         "export",
         help="write the public site as static files into a folder (what TIDINGS_STATIC_DIR "
@@ -301,9 +371,13 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         sys.exit(f"tidings: configuration error: {exc}")
     try:
+        if getattr(args, "ready", True):
+            asyncio.run(check_ready(settings.database_url))
         args.run(settings, args)
     except DomainError as exc:
         sys.exit(f"tidings: {exc.message}")
+    except (NotReady, AddressProblem) as exc:
+        sys.exit(f"tidings: {exc}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.lib.paths import THEMES
+from app.lib.paths import ROOT, THEMES
+
+# The default database is a file in the Tidings folder, wherever a command is run from:
+# a path relative to the working directory made `tidings` run from another folder quietly
+# start (and migrate) a second, empty database.
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{ROOT / 'tidings.db'}"
 
 
 class ConfigError(Exception):
@@ -48,6 +53,18 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -
     return value
 
 
+def _anchored(database_url: str) -> str:
+    """A SQLite URL with a relative path, made absolute from the Tidings folder (not from
+    the folder a command happens to run in)."""
+    prefix = "sqlite+aiosqlite:///"
+    if not database_url.startswith(prefix):
+        return database_url
+    path, sep, query = database_url[len(prefix) :].partition("?")
+    if not path or path == ":memory:" or path.startswith("/"):
+        return database_url
+    return f"{prefix}{ROOT / path}{sep}{query}"
+
+
 def check_theme(name: str) -> None:
     """ConfigError unless `name` is a folder under themes/: a typo must not quietly serve
     another look."""
@@ -72,7 +89,7 @@ def is_loopback(host: str) -> bool:
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = "sqlite+aiosqlite:///tidings.db"
+    database_url: str = DEFAULT_DATABASE_URL
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = "dev-insecure-secret-change-me"
     page_name: str = "Tidings"
@@ -140,6 +157,7 @@ class Settings:
                     "TIDINGS_DATABASE_URL must start with sqlite+aiosqlite:// or "
                     f"postgresql+asyncpg://, got {database_url!r}"
                 )
+        database_url = _anchored(database_url)
         base_url = get("TIDINGS_BASE_URL", cls.base_url).rstrip("/")
         parts = urlsplit(base_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:

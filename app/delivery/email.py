@@ -10,6 +10,7 @@ import asyncio
 import base64
 import collections
 import contextlib
+import email
 import email.policy
 import functools
 import secrets
@@ -304,10 +305,11 @@ class SmtpMailer:
 
 
 class ConsoleMailer:
-    """For development without an SMTP server: print each message (TIDINGS_EMAIL_BACKEND)."""
+    """For development without an SMTP server: print each message (TIDINGS_EMAIL_BACKEND),
+    whole: who it is to, its subject, its text and links (what a reader would click)."""
 
     async def send(self, message: OutgoingEmail) -> Outcome:
-        print(f"--- email to {message.recipient}: {message.subject}")
+        print(console_text(message), flush=True)  # one print: lanes never interleave lines
         return Outcome(ok=True)
 
     async def drop(self) -> None:
@@ -315,6 +317,20 @@ class ConsoleMailer:
 
     async def close(self) -> None:
         return None
+
+
+def console_text(message: OutgoingEmail) -> str:
+    """A message as the console backend prints it: its headers a reader sees, the unsubscribe
+    link, then the plain-text body (the HTML body says the same)."""
+    parsed = email.message_from_bytes(message.data, policy=email.policy.default)
+    lines = [f"--- email to {message.recipient} ---"]
+    for name in ("From", "To", "Subject", "List-Unsubscribe"):
+        if parsed[name] is not None:
+            lines.append(f"{name}: {parsed[name]}")
+    body = parsed.get_body(preferencelist=("plain",))
+    lines += ["", body.get_content().rstrip() if body is not None else "(no text part)"]  # type: ignore[attr-defined]
+    lines.append(f"--- end of email to {message.recipient} ---")
+    return "\n".join(lines)
 
 
 def make_mailer(settings: Settings) -> Mailer:

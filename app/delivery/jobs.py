@@ -52,6 +52,9 @@ UNRECORDED_PER_LANE = 2
 # time, so a pool of its own holds few idle connections to look over before each request.
 LANE_HTTP_CONNECTIONS = 4
 GROUP_INTERVAL = 0.004  # seconds a result may wait for others to join its group commit
+# Seconds a message in flight may take to finish once the worker is told to stop (serve stops
+# within 3 s of SIGTERM); after that it goes back to the outbox, to be sent again later.
+STOP_GRACE = 1.5
 
 
 class DeliveryWorker:
@@ -89,6 +92,7 @@ class DeliveryWorker:
         self.common = CommonParts()
         self.snapshots = Snapshots()  # the page's state, read once per change, not per claim
         self.outstanding: set[int] = set()  # claimed and not yet recorded
+        self._sending: set[int] = set()  # in a lane's hands, its outcome not yet known
         self._queue: asyncio.Queue[Prepared | None] = asyncio.Queue()
         self._freed = asyncio.Event()
         # Sent or being sent, and not yet recorded: what a crash could repeat.
@@ -125,8 +129,7 @@ class DeliveryWorker:
         self._renewer = asyncio.create_task(self._hold())
 
     async def close(self) -> None:
-        """Stop: rows not yet started go back to the outbox at once; messages in flight
-        finish (within the deadline) and their results are written."""
+        """Stop: unsent rows go back at once, sends in flight within `STOP_GRACE` (else too)."""
         if self._mailers is None:
             return
         self._recorder.stop_waiting()  # lanes must not wait on a database that is away
@@ -137,15 +140,18 @@ class DeliveryWorker:
                 item = queue.get_nowait()
                 if item is not None:
                     waiting.append(item.delivery_id)
-        if waiting:
-            await self._release(waiting)
         self._queue.put_nowait(None)  # the gate ends, then tells each lane to stop
-        await asyncio.gather(*self._lanes)
+        _done, held = await asyncio.wait(self._lanes, timeout=STOP_GRACE)
+        waiting += sorted(self._sending)  # given up: a peer held them past the grace
+        for lane in held:
+            lane.cancel()
+        await asyncio.gather(*self._lanes, return_exceptions=True)
         if self._gating is not None:
             await self._gating
-        if self._gate.held:
-            await self._release(self._gate.held)
+        waiting += self._gate.held
         await self._recorder.close()
+        if waiting:
+            await self._release(waiting)
         self._closing.set()
         if self._renewer is not None:
             await self._renewer
@@ -313,7 +319,9 @@ class DeliveryWorker:
                     self._unrecorded.release()
                     break
                 self._gate.taken()
+                self._sending.add(item.delivery_id)
                 outcome = await self._send(item, channels, shared)
+                self._sending.discard(item.delivery_id)
                 if outcome.ok and item.confirms is not None:
                     # A public webhook's signed first delivery was accepted: it starts,
                     # before the delivery counts as done, so whoever waits for that sees a

@@ -207,10 +207,13 @@ DEMO_KEY = "make run"
 async def welcome(session: AsyncSession, *, settings: Settings) -> str:
     """Where to look first, and a fresh admin key (keys are shown once, so each run mints one)."""
     customer = await session.scalar(select(Customer).order_by(Customer.name).limit(1))
-    # One demo key at a time: the key the previous run printed stops working now.
+    # One demo key at a time: the key the previous run printed stops working now, and the
+    # output says so (a server still running from that run would otherwise just answer 401).
+    revoked = 0
     for old in await list_api_keys(session):
         if old.name == DEMO_KEY and old.revoked_at is None:
             await revoke_api_key(session, key_id=old.id)
+            revoked += 1
     _key, raw = await create_api_key(session, name=DEMO_KEY, role=Role.ADMIN)
     rows = [("Public status page", f"{settings.base_url}/")]
     if customer is not None:
@@ -226,5 +229,11 @@ async def welcome(session: AsyncSession, *, settings: Settings) -> str:
         )
     width = max(len(label) for label, _ in rows) + 2
     lines = ["", *(f"  {label + ':':<{width}}{value}" for label, value in rows)]
+    if revoked:
+        lines += [
+            "",
+            "  The admin API key and desk passwords printed by the previous run no longer work",
+            "  (also for a server still running from it): use the ones above.",
+        ]
     lines.append("")
     return "\n".join(lines)

@@ -1,6 +1,9 @@
 """Writing the static copy to its folder: each file renamed into place whole (with its gzip
 copy), pages before the pages that link to them, files no longer public removed, the
 version stamp written last, and the lock under which processes sharing a folder take turns.
+
+The lock is taken on the folder itself (flock on its descriptor), not on a file in it: a
+lock file stayed behind in every copy, for the web server to publish beside the pages.
 """
 
 from __future__ import annotations
@@ -11,14 +14,18 @@ import fcntl
 import gzip
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 TEXT_SUFFIXES = {".html", ".json", ".rss", ".atom", ".ics", ".svg", ".js", ".css", ".xml"}
 MANIFEST = ".tidings-copy"
-LOCK = ".tidings-copy.lock"
 STAMP = ".tidings-copy-version"  # "<state version> <unix time written>", written last
+
+
+def has_gzip_copy(name: str) -> bool:
+    """Whether the file `name` of the copy is written with a gzip copy beside it."""
+    return Path(name).suffix in TEXT_SUFFIXES
 
 
 def _gzip(data: bytes) -> bytes:
@@ -73,15 +80,21 @@ def _write_stamp(folder: Path, version: int) -> None:
     _write_atomically(folder / STAMP, f"{version} {time.time():.3f}\n".encode())
 
 
-def _open_lock(folder: Path) -> IO[str]:
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[int]:
+    """The folder's descriptor, to flock (closing it lets the lock go)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return open(folder / LOCK, "w")  # closed by the caller's `with`
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield descriptor
+    finally:
+        os.close(descriptor)
 
 
 @contextlib.asynccontextmanager
 async def holding_lock(folder: Path, poll_seconds: float = 0.02):  # type: ignore[no-untyped-def]
     """This process's turn at `folder` (waited for without blocking the event loop)."""
-    with await asyncio.to_thread(_open_lock, folder) as lock:
+    with _folder_lock(folder) as lock:
         while True:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -108,7 +121,7 @@ def write_files(
     folder.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as turn:
         if not locked:
-            lock = turn.enter_context(open(folder / LOCK, "w"))
+            lock = turn.enter_context(_folder_lock(folder))
             fcntl.flock(lock, fcntl.LOCK_EX)
             turn.callback(fcntl.flock, lock, fcntl.LOCK_UN)
         wanted: set[str] = set()
@@ -118,7 +131,7 @@ def write_files(
             target = folder / name
             wanted.add(name)
             zipped = target.with_name(target.name + ".gz")
-            if Path(name).suffix in TEXT_SUFFIXES:
+            if has_gzip_copy(name):
                 wanted.add(name + ".gz")
                 if not (_same(target, data) and zipped.is_file()):
                     changed += _write_atomically(zipped, _gzip(data))

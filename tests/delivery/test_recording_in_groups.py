@@ -45,16 +45,20 @@ async def test_a_fan_out_is_recorded_in_a_few_group_commits_not_one_per_message(
 ):
     update = await _publish_to(client, keys, READERS)
 
-    writes: list[str] = []
+    writes: list[int] = []  # messages recorded by each write
     unrecorded_most = 0
-    worker = DeliveryWorker(replace(settings, worker_concurrency=4), sessionmaker)
+    # A group waits up to a second for its members (not 4 ms): how many messages a busy
+    # machine sends in 4 ms moves with its load, and that is not what this test is about.
+    worker = DeliveryWorker(
+        replace(settings, worker_concurrency=4), sessionmaker, flush_interval=1.0
+    )
 
-    def count_sent_writes(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+    def count_sent_writes(_conn, cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
         if statement.startswith("UPDATE deliveries SET state="):
-            writes.append(statement)
+            writes.append(cursor.rowcount)
 
     sync_engine = sessionmaker.kw["bind"].sync_engine
-    event.listen(sync_engine, "before_cursor_execute", count_sent_writes)
+    event.listen(sync_engine, "after_cursor_execute", count_sent_writes)
     stop = asyncio.Event()
     serving = asyncio.create_task(worker.serve(stop))
 
@@ -71,11 +75,12 @@ async def test_a_fan_out_is_recorded_in_a_few_group_commits_not_one_per_message(
         stop.set()
         await serving
         await worker.close()
-        event.remove(sync_engine, "before_cursor_execute", count_sent_writes)
+        event.remove(sync_engine, "after_cursor_execute", count_sent_writes)
 
     assert smtp.count() == READERS
-    # One commit per message would be 300 writes; groups of several make far fewer.
-    assert len(writes) <= READERS // 4, f"{len(writes)} writes for {READERS} messages"
+    assert sum(writes) == READERS
+    # One write per message would be 300 writes: messages sent together are written together.
+    assert len(writes) <= READERS // 2, writes
     assert unrecorded_most <= worker.window
 
 

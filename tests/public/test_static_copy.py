@@ -229,7 +229,7 @@ async def test_tidings_export_writes_the_same_copy_once(copying_client, copy_dir
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "static copy in" in result.stdout
+    assert f"in {out}: " in result.stdout
     exported = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     live = {str(p.relative_to(copy_dir)) for p in copy_dir.rglob("*") if p.is_file()}
     assert exported == live
