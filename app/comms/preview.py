@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience
-from app.comms import tone
+from app.comms import binding, tone
 from app.comms.models import DraftReview
 from app.comms.promises import has_promise_mark, promise_words
 from app.comms.service import get_review
@@ -98,6 +98,10 @@ class ReviewView:
     recipients: Recipients = field(default_factory=Recipients)
     # The words' next-update mark, as it would read if published now.
     promise: str = ""
+    # Who the words reach now as a fingerprint the approve form sends back, and what changed
+    # about it since they were submitted (the reviewer looks again before approving).
+    version: str | None = None
+    changed: list[str] = field(default_factory=list)
 
 
 async def _readers(
@@ -259,6 +263,18 @@ async def review_view(
         if draft.state != UpdateState.PUBLISHED
         else Recipients(notify=draft.deliver_notifications)
     )
+    version, changed = await binding.as_shown(session, incident, draft, review)
     return ReviewView(
-        draft, review, incident, label, previews, findings, diff, changes, who, promise
+        draft,
+        review,
+        incident,
+        label,
+        previews,
+        findings,
+        diff,
+        changes,
+        who,
+        promise,
+        version,
+        changed,
     )
