@@ -73,10 +73,8 @@ async def test_approving_words_whose_incident_went_customers_only_since_submissi
     assert looked and looked[0]["detail"]["changed"] == ["visibility public → customers"]
 
 
-async def test_a_customer_or_component_added_after_submission_is_named_in_the_refusal(
-    client, keys
-):
-    api, search, acme, initech, incident = await _world(client, keys)
+async def test_a_customer_or_component_added_after_submission_is_named_in_the_refusal(client, keys):
+    api, search, _acme, initech, incident = await _world(client, keys)
     draft_id = await _submitted(client, keys, incident["id"])
     await client.patch(
         f"/api/v1/incidents/{incident['id']}",

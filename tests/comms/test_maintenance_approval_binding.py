@@ -47,8 +47,8 @@ def _words(plan, phase):  # type: ignore[no-untyped-def]
 
 
 async def _published_statuses(client, keys, plan_id):  # type: ignore[no-untyped-def]
-    window = (await client.get(f"/api/v1/maintenances/{plan_id}", headers=keys["comms_lead"])).json()
-    return [u["status"] for u in window["updates"] if u["state"] == "published"]
+    window = await client.get(f"/api/v1/maintenances/{plan_id}", headers=keys["comms_lead"])
+    return [u["status"] for u in window.json()["updates"] if u["state"] == "published"]
 
 
 async def test_changing_a_plans_customers_voids_its_approvals_and_nothing_goes_out_at_the_start(
@@ -66,7 +66,7 @@ async def test_changing_a_plans_customers_voids_its_approvals_and_nothing_goes_o
         words = _words(changed.json(), phase)
         assert (words["state"], words["approved_by"]) == ("waiting", None)
         assert VOIDED in words["note"] and "customers: Acme added" in words["note"]
-    events = (await client.get(f"/api/v1/incidents/{plan_id}/audit", headers=keys["comms_lead"]))
+    events = await client.get(f"/api/v1/incidents/{plan_id}/audit", headers=keys["comms_lead"])
     voids = [e for e in events.json() if e["action"] == "maintenance.void"]
     assert {e["detail"]["phase"] for e in voids} == {"in_progress", "completed"}
 
@@ -85,7 +85,7 @@ async def test_changing_a_plans_customers_voids_its_approvals_and_nothing_goes_o
 
 
 async def test_the_worker_publishes_no_words_whose_window_changed_components_elsewhere(
-    client, keys, sessionmaker, clock
+    client, keys, sessionmaker, clock, desk_sign_in
 ):
     api, plan_id = await _approved_plan(client, keys)
     search = await factories.component(client, keys["admin"], "Search")
@@ -104,6 +104,9 @@ async def test_the_worker_publishes_no_words_whose_window_changed_components_els
     plan = (await client.get(f"{PLANS}/{plan_id}", headers=keys["comms_lead"])).json()
     assert _words(plan, "in_progress")["state"] == "waiting"
     assert VOIDED in _words(plan, "in_progress")["note"]
+    await desk_sign_in("lena", Role.COMMS_LEAD)
+    window = " ".join(text_of(await client.get(f"/admin/maintenance/{plan_id}")).split())
+    assert "Waiting for a comms lead's approval again: the plan's readers changed" in window
 
     clock.advance(minutes=11)
     assert await run_maintenance_schedule(sessionmaker) == 1
@@ -111,7 +114,7 @@ async def test_the_worker_publishes_no_words_whose_window_changed_components_els
     plan = (await client.get(f"{PLANS}/{plan_id}", headers=keys["comms_lead"])).json()
     starts = _words(plan, "in_progress")
     assert starts["state"] == "missed" and "components: Search added" in starts["note"]
-    events = (await client.get(f"/api/v1/incidents/{plan_id}/audit", headers=keys["comms_lead"]))
+    events = await client.get(f"/api/v1/incidents/{plan_id}/audit", headers=keys["comms_lead"])
     voided = [e for e in events.json() if e["action"] == "maintenance.void"]
     assert voided and voided[0]["actor"] == "maintenance schedule"
 
