@@ -46,6 +46,7 @@ from app.comms.maintenance_plans import (
     WAITING,
     Plan,
     check_phase,
+    edit_window,
     get_plan,
     void_moved,
 )
@@ -171,12 +172,7 @@ async def change(
         scheduled_until=data.scheduled_until if moved else None,
     )
     if any(v is not None for v in msgspec.structs.astuple(facts)):
-        approved = any(w is not None and w.state == APPROVED for w in plan.words.values())
-        await incidents.edit_incident(
-            session, actor=actor, incident_id=incident.id, data=facts, approved_ahead=approved
-        )
-        plan = await get_plan(session, incident.id)
-        await void_moved(session, plan, actor)
+        plan = await edit_window(session, actor=actor, incident_id=incident.id, data=facts)
     if moved:
         for phase in (IN_PROGRESS, COMPLETED):
             words = plan.words[phase]

@@ -20,6 +20,7 @@ from app.comms.models import MaintenanceWords
 from app.incidents import service as incidents
 from app.incidents.audit import audit
 from app.incidents.models import Incident
+from app.incidents.schemas import IncidentUpdate
 from app.incidents.status import IncidentKind, UpdateState, is_open
 from app.lib.clock import as_utc
 from app.lib.errors import InvalidInput, NotFound
@@ -151,3 +152,19 @@ async def void_moved(session: AsyncSession, plan: Plan, actor: Actor) -> None:
         detail = {"phase": phase, "changed": changed}
         await audit(session, actor, "maintenance.void", plan.incident, detail)
     await session.flush()
+
+
+async def edit_window(
+    session: AsyncSession, *, actor: Actor, incident_id: str, data: IncidentUpdate
+) -> Plan:
+    """Change a window's facts, whoever asks (the plans API, the desk, the maintenances
+    API): with words approved in advance, who reads them is a comms lead's to change, and
+    approvals given for other readers than the window has afterwards no longer hold."""
+    plan = await get_plan(session, incident_id)
+    approved = any(w is not None and w.state == APPROVED for w in plan.words.values())
+    await incidents.edit_incident(
+        session, actor=actor, incident_id=plan.incident.id, data=data, approved_ahead=approved
+    )
+    plan = await get_plan(session, plan.incident.id)
+    await void_moved(session, plan, actor)
+    return plan

@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Request, Response, patch, post
 
 from app.accounts.auth import CurrentActor
-from app.comms import publishing
+from app.comms import maintenance_plans, publishing
 from app.components.api import ComponentController, component_read
 from app.components.schemas import ComponentRead, ComponentUpdate
 from app.incidents.api import (
@@ -25,6 +25,7 @@ from app.incidents.api import (
 from app.incidents.schemas import (
     IncidentCreate,
     IncidentRead,
+    IncidentUpdate,
     MaintenanceCreate,
     UpdateCreate,
     UpdateRead,
@@ -70,7 +71,22 @@ class IncidentApi(IncidentController):
 
 
 class MaintenanceApi(MaintenanceController):
-    """/api/v1/maintenances: reading and editing (`app.incidents.api`), scheduling."""
+    """/api/v1/maintenances: reading (`app.incidents.api`), scheduling, and editing through
+    the window's plan (words approved in advance hold only for the readers they were for)."""
+
+    @patch("/{incident_id:str}")
+    async def edit_incident(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        incident_id: str,
+        data: IncidentUpdate,
+    ) -> IncidentRead:
+        plan = await maintenance_plans.edit_window(
+            db, actor=actor, incident_id=incident_id, data=data
+        )
+        return incident_read(plan.incident, settings)
 
     @post("/", status_code=201)
     async def schedule_maintenance(

@@ -84,23 +84,20 @@ async def test_changing_a_plans_customers_voids_its_approvals_and_nothing_goes_o
     assert _words(again.json(), "in_progress")["state"] == "published"
 
 
-async def test_the_worker_publishes_no_words_whose_window_changed_components_elsewhere(
+async def test_the_worker_publishes_no_words_whose_window_gained_a_component_since_approval(
     client, keys, sessionmaker, clock, desk_sign_in
 ):
-    api, plan_id = await _approved_plan(client, keys)
+    _api, plan_id = await _approved_plan(client, keys)
     search = await factories.component(client, keys["admin"], "Search")
-    # Through the incidents API, which knows nothing of words approved in advance.
-    changed = await client.patch(
-        f"/api/v1/maintenances/{plan_id}",
-        json={
-            "components": [
-                {"id": api["id"], "status": "under_maintenance"},
-                {"id": search["id"], "status": "under_maintenance"},
-            ]
-        },
-        headers=keys["comms_lead"],
+    # Words published on the window that set a new component's status: no plan verb runs.
+    await factories.publish(
+        client,
+        keys["comms_lead"],
+        plan_id,
+        "Search is part of this maintenance too.",
+        status="scheduled",
+        components=[{"id": search["id"], "status": "under_maintenance"}],
     )
-    assert changed.status_code == 200, changed.text
     plan = (await client.get(f"{PLANS}/{plan_id}", headers=keys["comms_lead"])).json()
     assert _words(plan, "in_progress")["state"] == "waiting"
     assert VOIDED in _words(plan, "in_progress")["note"]
@@ -121,6 +118,30 @@ async def test_the_worker_publishes_no_words_whose_window_changed_components_els
     clock.advance(minutes=60)
     await run_maintenance_schedule(sessionmaker)
     assert "completed" not in await _published_statuses(client, keys, plan_id)
+
+
+async def test_editing_a_window_through_the_maintenances_api_voids_approvals_too(client, keys):
+    api, plan_id = await _approved_plan(client, keys)
+    acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])
+    refused = await client.patch(
+        f"/api/v1/maintenances/{plan_id}",
+        json={"visibility": "customers", "customers": [acme["id"]]},
+        headers=keys["responder"],
+    )
+    assert refused.status_code == 403, refused.text
+    changed = await client.patch(
+        f"/api/v1/maintenances/{plan_id}",
+        json={"visibility": "customers", "customers": [acme["id"]]},
+        headers=keys["comms_lead"],
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["visibility"] == "customers"
+    plan = (await client.get(f"{PLANS}/{plan_id}", headers=keys["comms_lead"])).json()
+    assert {_words(plan, p)["state"] for p in ("in_progress", "completed")} == {"waiting"}
+    events = await client.get(f"/api/v1/incidents/{plan_id}/audit", headers=keys["comms_lead"])
+    voided = [e for e in events.json() if e["action"] == "maintenance.void"]
+    assert len(voided) == 2 and voided[0]["actor"] != "maintenance schedule"
+    assert "visibility public → customers" in voided[0]["detail"]["changed"]
 
 
 async def test_a_responder_may_not_change_who_reads_words_approved_in_advance(client, keys):
