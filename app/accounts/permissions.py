@@ -88,6 +88,10 @@ _NEEDS: dict[Act, Role] = {
 # What an edit of an incident may change that decides who reads its published words, or
 # what the public reads: once words are out, these are a publishing act.
 AUDIENCE_FIELDS = frozenset({"title", "visibility", "customers", "components"})
+# What decides who reads words still waiting to go out (in the queue, or approved in
+# advance): changing it moves them away from what their reviewer approved or will see,
+# so it is the same publishing act.
+PENDING_AUDIENCE_FIELDS = frozenset({"visibility", "customers"})
 
 
 def at_least(role: Role, needed: Role) -> bool:
@@ -144,15 +148,26 @@ def require_edit_update(actor: Someone, *, author: str, published: bool) -> None
 
 
 def require_edit_incident(
-    actor: Someone, *, has_published_words: bool, changed: Collection[str]
+    actor: Someone,
+    *,
+    has_published_words: bool,
+    changed: Collection[str],
+    has_pending_words: bool = False,
 ) -> None:
     """Anyone who may open incidents may edit them; but once words are published, changing
-    who reads them or the title everyone reads is a publishing act."""
+    who reads them or the title everyone reads is a publishing act, and so is changing its
+    visibility or customers while words wait to go out (submitted, or approved in advance)."""
     require(actor, Act.OPEN_INCIDENT)
-    touched = sorted(AUDIENCE_FIELDS.intersection(changed))
-    if has_published_words and touched and not may(actor, Act.CHANGE_PUBLISHED):
+    if may(actor, Act.CHANGE_PUBLISHED):
+        return
+    if has_published_words:
+        touched, words = sorted(AUDIENCE_FIELDS.intersection(changed)), "published words"
+    else:
+        touched = sorted(PENDING_AUDIENCE_FIELDS.intersection(changed))
+        words = "words waiting to go out"
+    if touched and (has_published_words or has_pending_words):
         raise PermissionDenied(
-            f"this incident has published words; changing its {', '.join(touched)} needs the "
+            f"this incident has {words}; changing its {', '.join(touched)} needs the "
             f"{_NEEDS[Act.CHANGE_PUBLISHED].value} role (you have {actor.role.value}); "
             "component statuses and drafts are yours to change",
             field=touched[0],

@@ -15,7 +15,7 @@ from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.audit.models import AuditEvent
 from app.audit.service import list_events
-from app.comms import declaring, promises, service
+from app.comms import binding, declaring, promises, service
 from app.comms.models import DraftReview
 from app.comms.preview import review_view
 from app.comms.schemas import (
@@ -34,6 +34,7 @@ from app.comms.schemas import (
 )
 from app.comms.site import site_for
 from app.incidents.api import update_read
+from app.incidents.models import Update
 from app.incidents.schemas import UpdateRead
 from app.incidents.service import get_incident, get_update
 from app.web.deps import AppSettings, Db
@@ -72,6 +73,22 @@ def audit_read(e: AuditEvent) -> AuditEventRead:
 class DraftRead(msgspec.Struct, kw_only=True):
     update: UpdateRead
     review: ReviewRead | None
+    # Who the words reach now, as a fingerprint an approval may send back (`version`), and
+    # what changed about it since they were submitted.
+    version: str | None = None
+    changed_since_submitted: list[str] = []
+
+
+async def draft_read(db: Db, draft: Update) -> DraftRead:
+    review = await service.get_review(db, draft.id)
+    incident = await get_incident(db, draft.incident_id)
+    version, changed = await binding.as_shown(db, incident, draft, review)
+    return DraftRead(
+        update=update_read(draft),
+        review=review_read(review),
+        version=version,
+        changed_since_submitted=changed,
+    )
 
 
 class DeclaredRead(msgspec.Struct, kw_only=True):
@@ -98,10 +115,7 @@ class DraftController(Controller):
             draft = await service.create_draft(
                 db, site_for(settings), actor=actor, incident_id=incident_id, data=data
             )
-            return DraftRead(
-                update=update_read(draft),
-                review=review_read(await service.get_review(db, draft.id)),
-            )
+            return await draft_read(db, draft)
 
         return await create_once(request, db, create)
 
@@ -109,10 +123,7 @@ class DraftController(Controller):
     async def list_drafts(self, db: Db, actor: CurrentActor, incident_id: str) -> list[DraftRead]:
         await get_incident(db, incident_id)
         drafts = await service.list_drafts(db, incident_id=incident_id)
-        return [
-            DraftRead(update=update_read(d), review=review_read(await service.get_review(db, d.id)))
-            for d in drafts
-        ]
+        return [await draft_read(db, d) for d in drafts]
 
     @get("/drafts/mine")
     async def my_drafts(self, db: Db, actor: CurrentActor) -> list[DraftRead]:
@@ -120,17 +131,11 @@ class DraftController(Controller):
         published in the last seven days: what became of what they wrote."""
         mine = await service.list_drafts(db, author=actor.name)
         mine += await service.published_for(db, author=actor.name)
-        return [
-            DraftRead(update=update_read(d), review=review_read(await service.get_review(db, d.id)))
-            for d in mine
-        ]
+        return [await draft_read(db, d) for d in mine]
 
     @get("/updates/{update_id:str}")
     async def get_draft(self, db: Db, actor: CurrentActor, update_id: str) -> DraftRead:
-        draft = await get_update(db, update_id)
-        return DraftRead(
-            update=update_read(draft), review=review_read(await service.get_review(db, draft.id))
-        )
+        return await draft_read(db, await get_update(db, update_id))
 
     @patch("/updates/{update_id:str}", opt={"act": Act.DRAFT})
     async def edit_draft(
@@ -165,6 +170,7 @@ class DraftController(Controller):
             body=data.body,
             notify=data.notify,
             zone=settings.zone,
+            version=data.version,
         )
         return update_read(draft)
 
@@ -185,10 +191,7 @@ class DraftController(Controller):
             declared = await declaring.declare(db, site, actor=actor, data=data)
             return DeclaredRead(
                 incident_id=declared.incident.id,
-                draft=DraftRead(
-                    update=update_read(declared.draft),
-                    review=review_read(await service.get_review(db, declared.draft.id)),
-                ),
+                draft=await draft_read(db, declared.draft),
             )
 
         return await create_once(request, db, create)
@@ -251,6 +254,8 @@ class DraftController(Controller):
                     email_subject=view.previews[0].email_subject if view.previews else None,
                     customers=view.customers,
                     joins=view.joins,
+                    version=view.version,
+                    changed_since_submitted=view.changed,
                 )
             )
         return items

@@ -100,6 +100,7 @@ class DraftPages(Controller):
                 body=text(form, "body") or None,
                 notify=notify,
                 zone=settings.zone,
+                version=text(form, "version") or None,
             ),
             "Approved and published." if notify else "Approved and published without notifying.",
             "/admin/queue",

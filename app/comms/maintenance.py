@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,7 +46,9 @@ from app.comms.maintenance_plans import (
     WAITING,
     Plan,
     check_phase,
+    edit_window,
     get_plan,
+    void_moved,
 )
 from app.comms.models import MaintenanceWords
 from app.comms.policy_store import require_approval_allowed
@@ -81,7 +84,7 @@ async def _write(
         session.add(words)
         plan.words[phase] = words
     words.body, words.written_by, words.state = body, actor.name, WAITING
-    words.approved_by = words.approved_at = words.note = None
+    words.approved_by = words.approved_at = words.note = words.approved_for = None
     words.update_id = words.published_at = None  # a new announcement, when there was one
     words.updated_at = utcnow()
     await session.flush()
@@ -162,21 +165,20 @@ async def change(
             raise InvalidInput("the window must end in the future", field="scheduled_until")
     facts = IncidentUpdate(
         title=data.title,
+        visibility=data.visibility,
+        customers=data.customers,
         components=None if data.components is None else _under_maintenance(data.components),
         scheduled_for=data.scheduled_for if moved else None,
         scheduled_until=data.scheduled_until if moved else None,
     )
-    if any(v is not None for v in (facts.title, facts.components, facts.scheduled_for)) or (
-        facts.scheduled_until is not None
-    ):
-        await incidents.edit_incident(session, actor=actor, incident_id=incident.id, data=facts)
-        plan = await get_plan(session, incident.id)
+    if any(v is not None for v in msgspec.structs.astuple(facts)):
+        plan = await edit_window(session, actor=actor, incident_id=incident.id, data=facts)
     if moved:
         for phase in (IN_PROGRESS, COMPLETED):
             words = plan.words[phase]
             if words is not None and words.state in (APPROVED, MISSED):
                 words.state, words.approved_by, words.approved_at = WAITING, None, None
-                words.note = RESCHEDULED
+                words.note, words.approved_for = RESCHEDULED, None
         await session.flush()
     for phase in PHASES:
         body = getattr(data, phase)
@@ -190,6 +192,7 @@ async def write_words(
 ) -> Plan:
     plan = await get_plan(session, incident_id)
     _refuse_if_over(plan)
+    await void_moved(session, plan, actor)
     await _write(session, actor, plan, check_phase(phase), body)
     return plan
 
@@ -207,6 +210,7 @@ async def approve_words(
     permissions.require(actor, Act.APPROVE)
     plan = await get_plan(session, incident_id)
     _refuse_if_over(plan)
+    await void_moved(session, plan, actor)
     words = plan.words.get(check_phase(phase))
     if words is None:
         raise NotFound(f"no {PHASE_LABELS[phase].lower()} words to approve; write them first")
@@ -227,6 +231,7 @@ async def approve_words(
     refuse_blocking(await check_tone(session, incident=incident, status=phase, body=words.body))
     now = utcnow()
     words.state, words.approved_by, words.approved_at, words.note = APPROVED, actor.name, now, None
+    words.approved_for = plan.audience  # the readers this approval is for, and only them
     await session.flush()
     detail: dict[str, object] = {"phase": phase, "author": words.written_by}
     if decision.waiver:
@@ -300,6 +305,10 @@ async def publish_due(session: AsyncSession, now: datetime | None = None) -> lis
         plan = await get_plan(session, incident.id)
         words = plan.words[found.phase] or found
         handled.append(words)
+        system = Actor(name="maintenance schedule", role=Role.RESPONDER)
+        # Words approved for other readers than the plan reaches now wait for a comms lead.
+        voided = plan.voided(words.phase)
+        await void_moved(session, plan, system)
         if not is_open(plan.incident.status) or (
             words.phase == IN_PROGRESS
             and plan.words[COMPLETED] is not None
@@ -311,8 +320,9 @@ async def publish_due(session: AsyncSession, now: datetime | None = None) -> lis
             await _publish(session, plan, words, now)
             continue
         words.state = MISSED
-        words.note = "not approved by the time it was due: nothing was published"
-        system = Actor(name="maintenance schedule", role=Role.RESPONDER)
+        words.note = "not approved by the time it was due: nothing was published" + (
+            f" ({words.note})" if voided else ""
+        )
         await audit(session, system, "maintenance.missed", plan.incident, {"phase": words.phase})
     await session.flush()
     return handled

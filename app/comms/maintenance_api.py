@@ -14,7 +14,7 @@ from litestar.params import Parameter
 from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.comms import maintenance, maintenance_plans
-from app.comms.maintenance_plans import CALLED_OFF, PHASES, Plan
+from app.comms.maintenance_plans import CALLED_OFF, PHASES, VOIDED, WAITING, Plan
 from app.comms.schemas import (
     MaintenanceCancel,
     MaintenancePlanChange,
@@ -34,18 +34,21 @@ def plan_read(plan: Plan, settings: AppSettings) -> MaintenancePlanRead:
         w = plan.words.get(phase)
         if w is None:
             continue
+        # Approved for other readers than the plan reaches now: it waits for approval again
+        # (the next verb on the plan, or the worker, records so).
+        voided = plan.voided(phase)
         words.append(
             MaintenanceWordsRead(
                 phase=phase,
                 body=w.body,
-                state=w.state,
+                state=WAITING if voided else w.state,
                 written_by=w.written_by,
-                approved_by=w.approved_by,
-                approved_at=w.approved_at,
+                approved_by=None if voided else w.approved_by,
+                approved_at=None if voided else w.approved_at,
                 publishes_at=plan.publishes_at(phase),
                 published_at=w.published_at,
                 update_id=w.update_id,
-                note=w.note,
+                note=VOIDED.format("who reads it") if voided else w.note,
             )
         )
     return MaintenancePlanRead(

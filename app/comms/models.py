@@ -93,6 +93,10 @@ class DraftReview(Base):
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     edited_on_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Who the words reach as the reviewer is shown it, recorded on submission, and its
+    # fingerprint: an approval holds only while both still say the same (`app.comms.binding`).
+    submitted_audience: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    submitted_version: Mapped[str | None] = mapped_column(String(16))
 
 
 class Pause(Base):
@@ -136,3 +140,5 @@ class MaintenanceWords(IdMixin, TimestampMixin, Base):
     published_at: Mapped[datetime | None]
     # Why words did not go out (missed or cancelled), as the desk says it.
     note: Mapped[str | None] = mapped_column(Text)
+    # The plan's audience when the words were approved: the approval holds only for it.
+    approved_for: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience
-from app.comms import tone
+from app.comms import binding, tone
 from app.comms.models import DraftReview
 from app.comms.promises import has_promise_mark, promise_words
 from app.comms.reached import names_of, on_publishing
@@ -103,6 +103,10 @@ class ReviewView:
     # them who read none of the incident's earlier words (they join it with these).
     customers: list[str] = field(default_factory=list)
     joins: list[str] = field(default_factory=list)
+    # Who the words reach now as a fingerprint the approve form sends back, and what changed
+    # about it since they were submitted (the reviewer looks again before approving).
+    version: str | None = None
+    changed: list[str] = field(default_factory=list)
 
 
 async def _readers(
@@ -273,6 +277,7 @@ async def review_view(
         customers, joins = await _published_for(session, draft), []
     else:
         customers, joins = await on_publishing(session, incident, draft)
+    version, changed = await binding.as_shown(session, incident, draft, review)
     return ReviewView(
         draft,
         review,
@@ -286,6 +291,8 @@ async def review_view(
         promise,
         customers,
         joins,
+        version,
+        changed,
     )
 
 

@@ -15,7 +15,7 @@ from litestar import Request, Response, patch, post
 
 from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms import publishing
+from app.comms import maintenance_plans, publishing
 from app.comms.reached import affected_customers
 from app.components.api import ComponentController, component_read
 from app.components.schemas import ComponentRead, ComponentUpdate
@@ -31,6 +31,7 @@ from app.incidents.schemas import (
     CustomerRef,
     IncidentCreate,
     IncidentRead,
+    IncidentUpdate,
     MaintenanceCreate,
     UpdateCreate,
     UpdateRead,
@@ -93,7 +94,23 @@ class IncidentApi(IncidentController):
 
 
 class MaintenanceApi(MaintenanceController):
-    """/api/v1/maintenances: reading and editing (`app.incidents.api`), scheduling."""
+    """/api/v1/maintenances: reading (`app.incidents.api`), scheduling, and editing through
+    the window's plan (words approved in advance hold only for the readers they were for)."""
+
+    @patch("/{incident_id:str}", opt={"act": Act.OPEN_INCIDENT})
+    async def edit_incident(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        affected: AffectedCustomers,
+        incident_id: str,
+        data: IncidentUpdate,
+    ) -> IncidentRead:
+        plan = await maintenance_plans.edit_window(
+            db, actor=actor, incident_id=incident_id, data=data
+        )
+        return await incident_answer(plan.incident, settings, affected)
 
     @post("/", status_code=201, opt={"act": Act.OPEN_INCIDENT})
     async def schedule_maintenance(

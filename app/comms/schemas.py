@@ -92,6 +92,9 @@ class ApproveRequest(msgspec.Struct, kw_only=True):
     body: str | None = None
     # False publishes without notifying anyone (no email, webhook or chat message).
     notify: bool = True
+    # The draft's `version` as the client displayed it: the approval binds exactly that
+    # audience (409 if the words reach anyone else now). Absent: the version submitted.
+    version: str | None = None
 
 
 class Declaration(msgspec.Struct, kw_only=True):
@@ -167,6 +170,10 @@ class QueueItemRead(msgspec.Struct, kw_only=True):
     # them that no earlier published words of the incident reached.
     customers: list[str] = []
     joins: list[str] = []
+    # Who the words reach now, as a fingerprint to send back with the approval, and what
+    # changed about it since the words were submitted ([]: nothing; look again if any).
+    version: str | None = None
+    changed_since_submitted: list[str] = []
 
 
 class ExampleMark(msgspec.Struct, kw_only=True):
@@ -247,6 +254,9 @@ class MaintenancePlanChange(DatedRequest, kw_only=True):
     title: str | None = None
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
+    # Who reads the window's words: changing any of these voids approvals given in advance.
+    visibility: Visibility | None = None
+    customers: list[str] | None = None
     components: list[str] | None = None
     scheduled: str | None = None
     in_progress: str | None = None

@@ -15,6 +15,7 @@ from app import audience
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
+from app.comms import binding
 from app.comms import policy as rules
 from app.comms.models import DraftReview
 from app.comms.policy_store import load_policy, require_approval_allowed
@@ -168,6 +169,9 @@ async def submit_draft(
     review.findings = [f.as_dict() for f in findings]
     review.submitted_at, review.submitted_by = now, actor.name
     review.reviewed_at = review.reviewed_by = review.rejection_reason = None
+    # What the reviewer will be shown about who reads the words: the approval binds it.
+    review.submitted_audience = binding.draft_audience(incident, draft)
+    review.submitted_version = binding.fingerprint(review.submitted_audience)
     draft.state = state.value
     draft.updated_at = now
     await session.flush()
@@ -215,15 +219,28 @@ async def approve_draft(
     notify: bool = True,
     zone: tzinfo = UTC,
     waiver: str | None = None,
+    version: str | None = None,
 ) -> Update:
     """Approve (optionally with the reviewer's edits) and publish in the same transaction.
 
+    The approval binds who the words reach as they were submitted, or `version` (what the
+    reviewer's screen showed) when given: if the incident's audience moved since, a 409
+    says what changed and the draft waits in the queue for a second look.
     `notify=False` publishes on the pages and feeds without sending anything (no delivery
     is created; the audit log says so). `waiver` records why the words skipped a second
     pair of eyes (a comms lead publishing their own words at once)."""
     permissions.require(actor, Act.APPROVE)
     draft = await _claim(session, update_id, UpdateAction.APPROVE)
     incident = await get_incident(session, draft.incident_id)
+    review = await _review_for(session, draft)
+    current = binding.draft_audience(incident, draft)
+    looked_again = await binding.check_bound(
+        session, recorded=review.submitted_audience, current=current, version=version
+    )
+    if looked_again:
+        await audit(session, actor, "draft.look_again", draft, {"changed": looked_again})
+    # From here the record is the audience this approval was given for.
+    review.submitted_audience, review.submitted_version = current, binding.fingerprint(current)
     decision = await require_approval_allowed(
         session,
         actor=actor,
@@ -231,7 +248,6 @@ async def approve_draft(
         visibility=incident.visibility,
         impact=incident.impact,
     )
-    review = await _review_for(session, draft)
     edited = body is not None and body.strip() != "" and body.strip() != draft.body
     if edited:
         assert body is not None

@@ -75,6 +75,11 @@ def has_published_words(incident: Incident) -> bool:
     return any(u.state == UpdateState.PUBLISHED for u in incident.updates)
 
 
+def has_submitted_words(incident: Incident) -> bool:
+    """Words waiting in the approval queue, bound to who the incident reaches now."""
+    return any(u.state == UpdateState.SUBMITTED for u in incident.updates)
+
+
 async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCreate) -> Incident:
     """Declare an incident; with a `body`, also write its first update."""
     permissions.require(actor, Act.OPEN_INCIDENT)
@@ -107,14 +112,22 @@ async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCr
 
 
 async def edit_incident(
-    session: AsyncSession, *, actor: Actor, incident_id: str, data: IncidentUpdate
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    incident_id: str,
+    data: IncidentUpdate,
+    approved_ahead: bool = False,
 ) -> Incident:
-    """Change an incident's facts. Once it has published words, changing who reads them or
-    the title everyone reads needs someone who may publish (see `permissions`)."""
+    """Change an incident's facts. Once it has published or pending words, changing who
+    reads them (or, once published, the title everyone reads) needs someone who may
+    publish (see `permissions`). `approved_ahead`: the caller knows of words approved in
+    advance (a maintenance plan's), pending too."""
     incident = await get_incident(session, incident_id)
     permissions.require_edit_incident(
         actor,
         has_published_words=has_published_words(incident),
+        has_pending_words=approved_ahead or has_submitted_words(incident),
         changed=changed_facts(incident, data),
     )
     changed: dict[str, object] = {}
