@@ -26,7 +26,7 @@ from app.delivery.models import Delivery, Message
 from app.delivery.prepared import Prepared
 from app.delivery.recorder import Recorder
 from app.delivery.reuse import CommonParts, Snapshots
-from app.delivery.service import (
+from app.delivery.queue import (
     DUE_STATES,
     Outcome,
     RetryPolicy,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import service as accounts
 from app.accounts.actor import Actor
 from app.accounts.models import Role
-from app.delivery import service as delivery
+from app.delivery import queue as delivery
 from app.lib.errors import PermissionDenied
 from app.subscribers import contacts
 from app.subscribers import service as subscribers

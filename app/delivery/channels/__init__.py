@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.delivery.email import MailerPool
-from app.delivery.service import Outcome
+from app.delivery.queue import Outcome
 from app.lib.guarded_http import GuardedSession
 from app.settings import Settings
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from app.delivery.channels import Shared
 from app.delivery.channels.bounded_http import deliver
 from app.delivery.prepared import ChatMessage
-from app.delivery.service import Outcome
+from app.delivery.queue import Outcome
 
 
 class ChatChannel:

@@ -8,7 +8,7 @@ import asyncio
 
 from app.delivery.channels import Shared
 from app.delivery.email import OutgoingEmail
-from app.delivery.service import Outcome
+from app.delivery.queue import Outcome
 
 
 class EmailChannel:

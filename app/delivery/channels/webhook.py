@@ -12,7 +12,7 @@ import time
 from app.delivery.channels import Shared
 from app.delivery.channels.bounded_http import deliver
 from app.delivery.prepared import WebhookMessage
-from app.delivery.service import Outcome
+from app.delivery.queue import Outcome
 from app.delivery.webhooks import sign
 
 
