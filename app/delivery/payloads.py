@@ -21,6 +21,7 @@ from app.subscribers.models import Subscriber
 
 if TYPE_CHECKING:
     from app.delivery.messages import Batch
+    from app.delivery.news import News
 
 
 async def confirmation_payload(batch: Batch, subscriber: Subscriber) -> bytes:
@@ -54,16 +55,14 @@ def _page(batch: Batch, page: StatusPage) -> dict[str, Any]:
     }
 
 
-async def update_payload(
-    batch: Batch, subscriber: Subscriber, update: Update, incident: Incident
-) -> bytes:
+async def update_payload(batch: Batch, subscriber: Subscriber, news: News) -> bytes:
     """The update as this subscriber's audience sees it. Only `meta` (the subscriber's own
     unsubscribe link) differs between the readers of one audience: the rest is encoded
     once per batch and audience, not once per subscriber."""
-    key = (update.id, subscriber.customer_id)
+    key = (news.update.id, subscriber.customer_id)
     shared = batch.payload_parts.get(key)
     if shared is None:
-        body = await _update_body(batch, subscriber, update, incident)
+        body = await _update_body(batch, subscriber, news.update, news.incident)
         shared = batch.payload_parts[key] = json.dumps(body, separators=(",", ":"))[1:-1].encode()
     meta = json.dumps(_meta(batch, subscriber), separators=(",", ":")).encode()
     return b'{"meta":' + meta + b"," + shared + b"}"
