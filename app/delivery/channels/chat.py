@@ -55,7 +55,14 @@ class ChatSender:
         return None
 
 
-def chat_channel(kind: str, *, label: str, noun: str, card: CardBuilder) -> Channel[ChatMessage]:
+@dataclass(frozen=True)
+class ChatChannel(Channel[ChatMessage]):
+    """A chat tool's channel, with the card format it reads (for the forms' test message)."""
+
+    card: CardBuilder = cards.slack_message
+
+
+def chat_channel(kind: str, *, label: str, noun: str, card: CardBuilder) -> ChatChannel:
     """A chat tool's channel: its kind and names, and the card format it reads."""
 
     async def validate(
@@ -79,7 +86,7 @@ def chat_channel(kind: str, *, label: str, noun: str, card: CardBuilder) -> Chan
     async def confirmation(batch: Batch, delivery: Delivery, subscriber: Subscriber) -> ChatMessage:
         return ChatMessage(subscriber.url or "", card(confirmation_card(batch, subscriber)))
 
-    return Channel[ChatMessage](
+    return ChatChannel(
         kind=kind,
         label=label,
         noun=noun,
@@ -89,6 +96,7 @@ def chat_channel(kind: str, *, label: str, noun: str, card: CardBuilder) -> Chan
         confirmation=confirmation,
         open=ChatSender,
         confirmed_by_delivery=True,
+        card=card,
     )
 
 
