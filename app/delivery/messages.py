@@ -33,14 +33,12 @@ from app.delivery.email import (
 )
 from app.delivery.email_content import EmailComponent, update_email_context
 from app.delivery.models import ComponentChange, Delivery, Message
-from app.delivery.news import News
+from app.delivery.news import News, PageState, page_state
 from app.delivery.prepared import Prepared
 from app.delivery.reuse import CommonParts, Snapshots
 from app.incidents.models import Incident, Update
 from app.lib.templating import Renderer
-from app.public import statuspage_shapes as shapes
 from app.public.snapshot import Snapshot
-from app.public.views import StatusPage, status_page
 from app.settings import Settings
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber
@@ -92,7 +90,7 @@ class Batch:
         self.changes: dict[str, ComponentChange] = {}
         self.components: dict[str, Component] = {}
         self._snapshot: Snapshot | None = None
-        self._pages: dict[str | None, StatusPage] = {}
+        self._pages: dict[str | None, PageState] = {}
         self._components: dict[tuple[str | None, str], list[EmailComponent]] = {}
         # An update email's part shared by one audience, by (update id, customer id).
         self._update_emails: dict[tuple[str, str | None], tuple[str, EmailParts]] = {}
@@ -158,14 +156,13 @@ class Batch:
         token = tokens.sign(self.settings.secret_key, tokens.MANAGE, subscriber.id)
         return f"{self.settings.base_url}/unsubscribe/{token}"
 
-    async def page(self, customer_id: str | None) -> StatusPage:
+    async def page(self, customer_id: str | None) -> PageState:
+        """The page's state as this reader's audience sees it, worked out once per batch."""
         if self._snapshot is None:
             self._snapshot = await self.snapshots.get(self.session)
         if customer_id not in self._pages:
             audience = aud.for_customer(customer_id) if customer_id else aud.PUBLIC
-            self._pages[customer_id] = status_page(
-                self._snapshot, audience, zone=self.settings.zone
-            )
+            self._pages[customer_id] = page_state(self._snapshot, audience, zone=self.settings.zone)
         return self._pages[customer_id]
 
     async def prepare(self, delivery: Delivery) -> Prepared:
@@ -271,8 +268,7 @@ class Batch:
             return []
         key = (audience.customer_id, incident.id)
         if key not in self._components:
-            page = await self.page(audience.customer_id)
-            now = shapes.component_status_map(page)
+            now = (await self.page(audience.customer_id)).statuses
             self._components[key] = [
                 EmailComponent(link.component.name, now.get(link.component_id, link.status))
                 for link in incident.components
@@ -281,8 +277,9 @@ class Batch:
         return self._components[key]
 
     async def update_email(
-        self, delivery: Delivery, subscriber: Subscriber, update: Update, incident: Incident
+        self, delivery: Delivery, subscriber: Subscriber, news: News
     ) -> OutgoingEmail:
+        update, incident = news.update, news.incident
         s = self.settings
         customer = self.customers.get(subscriber.customer_id or "")
         audience_key = (update.id, customer.id if customer else None)

@@ -57,7 +57,7 @@ async def validate(
 async def update_message(
     batch: Batch, delivery: Delivery, subscriber: Subscriber, news: News
 ) -> OutgoingEmail:
-    return await batch.update_email(delivery, subscriber, news.update, news.incident)
+    return await batch.update_email(delivery, subscriber, news)
 
 
 async def confirmation(batch: Batch, delivery: Delivery, subscriber: Subscriber) -> OutgoingEmail:
