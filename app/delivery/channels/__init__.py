@@ -1,12 +1,13 @@
 """The ways a message leaves Tidings: one module each, listed here.
 
 A channel module holds one `base.Channel`: its kind, its names, how a subscriber of it is
-validated, how its message is built from an update and how it is sent. Everything else (the
-worker, the desk's names and counts, the subscriber forms) asks this registry rather than
-naming kinds. Adding a channel is its module, its templates and its settings, and one line
-below. Every send is bounded as a whole by the worker's deadline (connect, send and the
-whole answer), so one bad peer costs one lane for at most that long; a sender answers with
-an `Outcome` and never raises for a peer's misbehaviour.
+validated, how its message is built from an update and how it is sent. Everything else
+(the worker, the desk's names and counts, the subscriber forms and verbs, which
+`create_app` hands it to) asks this registry rather than naming kinds. Adding a channel is
+its module, its templates and its settings, and one line below. Every send is bounded as a
+whole by the worker's deadline (connect, send and the whole answer), so one bad peer costs
+one lane for at most that long; a sender answers with an `Outcome` and never raises for a
+peer's misbehaviour.
 """
 
 from __future__ import annotations
@@ -15,22 +16,12 @@ from typing import Any
 
 from app.delivery.channels import email, slack, teams, webhook
 from app.delivery.channels.base import Channel, Sender, Shared
-from app.lib.errors import InvalidInput
 
-__all__ = ["CHANNELS", "Channel", "Sender", "Shared", "channel_for", "open_sender"]
+__all__ = ["CHANNELS", "Channel", "Sender", "Shared", "open_sender"]
 
 CHANNELS: dict[str, Channel[Any]] = {
     c.kind: c for c in (email.CHANNEL, webhook.CHANNEL, slack.CHANNEL, teams.CHANNEL)
 }
-
-
-def channel_for(kind: object, *, field: str = "kind") -> Channel[Any]:
-    """The channel of a subscriber kind, or InvalidInput naming the kinds there are."""
-    channel = CHANNELS.get(str(kind or ""))
-    if channel is None:
-        names = ", ".join(CHANNELS)
-        raise InvalidInput(f"{field} must be one of {names}", field=field)
-    return channel
 
 
 def open_sender(kind: str, shared: Shared) -> Sender[Any]:
