@@ -13,12 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.delivery.email import MailerPool
 from app.delivery.queue import Outcome
 from app.lib.guarded_http import GuardedSession
 from app.settings import Settings
+from app.subscribers.kinds import Validate
 from app.subscribers.models import Subscriber
 
 if TYPE_CHECKING:
@@ -52,21 +51,6 @@ class Shared:
     mailers: MailerPool
 
 
-class Validate(Protocol):
-    async def __call__(
-        self,
-        session: AsyncSession,
-        *,
-        address: str | None,
-        url: str | None,
-        customer_id: str | None,
-        allow_private: bool,
-    ) -> Subscriber:
-        """A new, unsaved subscriber of this kind with its target checked (InvalidInput or
-        Conflict naming the field otherwise)."""
-        ...
-
-
 @dataclass(frozen=True)
 class Channel(Generic[M]):
     """One way a message leaves Tidings, as its module declares it."""
@@ -75,7 +59,7 @@ class Channel(Generic[M]):
     label: str  # how the desk names it: "Slack"
     noun: str  # one recipient in the desk's words: "Slack channel" ("3 Slack channels")
     target: str  # the subscriber field it sends to, and the forms' field: address or url
-    validate: Validate
+    validate: Validate  # a new, unsaved subscriber with its target checked
     update_message: Callable[[Batch, Delivery, Subscriber, News], Awaitable[M]]
     confirmation: Callable[[Batch, Delivery, Subscriber], Awaitable[M]]
     open: Callable[[Shared], Sender[M]]
