@@ -35,6 +35,7 @@ from app.components.api import GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
 from app.delivery.api import DeliveryController, SubscriberDeliveryController
+from app.delivery.channels import CHANNELS
 from app.delivery.chat_check import ChatTestSender
 from app.delivery.confirmations import ConfirmationOutbox
 from app.delivery.pages import DeliveryPages, SubscriberHistoryPages
@@ -187,6 +188,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "sessionmaker": sessionmaker,
                 "renderer": renderer,
                 "confirmation_mail": ConfirmationOutbox(),
+                # The subscriber kinds there are: the subscribers package is handed them.
+                "channels": CHANNELS,
                 "chat_tester": ChatTestSender(settings),
             }
         ),

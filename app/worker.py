@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.comms.maintenance import publish_due
 from app.db.changes import on_change
 from app.delivery.jobs import DeliveryWorker
-from app.delivery.service import RetryPolicy
+from app.delivery.queue import RetryPolicy
 from app.delivery.wakeup import listening, on_outbox
 from app.settings import Settings
 

@@ -45,10 +45,10 @@ from app.accounts.models import Role
 from app.comms.service import approve_draft, submit_draft
 from app.db.migrate import upgrade
 from app.db.session import make_engine, make_sessionmaker
+from app.delivery.channels.webhook import WebhookMessage
 from app.delivery.jobs import DeliveryWorker
 from app.delivery.messages import Batch
 from app.delivery.models import Delivery, DeliveryState
-from app.delivery.prepared import WebhookMessage
 from app.delivery.reuse import CommonParts
 from app.incidents.schemas import IncidentCreate, UpdateCreate
 from app.incidents.service import open_incident, post_update

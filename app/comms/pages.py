@@ -34,7 +34,7 @@ from app.components.schemas import ComponentUpdate
 from app.components.service import component_status, list_components
 from app.components.status import ComponentStatus
 from app.customers.service import list_customers
-from app.delivery.service import incident_delivery_counts
+from app.delivery.queue import incident_delivery_counts
 from app.incidents.schemas import AffectedComponent
 from app.incidents.service import get_incident
 from app.incidents.status import (

@@ -21,6 +21,7 @@ from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.customers.service import components_by_customer, get_customer
 from app.customers.service import page_url as customer_page_url
+from app.delivery.channels import CHANNELS
 from app.delivery.outbox import update_recipient_counts
 from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident, has_published_words
@@ -82,8 +83,7 @@ class Recipients:
         )
 
 
-_CHANNEL_WORDS = {"email": "email", "webhook": "webhook", "slack": "Slack channel"}
-_CHANNEL_WORDS["teams"] = "Teams channel"
+_CHANNEL_WORDS = {kind: channel.noun for kind, channel in CHANNELS.items()}
 
 
 @dataclass

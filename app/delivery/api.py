@@ -7,7 +7,7 @@ from litestar import Controller, get, post
 
 from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.delivery import service
+from app.delivery import queue
 from app.delivery.models import DeliveryState
 from app.delivery.schemas import DeliveryRead, UpdateDeliveries
 from app.lib.shapes import shape
@@ -22,8 +22,8 @@ class DeliveryController(Controller):
 
     @get("/")
     async def deliveries(self, db: Db, actor: CurrentActor, update_id: str) -> UpdateDeliveries:
-        counts, failures = await service.update_deliveries(db, update_id)
-        skipped = await service.update_deliveries_in(db, update_id, DeliveryState.SKIPPED)
+        counts, failures = await queue.update_deliveries(db, update_id)
+        skipped = await queue.update_deliveries_in(db, update_id, DeliveryState.SKIPPED)
         return UpdateDeliveries(
             update_id=update_id,
             counts=counts,
@@ -33,7 +33,7 @@ class DeliveryController(Controller):
 
     @post("/retry", status_code=200, opt={"act": Act.RETRY_DELIVERIES})
     async def retry(self, db: Db, actor: CurrentActor, update_id: str) -> dict[str, int]:
-        count = await service.retry_failed(db, actor=actor, update_id=update_id)
+        count = await queue.retry_failed(db, actor=actor, update_id=update_id)
         return {"retried": count}
 
 
@@ -47,4 +47,4 @@ class SubscriberDeliveryController(Controller):
     @get("/")
     async def history(self, db: Db, actor: CurrentActor, subscriber_id: str) -> list[DeliveryRead]:
         await get_subscriber(db, subscriber_id)
-        return [shape(DeliveryRead, d) for d in await service.subscriber_history(db, subscriber_id)]
+        return [shape(DeliveryRead, d) for d in await queue.subscriber_history(db, subscriber_id)]

@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.rates import hit
 from app.delivery import cards
+from app.delivery.channels import CHANNELS
+from app.delivery.channels.chat import ChatChannel
 from app.lib.guarded_http import TRANSPORT_ERRORS, GuardedSession, bounded_post
 from app.lib.netguard import AddressRefused
 from app.settings import Settings
-from app.subscribers.chat import KIND_NAMES, TestOutcome
-from app.subscribers.models import SubscriberKind
+from app.subscribers.chat import TestOutcome
 from app.subscribers.subscribing import TooManyRequests
 
 _CAP = 300  # bytes of the answer read: enough for Slack's "no_service" or a Teams error
@@ -65,7 +66,7 @@ class ChatTestSender:
                 field="url",
             )
 
-    def message(self, kind: str) -> bytes:
+    def message(self, channel: ChatChannel) -> bytes:
         s = self.settings
         content = cards.CardContent(
             title=f"Test message from {s.page_name}",
@@ -82,11 +83,13 @@ class ChatTestSender:
             zone=s.zone,
             link_text="Open the status page",
         )
-        build = cards.slack_message if kind == SubscriberKind.SLACK else cards.teams_message
-        return build(content)
+        return channel.card(content)
 
     async def send_test(self, kind: str, url: str) -> TestOutcome:
-        name = KIND_NAMES[kind]
+        channel = CHANNELS.get(kind)
+        if not isinstance(channel, ChatChannel):
+            return TestOutcome(False, f"{kind!r} takes no test message")
+        name = channel.label
         headers = {"content-type": "application/json", "user-agent": "Tidings/1"}
         async with GuardedSession(
             allow_private=self.settings.webhook_allow_private, limit=1
@@ -95,7 +98,7 @@ class ChatTestSender:
                 reply = await bounded_post(
                     client,
                     url,
-                    content=self.message(kind),
+                    content=self.message(channel),
                     headers=headers,
                     deadline=self.deadline,
                     cap=_CAP,

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import aiosmtplib
 
-from app.delivery.service import Outcome
+from app.delivery.queue import Outcome
 from app.lib.clock import utcnow
 from app.lib.templating import Renderer
 from app.settings import Settings

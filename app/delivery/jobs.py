@@ -14,19 +14,17 @@ import contextlib
 import logging
 import time
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.delivery.channels import Channel, Shared, open_channel
+from app.delivery.channels import Sender, Shared, open_sender
 from app.delivery.email import MailerPool
 from app.delivery.messages import Batch
 from app.delivery.models import Delivery, Message
 from app.delivery.prepared import Prepared
-from app.delivery.recheck import Gate, refusals
-from app.delivery.recorder import Recorder
-from app.delivery.reuse import CommonParts, Snapshots
-from app.delivery.service import (
+from app.delivery.queue import (
     DUE_STATES,
     Outcome,
     RetryPolicy,
@@ -34,6 +32,9 @@ from app.delivery.service import (
     due_now,
     extend_lease,
 )
+from app.delivery.recheck import Gate, refusals
+from app.delivery.recorder import Recorder
+from app.delivery.reuse import CommonParts, Snapshots
 from app.lib.clock import utcnow
 from app.lib.guarded_http import GuardedSession
 from app.lib.templating import Renderer
@@ -308,7 +309,7 @@ class DeliveryWorker:
             limit=LANE_HTTP_CONNECTIONS,
         )
         shared = Shared(self.settings, http, self.body_cap, self._mailers)
-        channels: dict[str, Channel] = {}
+        channels: dict[str, Sender[Any]] = {}
         try:
             while True:
                 # A place in the window before the next message: while results cannot be
@@ -338,12 +339,14 @@ class DeliveryWorker:
             with contextlib.suppress(Exception):
                 await http.close()
 
-    async def _send(self, item: Prepared, channels: dict[str, Channel], shared: Shared) -> Outcome:
+    async def _send(
+        self, item: Prepared, channels: dict[str, Sender[Any]], shared: Shared
+    ) -> Outcome:
         assert item.channel is not None
         try:
             channel = channels.get(item.channel)
             if channel is None:
-                channel = channels[item.channel] = open_channel(item.channel, shared)
+                channel = channels[item.channel] = open_sender(item.channel, shared)
             # The channel bounds its own exchange; this outer bound (a little longer) is a
             # guarantee that no lane is ever held longer, whatever a channel does.
             async with asyncio.timeout(self.deadline + 1):

@@ -3,10 +3,10 @@
 Emails come from `templates/email/<message>/`; webhook bodies are the Statuspage shapes of
 `app.public.statuspage_shapes`, cut for the subscriber's audience by `app.audience`.
 
-This module reads what a batch needs and picks, row by row, the message to build; emails are
-built here. Webhook bodies are `app.delivery.payloads`, chat cards `app.delivery.chat_messages`,
-what a prepared row is `app.delivery.prepared`, and what is kept between batches (the rendered
-words, the page's state) `app.delivery.reuse`.
+This module reads what a batch needs and asks, row by row, the subscriber's channel
+(`app.delivery.channels`) for its message; emails are built here. Webhook bodies are
+`app.delivery.payloads`, what a prepared row is `app.delivery.prepared`, and what is kept
+between batches (the rendered words, the page's state) `app.delivery.reuse`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from app import audience as aud
 from app.accounts.models import User
 from app.components.models import Component
 from app.customers.models import Customer
-from app.delivery import chat_messages, payloads, webhooks
+from app.delivery.channels import CHANNELS
 from app.delivery.email import (
     EmailParts,
     OutgoingEmail,
@@ -33,16 +33,15 @@ from app.delivery.email import (
 )
 from app.delivery.email_content import EmailComponent, update_email_context
 from app.delivery.models import ComponentChange, Delivery, Message
-from app.delivery.prepared import Prepared, WebhookMessage
+from app.delivery.news import News, PageState, page_state
+from app.delivery.prepared import Prepared
 from app.delivery.reuse import CommonParts, Snapshots
 from app.incidents.models import Incident, Update
 from app.lib.templating import Renderer
-from app.public import statuspage_shapes as shapes
 from app.public.snapshot import Snapshot
-from app.public.views import StatusPage, status_page
 from app.settings import Settings
 from app.subscribers import tokens
-from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind
+from app.subscribers.models import Subscriber
 
 
 def update_email_preview(
@@ -91,7 +90,7 @@ class Batch:
         self.changes: dict[str, ComponentChange] = {}
         self.components: dict[str, Component] = {}
         self._snapshot: Snapshot | None = None
-        self._pages: dict[str | None, StatusPage] = {}
+        self._pages: dict[str | None, PageState] = {}
         self._components: dict[tuple[str | None, str], list[EmailComponent]] = {}
         # An update email's part shared by one audience, by (update id, customer id).
         self._update_emails: dict[tuple[str, str | None], tuple[str, EmailParts]] = {}
@@ -157,80 +156,59 @@ class Batch:
         token = tokens.sign(self.settings.secret_key, tokens.MANAGE, subscriber.id)
         return f"{self.settings.base_url}/unsubscribe/{token}"
 
-    async def page(self, customer_id: str | None) -> StatusPage:
+    async def page(self, customer_id: str | None) -> PageState:
+        """The page's state as this reader's audience sees it, worked out once per batch."""
         if self._snapshot is None:
             self._snapshot = await self.snapshots.get(self.session)
         if customer_id not in self._pages:
             audience = aud.for_customer(customer_id) if customer_id else aud.PUBLIC
-            self._pages[customer_id] = status_page(
-                self._snapshot, audience, zone=self.settings.zone
-            )
+            self._pages[customer_id] = page_state(self._snapshot, audience, zone=self.settings.zone)
         return self._pages[customer_id]
 
     async def prepare(self, delivery: Delivery) -> Prepared:
+        """The row's message, built by its subscriber's channel, or why it is not sent."""
         if delivery.message == Message.AUTHOR_NOTICE:
             return self.author_notice(delivery)
         subscriber = self.subscribers.get(delivery.subscriber_id or "")
         if subscriber is None:
             return Prepared(delivery.id, skip="the subscriber was removed")
+        channel = CHANNELS.get(subscriber.kind)
+        if channel is None:
+            return Prepared(delivery.id, error=f"no channel sends to {subscriber.kind!r}")
         if delivery.message == Message.CONFIRMATION:
             if subscriber.confirmed_at is not None or subscriber.unsubscribed_at is not None:
                 return Prepared(delivery.id, skip="no confirmation needed any more")
-            if subscriber.kind == SubscriberKind.WEBHOOK:
-                body = await payloads.confirmation_payload(self, subscriber)
-                prepared = self.webhook(delivery, subscriber, body)
+            message = await channel.confirmation(self, delivery, subscriber)
+            prepared = Prepared(delivery.id, channel.kind, message)
+            if channel.confirmed_by_delivery:
                 prepared.confirms = subscriber.id
-                return prepared
-            if subscriber.kind in CHAT_KINDS:
-                prepared = Prepared(
-                    delivery.id, subscriber.kind, chat_messages.chat_confirmation(self, subscriber)
-                )
-                prepared.confirms = subscriber.id
-                return prepared
-            return Prepared(delivery.id, "email", self.confirmation(delivery, subscriber))
+            return prepared
         if subscriber.state != "active":
             return Prepared(delivery.id, skip=f"the subscriber is {subscriber.state}")
         if delivery.message == Message.ALREADY_SUBSCRIBED and subscriber.address:
             return Prepared(delivery.id, "email", self.confirmation(delivery, subscriber))
         if delivery.message == Message.INCIDENT_UPDATE:
-            update = self.updates.get(delivery.update_id or "")
-            incident = self.incidents.get(update.incident_id) if update else None
-            if update is None or incident is None:
+            news = self.news(delivery)
+            if news is None:
                 return Prepared(delivery.id, skip="the update was removed")
-            if subscriber.kind == SubscriberKind.EMAIL:
-                return Prepared(
-                    delivery.id,
-                    "email",
-                    await self.update_email(delivery, subscriber, update, incident),
-                )
-            if subscriber.kind in CHAT_KINDS:
-                return Prepared(
-                    delivery.id,
-                    subscriber.kind,
-                    chat_messages.chat(self, subscriber, update, incident),
-                )
-            body = await payloads.update_payload(self, subscriber, update, incident)
-            return self.webhook(delivery, subscriber, body)
+            message = await channel.update_message(self, delivery, subscriber, news)
+            return Prepared(delivery.id, channel.kind, message)
         if delivery.message == Message.COMPONENT_UPDATE:
             change = self.changes.get(delivery.component_change_id or "")
             component = self.components.get(change.component_id) if change else None
-            if change is None or component is None or subscriber.kind != SubscriberKind.WEBHOOK:
+            if change is None or component is None or channel.component_message is None:
                 return Prepared(delivery.id, skip="the component was removed")
-            body = await payloads.component_payload(self, subscriber, change, component)
-            return self.webhook(delivery, subscriber, body)
+            message = await channel.component_message(self, delivery, subscriber, change, component)
+            return Prepared(delivery.id, channel.kind, message)
         return Prepared(delivery.id, skip=f"unknown message {delivery.message!r}")
 
-    def webhook(self, delivery: Delivery, subscriber: Subscriber, body: bytes) -> Prepared:
-        return Prepared(
-            delivery.id,
-            "webhook",
-            WebhookMessage(
-                subscriber.url or "",
-                subscriber.secret or "",
-                webhooks.webhook_id(delivery.id),
-                body,
-            ),
-        )
+    def news(self, delivery: Delivery) -> News | None:
+        """The worker's view of the row's update, or None when it is gone."""
+        update = self.updates.get(delivery.update_id or "")
+        incident = self.incidents.get(update.incident_id) if update else None
+        if update is None or incident is None:
+            return None
+        return News(incident=incident, update=update)
 
     def confirmation(self, delivery: Delivery, subscriber: Subscriber) -> OutgoingEmail:
         """The link that confirms an address, or (already subscribed) the one managing it."""
@@ -294,8 +272,7 @@ class Batch:
             return []
         key = (audience.customer_id, incident.id)
         if key not in self._components:
-            page = await self.page(audience.customer_id)
-            now = shapes.component_status_map(page)
+            now = (await self.page(audience.customer_id)).statuses
             self._components[key] = [
                 EmailComponent(link.component.name, now.get(link.component_id, link.status))
                 for link in incident.components
@@ -304,8 +281,9 @@ class Batch:
         return self._components[key]
 
     async def update_email(
-        self, delivery: Delivery, subscriber: Subscriber, update: Update, incident: Incident
+        self, delivery: Delivery, subscriber: Subscriber, news: News
     ) -> OutgoingEmail:
+        update, incident = news.update, news.incident
         s = self.settings
         customer = self.customers.get(subscriber.customer_id or "")
         audience_key = (update.id, customer.id if customer else None)

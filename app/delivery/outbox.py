@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audience as aud
 from app.accounts.models import User
 from app.components.models import Component
+from app.delivery.channels import CHANNELS
 from app.delivery.models import ComponentChange, Delivery, DeliveryState, Message
 from app.delivery.wakeup import outbox_written
 from app.incidents.models import Incident, IncidentComponent, Update
@@ -157,10 +158,12 @@ async def enqueue_component_change(
             )
         ),
     )
-    # Only webhooks hear of component changes: emails are about incidents.
+    # Only the channels that carry a component's change hear of it (webhooks): emails are
+    # about incidents.
+    carriers = [kind for kind, c in CHANNELS.items() if c.component_message is not None]
     where = (
         aud.component_change_recipients_where(Subscriber)
-        & (Subscriber.kind == SubscriberKind.WEBHOOK.value)
+        & Subscriber.kind.in_(carriers)
         & Subscriber.incident_id.is_(None)
         & wants
     )

@@ -1,7 +1,7 @@
 """Admin pages of what was sent: an update's deliveries (counts by state, failures, a retry
 action) and one subscriber's page with the messages it was sent.
 
-Thin handlers over `app.delivery.service`; roles as in the JSON API (reading an update's
+Thin handlers over `app.delivery.queue`; roles as in the JSON API (reading an update's
 deliveries for anyone signed in, retrying and reading subscribers for comms leads).
 """
 
@@ -17,7 +17,7 @@ from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.components.service import list_components
 from app.customers.service import list_customers
-from app.delivery import service
+from app.delivery import queue
 from app.subscribers.service import component_ids, get_subscriber
 from app.web.deps import Db
 
@@ -31,7 +31,7 @@ class DeliveryPages(Controller):
     async def deliveries(
         self, request: Request, db: Db, actor: CurrentActor, update_id: str
     ) -> Response[Any]:
-        report = await service.update_report(db, update_id)
+        report = await queue.update_report(db, update_id)
         return admin_page(
             request,
             "admin/deliveries.html",
@@ -45,7 +45,7 @@ class DeliveryPages(Controller):
 
     @post("/retry", opt={"act": Act.RETRY_DELIVERIES})
     async def retry(self, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
-        count = await service.retry_failed(db, actor=actor, update_id=update_id)
+        count = await queue.retry_failed(db, actor=actor, update_id=update_id)
         here = f"/admin/updates/{update_id}/deliveries"
         if not count:
             return back(here, notice="No failed deliveries to retry.")
@@ -78,5 +78,5 @@ class SubscriberHistoryPages(Controller):
             subscriber=subscriber,
             customer_name=customers.get(subscriber.customer_id or ""),
             component_names=[components.get(c, c) for c in chosen] if chosen else None,
-            history=await service.subscriber_history(db, subscriber.id),
+            history=await queue.subscriber_history(db, subscriber.id),
         )

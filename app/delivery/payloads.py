@@ -1,6 +1,7 @@
 """The JSON bodies of webhook deliveries: a subscription's confirmation, an incident update
 and a component's change, in the Statuspage shapes of `app.public.statuspage_shapes`, cut
-for the subscriber's audience by `app.audience`.
+for the subscriber's audience by `app.audience`, from the worker's own view of the update
+and the page (`app.delivery.news`).
 """
 
 from __future__ import annotations
@@ -10,17 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from app import audience as aud
 from app.components.models import Component
-from app.components.status import ComponentStatus
 from app.delivery.models import ComponentChange
-from app.incidents.models import Incident, Update
 from app.lib.clock import iso_z, utcnow
 from app.public import statuspage_shapes as shapes
-from app.public.views import IncidentView, StatusPage
 from app.settings import page_id_for
 from app.subscribers.models import Subscriber
 
 if TYPE_CHECKING:
     from app.delivery.messages import Batch
+    from app.delivery.news import News, PageState
 
 
 async def confirmation_payload(batch: Batch, subscriber: Subscriber) -> bytes:
@@ -46,7 +45,7 @@ def _meta(batch: Batch, subscriber: Subscriber) -> dict[str, Any]:
     }
 
 
-def _page(batch: Batch, page: StatusPage) -> dict[str, Any]:
+def _page(batch: Batch, page: PageState) -> dict[str, Any]:
     return {
         "id": page_id_for(batch.settings),
         "status_indicator": page.indicator,
@@ -54,43 +53,27 @@ def _page(batch: Batch, page: StatusPage) -> dict[str, Any]:
     }
 
 
-async def update_payload(
-    batch: Batch, subscriber: Subscriber, update: Update, incident: Incident
-) -> bytes:
+async def update_payload(batch: Batch, subscriber: Subscriber, news: News) -> bytes:
     """The update as this subscriber's audience sees it. Only `meta` (the subscriber's own
     unsubscribe link) differs between the readers of one audience: the rest is encoded
     once per batch and audience, not once per subscriber."""
-    key = (update.id, subscriber.customer_id)
+    key = (news.update.id, subscriber.customer_id)
     shared = batch.payload_parts.get(key)
     if shared is None:
-        body = await _update_body(batch, subscriber, update, incident)
+        body = await _update_body(batch, subscriber, news)
         shared = batch.payload_parts[key] = json.dumps(body, separators=(",", ":"))[1:-1].encode()
     meta = json.dumps(_meta(batch, subscriber), separators=(",", ":")).encode()
     return b'{"meta":' + meta + b"," + shared + b"}"
 
 
-async def _update_body(
-    batch: Batch, subscriber: Subscriber, update: Update, incident: Incident
-) -> dict[str, Any]:
+async def _update_body(batch: Batch, subscriber: Subscriber, news: News) -> dict[str, Any]:
     audience = aud.for_customer(subscriber.customer_id) if subscriber.customer_id else aud.PUBLIC
-    published = update.published_at or update.created_at
-    updates = [
-        u
-        for u in aud.visible_updates(audience, incident.updates)
-        if (u.published_at or u.created_at) <= published
-    ]
-    updates.sort(key=lambda u: u.published_at or u.created_at, reverse=True)
-    view = IncidentView(
-        incident=incident,
-        updates=updates,
-        components=[(link.component, ComponentStatus(link.status)) for link in incident.components],
-    )
     page = await batch.page(subscriber.customer_id)
     return {
         "page": _page(batch, page),
         "incident": shapes.incident_object(
-            view,
-            shapes.component_status_map(page),
+            news.told_to(audience),
+            page.statuses,
             page_id=page_id_for(batch.settings),
             base_url=batch.settings.base_url + batch.prefix(subscriber),
         ),

@@ -1,30 +1,11 @@
 """What preparing an outbox row gives: the message, ready to send, and the channel it leaves
-by (or the reason it will not be sent). Channels read these; `app.delivery.messages` makes them.
+by (or the reason it will not be sent). `app.delivery.messages` makes them; the worker
+hands each message to its channel's sender.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from app.delivery.email import (
-    OutgoingEmail,
-)
-
-
-@dataclass(frozen=True)
-class WebhookMessage:
-    url: str
-    secret: str
-    msg_id: str  # the webhook-id, the same on every attempt
-    body: bytes
-
-
-@dataclass(frozen=True)
-class ChatMessage:
-    """A Slack or Teams card, ready to POST."""
-
-    url: str
-    body: bytes
 
 
 @dataclass
@@ -32,10 +13,11 @@ class Prepared:
     """One row's message and the channel it leaves by, or the reason it will not be sent."""
 
     delivery_id: int
-    channel: str | None = None  # a name in `app.delivery.channels`
-    message: OutgoingEmail | WebhookMessage | ChatMessage | None = None
+    channel: str | None = None  # a kind in `app.delivery.channels.CHANNELS`
+    # The channel's own message type: built by that channel's builders, sent by its sender.
+    message: object = None
     skip: str | None = None
     error: str | None = None  # the message could not be built: failed for good
-    confirms: str | None = None  # a subscriber that this webhook, once accepted, confirms
+    confirms: str | None = None  # a subscriber that this message, once accepted, confirms
     subscriber_id: str | None = None  # whose state is asked again just before sending
     confirming: bool = False  # a confirmation: its subscriber is not confirmed yet

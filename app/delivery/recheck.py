@@ -28,7 +28,7 @@ from app import audience as aud
 from app.delivery.messages import Batch
 from app.delivery.models import Delivery, Message
 from app.delivery.prepared import Prepared
-from app.delivery.service import Outcome
+from app.delivery.queue import Outcome
 from app.subscribers.models import Subscriber
 
 log = logging.getLogger("tidings.delivery")

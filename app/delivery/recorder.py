@@ -19,7 +19,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db.session import lost_connection
-from app.delivery.service import Outcome, RetryPolicy, record_outcomes
+from app.delivery.queue import Outcome, RetryPolicy, record_outcomes
 
 log = logging.getLogger("tidings.delivery")
 

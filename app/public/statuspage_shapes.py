@@ -7,14 +7,28 @@ and `Z`; updates are newest first; `page` is always present.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from app.components.models import Component, ComponentGroup
 from app.components.status import ComponentStatus
 from app.incidents.models import Incident, Update
 from app.incidents.status import POSTMORTEM, IncidentKind, UpdateState
 from app.lib.clock import iso_z
-from app.public.views import IncidentView, StatusPage
+from app.public.views import StatusPage
+
+
+class IncidentTold(Protocol):
+    """An incident as one reader has been told it: the page's `IncidentView`, or the
+    worker's own view of it (`app.delivery.news.Told`) for a webhook body."""
+
+    @property
+    def incident(self) -> Incident: ...
+    @property
+    def updates(self) -> list[Update]: ...  # visible ones, newest first
+    @property
+    def timeline(self) -> list[Update]: ...  # the same without the postmortem
+    @property
+    def components(self) -> list[tuple[Component, ComponentStatus]]: ...
 
 
 def page_object(
@@ -161,7 +175,7 @@ def _incident_fields(
 
 
 def incident_object(
-    view: IncidentView, statuses: dict[str, ComponentStatus], *, page_id: str, base_url: str
+    view: IncidentTold, statuses: dict[str, ComponentStatus], *, page_id: str, base_url: str
 ) -> dict[str, Any]:
     """An incident as a reader sees it: its visible updates, its components' statuses now;
     a maintenance adds its window."""

@@ -255,6 +255,7 @@ async def create_subscriber(
         actor=actor,
         data=manage_subscribers.subscriber_create(data),
         allow_private=settings.webhook_allow_private,
+        channels=request.app.state.channels,
     )
     body = await _subscriber(db, subscriber)
     return Response(body, status_code=201)

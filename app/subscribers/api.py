@@ -15,6 +15,7 @@ from app.lib.numbers import MAX_OFFSET
 from app.lib.shapes import shape
 from app.subscribers import contacts, service
 from app.subscribers.models import Subscriber
+from app.subscribers.page_helpers import channels
 from app.subscribers.schemas import (
     ImportResult,
     SubscriberCreate,
@@ -65,7 +66,11 @@ class SubscriberController(Controller):
     ) -> Response[Any]:
         async def create() -> SubscriberRead:
             subscriber = await service.add_subscriber(
-                db, actor=actor, data=data, allow_private=settings.webhook_allow_private
+                db,
+                actor=actor,
+                data=data,
+                allow_private=settings.webhook_allow_private,
+                channels=channels(request),
             )
             return await subscriber_read(db, subscriber, secret=True)
 

@@ -15,9 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.lib.errors import InvalidInput
 from app.lib.urls import check_webhook_url
-from app.subscribers.models import CHAT_KINDS, SubscriberKind
-
-KIND_NAMES = {SubscriberKind.SLACK.value: "Slack", SubscriberKind.TEAMS.value: "Microsoft Teams"}
+from app.subscribers.models import CHAT_KINDS
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from app.audit.service import record
 from app.components.models import Component
 from app.customers.service import check_customer_ids
 from app.lib.clock import utcnow
+from app.lib.emails import clean_email
 from app.lib.errors import InvalidInput
 from app.lib.ids import new_id
 from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
-from app.subscribers.service import clean_email
 
 
 async def import_contacts(

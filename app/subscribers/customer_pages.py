@@ -22,6 +22,7 @@ from app.customers import service as customers
 from app.customers.schemas import CustomerCreate, CustomerUpdate
 from app.lib.errors import DomainError
 from app.subscribers import contacts, service
+from app.subscribers.page_helpers import channels
 from app.subscribers.schemas import SubscriberCreate
 from app.web.deps import AppSettings, Db
 
@@ -133,6 +134,7 @@ class CustomerDeskPages(Controller):
                     kind="email", address=_text(form, "address"), customer=customer_id
                 ),
                 allow_private=settings.webhook_allow_private,
+                channels=channels(request),
             )
         except DomainError as exc:
             await db.rollback()

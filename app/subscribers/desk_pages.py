@@ -24,7 +24,8 @@ from app.components.service import list_components
 from app.customers.service import list_customers
 from app.lib.errors import DomainError
 from app.subscribers import chat, contacts, service
-from app.subscribers.models import CHAT_KINDS, SubscriberKind
+from app.subscribers.kinds import labels, url_kinds
+from app.subscribers.page_helpers import channels
 from app.subscribers.schemas import SubscriberCreate
 from app.web.deps import AppSettings, Db
 
@@ -40,8 +41,10 @@ def _list_url(customer: str) -> str:
     return f"/admin/subscribers?customer={customer}" if customer else "/admin/subscribers"
 
 
-URL_KINDS = (SubscriberKind.WEBHOOK.value, *CHAT_KINDS)
-KIND_LABELS = {SubscriberKind.WEBHOOK.value: "webhook", **chat.KIND_NAMES}
+def _url_labels(request: Request) -> dict[str, str]:
+    """The URL kinds' names, in the registry's order (the URL form's choices)."""
+    every = channels(request)
+    return {kind: label for kind, label in labels(every).items() if kind in url_kinds(every)}
 
 
 async def _page(
@@ -73,15 +76,16 @@ async def _page(
         names=names,
         chosen=chosen if chosen in names or chosen == PUBLIC else "",
         components=await list_components(db),
-        kind_labels=KIND_LABELS,
+        kind_labels=_url_labels(request),
         **context,
     )
 
 
-def _url_form(form: Any) -> dict[str, Any]:
+def _url_form(request: Request, form: Any) -> dict[str, Any]:
     kind = _text(form, "kind")
+    kinds = url_kinds(channels(request))
     return {
-        "kind": kind if kind in URL_KINDS else SubscriberKind.WEBHOOK.value,
+        "kind": kind if kind in kinds else kinds[0],
         "url": _text(form, "url"),
         "customer": _text(form, "customer"),
         "components": [str(c) for c in form.getall("components", [])],
@@ -114,6 +118,7 @@ class SubscriberPages(Controller):
                     components=[str(c) for c in form.getall("components", [])] or None,
                 ),
                 allow_private=settings.webhook_allow_private,
+                channels=channels(request),
             )
         except DomainError as exc:
             await db.rollback()
@@ -127,7 +132,7 @@ class SubscriberPages(Controller):
         """Add a webhook, Slack or Teams subscriber: active at once, as the team's contacts
         are. A webhook's signing secret is shown on the page that answers, once."""
         form = await request.form()
-        fields = _url_form(form)
+        fields = _url_form(request, form)
         customer = fields["customer"]
         try:
             subscriber = await service.add_subscriber(
@@ -140,6 +145,7 @@ class SubscriberPages(Controller):
                     components=fields["components"] or None,
                 ),
                 allow_private=settings.webhook_allow_private,
+                channels=channels(request),
             )
         except DomainError as exc:
             await db.rollback()
@@ -151,9 +157,9 @@ class SubscriberPages(Controller):
                 url_form=fields,
                 url_error=exc.message,
             )
-        label = KIND_LABELS[subscriber.kind]
+        label = labels(channels(request))[subscriber.kind]
         notice = f"Added the {label} {subscriber.url}, active."
-        if subscriber.kind != SubscriberKind.WEBHOOK.value:
+        if subscriber.secret is None:  # a signing secret is shown once, on this page
             return back(_list_url(customer), notice=notice)
         # Rendered, not redirected: the secret must not travel in a URL.
         return await _page(request, db, customer, notice=notice, secret=subscriber.secret)
@@ -164,7 +170,7 @@ class SubscriberPages(Controller):
     ) -> Response[Any]:
         """Post a test message to a Slack or Teams URL before it is saved; show the answer."""
         form = await request.form()
-        fields = _url_form(form)
+        fields = _url_form(request, form)
         try:
             outcome = await chat.try_chat_url(
                 db,

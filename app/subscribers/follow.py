@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience
 from app.audit.service import record
+from app.lib.emails import clean_email
 from app.lib.errors import Conflict
 from app.subscribers.models import Subscriber, SubscriberKind
-from app.subscribers.service import clean_email
 from app.subscribers.subscribing import SELF_SERVICE, ConfirmationMail
 
 

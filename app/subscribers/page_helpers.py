@@ -11,10 +11,10 @@ from litestar import MediaType, Request, Response
 from app.customers.models import Customer
 from app.customers.service import get_customer_by_token
 from app.lib.errors import NotFound
+from app.subscribers.kinds import Channels, url_kinds
 from app.subscribers.subscribing import ConfirmationMail
 from app.web.deps import AppSettings, Db
 
-URL_CHANNELS = ("webhook", "slack", "teams")
 # The largest body a public subscribe or preferences form may send: an address, a URL and a
 # box per component fit many times over; anything larger is refused (413) before it is read.
 FORM_BODY_CAP = 64 * 1024
@@ -22,6 +22,11 @@ FORM_BODY_CAP = 64 * 1024
 
 def client_host(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def channels(request: Request) -> Channels:
+    """The delivery channels, one per subscriber kind (kept on the app by `create_app`)."""
+    return request.app.state.channels  # type: ignore[no-any-return]
 
 
 def confirmation_mail(request: Request) -> ConfirmationMail:
@@ -68,6 +73,6 @@ async def form_fields(request: Request) -> tuple[str, str, str, list[str]]:
     """(channel, email, url, components) of a subscribe form."""
     form = await request.form()
     chosen = str(form.get("channel") or "")
-    channel = chosen if chosen in URL_CHANNELS else "email"
+    channel = chosen if chosen in url_kinds(channels(request)) else "email"
     components = [str(c) for c in form.getall("components")] if "components" in form else []
     return channel, str(form.get("email") or ""), str(form.get("url") or ""), components

@@ -19,11 +19,12 @@ from app.customers.models import Customer
 from app.lib.errors import DomainError
 from app.public import render
 from app.public.snapshot import load_snapshot
-from app.subscribers import chat, follow, public_webhooks, service, subscribing, tokens
+from app.subscribers import follow, public_webhooks, service, subscribing, tokens
+from app.subscribers.kinds import labels, url_kinds
 from app.subscribers.models import Subscriber
 from app.subscribers.page_helpers import (
     FORM_BODY_CAP,
-    URL_CHANNELS,
+    channels,
     client_host,
     confirmation_mail,
     customer_for,
@@ -57,7 +58,7 @@ async def subscribe_post(
     client = client_host(request)
     secret = None
     try:
-        if channel in URL_CHANNELS:
+        if channel in url_kinds(channels(request)):
             _sub, secret = await public_webhooks.subscribe_webhook(
                 db,
                 url=url,
@@ -67,6 +68,7 @@ async def subscribe_post(
                 mail=confirmation_mail(request),
                 allow_private=settings.webhook_allow_private,
                 kind=channel,
+                channels=channels(request),
             )
         else:
             await subscribing.subscribe(
@@ -103,7 +105,7 @@ async def subscribe_post(
         email=email,
         url=url,
         secret=secret,
-        kind_name=chat.KIND_NAMES.get(channel, ""),
+        kind_name=labels(channels(request)).get(channel, ""),
         components=[],
         error=None,
     )

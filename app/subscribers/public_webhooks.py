@@ -19,12 +19,9 @@ from app import audience
 from app.audit.service import record
 from app.lib.clock import utcnow
 from app.lib.errors import InvalidInput
-from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind
-from app.subscribers.service import (
-    check_webhook_url,
-    choose_own_components,
-    new_webhook_secret,
-)
+from app.subscribers.kinds import Channels, channel_of
+from app.subscribers.models import Subscriber
+from app.subscribers.service import choose_own_components
 from app.subscribers.subscribing import SELF_SERVICE, ConfirmationMail
 
 
@@ -37,7 +34,8 @@ async def subscribe_webhook(
     client: str,
     mail: ConfirmationMail,
     allow_private: bool,
-    kind: str = SubscriberKind.WEBHOOK.value,
+    kind: str,
+    channels: Channels,
 ) -> tuple[Subscriber, str | None]:
     """Store an unconfirmed webhook (or Slack or Teams) subscriber and queue its first,
     confirming delivery.
@@ -46,9 +44,14 @@ async def subscribe_webhook(
     URL, and for a URL already subscribed and confirmed (nothing is sent and nothing said
     about it).
     """
-    if kind != SubscriberKind.WEBHOOK.value and kind not in CHAT_KINDS:
-        raise InvalidInput("kind must be webhook, slack or teams", field="kind")
-    url = await check_webhook_url(url, allow_private=allow_private, field="url")
+    channel = channel_of(channels, kind)
+    if channel.target != "url":
+        raise InvalidInput(f"a {channel.label} subscriber gives no URL", field="kind")
+    # The channel checks the URL (and makes a webhook's new signing secret).
+    checked = await channel.validate(
+        session, address=None, url=url, customer_id=customer_id, allow_private=allow_private
+    )
+    url = checked.url or ""
     await mail.check(session, url, client, field="url")
     subscriber = await session.scalar(
         select(Subscriber)
@@ -71,9 +74,9 @@ async def subscribe_webhook(
             created_by=SELF_SERVICE,
         )
         session.add(subscriber)
-    if kind == SubscriberKind.WEBHOOK.value:
-        # A new secret each time: whoever asks again gets a key the old one does not match.
-        subscriber.secret = new_webhook_secret()
+    # A webhook's secret is new each time: whoever asks again gets a key the old one does
+    # not match (a chat URL has none: the URL itself is the secret).
+    subscriber.secret = checked.secret
     await session.flush()
     await choose_own_components(
         session, subscriber=subscriber, components=components, by=SELF_SERVICE

@@ -20,10 +20,9 @@ from app.audit.service import record
 from app.components.service import get_components
 from app.customers.service import check_customer_ids
 from app.lib.clock import utcnow
-from app.lib.emails import clean_email
-from app.lib.errors import Conflict, InvalidInput, NotFound
-from app.lib.urls import check_webhook_url
-from app.subscribers.models import CHAT_KINDS, Subscriber, SubscriberKind, subscriber_components
+from app.lib.errors import InvalidInput, NotFound
+from app.subscribers.kinds import Channels, channel_of
+from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
 from app.subscribers.schemas import SubscriberCreate
 
 # Longer than any component id (ids are short random strings): refused unread.
@@ -126,31 +125,28 @@ async def existing_email(
 
 
 async def add_subscriber(
-    session: AsyncSession, *, actor: Actor, data: SubscriberCreate, allow_private: bool
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    data: SubscriberCreate,
+    allow_private: bool,
+    channels: Channels,
 ) -> Subscriber:
-    """The team adds a subscriber: confirmed at once (the team vouches for the address)."""
+    """The team adds a subscriber: confirmed at once (the team vouches for the address);
+    its channel (one of `channels`) checks the address or URL."""
     permissions.require(actor, Act.MANAGE_SUBSCRIBERS)
     customer_id = None
     if data.customer is not None:
         (customer_id,) = await check_customer_ids(session, [data.customer], field="customer")
     now = utcnow()
-    if data.kind == SubscriberKind.EMAIL:
-        address = clean_email(data.address)
-        existing = await existing_email(session, address, customer_id)
-        if existing is not None and existing.unsubscribed_at is None:
-            raise Conflict(f"{address} is already subscribed", field="address")
-        subscriber = Subscriber(kind=SubscriberKind.EMAIL.value, address=address)
-    elif data.kind == SubscriberKind.WEBHOOK:
-        url = await check_webhook_url(data.url, allow_private=allow_private)
-        subscriber = Subscriber(kind=SubscriberKind.WEBHOOK.value, url=url)
-        subscriber.secret = new_webhook_secret()
-    elif data.kind in CHAT_KINDS:
-        # The same refusal of private addresses as webhooks; no secret: Slack and Teams
-        # do not check signatures, the URL itself is the secret.
-        url = await check_webhook_url(data.url, allow_private=allow_private)
-        subscriber = Subscriber(kind=data.kind, url=url)
-    else:
-        raise InvalidInput("kind must be email, webhook, slack or teams", field="kind")
+    channel = channel_of(channels, data.kind)
+    subscriber = await channel.validate(
+        session,
+        address=data.address,
+        url=data.url,
+        customer_id=customer_id,
+        allow_private=allow_private,
+    )
     subscriber.customer_id = customer_id
     subscriber.confirmed_at = now
     subscriber.created_by = actor.name

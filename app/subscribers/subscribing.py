@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
 from app.lib.clock import utcnow
+from app.lib.emails import clean_email
 from app.lib.errors import Conflict, InvalidInput
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
-from app.subscribers.service import clean_email, existing_email, get_subscriber, set_components
+from app.subscribers.service import existing_email, get_subscriber, set_components
 
 SELF_SERVICE = "self-service"
 

@@ -10,7 +10,7 @@ import pytest
 
 from app.accounts.models import Role
 from app.delivery.jobs import DeliveryWorker
-from app.delivery.service import RetryPolicy
+from app.delivery.queue import RetryPolicy
 from app.lib.clock import utcnow
 from tests.support import factories
 

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import service as accounts
 from app.accounts.actor import Actor
 from app.accounts.models import Role
-from app.delivery import service as delivery
+from app.delivery import queue as delivery
+from app.delivery.channels import CHANNELS
 from app.lib.errors import PermissionDenied
 from app.subscribers import contacts
 from app.subscribers import service as subscribers
@@ -38,6 +39,7 @@ VERBS: dict[str, tuple[Verb, str]] = {
             actor=a,
             data=SubscriberCreate(kind="email", address="a@example.test"),
             allow_private=False,
+            channels=CHANNELS,
         ),
         "managing subscribers needs the comms_lead role",
     ),

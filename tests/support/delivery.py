@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.delivery.jobs import DeliveryWorker
-from app.delivery.service import RetryPolicy
+from app.delivery.queue import RetryPolicy
 from app.lib.clock import utcnow
 
 

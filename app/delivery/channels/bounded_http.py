@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 
-from app.delivery.channels import Shared
-from app.delivery.service import Outcome
+from app.delivery.channels.base import Shared
+from app.delivery.queue import Outcome
 from app.lib.clock import utcnow
 from app.lib.guarded_http import TRANSPORT_ERRORS, bounded_post
 from app.lib.netguard import AddressRefused

@@ -1,22 +1,46 @@
-"""Slack and Microsoft Teams: a JSON card POSTed to the incoming-webhook (Slack) or the
-workflow webhook (Teams) URL the subscriber gave, within the deadline, through the guarded
-client. A 404 or 410 means the webhook or workflow was deleted: the subscriber is disabled.
+"""What Slack and Microsoft Teams share: a JSON card POSTed to the incoming-webhook (Slack)
+or the workflow webhook (Teams) URL the subscriber gave, within the deadline, through the
+guarded client. A 404 or 410 means the webhook or workflow was deleted: the subscriber is
+disabled. Each tool is its own module (`slack`, `teams`), naming its card format.
 """
 
 from __future__ import annotations
 
-from app.delivery.channels import Shared
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.delivery import cards
+from app.delivery.channels.base import Channel, Shared
 from app.delivery.channels.bounded_http import deliver
-from app.delivery.prepared import ChatMessage
-from app.delivery.service import Outcome
+from app.delivery.queue import Outcome
+from app.incidents.status import status_label
+from app.lib.urls import check_webhook_url
+from app.subscribers.models import Subscriber
+
+if TYPE_CHECKING:
+    from app.delivery.messages import Batch
+    from app.delivery.models import Delivery
+    from app.delivery.news import News
+
+CardBuilder = Callable[[cards.CardContent], bytes]
 
 
-class ChatChannel:
+@dataclass(frozen=True)
+class ChatMessage:
+    """A Slack or Teams card, ready to POST."""
+
+    url: str
+    body: bytes
+
+
+class ChatSender:
     def __init__(self, shared: Shared) -> None:
         self.shared = shared
 
-    async def send(self, message: object, *, deadline: float) -> Outcome:
-        assert isinstance(message, ChatMessage)
+    async def send(self, message: ChatMessage, *, deadline: float) -> Outcome:
         headers = {"content-type": "application/json", "user-agent": "Tidings/1"}
         return await deliver(
             self.shared,
@@ -29,3 +53,87 @@ class ChatChannel:
 
     async def close(self) -> None:
         return None
+
+
+@dataclass(frozen=True)
+class ChatChannel(Channel[ChatMessage]):
+    """A chat tool's channel, with the card format it reads (for the forms' test message)."""
+
+    card: CardBuilder = cards.slack_message
+
+
+def chat_channel(kind: str, *, label: str, noun: str, card: CardBuilder) -> ChatChannel:
+    """A chat tool's channel: its kind and names, and the card format it reads."""
+
+    async def validate(
+        session: AsyncSession,
+        *,
+        address: str | None,
+        url: str | None,
+        customer_id: str | None,
+        allow_private: bool,
+    ) -> Subscriber:
+        # The same refusal of private addresses as webhooks; no secret: Slack and Teams
+        # do not check signatures, the URL itself is the secret.
+        checked = await check_webhook_url(url, allow_private=allow_private)
+        return Subscriber(kind=kind, url=checked)
+
+    async def update_message(
+        batch: Batch, delivery: Delivery, subscriber: Subscriber, news: News
+    ) -> ChatMessage:
+        return ChatMessage(subscriber.url or "", card(update_card(batch, subscriber, news)))
+
+    async def confirmation(batch: Batch, delivery: Delivery, subscriber: Subscriber) -> ChatMessage:
+        return ChatMessage(subscriber.url or "", card(confirmation_card(batch, subscriber)))
+
+    return ChatChannel(
+        kind=kind,
+        label=label,
+        noun=noun,
+        target="url",
+        validate=validate,
+        update_message=update_message,
+        confirmation=confirmation,
+        open=ChatSender,
+        confirmed_by_delivery=True,
+        card=card,
+    )
+
+
+def update_card(batch: Batch, subscriber: Subscriber, news: News) -> cards.CardContent:
+    """The words this subscriber's audience may read (the send-time audience check has let
+    this update through for it)."""
+    incident, update = news.incident, news.update
+    return cards.CardContent(
+        title=incident.title,
+        url=f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{incident.id}",
+        status=status_label(update.status),
+        impact=status_label(incident.impact or "none"),
+        components=[link.component.name for link in incident.components],
+        words=update.body,
+        next_update_at=update.next_update_at,
+        page_name=batch.settings.page_name,
+        zone=batch.settings.zone,
+    )
+
+
+def confirmation_card(batch: Batch, subscriber: Subscriber) -> cards.CardContent:
+    """A chat subscriber's first message: accepted (2xx), it starts."""
+    s = batch.settings
+    customer = batch.customers.get(subscriber.customer_id or "")
+    whose = f"{s.page_name} for {customer.name}" if customer else s.page_name
+    return cards.CardContent(
+        title=f"Subscribed to {whose} status updates",
+        url=f"{s.base_url}{batch.prefix(subscriber)}/",
+        status="",
+        impact="",
+        components=[],
+        words=(
+            f"This channel will get each update from {whose}'s status page. "
+            f"To choose components or unsubscribe: {batch.manage_url(subscriber)}"
+        ),
+        next_update_at=None,
+        page_name=s.page_name,
+        zone=s.zone,
+        link_text="Open the status page",
+    )
