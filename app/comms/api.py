@@ -117,8 +117,8 @@ class DraftController(Controller):
     async def my_drafts(self, db: Db, actor: CurrentActor) -> list[DraftRead]:
         """The caller's drafts in progress (sent back ones with the reason) and their words
         published in the last seven days: what became of what they wrote."""
-        mine = await service.list_drafts(db, author=actor.name)
-        mine += await service.published_for(db, author=actor.name)
+        mine = await service.list_drafts(db, author_id=actor.id)
+        mine += await service.published_for(db, author_id=actor.id)
         return [
             DraftRead(update=update_read(d), review=review_read(await service.get_review(db, d.id)))
             for d in mine

@@ -81,7 +81,8 @@ async def _write(
         session.add(words)
         plan.words[phase] = words
     words.body, words.written_by, words.state = body, actor.name, WAITING
-    words.approved_by = words.approved_at = words.note = None
+    words.written_by_id = actor.id
+    words.approved_by = words.approved_by_id = words.approved_at = words.note = None
     words.update_id = words.published_at = None  # a new announcement, when there was one
     words.updated_at = utcnow()
     await session.flush()
@@ -220,13 +221,14 @@ async def approve_words(
     decision = await require_approval_allowed(
         session,
         actor=actor,
-        author=words.written_by,
+        author_id=words.written_by_id,
         visibility=incident.visibility,
         impact=incident.impact,
     )
     refuse_blocking(await check_tone(session, incident=incident, status=phase, body=words.body))
     now = utcnow()
     words.state, words.approved_by, words.approved_at, words.note = APPROVED, actor.name, now, None
+    words.approved_by_id = actor.id
     await session.flush()
     detail: dict[str, object] = {"phase": phase, "author": words.written_by}
     if decision.waiver:
@@ -243,8 +245,9 @@ async def _publish(
     """Publish approved words through the one publishing verb, as the comms lead who
     approved them (the author wrote them; nobody changed them since)."""
     assert words.state == APPROVED and words.approved_by is not None
-    author = Actor(name=words.written_by, role=Role.RESPONDER)
-    approver = Actor(name=words.approved_by, role=Role.COMMS_LEAD)
+    # Words from before identities were kept may have no traceable id: an id nobody has.
+    author = Actor(words.written_by, Role.RESPONDER, words.written_by_id or "unknown:")
+    approver = Actor(words.approved_by, Role.COMMS_LEAD, words.approved_by_id or "unknown:")
     draft = await incidents.post_update(
         session,
         actor=author,
@@ -312,7 +315,7 @@ async def publish_due(session: AsyncSession, now: datetime | None = None) -> lis
             continue
         words.state = MISSED
         words.note = "not approved by the time it was due: nothing was published"
-        system = Actor(name="maintenance schedule", role=Role.RESPONDER)
+        system = Actor.system("maintenance", name="maintenance schedule", role=Role.RESPONDER)
         await audit(session, system, "maintenance.missed", plan.incident, {"phase": words.phase})
     await session.flush()
     return handled
@@ -340,6 +343,7 @@ async def cancel(
             phase=CALLED_OFF,
             body=CANCEL_REASON,
             written_by=actor.name,
+            written_by_id=actor.id,
             state=CANCELLED,
         )
     else:
@@ -359,8 +363,10 @@ async def cancel(
             phase=CALLED_OFF,
             body=told.body,
             written_by=actor.name,
+            written_by_id=actor.id,
             state=PUBLISHED,
             approved_by=actor.name,
+            approved_by_id=actor.id,
             approved_at=told.published_at,
             update_id=told.id,
             published_at=told.published_at,

@@ -176,8 +176,8 @@ class DeskPages(Controller):
         settings: AppSettings,
         triage_size: TriageSize,
     ) -> Response[Any]:
-        mine = await service.list_drafts(db, author=actor.name)
-        published = await service.published_for(db, author=actor.name)
+        mine = await service.list_drafts(db, author_id=actor.id)
+        published = await service.published_for(db, author_id=actor.id)
         reviews = {d.id: await service.get_review(db, d.id) for d in [*mine, *published]}
         return admin_page(
             request,

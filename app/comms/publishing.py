@@ -139,8 +139,9 @@ async def tell_author(
     published (no `reason`) or sent back with `reason`. Queued in the same transaction."""
     await enqueue_author_notice(
         session,
-        author=draft.author,
+        author_id=draft.author_id,
         by=actor.name,
+        by_id=actor.id,
         incident=incident,
         published=reason is None,
         reason=reason,

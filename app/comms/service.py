@@ -121,7 +121,7 @@ async def edit_draft(
 ) -> Update:
     """Change a draft's words and, when given, the component statuses it sets."""
     draft = await get_update(session, update_id)
-    permissions.require_change_draft(actor, author=draft.author)
+    permissions.require_change_draft(actor, author_id=draft.author_id)
     state = next_update_state(draft.state, UpdateAction.EDIT)
     if body is None and components is None:
         raise InvalidInput("give a body or components to change", field="body")
@@ -158,7 +158,7 @@ async def submit_draft(
     started always wait for a person.
     """
     draft = await get_update(session, update_id)
-    permissions.require_change_draft(actor, author=draft.author)
+    permissions.require_change_draft(actor, author_id=draft.author_id)
     state = next_update_state(draft.state, UpdateAction.SUBMIT)
     incident = await get_incident(session, draft.incident_id)
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
@@ -166,15 +166,16 @@ async def submit_draft(
     now = utcnow()
     review = await _review_for(session, draft)
     review.findings = [f.as_dict() for f in findings]
-    review.submitted_at, review.submitted_by = now, actor.name
-    review.reviewed_at = review.reviewed_by = review.rejection_reason = None
+    review.submitted_at, review.submitted_by, review.submitted_by_id = now, actor.name, actor.id
+    review.reviewed_at = review.reviewed_by = review.reviewed_by_id = None
+    review.rejection_reason = None
     draft.state = state.value
     draft.updated_at = now
     await session.flush()
     await audit(session, actor, "draft.submit", draft, {"findings": [f.rule for f in findings]})
     decision = rules.publishes_on_submit(await load_policy(session))
     if waivable and decision.allowed:
-        review.reviewed_at, review.reviewed_by = now, actor.name
+        review.reviewed_at, review.reviewed_by, review.reviewed_by_id = now, actor.name, actor.id
         await publish_update(session, actor=actor, update=draft, waiver=decision.waiver, zone=zone)
     return draft
 
@@ -227,7 +228,7 @@ async def approve_draft(
     decision = await require_approval_allowed(
         session,
         actor=actor,
-        author=draft.author,
+        author_id=draft.author_id,
         visibility=incident.visibility,
         impact=incident.impact,
     )
@@ -246,7 +247,7 @@ async def approve_draft(
         # warned the reviewer to fix the time in the words).
         draft.next_update_at = None
     review.findings = [f.as_dict() for f in findings]
-    review.reviewed_at, review.reviewed_by = now, actor.name
+    review.reviewed_at, review.reviewed_by, review.reviewed_by_id = now, actor.name, actor.id
     review.edited_on_approval = edited
     if not notify:
         draft.deliver_notifications = False
@@ -274,6 +275,7 @@ async def reject_draft(
     review = await _review_for(session, draft)
     draft.state = next_update_state(draft.state, UpdateAction.REJECT).value
     review.reviewed_at, review.reviewed_by, review.rejection_reason = utcnow(), actor.name, reason
+    review.reviewed_by_id = actor.id
     await session.flush()
     await audit(session, actor, "draft.reject", draft, {"reason": reason, "author": draft.author})
     incident = await get_incident(session, draft.incident_id)
@@ -282,24 +284,26 @@ async def reject_draft(
 
 
 async def list_drafts(
-    session: AsyncSession, *, incident_id: str | None = None, author: str | None = None
+    session: AsyncSession, *, incident_id: str | None = None, author_id: str | None = None
 ) -> list[Update]:
     query = select(Update).where(Update.state != UpdateState.PUBLISHED.value)
     if incident_id:
         query = query.where(Update.incident_id == incident_id)
-    if author:
-        query = query.where(Update.author == author)
+    if author_id:
+        query = query.where(Update.author_id == author_id)
     return list((await session.scalars(query.order_by(Update.created_at.desc()))).all())
 
 
-async def published_for(session: AsyncSession, *, author: str, days: int = 7) -> list[Update]:
+async def published_for(
+    session: AsyncSession, *, author_id: str, days: int = 7
+) -> list[Update]:
     """The author's words published in the last `days` days, newest first: their desk says
     what became of what they wrote (what was sent back stays among their drafts)."""
     since = utcnow() - timedelta(days=days)
     query = (
         select(Update)
         .where(
-            Update.author == author,
+            Update.author_id == author_id,
             Update.state == UpdateState.PUBLISHED.value,
             Update.published_at >= since,
         )
