@@ -124,9 +124,7 @@ def require_change_draft(actor: Someone, *, author_id: str | None) -> None:
         raise PermissionDenied("only its author or a comms lead may change this draft")
 
 
-def require_publish(
-    actor: Someone, *, author_id: str | None, review_required: bool = True
-) -> None:
+def require_publish(actor: Someone, *, author_id: str | None, review_required: bool = True) -> None:
     """Publishing needs a comms lead; when the approval policy waives review, the words'
     own author may let them out too. Callers pass `review_required=False` only from the
     stored policy."""

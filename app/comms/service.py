@@ -294,9 +294,7 @@ async def list_drafts(
     return list((await session.scalars(query.order_by(Update.created_at.desc()))).all())
 
 
-async def published_for(
-    session: AsyncSession, *, author_id: str, days: int = 7
-) -> list[Update]:
+async def published_for(session: AsyncSession, *, author_id: str, days: int = 7) -> list[Update]:
     """The author's words published in the last `days` days, newest first: their desk says
     what became of what they wrote (what was sent back stays among their drafts)."""
     since = utcnow() - timedelta(days=days)

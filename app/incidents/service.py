@@ -229,9 +229,7 @@ async def mark_published(
     approval policy) lets a draft's own author publish it. `waiver` names the policy that
     let the words skip review, for the audit log.
     """
-    permissions.require_publish(
-        actor, author_id=update.author_id, review_required=review_required
-    )
+    permissions.require_publish(actor, author_id=update.author_id, review_required=review_required)
     if update.state == UpdateState.PUBLISHED:
         raise Conflict(f"update {update.id} is already published")
     next_update_state(update.state, UpdateAction.PUBLISH)

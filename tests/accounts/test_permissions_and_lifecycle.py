@@ -60,7 +60,9 @@ def test_a_draft_is_its_authors_and_any_comms_leads_to_change():
     permissions.require_change_draft(RITA, author_id="user:rita")
     permissions.require_change_draft(LEAD, author_id="user:rita")
     with pytest.raises(PermissionDenied, match="only its author or a comms lead"):
-        permissions.require_change_draft(Actor(name="sam", role=Role.RESPONDER, id="user:sam"), author_id="user:rita")
+        permissions.require_change_draft(
+            Actor(name="sam", role=Role.RESPONDER, id="user:sam"), author_id="user:rita"
+        )
 
 
 def test_a_responder_may_not_publish_unless_the_policy_waives_review_for_their_own_words():
