@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.customers.page_links import fill
 from app.delivery import cards
 from app.delivery.prepared import ChatMessage
 from app.incidents.models import Incident, Update
@@ -19,13 +20,14 @@ if TYPE_CHECKING:
 def chat(batch: Batch, subscriber: Subscriber, update: Update, incident: Incident) -> ChatMessage:
     """A Slack or Teams card with the words this subscriber's audience may read (the
     send-time audience check has let this update through for it)."""
+    url = f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{incident.id}"
     content = cards.CardContent(
         title=incident.title,
-        url=f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{incident.id}",
+        url=url,
         status=status_label(update.status),
         impact=status_label(incident.impact or "none"),
         components=[link.component.name for link in incident.components],
-        words=update.body,
+        words=fill(update.body, url),  # the reader's own page link in place of the stand-in
         next_update_at=update.next_update_at,
         page_name=batch.settings.page_name,
         zone=batch.settings.zone,

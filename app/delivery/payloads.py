@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from app import audience as aud
 from app.components.models import Component
 from app.components.status import ComponentStatus
+from app.customers.page_links import fill
 from app.delivery.models import ComponentChange
 from app.incidents.models import Incident, Update
 from app.lib.clock import iso_z, utcnow
@@ -64,7 +65,10 @@ async def update_payload(
     shared = batch.payload_parts.get(key)
     if shared is None:
         body = await _update_body(batch, subscriber, update, incident)
-        shared = batch.payload_parts[key] = json.dumps(body, separators=(",", ":"))[1:-1].encode()
+        encoded = json.dumps(body, separators=(",", ":"))[1:-1]
+        # The audience's own page link where words hold the stand-in (JSON-safe text both).
+        link = f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{incident.id}"
+        shared = batch.payload_parts[key] = fill(encoded, json.dumps(link)[1:-1]).encode()
     meta = json.dumps(_meta(batch, subscriber), separators=(",", ":")).encode()
     return b'{"meta":' + meta + b"," + shared + b"}"
 
