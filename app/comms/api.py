@@ -136,7 +136,12 @@ class DraftController(Controller):
         self, db: Db, actor: CurrentActor, update_id: str, data: DraftEdit
     ) -> UpdateRead:
         draft = await service.edit_draft(
-            db, actor=actor, update_id=update_id, body=data.body, components=data.components
+            db,
+            actor=actor,
+            update_id=update_id,
+            body=data.body,
+            components=data.components,
+            status=data.status,
         )
         return update_read(draft)
 

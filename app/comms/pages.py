@@ -44,6 +44,7 @@ from app.incidents.status import (
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.moments import check_moment
 from app.lib.text import markdown_to_safe_html
+from app.public.current import components_now
 from app.settings import page_id_for
 from app.web.deps import AppSettings, Db
 
@@ -152,7 +153,7 @@ async def incident_page(
         triage=triage,
         figures=await figures() if figures is not None else None,
         public_url=f"{settings.base_url}/incidents/{incident.id}",
-        all_components=await list_components(db),
+        all_components=await components_now(db, await list_components(db)),
         chosen_statuses=state.components,
         status_choices=status_choices(),
         postmortem_template=next((t for t in templates if t.status == POSTMORTEM), None),
@@ -183,7 +184,7 @@ class DeskPages(Controller):
             request,
             "admin/dashboard.html",
             published=published,
-            all_components=await list_components(db),
+            all_components=await components_now(db, await list_components(db)),
             status_choices=status_choices(),
             rows=await promises.desk(db),
             queue_size=await service.queue_size(db),

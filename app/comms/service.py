@@ -27,7 +27,13 @@ from app.incidents.audit import audit
 from app.incidents.models import Update
 from app.incidents.schemas import AffectedComponent, UpdateCreate
 from app.incidents.service import get_incident, get_update, post_update
-from app.incidents.status import POSTMORTEM, UpdateAction, UpdateState, next_update_state
+from app.incidents.status import (
+    IncidentKind,
+    UpdateAction,
+    UpdateState,
+    check_update_status,
+    next_update_state,
+)
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 
@@ -55,10 +61,13 @@ async def create_draft(
     status = data.status or incident.status
     template_text = None
     next_update_at = data.next_update_at
+    own_words = bool(data.body and data.body.strip())
     if data.template_id:
         template = await get_template(session, data.template_id)
-        if template.status == POSTMORTEM and not data.status:
-            status = POSTMORTEM  # a postmortem template drafts a postmortem, not an update
+        if not own_words or not data.status:
+            # The template's words say its status ("we found it" is "identified"): they
+            # go out under it, so the email's subject and the page say the same.
+            status = template.status
         rendered = await render_template(
             session,
             site,
@@ -70,7 +79,7 @@ async def create_draft(
             defer_promise=True,
         )
         template_text = rendered.body
-    body = data.body if data.body and data.body.strip() else template_text
+    body = data.body if own_words else template_text
     if not body:
         raise InvalidInput("give a body or a template_id", field="body")
     draft = await post_update(
@@ -118,18 +127,24 @@ async def edit_draft(
     update_id: str,
     body: str | None = None,
     components: list[AffectedComponent] | None = None,
+    status: str | None = None,
 ) -> Update:
-    """Change a draft's words and, when given, the component statuses it sets."""
+    """Change a draft's words, its status, or the component statuses it sets (any one of
+    them alone, or together)."""
     draft = await get_update(session, update_id)
     permissions.require_change_draft(actor, author_id=draft.author_id)
     state = next_update_state(draft.state, UpdateAction.EDIT)
-    if body is None and components is None:
-        raise InvalidInput("give a body or components to change", field="body")
+    if body is None and components is None and status is None:
+        raise InvalidInput("give a body, a status or components to change", field="body")
     body = draft.body if body is None else body
     if not body.strip():
         raise InvalidInput("body must not be blank", field="body")
     incident = await get_incident(session, draft.incident_id)
     detail: dict[str, object] = {}
+    if status is not None and status != draft.status:
+        check_update_status(IncidentKind(incident.kind), incident.status, status)
+        detail["status"] = {"old": draft.status, "new": status}
+        draft.status = status
     if components is not None:
         draft.affected_components = await planned_statuses(session, components) or None
         detail["components"] = {a.id: a.status.value for a in components}
