@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.settings import page_id_for
 from tests.support import factories
 from tests.support.delivery import drain
 from tests.support.desk import csrf, sign_in, text_of
@@ -27,7 +28,7 @@ async def _api_down(client, keys) -> tuple[dict[str, Any], dict[str, Any]]:  # t
 
 
 async def test_a_components_status_is_the_same_in_the_api_the_desk_the_page_and_the_json(
-    client, keys, users
+    client, keys, users, settings
 ):
     api, _incident = await _api_down(client, keys)
 
@@ -35,6 +36,8 @@ async def test_a_components_status_is_the_same_in_the_api_the_desk_the_page_and_
     assert [c["status"] for c in listed.json()] == ["major_outage"]
     one = await client.get(f"/api/v1/components/{api['id']}", headers=keys["responder"])
     assert one.json()["status"] == "major_outage"
+    manage = f"/v1/pages/{page_id_for(settings)}/components/{api['id']}"
+    assert (await client.get(manage, headers=keys["responder"])).json()["status"] == "major_outage"
     summary = (await client.get("/api/v2/summary.json")).json()
     assert [c["status"] for c in summary["components"]] == ["major_outage"]
     assert "major outage" in (await client.get(f"/components/{api['id']}/badge.svg")).text
