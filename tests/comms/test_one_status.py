@@ -152,3 +152,31 @@ async def test_a_draft_may_change_only_its_status(client, keys):
     )
     assert wrong.status_code in (409, 422), wrong.text
     assert "sleeping" in wrong.json()["detail"]
+
+
+async def test_the_queue_shows_a_component_change_from_the_status_readers_see_now(client, keys):
+    api = await factories.component(client, keys["admin"], "API")
+    incident = await factories.incident(
+        client,
+        keys["responder"],
+        "API errors",
+        components=[{"id": api["id"], "status": "degraded_performance"}],
+    )
+    await factories.publish(client, keys["comms_lead"], incident["id"], "The API is slow.")
+    # Monitoring then pushes the component itself down: the page shows a major outage.
+    await client.patch(
+        f"/api/v1/components/{api['id']}",
+        json={"status": "major_outage"},
+        headers=keys["responder"],
+    )
+    assert "Major outage" in text_of(await client.get("/"))
+
+    created = await client.post(
+        f"/api/v1/incidents/{incident['id']}/drafts",
+        json={"body": FOUND, "components": [{"id": api["id"], "status": "operational"}]},
+        headers=keys["responder"],
+    )
+    draft = created.json()["update"]
+    await client.post(f"/api/v1/updates/{draft['id']}/submit", headers=keys["responder"])
+    (item,) = (await client.get("/api/v1/queue", headers=keys["comms_lead"])).json()
+    assert [c["text"] for c in item["component_changes"]] == ["API: Major outage → Operational"]
