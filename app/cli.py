@@ -135,7 +135,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
     from app.statuspage.importer.service import import_statuspage
 
     # The operator at the command line: private and loopback addresses are theirs to read.
-    actor = Actor(name="tidings import (command line)", role=Role.ADMIN)
+    actor = Actor.system("import", name="tidings import (command line)", role=Role.ADMIN)
     progress = ProgressBar(sys.stdout) if sys.stdout.isatty() and not args.dry_run else None
     plan = _run_in_session(
         settings,

@@ -33,7 +33,7 @@ from app.models import Base
 from app.settings import Settings
 from app.subscribers.models import Subscriber
 
-BENCH = Actor(name="bench", role=Role.ADMIN)
+BENCH = Actor(name="bench", role=Role.ADMIN, id="system:bench")
 
 
 async def _seed(url: str, count: int) -> tuple[str, str]:

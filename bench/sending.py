@@ -59,8 +59,8 @@ from app.site.service import ensure_page_id
 from app.subscribers.models import Subscriber
 from app.worker import run as run_worker
 
-AUTHOR = Actor(name="writer", role=Role.ADMIN)
-REVIEWER = Actor(name="reviewer", role=Role.ADMIN)
+AUTHOR = Actor(name="writer", role=Role.ADMIN, id="system:bench-writer")
+REVIEWER = Actor(name="reviewer", role=Role.ADMIN, id="system:bench-reviewer")
 SECRET = "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 CONCURRENCY = 8
 ROOT = Path(__file__).resolve().parents[1]

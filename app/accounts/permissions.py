@@ -20,10 +20,11 @@ _RANK = {Role.RESPONDER: 1, Role.COMMS_LEAD: 2, Role.ADMIN: 3}
 
 
 class Someone(Protocol):
-    """The shape of an actor as far as permissions go (`app.accounts.actor.Actor`)."""
+    """The shape of an actor as far as permissions go (`app.accounts.actor.Actor`): its
+    `id` says who it is; its name is only for display, and no rule reads it."""
 
     @property
-    def name(self) -> str: ...
+    def id(self) -> str: ...
 
     @property
     def role(self) -> Role: ...
@@ -117,25 +118,31 @@ def require(actor: Someone, act: Act, *, field: str | None = None) -> None:
         )
 
 
-def may_change_draft(actor: Someone, *, author: str) -> bool:
+def is_author(actor: Someone, author_id: str | None) -> bool:
+    """Whether `actor` is who wrote words whose author is `author_id` (an identity, never a
+    display name; words with no known author are nobody's)."""
+    return author_id is not None and actor.id == author_id
+
+
+def may_change_draft(actor: Someone, *, author_id: str | None) -> bool:
     """A draft is its author's to change, and any comms lead's."""
-    return actor.name == author or may(actor, Act.EDIT_OTHERS_DRAFT)
+    return is_author(actor, author_id) or may(actor, Act.EDIT_OTHERS_DRAFT)
 
 
-def require_change_draft(actor: Someone, *, author: str) -> None:
-    if not may_change_draft(actor, author=author):
+def require_change_draft(actor: Someone, *, author_id: str | None) -> None:
+    if not may_change_draft(actor, author_id=author_id):
         raise PermissionDenied("only its author or a comms lead may change this draft")
 
 
-def require_publish(actor: Someone, *, author: str, review_required: bool = True) -> None:
+def require_publish(actor: Someone, *, author_id: str | None, review_required: bool = True) -> None:
     """Publishing needs a comms lead; when the approval policy waives review, the words'
     own author may let them out too. Callers pass `review_required=False` only from the
     stored policy."""
-    if review_required or not may_change_draft(actor, author=author):
+    if review_required or not may_change_draft(actor, author_id=author_id):
         require(actor, Act.PUBLISH)
 
 
-def require_edit_update(actor: Someone, *, author: str, published: bool) -> None:
+def require_edit_update(actor: Someone, *, author_id: str | None, published: bool) -> None:
     """Published words change as they are (a publishing act); a draft is its author's."""
     if published:
         if not may(actor, Act.CHANGE_PUBLISHED):
@@ -144,7 +151,7 @@ def require_edit_update(actor: Someone, *, author: str, published: bool) -> None
                 field="body",
             )
         return
-    require_change_draft(actor, author=author)
+    require_change_draft(actor, author_id=author_id)
 
 
 def require_edit_incident(

@@ -109,7 +109,7 @@ async def actor_for_key(session: AsyncSession, raw: str) -> tuple[ApiKey, Actor]
     key = await session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(raw)))
     if key is None or key.revoked_at is not None:
         return None
-    return key, Actor(name=f"key:{key.name}", role=Role(key.role))
+    return key, Actor.for_key(key.id, name=key.name, role=Role(key.role))
 
 
 async def create_user(

@@ -176,7 +176,9 @@ class SessionMiddleware:
                 user = await session_user(db, token)
                 await db.commit()  # last_seen_at
             if user is not None:
-                state["session_actor"] = Actor(name=user.username, role=Role(user.role))
+                state["session_actor"] = Actor.for_user(
+                    user.id, username=user.username, role=Role(user.role)
+                )
                 state["session_user_id"] = user.id
         set_cookie = cookie(self.settings, token).to_header(header="") if fresh else None
 

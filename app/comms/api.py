@@ -129,8 +129,8 @@ class DraftController(Controller):
     async def my_drafts(self, db: Db, actor: CurrentActor) -> list[DraftRead]:
         """The caller's drafts in progress (sent back ones with the reason) and their words
         published in the last seven days: what became of what they wrote."""
-        mine = await service.list_drafts(db, author=actor.name)
-        mine += await service.published_for(db, author=actor.name)
+        mine = await service.list_drafts(db, author_id=actor.id)
+        mine += await service.published_for(db, author_id=actor.id)
         return [await draft_read(db, d) for d in mine]
 
     @get("/updates/{update_id:str}")
@@ -142,7 +142,12 @@ class DraftController(Controller):
         self, db: Db, actor: CurrentActor, update_id: str, data: DraftEdit
     ) -> UpdateRead:
         draft = await service.edit_draft(
-            db, actor=actor, update_id=update_id, body=data.body, components=data.components
+            db,
+            actor=actor,
+            update_id=update_id,
+            body=data.body,
+            components=data.components,
+            status=data.status,
         )
         return update_read(draft)
 

@@ -20,6 +20,7 @@ from app.components.service import list_components
 from app.customers.service import list_customers
 from app.incidents.status import Impact, Visibility
 from app.lib.errors import DomainError, InvalidInput
+from app.public.current import components_now
 from app.web.deps import AppSettings, Db
 
 
@@ -110,7 +111,7 @@ async def declare_page(
             for k in (form.keys() if form else [])
             if str(k).startswith(COMPONENT_FIELD)
         },
-        all_components=await list_components(db),
+        all_components=await components_now(db, await list_components(db)),
         customers=await list_customers(db),
         impacts=[i.value for i in Impact],
         status_choices=status_choices(),

@@ -21,6 +21,8 @@ from app.comms.preview import review_view
 from app.comms.site import site_for
 from app.components.service import list_components
 from app.incidents.service import get_update
+from app.incidents.status import IncidentKind, update_statuses_for
+from app.public.current import components_now
 from app.web.deps import AppSettings, Db
 
 
@@ -41,9 +43,10 @@ class DraftPages(Controller):
             "admin/draft.html",
             view=view,
             draft=draft,
-            all_components=await list_components(db),
+            all_components=await components_now(db, await list_components(db)),
             chosen_statuses=planned if draft.state != "published" else {},
             status_choices=status_choices(),
+            statuses=update_statuses_for(IncidentKind(view.incident.kind)),
         )
 
     @post("/updates/{update_id:str}/edit", opt={"act": Act.DRAFT})
@@ -57,6 +60,7 @@ class DraftPages(Controller):
                 update_id=update_id,
                 body=text(form, "body"),
                 components=component_choices(form),
+                status=text(form, "status") or None,
             ),
             "Saved. The preview and tone checks below are up to date.",
             f"/admin/updates/{update_id}",
@@ -70,16 +74,24 @@ class DraftPages(Controller):
         saved first."""
         form = await request.form()
         body = text(form, "body")
+        status = text(form, "status") or None
 
         async def work() -> None:
             draft = await get_update(db, update_id)
             components = component_choices(form)
             planned = [{"code": a.id, "new_status": a.status.value} for a in components or []]
-            if (body and body != draft.body) or (
-                components is not None and planned != (draft.affected_components or [])
+            if (
+                (body and body != draft.body)
+                or (status and status != draft.status)
+                or (components is not None and planned != (draft.affected_components or []))
             ):
                 await service.edit_draft(
-                    db, actor=actor, update_id=update_id, body=body or None, components=components
+                    db,
+                    actor=actor,
+                    update_id=update_id,
+                    body=body or None,
+                    components=components,
+                    status=status,
                 )
             await service.submit_draft(db, actor=actor, update_id=update_id, zone=settings.zone)
 

@@ -84,7 +84,9 @@ async def _write(
         session.add(words)
         plan.words[phase] = words
     words.body, words.written_by, words.state = body, actor.name, WAITING
-    words.approved_by = words.approved_at = words.note = words.approved_for = None
+    words.written_by_id = actor.id
+    words.approved_by = words.approved_by_id = words.approved_at = words.note = None
+    words.approved_for = None
     words.update_id = words.published_at = None  # a new announcement, when there was one
     words.updated_at = utcnow()
     await session.flush()
@@ -224,7 +226,7 @@ async def approve_words(
     decision = await require_approval_allowed(
         session,
         actor=actor,
-        author=words.written_by,
+        author_id=words.written_by_id,
         visibility=incident.visibility,
         impact=incident.impact,
     )
@@ -232,6 +234,7 @@ async def approve_words(
     now = utcnow()
     words.state, words.approved_by, words.approved_at, words.note = APPROVED, actor.name, now, None
     words.approved_for = plan.audience  # the readers this approval is for, and only them
+    words.approved_by_id = actor.id
     await session.flush()
     detail: dict[str, object] = {"phase": phase, "author": words.written_by}
     if decision.waiver:
@@ -248,8 +251,9 @@ async def _publish(
     """Publish approved words through the one publishing verb, as the comms lead who
     approved them (the author wrote them; nobody changed them since)."""
     assert words.state == APPROVED and words.approved_by is not None
-    author = Actor(name=words.written_by, role=Role.RESPONDER)
-    approver = Actor(name=words.approved_by, role=Role.COMMS_LEAD)
+    # Words from before identities were kept may have no traceable id: an id nobody has.
+    author = Actor(words.written_by, Role.RESPONDER, words.written_by_id or "unknown:")
+    approver = Actor(words.approved_by, Role.COMMS_LEAD, words.approved_by_id or "unknown:")
     draft = await incidents.post_update(
         session,
         actor=author,
@@ -305,7 +309,7 @@ async def publish_due(session: AsyncSession, now: datetime | None = None) -> lis
         plan = await get_plan(session, incident.id)
         words = plan.words[found.phase] or found
         handled.append(words)
-        system = Actor(name="maintenance schedule", role=Role.RESPONDER)
+        system = Actor.system("maintenance", name="maintenance schedule", role=Role.RESPONDER)
         # Words approved for other readers than the plan reaches now wait for a comms lead.
         voided = plan.voided(words.phase)
         await void_moved(session, plan, system)
@@ -350,6 +354,7 @@ async def cancel(
             phase=CALLED_OFF,
             body=CANCEL_REASON,
             written_by=actor.name,
+            written_by_id=actor.id,
             state=CANCELLED,
         )
     else:
@@ -369,8 +374,10 @@ async def cancel(
             phase=CALLED_OFF,
             body=told.body,
             written_by=actor.name,
+            written_by_id=actor.id,
             state=PUBLISHED,
             approved_by=actor.name,
+            approved_by_id=actor.id,
             approved_at=told.published_at,
             update_id=told.id,
             published_at=told.published_at,

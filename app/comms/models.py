@@ -88,8 +88,10 @@ class DraftReview(Base):
     template_text: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     submitted_by: Mapped[str | None] = mapped_column(String(200))
+    submitted_by_id: Mapped[str | None] = mapped_column(String(64))  # `Actor.id`
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_by_id: Mapped[str | None] = mapped_column(String(64))  # `Actor.id`
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     edited_on_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -131,8 +133,10 @@ class MaintenanceWords(IdMixin, TimestampMixin, Base):
     phase: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)
     written_by: Mapped[str] = mapped_column(String(200))
+    written_by_id: Mapped[str | None] = mapped_column(String(64))  # `Actor.id`
     state: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
     approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_by_id: Mapped[str | None] = mapped_column(String(64))  # `Actor.id`
     approved_at: Mapped[datetime | None]
     update_id: Mapped[str | None] = mapped_column(
         ForeignKey("incident_updates.id", ondelete="SET NULL")

@@ -45,6 +45,7 @@ from app.incidents.status import (
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.moments import check_moment
 from app.lib.text import markdown_to_safe_html
+from app.public.current import components_now
 from app.settings import page_id_for
 from app.web.deps import AppSettings, Db
 
@@ -154,7 +155,7 @@ async def incident_page(
         triage=triage,
         figures=await figures() if figures is not None else None,
         public_url=f"{settings.base_url}/incidents/{incident.id}",
-        all_components=await list_components(db),
+        all_components=await components_now(db, await list_components(db)),
         chosen_statuses=state.components,
         status_choices=status_choices(),
         postmortem_template=next((t for t in templates if t.status == POSTMORTEM), None),
@@ -178,14 +179,14 @@ class DeskPages(Controller):
         settings: AppSettings,
         triage_size: TriageSize,
     ) -> Response[Any]:
-        mine = await service.list_drafts(db, author=actor.name)
-        published = await service.published_for(db, author=actor.name)
+        mine = await service.list_drafts(db, author_id=actor.id)
+        published = await service.published_for(db, author_id=actor.id)
         reviews = {d.id: await service.get_review(db, d.id) for d in [*mine, *published]}
         return admin_page(
             request,
             "admin/dashboard.html",
             published=published,
-            all_components=await list_components(db),
+            all_components=await components_now(db, await list_components(db)),
             status_choices=status_choices(),
             rows=await promises.desk(db),
             queue_size=await service.queue_size(db),

@@ -31,9 +31,10 @@ class Decision:
 
 
 def may_approve(
-    policy: Policy, *, actor: Actor, author: str, visibility: str, impact: str
+    policy: Policy, *, actor: Actor, author_id: str | None, visibility: str, impact: str
 ) -> Decision:
-    """May `actor` approve a draft written by `author` for an incident like this?"""
+    """May `actor` approve a draft written by `author_id` (an identity) for an incident like
+    this?"""
     if not permissions.may(actor, Act.APPROVE):
         return Decision(
             False,
@@ -41,7 +42,7 @@ def may_approve(
             f"you have {actor.role.value}",
         )
     four_eyes = audience.reaches_everyone(visibility) and impact in MAJOR_IMPACTS
-    if four_eyes and actor.name == author:
+    if four_eyes and permissions.is_author(actor, author_id):
         if not policy.author_may_approve_major:
             return Decision(
                 False,

@@ -23,15 +23,20 @@ async def load_policy(session: AsyncSession) -> rules.Policy:
 
 
 async def require_approval_allowed(
-    session: AsyncSession, *, actor: Actor, author: str, visibility: str, impact: str
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    author_id: str | None,
+    visibility: str,
+    impact: str,
 ) -> rules.Decision:
-    """Refuse unless the stored policy lets `actor` approve `author`'s words for an incident
+    """Refuse unless the stored policy lets `actor` approve `author_id`'s words for an incident
     like this (the queue and maintenance words approved in advance ask the same question);
     the decision, with the waiver it records where the policy was waived."""
     decision = rules.may_approve(
         await load_policy(session),
         actor=actor,
-        author=author,
+        author_id=author_id,
         visibility=visibility,
         impact=impact,
     )

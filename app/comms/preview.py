@@ -24,11 +24,13 @@ from app.customers.service import page_url as customer_page_url
 from app.delivery.channels import CHANNELS
 from app.delivery.outbox import update_recipient_counts
 from app.incidents.models import Incident, Update
-from app.incidents.service import get_incident, has_published_words
+from app.incidents.service import get_incident
 from app.incidents.status import UpdateState, is_open
 from app.incidents.timing import default_next_update_at
 from app.lib.clock import as_utc, utcnow
 from app.lib.text import markdown_to_safe_html
+from app.public import current
+from app.public.snapshot import load_snapshot
 
 HIDDEN_TOKEN = "<customer-token>"
 
@@ -146,14 +148,15 @@ async def status_changes(
         ]
     ids = [p["code"] for p in planned]
     found = {c.id: c for c in await get_components(session, ids, field="components")}
-    linked = {link.component_id: link.status for link in incident.components}
-    # Before its first published words the incident shows nowhere outside, so readers see
-    # the component's own status; after, its status during the incident.
-    shown = has_published_words(incident)
+    if not planned:
+        return []
+    # What the words' readers see now: the one truth every page and API says.
+    snapshot = await load_snapshot(session, version=0)
+    now = current.statuses_in(snapshot, current.readers_of(snapshot, incident, draft))
     changes = []
     for p in planned:
         component = found[p["code"]]
-        before = linked.get(component.id, component.status) if shown else component.status
+        before = now.get(component.id, ComponentStatus(component.status)).value
         changes.append(StatusChange(component.id, component.name, before, p["new_status"]))
     return changes
 

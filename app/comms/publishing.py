@@ -35,6 +35,8 @@ from app.incidents.service import DIRECT_PUBLISH
 from app.incidents.status import MaintenanceStatus
 from app.lib.clock import utcnow
 from app.lib.errors import PermissionDenied
+from app.public import current
+from app.public.snapshot import load_snapshot
 
 
 async def publish_update(
@@ -52,8 +54,16 @@ async def publish_update(
     stored approval policy waives review. `waiver` names the policy that let the words skip
     review, for the audit log. The component statuses the words carry apply now, and the
     words' next-update mark is filled in from the promise the page shows (in `zone`).
+    Its component changes record each status as its readers saw it just before and see it
+    just after (the one truth of `app.public.current`).
     """
     policy = await load_policy(session)
+    before = await load_snapshot(session, version=0)
+    readers = current.readers_of(
+        before, await incidents.get_incident(session, update.incident_id), update
+    )
+    # Worked out now: publishing changes the very rows the snapshot holds.
+    old = current.statuses_in(before, readers)
     incident = await incidents.mark_published(
         session,
         actor=actor,
@@ -61,6 +71,8 @@ async def publish_update(
         waiver=waiver,
         review_required=policy.require_approval,
     )
+    new = await current.statuses_now(session, readers)
+    update.affected_components = current.record_changes(update.affected_components, old, new)
     if has_promise_mark(update.body):
         update.body = promise_words(
             update.body, next_update_at=update.next_update_at, now=utcnow(), zone=zone
@@ -143,8 +155,9 @@ async def tell_author(
     published (no `reason`) or sent back with `reason`. Queued in the same transaction."""
     await enqueue_author_notice(
         session,
-        author=draft.author,
+        author_id=draft.author_id,
         by=actor.name,
+        by_id=actor.id,
         incident=incident,
         published=reason is None,
         reason=reason,

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from litestar import Request, Response, patch, post
+from litestar import Request, Response, get, patch, post
 
 from app.accounts.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.comms import maintenance_plans, publishing
 from app.comms.reached import affected_customers
+from app.components import service as components
 from app.components.api import ComponentController, component_read
 from app.components.schemas import ComponentRead, ComponentUpdate
 from app.incidents.api import (
@@ -36,6 +37,7 @@ from app.incidents.schemas import (
     UpdateCreate,
     UpdateRead,
 )
+from app.public.current import statuses_now
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 
@@ -130,7 +132,18 @@ class MaintenanceApi(MaintenanceController):
 
 
 class ComponentApi(ComponentController):
-    """/api/v1/components: the rest of it (`app.components.api`), and changing one."""
+    """/api/v1/components: the rest of it (`app.components.api`), and changing one. Each
+    component reads with the status the pages show now, as the desk and the JSON do."""
+
+    @get("/")
+    async def list_components(self, db: Db, actor: CurrentActor) -> list[ComponentRead]:
+        now = await statuses_now(db)
+        return [component_read(c, now.get(c.id)) for c in await components.list_components(db)]
+
+    @get("/{component_id:str}")
+    async def get_component(self, db: Db, actor: CurrentActor, component_id: str) -> ComponentRead:
+        component = await components.get_component(db, component_id)
+        return component_read(component, (await statuses_now(db)).get(component.id))
 
     @patch("/{component_id:str}", opt={"act": Act.SET_COMPONENT_STATUS})
     async def update_component(
@@ -140,4 +153,4 @@ class ComponentApi(ComponentController):
         component = await publishing.update_component(
             db, actor=actor, component_id=component_id, data=data
         )
-        return component_read(component)
+        return component_read(component, (await statuses_now(db)).get(component.id))

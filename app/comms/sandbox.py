@@ -55,7 +55,10 @@ VARIABLES = {
     "started_at": "when it started, e.g. 14:03 UTC",
     "next_update_at": "the promised time of the next update, e.g. 14:33 UTC",
     "next_update_in": 'how long until then, e.g. "30 minutes"',
-    "page_url": "the incident's page (the customer's page for a customer)",
+    "page_url": (
+        "the incident's page; for a customer, its private page, shown as [customer page link] "
+        "until each reader's own link is put in as the message is sent"
+    ),
     "window_start": "a maintenance window's start, e.g. Dec 02, 02:00 UTC (else empty)",
     "window_end": "a maintenance window's end (else empty)",
     "started_on": "when it started, with the day, e.g. Dec 02, 14:03 UTC",

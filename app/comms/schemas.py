@@ -68,6 +68,7 @@ class PreviewRead(msgspec.Struct, kw_only=True):
 class DraftCreate(DatedRequest, kw_only=True):
     """A draft from a template (pre-filled, `body` optional) or from free text."""
 
+    # With a template: the template's status, unless `body` brings the writer's own words.
     status: str | None = None
     template_id: str | None = None
     body: str | None = None
@@ -84,6 +85,8 @@ class DraftCreate(DatedRequest, kw_only=True):
 
 class DraftEdit(msgspec.Struct, kw_only=True):
     body: str | None = None
+    # The status the words go out under (alone, it changes only that).
+    status: str | None = None
     # Replaces the statuses the draft sets ([] sets none); absent keeps them.
     components: list[AffectedComponent] | None = None
 

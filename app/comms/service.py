@@ -28,7 +28,13 @@ from app.incidents.audit import audit
 from app.incidents.models import Update
 from app.incidents.schemas import AffectedComponent, UpdateCreate
 from app.incidents.service import get_incident, get_update, post_update
-from app.incidents.status import POSTMORTEM, UpdateAction, UpdateState, next_update_state
+from app.incidents.status import (
+    IncidentKind,
+    UpdateAction,
+    UpdateState,
+    check_update_status,
+    next_update_state,
+)
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 
@@ -56,10 +62,13 @@ async def create_draft(
     status = data.status or incident.status
     template_text = None
     next_update_at = data.next_update_at
+    own_words = bool(data.body and data.body.strip())
     if data.template_id:
         template = await get_template(session, data.template_id)
-        if template.status == POSTMORTEM and not data.status:
-            status = POSTMORTEM  # a postmortem template drafts a postmortem, not an update
+        if not own_words or not data.status:
+            # The template's words say its status ("we found it" is "identified"): they
+            # go out under it, so the email's subject and the page say the same.
+            status = template.status
         rendered = await render_template(
             session,
             site,
@@ -71,7 +80,7 @@ async def create_draft(
             defer_promise=True,
         )
         template_text = rendered.body
-    body = data.body if data.body and data.body.strip() else template_text
+    body = data.body if own_words else template_text
     if not body:
         raise InvalidInput("give a body or a template_id", field="body")
     draft = await post_update(
@@ -119,18 +128,24 @@ async def edit_draft(
     update_id: str,
     body: str | None = None,
     components: list[AffectedComponent] | None = None,
+    status: str | None = None,
 ) -> Update:
-    """Change a draft's words and, when given, the component statuses it sets."""
+    """Change a draft's words, its status, or the component statuses it sets (any one of
+    them alone, or together)."""
     draft = await get_update(session, update_id)
-    permissions.require_change_draft(actor, author=draft.author)
+    permissions.require_change_draft(actor, author_id=draft.author_id)
     state = next_update_state(draft.state, UpdateAction.EDIT)
-    if body is None and components is None:
-        raise InvalidInput("give a body or components to change", field="body")
+    if body is None and components is None and status is None:
+        raise InvalidInput("give a body, a status or components to change", field="body")
     body = draft.body if body is None else body
     if not body.strip():
         raise InvalidInput("body must not be blank", field="body")
     incident = await get_incident(session, draft.incident_id)
     detail: dict[str, object] = {}
+    if status is not None and status != draft.status:
+        check_update_status(IncidentKind(incident.kind), incident.status, status)
+        detail["status"] = {"old": draft.status, "new": status}
+        draft.status = status
     if components is not None:
         draft.affected_components = await planned_statuses(session, components) or None
         detail["components"] = {a.id: a.status.value for a in components}
@@ -159,7 +174,7 @@ async def submit_draft(
     started always wait for a person.
     """
     draft = await get_update(session, update_id)
-    permissions.require_change_draft(actor, author=draft.author)
+    permissions.require_change_draft(actor, author_id=draft.author_id)
     state = next_update_state(draft.state, UpdateAction.SUBMIT)
     incident = await get_incident(session, draft.incident_id)
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
@@ -167,8 +182,9 @@ async def submit_draft(
     now = utcnow()
     review = await _review_for(session, draft)
     review.findings = [f.as_dict() for f in findings]
-    review.submitted_at, review.submitted_by = now, actor.name
-    review.reviewed_at = review.reviewed_by = review.rejection_reason = None
+    review.submitted_at, review.submitted_by, review.submitted_by_id = now, actor.name, actor.id
+    review.reviewed_at = review.reviewed_by = review.reviewed_by_id = None
+    review.rejection_reason = None
     # What the reviewer will be shown about who reads the words: the approval binds it.
     review.submitted_audience = binding.draft_audience(incident, draft)
     review.submitted_version = binding.fingerprint(review.submitted_audience)
@@ -178,7 +194,7 @@ async def submit_draft(
     await audit(session, actor, "draft.submit", draft, {"findings": [f.rule for f in findings]})
     decision = rules.publishes_on_submit(await load_policy(session))
     if waivable and decision.allowed:
-        review.reviewed_at, review.reviewed_by = now, actor.name
+        review.reviewed_at, review.reviewed_by, review.reviewed_by_id = now, actor.name, actor.id
         await publish_update(session, actor=actor, update=draft, waiver=decision.waiver, zone=zone)
     return draft
 
@@ -244,7 +260,7 @@ async def approve_draft(
     decision = await require_approval_allowed(
         session,
         actor=actor,
-        author=draft.author,
+        author_id=draft.author_id,
         visibility=incident.visibility,
         impact=incident.impact,
     )
@@ -262,7 +278,7 @@ async def approve_draft(
         # warned the reviewer to fix the time in the words).
         draft.next_update_at = None
     review.findings = [f.as_dict() for f in findings]
-    review.reviewed_at, review.reviewed_by = now, actor.name
+    review.reviewed_at, review.reviewed_by, review.reviewed_by_id = now, actor.name, actor.id
     review.edited_on_approval = edited
     if not notify:
         draft.deliver_notifications = False
@@ -290,6 +306,8 @@ async def reject_draft(
     review = await _review_for(session, draft)
     draft.state = next_update_state(draft.state, UpdateAction.REJECT).value
     review.reviewed_at, review.reviewed_by, review.rejection_reason = utcnow(), actor.name, reason
+    review.reviewed_by_id = actor.id
+    review.reviewed_by_id = actor.id
     await session.flush()
     await audit(session, actor, "draft.reject", draft, {"reason": reason, "author": draft.author})
     incident = await get_incident(session, draft.incident_id)
@@ -298,24 +316,24 @@ async def reject_draft(
 
 
 async def list_drafts(
-    session: AsyncSession, *, incident_id: str | None = None, author: str | None = None
+    session: AsyncSession, *, incident_id: str | None = None, author_id: str | None = None
 ) -> list[Update]:
     query = select(Update).where(Update.state != UpdateState.PUBLISHED.value)
     if incident_id:
         query = query.where(Update.incident_id == incident_id)
-    if author:
-        query = query.where(Update.author == author)
+    if author_id:
+        query = query.where(Update.author_id == author_id)
     return list((await session.scalars(query.order_by(Update.created_at.desc()))).all())
 
 
-async def published_for(session: AsyncSession, *, author: str, days: int = 7) -> list[Update]:
+async def published_for(session: AsyncSession, *, author_id: str, days: int = 7) -> list[Update]:
     """The author's words published in the last `days` days, newest first: their desk says
     what became of what they wrote (what was sent back stays among their drafts)."""
     since = utcnow() - timedelta(days=days)
     query = (
         select(Update)
         .where(
-            Update.author == author,
+            Update.author_id == author_id,
             Update.state == UpdateState.PUBLISHED.value,
             Update.published_at >= since,
         )

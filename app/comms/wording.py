@@ -19,8 +19,9 @@ from app.comms.promises import PROMISE_AT, PROMISE_IN
 from app.comms.render_pool import render
 from app.comms.schemas import TemplateCreate, TemplateUpdate
 from app.customers.models import Customer
+from app.customers.page_links import PAGE_LINK
+from app.customers.page_links import page_url as customer_page_url
 from app.customers.service import get_customer
-from app.customers.service import page_url as customer_page_url
 from app.incidents.audit import audit
 from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident
@@ -83,18 +84,24 @@ def template_context(
     customer: Customer | None,
     next_update_at: datetime | None,
     now: datetime | None = None,
+    reveal_links: bool = False,
 ) -> dict[str, object]:
-    """The documented variables (`sandbox.VARIABLES`) as plain strings and lists only."""
+    """The documented variables (`sandbox.VARIABLES`) as plain strings and lists only.
+
+    A customer's `page_url` carries its private token: it is `page_links.PAGE_LINK` (each
+    reader's own link is put in when a message is sent) unless `reveal_links`, for a comms
+    lead's or an admin's preview that nothing keeps."""
     now = now or utcnow()
     fmt = "%H:%M %Z"
     # In page order, so the words list components as the status page does.
     links = sorted(incident.components, key=lambda c: (c.component.position, c.component.name))
     names = [link.component.name for link in links]
-    url = (
-        customer_page_url(site.base_url, customer) + f"incidents/{incident.id}"
-        if customer is not None
-        else f"{site.base_url}/incidents/{incident.id}"
-    )
+    if customer is None:
+        url = f"{site.base_url}/incidents/{incident.id}"
+    elif reveal_links:
+        url = customer_page_url(site.base_url, customer) + f"incidents/{incident.id}"
+    else:
+        url = PAGE_LINK
     return {
         "title": incident.title,
         "status": status_words(status),
@@ -318,8 +325,12 @@ async def render_template(
     status: str | None = None,
     customer_id: str | None = None,
     defer_promise: bool = False,
+    reveal_links: bool = False,
 ) -> Rendered:
     """Render template text for an incident (and a customer) without saving anything.
+
+    A customer's page link stays a stand-in unless `reveal_links` (see `template_context`):
+    words that are kept (drafts) never hold one.
 
     `defer_promise` (words for a draft) leaves the next-update time as a mark that
     publishing fills in (`promises.PROMISE_AT`), so the words promise from when they go out.
@@ -330,7 +341,13 @@ async def render_template(
     now = utcnow()
     promise = _promise(incident, status, now)
     context = template_context(
-        site, incident, status=status, customer=customer, next_update_at=promise, now=now
+        site,
+        incident,
+        status=status,
+        customer=customer,
+        next_update_at=promise,
+        now=now,
+        reveal_links=reveal_links,
     )
     if defer_promise:
         promise = None

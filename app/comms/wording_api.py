@@ -115,6 +115,8 @@ class TemplateController(Controller):
             incident_id=data.incident_id,
             status=data.status,
             customer_id=data.customer,
+            # The customer's private link only for those who may publish to customers.
+            reveal_links=actor.may_publish,
         )
         incident = await get_incident(db, data.incident_id)
         findings = await tone_rules.check_tone(

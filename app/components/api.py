@@ -24,12 +24,14 @@ from app.web.deps import Db
 from app.web.idempotency import create_once
 
 
-def component_read(component: Component) -> ComponentRead:
+def component_read(component: Component, status: ComponentStatus | None = None) -> ComponentRead:
+    """`status` is the one the pages show now (`app.public.current`, which the API that
+    serves these routes passes); without it, the component's own."""
     return shape(
         ComponentRead,
         component,
         group=component.group.name if component.group else None,
-        status=ComponentStatus(component.status),
+        status=status or ComponentStatus(component.status),
     )
 
 

@@ -12,14 +12,11 @@ from app.accounts.permissions import Act
 from app.audit.service import note
 from app.components.service import get_components
 from app.customers.models import Customer, customer_components
+from app.customers.page_links import page_url as page_url
 from app.customers.schemas import CustomerCreate, CustomerUpdate
 from app.db.changes import mark_changed
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.ids import new_token
-
-
-def page_url(base_url: str, customer: Customer) -> str:
-    return f"{base_url}/c/{customer.token}/"
 
 
 async def list_customers(session: AsyncSession) -> list[Customer]:

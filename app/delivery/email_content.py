@@ -11,6 +11,7 @@ from typing import Any
 
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
+from app.customers.page_links import fill
 from app.incidents.models import Incident, Update
 from app.incidents.status import FINAL_STATUSES, status_label
 from app.settings import Settings
@@ -68,11 +69,14 @@ def update_email_context(
             for link in incident.components
         ]
     is_open = update.status not in FINAL_STATUSES
+    incident_url = f"{settings.base_url}{prefix}/incidents/{incident.id}"
     return {
         "page_name": settings.page_name,
         "customer_name": customer.name if customer else None,
         "incident": incident,
         "update": update,
+        # The words with this reader's own page link where the writer put `{{ page_url }}`.
+        "body": fill(update.body, incident_url),
         "status_label": status_label(update.status),
         "tone": _TONE.get(update.status) or _IMPACT_TONE.get(incident.impact, "degraded"),
         "colours": COLOURS,
@@ -81,7 +85,7 @@ def update_email_context(
         "components": components,
         "posted_at": update.published_at or update.created_at,
         "next_update_at": (update.next_update_at or incident.next_update_at) if is_open else None,
-        "incident_url": f"{settings.base_url}{prefix}/incidents/{incident.id}",
+        "incident_url": incident_url,
         "page_url": f"{settings.base_url}{prefix}/",
         "base_url": settings.base_url,
         "manage_url": manage_url,

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, exists, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience as aud
+from app.accounts.actor import USER_ID
 from app.accounts.models import User
 from app.components.models import Component
 from app.delivery.channels import CHANNELS
@@ -192,8 +193,9 @@ def confirmation_delivery(subscriber: Subscriber) -> Delivery:
 async def enqueue_author_notice(
     session: AsyncSession,
     *,
-    author: str | None,
+    author_id: str | None,
     by: str,
+    by_id: str,
     incident: Incident,
     published: bool,
     reason: str | None = None,
@@ -201,9 +203,9 @@ async def enqueue_author_notice(
     """Tell a draft's author, by email, that a reviewer published it or sent it back, if
     the author is a desk user who gave an address and asked for it. Nothing for words
     their own author published, nor for authors who are API keys or gone."""
-    if not author or author == by:
+    if not author_id or author_id == by_id or not author_id.startswith(USER_ID):
         return False
-    user = await session.scalar(select(User).where(User.username == author))
+    user = await session.get(User, author_id.removeprefix(USER_ID))
     if user is None or not user.notify_me or not user.email:
         return False
     notice = {

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import audience as aud
 from app.components.models import Component
+from app.customers.page_links import fill
 from app.delivery.models import ComponentChange
 from app.lib.clock import iso_z, utcnow
 from app.public import statuspage_shapes as shapes
@@ -61,7 +62,10 @@ async def update_payload(batch: Batch, subscriber: Subscriber, news: News) -> by
     shared = batch.payload_parts.get(key)
     if shared is None:
         body = await _update_body(batch, subscriber, news)
-        shared = batch.payload_parts[key] = json.dumps(body, separators=(",", ":"))[1:-1].encode()
+        encoded = json.dumps(body, separators=(",", ":"))[1:-1]
+        # The audience's own page link where words hold the stand-in (JSON-safe text both).
+        link = f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{news.incident.id}"
+        shared = batch.payload_parts[key] = fill(encoded, json.dumps(link)[1:-1]).encode()
     meta = json.dumps(_meta(batch, subscriber), separators=(",", ":")).encode()
     return b'{"meta":' + meta + b"," + shared + b"}"
 

@@ -37,8 +37,8 @@ from app.incidents.status import Impact, Visibility
 from app.lib.clock import utcnow
 from app.settings import Settings
 
-DEMO = Actor(name="demo", role=Role.ADMIN)
-DEMO_REVIEWER = Actor(name="demo-lead", role=Role.COMMS_LEAD)
+DEMO = Actor.system("demo", name="demo", role=Role.ADMIN)
+DEMO_REVIEWER = Actor.system("demo-lead", name="demo-lead", role=Role.COMMS_LEAD)
 WINDOW_WORDS = {
     SCHEDULED: "We're upgrading our EU database to a newer version. Expect up to 5 minutes of "
     "read-only mode within this window; everything else keeps working.",

@@ -107,7 +107,10 @@ class Update(IdMixin, TimestampMixin, Base):
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
-    author: Mapped[str] = mapped_column(String(200))
+    author: Mapped[str] = mapped_column(String(200))  # for display
+    # Whose words these are (`Actor.id`): the rules compare this, never the display name.
+    # None only for words older than identities that could not be traced to one.
+    author_id: Mapped[str | None] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(16), default=UpdateState.DRAFT.value, index=True)
     # Who the words are for: everyone who may see the incident, or one customer's own wording.
     customer_id: Mapped[str | None] = mapped_column(

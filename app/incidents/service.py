@@ -209,6 +209,7 @@ async def post_update(
         status=data.status,
         body=clean_body(data.body),
         author=actor.name,
+        author_id=actor.id,
         state=UpdateState.DRAFT.value,
         customer_id=customer_id,
         deliver_notifications=data.deliver_notifications,
@@ -241,7 +242,7 @@ async def mark_published(
     approval policy) lets a draft's own author publish it. `waiver` names the policy that
     let the words skip review, for the audit log.
     """
-    permissions.require_publish(actor, author=update.author, review_required=review_required)
+    permissions.require_publish(actor, author_id=update.author_id, review_required=review_required)
     if update.state == UpdateState.PUBLISHED:
         raise Conflict(f"update {update.id} is already published")
     next_update_state(update.state, UpdateAction.PUBLISH)
@@ -316,7 +317,7 @@ async def edit_update(
     changes them; words waiting in the queue wait as the reviewer sees them."""
     update = await get_update(session, update_id)
     permissions.require_edit_update(
-        actor, author=update.author, published=update.state == UpdateState.PUBLISHED
+        actor, author_id=update.author_id, published=update.state == UpdateState.PUBLISHED
     )
     next_update_state(update.state, UpdateAction.AMEND)
     changed = []

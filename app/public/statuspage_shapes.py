@@ -236,9 +236,12 @@ def manage_update_object(update: Update) -> dict[str, Any]:
     return {**update_object(update), "twitter_updated_at": None, "wants_twitter_update": False}
 
 
-def manage_component_object(component: Component, *, page_id: str) -> dict[str, Any]:
+def manage_component_object(
+    component: Component, *, page_id: str, status: ComponentStatus | str | None = None
+) -> dict[str, Any]:
+    """`status`: the one the pages show now (`app.public.current`); else its own."""
     return {
-        **component_object(component, component.status, page_id=page_id),
+        **component_object(component, status or component.status, page_id=page_id),
         "automation_email": None,
     }
 

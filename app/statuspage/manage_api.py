@@ -22,6 +22,7 @@ from app.components import service as components
 from app.incidents import service as incidents
 from app.lib.errors import NotFound
 from app.lib.numbers import MAX_OFFSET, MAX_PAGE
+from app.public import current
 from app.public import statuspage_shapes as shapes
 from app.settings import Settings, page_id_for
 from app.statuspage import manage_components, manage_incidents, manage_subscribers
@@ -68,8 +69,10 @@ def _incident(incident: Any, settings: Settings) -> dict[str, Any]:
     )
 
 
-def _component(component: Any, settings: Settings) -> dict[str, Any]:
-    return shapes.manage_component_object(component, page_id=page_id_for(settings))
+async def _component(db: Db, component: Any, settings: Settings) -> dict[str, Any]:
+    """A component with the status every page and API says it has now."""
+    status = (await current.statuses_now(db)).get(component.id)
+    return shapes.manage_component_object(component, page_id=page_id_for(settings), status=status)
 
 
 async def _list(db: Db, settings: Settings, which: str, per_page: int, page: int) -> list[Any]:
@@ -187,7 +190,9 @@ async def list_components(
     found = await manage_components.list_components(
         db, limit=min(per_page, MAX_PER_PAGE), page=page
     )
-    return [_component(c, settings) for c in found]
+    now = await current.statuses_now(db)
+    page_id = page_id_for(settings)
+    return [shapes.manage_component_object(c, page_id=page_id, status=now.get(c.id)) for c in found]
 
 
 @post(_json_paths("/components"), opt={"act": Act.MANAGE_COMPONENTS})
@@ -196,14 +201,14 @@ async def create_component(
 ) -> Response[Any]:
     data = read(await _body(request), "component", manage_components.SpComponent)
     component = await manage_components.create_component(db, actor=actor, data=data)
-    return Response(_component(component, settings), status_code=201)
+    return Response(await _component(db, component, settings), status_code=201)
 
 
 @get("/components/{component_id:str}")
 async def get_component(
     db: Db, actor: CurrentActor, settings: AppSettings, component_id: str
 ) -> dict[str, Any]:
-    return _component(await components.get_component(db, _bare(component_id)), settings)
+    return await _component(db, await components.get_component(db, _bare(component_id)), settings)
 
 
 @route(
@@ -218,7 +223,7 @@ async def change_component(
     component = await manage_components.change_component(
         db, actor=actor, component_id=_bare(component_id), data=data
     )
-    return _component(component, settings)
+    return await _component(db, component, settings)
 
 
 @delete("/components/{component_id:str}", opt={"act": Act.MANAGE_COMPONENTS}, status_code=204)

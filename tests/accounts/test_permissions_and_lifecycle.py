@@ -17,9 +17,9 @@ from app.incidents.status import (
 )
 from app.lib.errors import Conflict, PermissionDenied
 
-RITA = Actor(name="rita", role=Role.RESPONDER)
-LEAD = Actor(name="lead", role=Role.COMMS_LEAD)
-ADMIN = Actor(name="root", role=Role.ADMIN)
+RITA = Actor(name="rita", role=Role.RESPONDER, id="user:rita")
+LEAD = Actor(name="lead", role=Role.COMMS_LEAD, id="user:lead")
+ADMIN = Actor(name="root", role=Role.ADMIN, id="user:root")
 
 
 @pytest.mark.parametrize(
@@ -57,28 +57,30 @@ def test_a_refusal_says_what_is_needed_and_what_you_have():
 
 
 def test_a_draft_is_its_authors_and_any_comms_leads_to_change():
-    permissions.require_change_draft(RITA, author="rita")
-    permissions.require_change_draft(LEAD, author="rita")
+    permissions.require_change_draft(RITA, author_id="user:rita")
+    permissions.require_change_draft(LEAD, author_id="user:rita")
     with pytest.raises(PermissionDenied, match="only its author or a comms lead"):
-        permissions.require_change_draft(Actor(name="sam", role=Role.RESPONDER), author="rita")
+        permissions.require_change_draft(
+            Actor(name="sam", role=Role.RESPONDER, id="user:sam"), author_id="user:rita"
+        )
 
 
 def test_a_responder_may_not_publish_unless_the_policy_waives_review_for_their_own_words():
     with pytest.raises(PermissionDenied):
-        permissions.require_publish(RITA, author="rita")
-    permissions.require_publish(RITA, author="rita", review_required=False)
+        permissions.require_publish(RITA, author_id="user:rita")
+    permissions.require_publish(RITA, author_id="user:rita", review_required=False)
     with pytest.raises(PermissionDenied):
-        permissions.require_publish(RITA, author="sam", review_required=False)
-    permissions.require_publish(LEAD, author="rita")
+        permissions.require_publish(RITA, author_id="user:sam", review_required=False)
+    permissions.require_publish(LEAD, author_id="user:rita")
 
 
 def test_published_words_are_changed_only_by_someone_who_may_publish():
     with pytest.raises(PermissionDenied, match="published"):
-        permissions.require_edit_update(RITA, author="rita", published=True)
-    permissions.require_edit_update(LEAD, author="rita", published=True)
-    permissions.require_edit_update(RITA, author="rita", published=False)
+        permissions.require_edit_update(RITA, author_id="user:rita", published=True)
+    permissions.require_edit_update(LEAD, author_id="user:rita", published=True)
+    permissions.require_edit_update(RITA, author_id="user:rita", published=False)
     with pytest.raises(PermissionDenied):
-        permissions.require_edit_update(RITA, author="sam", published=False)
+        permissions.require_edit_update(RITA, author_id="user:sam", published=False)
 
 
 def test_once_words_are_out_who_reads_them_and_the_title_are_a_publishing_act():

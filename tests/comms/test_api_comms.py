@@ -198,7 +198,9 @@ async def test_two_comms_leads_approving_at_once_publish_once(client, keys, sess
         async with sessionmaker() as session:
             try:
                 await service.approve_draft(
-                    session, actor=Actor(name, Role.COMMS_LEAD), update_id=draft["id"]
+                    session,
+                    actor=Actor(name, Role.COMMS_LEAD, f"user:{name}"),
+                    update_id=draft["id"],
                 )
                 await session.commit()
                 return "published"

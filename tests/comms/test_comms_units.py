@@ -135,14 +135,14 @@ def test_rules_can_be_switched_off_or_made_blocking_with_custom_words():
     assert tone.blocking(found.values()) == [found["blame_words"]]
 
 
-LEAD = Actor("ana", Role.COMMS_LEAD)
+LEAD = Actor("ana", Role.COMMS_LEAD, "user:ana")
 
 
 def test_a_responder_may_not_approve():
     decision = policy.may_approve(
         policy.Policy(),
-        actor=Actor("rita", Role.RESPONDER),
-        author="bo",
+        actor=Actor("rita", Role.RESPONDER, "user:rita"),
+        author_id="user:bo",
         visibility="public",
         impact="minor",
     )
@@ -160,7 +160,7 @@ def test_a_responder_may_not_approve():
 )
 def test_the_author_approves_alone_only_outside_public_major_incidents(visibility, impact, allowed):
     decision = policy.may_approve(
-        policy.Policy(), actor=LEAD, author="ana", visibility=visibility, impact=impact
+        policy.Policy(), actor=LEAD, author_id="user:ana", visibility=visibility, impact=impact
     )
     assert decision.allowed is allowed
     assert decision.waiver is None
@@ -170,7 +170,7 @@ def test_a_policy_waiver_lets_the_author_approve_and_says_so():
     decision = policy.may_approve(
         policy.Policy(author_may_approve_major=True),
         actor=LEAD,
-        author="ana",
+        author_id="user:ana",
         visibility="public",
         impact="major",
     )

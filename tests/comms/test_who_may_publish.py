@@ -16,9 +16,9 @@ from app.lib.errors import PermissionDenied
 from app.settings import page_id_for
 from tests.support import factories
 
-RITA = Actor(name="key:test-responder", role=Role.RESPONDER)  # the `keys` responder
-SAM = Actor(name="sam", role=Role.RESPONDER)
-ROOT = Actor(name="root", role=Role.ADMIN)
+RITA = Actor(name="key:test-responder", role=Role.RESPONDER, id="key:rita")
+SAM = Actor(name="sam", role=Role.RESPONDER, id="user:sam")
+ROOT = Actor(name="root", role=Role.ADMIN, id="user:root")
 
 
 async def _draft(client, keys) -> tuple[dict, dict]:  # type: ignore[type-arg]
@@ -59,7 +59,9 @@ async def test_a_waived_review_lets_an_author_publish_only_their_own_words(
         update = await incidents.get_update(session, draft["id"])
         with pytest.raises(PermissionDenied):
             await publishing.publish_update(session, actor=SAM, update=update)
-        await publishing.publish_update(session, actor=RITA, update=update, waiver="test")
+        # The `keys` responder, who wrote the draft: the same identity, not the same name.
+        author = Actor(name=RITA.name, role=RITA.role, id=update.author_id or "")
+        await publishing.publish_update(session, actor=author, update=update, waiver="test")
         assert update.state == "published"
         await session.rollback()
 

@@ -22,8 +22,8 @@ from app.subscribers import service as subscribers
 from app.subscribers.models import Subscriber
 from app.subscribers.schemas import SubscriberCreate
 
-RITA = Actor(name="rita", role=Role.RESPONDER)
-LEAD = Actor(name="lead", role=Role.COMMS_LEAD)
+RITA = Actor(name="rita", role=Role.RESPONDER, id="user:rita")
+LEAD = Actor(name="lead", role=Role.COMMS_LEAD, id="user:lead")
 NOBODY = Subscriber(kind="email", address="nobody@example.test")
 
 Verb = Callable[[AsyncSession, Actor], Awaitable[Any]]

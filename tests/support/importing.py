@@ -13,7 +13,7 @@ from app.accounts.models import Role
 from app.statuspage.importer.plan import ImportPlan
 from app.statuspage.importer.service import import_statuspage
 
-LEAD = Actor(name="lee (comms lead)", role=Role.COMMS_LEAD)
+LEAD = Actor(name="lee (comms lead)", role=Role.COMMS_LEAD, id="user:lee")
 
 
 def at(text: str) -> datetime:

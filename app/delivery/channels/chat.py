@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.customers.page_links import fill
 from app.delivery import cards
 from app.delivery.channels.base import Channel, Shared
 from app.delivery.channels.bounded_http import deliver
@@ -104,13 +105,14 @@ def update_card(batch: Batch, subscriber: Subscriber, news: News) -> cards.CardC
     """The words this subscriber's audience may read (the send-time audience check has let
     this update through for it)."""
     incident, update = news.incident, news.update
+    url = f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{incident.id}"
     return cards.CardContent(
         title=incident.title,
-        url=f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{incident.id}",
+        url=url,
         status=status_label(update.status),
         impact=status_label(incident.impact or "none"),
         components=[link.component.name for link in incident.components],
-        words=update.body,
+        words=fill(update.body, url),  # the reader's own page link in place of the stand-in
         next_update_at=update.next_update_at,
         page_name=batch.settings.page_name,
         zone=batch.settings.zone,

@@ -273,6 +273,7 @@ class Applier:
             update = Update(
                 id=self.ids[key],
                 author=self.actor.name,
+                author_id=self.actor.id,
                 state=UpdateState.PUBLISHED.value,
                 published_by=self.actor.name,
             )
