@@ -358,7 +358,7 @@ async def cancel(
             state=CANCELLED,
         )
     else:
-        permissions.require(actor, Act.PUBLISH)
+        # Who may publish the words is asked once, by the publishing verb below.
         if not body or not body.strip():
             raise InvalidInput(
                 "this maintenance was announced: say what its readers should know", field="body"

@@ -46,9 +46,13 @@ async def publish_update(
     update: Update,
     waiver: str | None = None,
     zone: tzinfo = UTC,
+    notify: bool = True,
 ) -> Update:
     """Make an update public to its audience, record that audience with it, and queue one
-    delivery per recipient.
+    delivery per recipient. The one way words are published, whoever calls.
+
+    `notify=False` is for history only (past words brought in, the demo's past incidents):
+    the audience is recorded all the same, nothing is queued, and the audit log says so.
 
     Refused unless `actor` may publish: a comms lead, or the words' own author when the
     stored approval policy waives review. `waiver` names the policy that let the words skip
@@ -64,12 +68,14 @@ async def publish_update(
     )
     # Worked out now: publishing changes the very rows the snapshot holds.
     old = current.statuses_in(before, readers)
-    incident = await incidents.mark_published(
+    # Private to this verb: marking words published anywhere else would tell nobody.
+    incident = await incidents._mark_published(
         session,
         actor=actor,
         update=update,
         waiver=waiver,
         review_required=policy.require_approval,
+        notified=notify,
     )
     new = await current.statuses_now(session, readers)
     update.affected_components = current.record_changes(update.affected_components, old, new)
@@ -80,7 +86,8 @@ async def publish_update(
         await session.flush()
     # Who the words are for is fixed now, with them: a customer added later never reads them.
     await record_audience(session, incident, update)
-    await enqueue_update(session, update=update, incident=incident)
+    if notify:
+        await enqueue_update(session, update=update, incident=incident)
     return update
 
 

@@ -17,10 +17,10 @@ from app import audience
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.accounts.service import create_api_key, list_api_keys, revoke_api_key
+from app.comms import publishing
 from app.comms.demo import demo_sign_ins, load_comms_demo
 from app.comms.maintenance import approve_words, schedule
 from app.comms.maintenance_plans import COMPLETED, IN_PROGRESS, PHASES, SCHEDULED
-from app.comms.reached import record_audience
 from app.comms.schemas import MaintenancePlanCreate
 from app.components.models import Component
 from app.components.schemas import ComponentCreate
@@ -32,7 +32,7 @@ from app.customers.service import create_customer
 from app.demo.stories import CUSTOMER_ONLY, CUSTOMERS, GROUPS, LOOSE, PAST, describe
 from app.incidents.models import Incident
 from app.incidents.schemas import AffectedComponent, IncidentCreate, UpdateCreate
-from app.incidents.service import get_incident, open_incident, post_update
+from app.incidents.service import DIRECT_PUBLISH, get_incident, open_incident, post_update
 from app.incidents.status import Impact, Visibility
 from app.lib.clock import utcnow
 from app.settings import Settings
@@ -97,7 +97,7 @@ async def load_demo(session: AsyncSession, *, settings: Settings) -> str | None:
         count += 1
 
     # Happening now: an open incident and an upcoming maintenance.
-    incident = await open_incident(
+    incident = await publishing.open_incident(
         session,
         actor=DEMO,
         data=IncidentCreate(
@@ -179,11 +179,13 @@ async def _past_incident(
             data=UpdateCreate(
                 status=status,
                 body=body.format(start=start.strftime(fmt), end=end.strftime(fmt)),
-                publish=True,
             ),
         )
-        # Past words, published without the outbox: their audience is recorded all the same.
-        await record_audience(session, incident, update)
+        # Past words: published as history, nobody told; their audience is recorded all
+        # the same, and the audit log says nobody was notified.
+        await publishing.publish_update(
+            session, actor=DEMO, update=update, waiver=DIRECT_PUBLISH, notify=False
+        )
         when = start + step * index + timedelta(minutes=2 if index == 0 else 0)
         update.created_at = update.updated_at = update.published_at = when
         update.next_update_at = None  # the promise publish made "now" means nothing in the past

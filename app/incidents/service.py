@@ -36,7 +36,7 @@ from app.incidents.status import (
 )
 from app.incidents.timing import default_next_update_at, stamp_status
 from app.lib.clock import utcnow
-from app.lib.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.lib.errors import Conflict, InvalidInput, NotFound
 
 DIRECT_PUBLISH = "published directly by its author, without the review queue"
 
@@ -81,7 +81,9 @@ def has_submitted_words(incident: Incident) -> bool:
 
 
 async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCreate) -> Incident:
-    """Declare an incident; with a `body`, also write its first update."""
+    """Declare an incident; with a `body`, also write its first update as a draft.
+
+    Nothing here publishes: `app.comms.publishing.open_incident` publishes and sends."""
     permissions.require(actor, Act.OPEN_INCIDENT)
     status = parse_status(IncidentKind.INCIDENT, data.status or IncidentStatus.INVESTIGATING)
     incident = Incident(
@@ -106,6 +108,7 @@ async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCr
             session,
             actor=actor,
             incident_id=incident.id,
+            # `publish` is refused there: publishing is app.comms.publishing's.
             data=UpdateCreate(status=status, body=data.body, publish=data.publish),
         )
     return await get_incident(session, incident.id)
@@ -182,19 +185,14 @@ async def list_updates(
 async def post_update(
     session: AsyncSession, *, actor: Actor, incident_id: str, data: UpdateCreate
 ) -> Update:
-    """Write a timeline entry, kept as a draft that nobody outside the team sees; with
-    `publish`, from someone who may skip the queue, published at once.
+    """Write a timeline entry, kept as a draft that nobody outside the team sees.
 
-    Publishing here moves the timeline only: callers whose words must reach subscribers
-    post through `app.comms.publishing.post_update`, which writes the outbox too.
+    There is no publishing here: words are published (and sent, and their audience
+    recorded) only by `app.comms.publishing`, so `publish` is refused rather than ignored.
     """
     permissions.require(actor, Act.DRAFT)
-    if data.publish and not permissions.may(actor, Act.WAIVE_REVIEW):
-        raise PermissionDenied(
-            f"a {actor.role.value} key may not publish; drop `publish` to store a draft for "
-            "approval",
-            field="publish",
-        )
+    if data.publish:
+        raise ValueError("publish words with app.comms.publishing.post_update, not here")
     incident = await get_incident(session, incident_id)
     check_update_status(IncidentKind(incident.kind), incident.status, data.status)
     customer_id = None
@@ -219,28 +217,29 @@ async def post_update(
     session.add(update)
     await session.flush()
     await audit(session, actor, "update.create", update, {"status": data.status})
-    if data.publish:
-        # Words published straight from the API skip the desk's queue: their author, who
-        # may publish, approves them alone, and the audit log says so. The desk's
-        # four-eyes rule applies to drafts sent for review.
-        await mark_published(session, actor=actor, update=update, waiver=DIRECT_PUBLISH)
     return update
 
 
-async def mark_published(
+async def _mark_published(
     session: AsyncSession,
     *,
     actor: Actor,
     update: Update,
     waiver: str | None = None,
     review_required: bool = True,
+    notified: bool = True,
 ) -> Incident:
     """Publish an update on its incident's timeline: the incident moves to the update's
     status, its components to the statuses the update carries. Returns the incident.
 
+    Private to `app.comms.publishing.publish_update`, the one publishing verb, which
+    records the words' audience and queues their deliveries in the same transaction: a
+    publish that tells nobody is not reachable from here by accident.
+
     `actor` must be allowed to publish; `review_required=False` (only from the stored
     approval policy) lets a draft's own author publish it. `waiver` names the policy that
-    let the words skip review, for the audit log.
+    let the words skip review, and `notified=False` that nobody was told (history), for the
+    audit log.
     """
     permissions.require_publish(actor, author_id=update.author_id, review_required=review_required)
     if update.state == UpdateState.PUBLISHED:
@@ -276,6 +275,8 @@ async def mark_published(
     detail: dict[str, object] = {"status": update.status}
     if waiver:
         detail["waiver"] = waiver
+    if not notified:
+        detail["notified"] = "nobody: written as history, not sent"
     await audit(session, actor, "update.publish", update, detail)
     await mark_changed(session)
     return incident

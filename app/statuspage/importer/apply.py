@@ -270,6 +270,9 @@ class Applier:
             if update is None:
                 return  # deleted here since: not brought back
         else:
+            # Past words of a public page, brought in as history and not published here:
+            # nobody is notified (the `import.*` audit entries say what came in), and their
+            # audience is everyone, as `audience.published_for` records for public words.
             update = Update(
                 id=self.ids[key],
                 author=self.actor.name,
