@@ -1,8 +1,9 @@
 """Rules of the incident lifecycle: open, edit, decline; the updates on the timeline.
 
 Each verb checks who may do it (`app.accounts.permissions`) and which moves its lifecycle
-allows (`app.incidents.status`), whoever calls it. Nothing here sends anything: telling
-subscribers about published words is `app.comms.publishing`'s work, in the same transaction.
+allows (`app.incidents.status`), whoever calls it. Nothing here publishes or sends: words
+are published, their audience recorded and their deliveries queued, in one transaction, only
+by `app.comms.publishing.publish_update` (the one caller of `_mark_published`).
 """
 
 from __future__ import annotations

@@ -1,10 +1,6 @@
-"""What the Statuspage Manage API publishes reaches subscribers, as through our own API.
-
-The Manage API's adapter still publishes through `app.incidents.service`, which moves the
-timeline only; it must call `app.comms.publishing` (which also writes the outbox). These
-tests are marked as expected failures until it does; `strict` turns them red the moment
-they pass, so the mark goes with the fix.
-"""
+"""What the Statuspage Manage API publishes reaches subscribers, as through our own API: its
+adapter publishes through `app.comms.publishing`, the one publishing verb, which writes the
+outbox too."""
 
 from __future__ import annotations
 
