@@ -1,7 +1,7 @@
 """What the Statuspage Manage API publishes reaches subscribers, as through our own API.
 
 The Manage API's adapter still publishes through `app.incidents.service`, which moves the
-timeline only; it must call `app.comms.publishing` (which also writes the outbox). These
+timeline only; it must call `app.comms.review.publishing` (which also writes the outbox). These
 tests are marked as expected failures until it does; `strict` turns them red the moment
 they pass, so the mark goes with the fix.
 """

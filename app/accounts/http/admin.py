@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect
 
-from app.accounts.session import csrf_token, current_token
+from app.accounts.http.session import csrf_token, current_token
 
 
 def admin_page(

@@ -1,1 +1,1 @@
-"""The comms JSON API, one module per topic (the HTTP layer: only these and `pages` import Litestar)."""
+"""The comms JSON API, one module per topic."""

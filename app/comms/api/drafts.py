@@ -1,6 +1,6 @@
 """JSON API of the comms desk: drafts, the review queue, the desk of open incidents, audit.
 
-Templates, tone rules, the approval policy and examples are `app.comms.wording_api`.
+Templates, tone rules, the approval policy and examples are `app.comms.api.templates`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import Parameter
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.audit.models import AuditEvent
 from app.audit.service import list_events
-from app.comms import binding, declaring, promises, service
 from app.comms.models import DraftReview
-from app.comms.preview import review_view
+from app.comms.review import binding, declaring, service
+from app.comms.review.preview import review_view
 from app.comms.schemas import (
     ApproveRequest,
     AudiencePreviewRead,
@@ -32,7 +32,8 @@ from app.comms.schemas import (
     RejectRequest,
     ReviewRead,
 )
-from app.comms.site import site_for
+from app.comms.wording import promises
+from app.comms.wording.site import site_for
 from app.incidents.api import update_read
 from app.incidents.models import Update
 from app.incidents.schemas import UpdateRead

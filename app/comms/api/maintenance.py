@@ -1,7 +1,7 @@
 """JSON API of maintenance plans: a window with its words approved in advance.
 
 `/api/v1/maintenance-plans` does what the desk's maintenance pages do, with the same rules
-(`app.comms.maintenance`) and the same audit lines.
+(`app.comms.maintenance.service`) and the same audit lines.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from typing import Any
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.params import Parameter
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms import maintenance, maintenance_plans
-from app.comms.maintenance_plans import CALLED_OFF, PHASES, VOIDED, WAITING, Plan
+from app.comms.maintenance import plans as maintenance_plans
+from app.comms.maintenance import service as maintenance
+from app.comms.maintenance.plans import CALLED_OFF, PHASES, VOIDED, WAITING, Plan
 from app.comms.schemas import (
     MaintenanceCancel,
     MaintenancePlanChange,

@@ -1,6 +1,6 @@
 """The JSON API calls that can send something: opening an incident or scheduling maintenance
 with first words, posting an update, and changing a component (its status goes to pages and
-webhooks). Thin handlers over `app.comms.publishing`.
+webhooks). Thin handlers over `app.comms.review.publishing`.
 
 Each controller here extends its domain's controller (reading, editing) with these calls, so
 that one controller serves each path; `create_app` registers these.
@@ -13,10 +13,11 @@ from typing import Any
 
 from litestar import Request, Response, get, patch, post
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms import maintenance_plans, publishing
-from app.comms.reached import affected_customers
+from app.comms.maintenance import plans as maintenance_plans
+from app.comms.review import publishing
+from app.comms.review.reached import affected_customers
 from app.components import service as components
 from app.components.api import ComponentController, component_read
 from app.components.schemas import ComponentRead, ComponentUpdate

@@ -8,10 +8,10 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import Parameter
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms import examples, policy_store, tone_rules, wording
 from app.comms.models import Example, MessageTemplate
+from app.comms.review import policy_store
 from app.comms.schemas import (
     ExampleMark,
     ExampleRead,
@@ -25,8 +25,10 @@ from app.comms.schemas import (
     ToneRuleRead,
     ToneRuleUpdate,
 )
-from app.comms.site import site_for
-from app.comms.tone import RULES
+from app.comms.wording import examples, tone_rules
+from app.comms.wording import templates as wording
+from app.comms.wording.site import site_for
+from app.comms.wording.tone import RULES
 from app.incidents.service import get_incident
 from app.lib.errors import InvalidInput
 from app.web.deps import AppSettings, Db

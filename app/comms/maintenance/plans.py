@@ -1,7 +1,7 @@
 """Maintenance plans as the desk and the API read them: a window, its words for each moment,
 and the states those words go through.
 
-The verbs that write, approve, publish and cancel them are `app.comms.maintenance`; here,
+The verbs that write, approve, publish and cancel them are `app.comms.maintenance.service`; here,
 besides reading, is the one rule every one of them applies first: approvals given for other
 readers than the plan reaches now no longer hold (`void_moved`).
 """
@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
-from app.comms import binding
 from app.comms.models import MaintenanceWords
+from app.comms.review import binding
 from app.incidents import service as incidents
 from app.incidents.audit import audit
 from app.incidents.models import Incident

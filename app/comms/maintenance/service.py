@@ -2,9 +2,9 @@
 
 A window has words for three moments: "scheduled" (the announcement), "in_progress" (its
 start) and "completed" (its end). Each is written by anyone who may draft and approved by a
-comms lead under the same policy as the review queue (`app.comms.policy`). Approved
+comms lead under the same policy as the review queue (`app.comms.review.policy`). Approved
 "scheduled" words go out at once; the others wait for their moment, when the worker's
-`publish_due` publishes them through `app.comms.publishing`, as the comms lead who approved
+`publish_due` publishes them through `app.comms.review.publishing`, as the comms lead who approved
 them. Words not approved by their moment are not published: they are marked missed, and the
 desk says so; approving them later publishes them then.
 
@@ -12,7 +12,7 @@ Changing the words, or the window's times, asks for approval again: what was app
 exactly what goes out, at the times it was approved for.
 
 This module holds the verbs; reading a plan (and the states its words go through) is
-`app.comms.maintenance_plans`.
+`app.comms.maintenance.plans`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.accounts.permissions import Act
-from app.comms import publishing
-from app.comms.maintenance_plans import (
+from app.comms.maintenance.plans import (
     APPROVED,
     CALLED_OFF,
     CANCEL_REASON,
@@ -51,9 +50,10 @@ from app.comms.maintenance_plans import (
     void_moved,
 )
 from app.comms.models import MaintenanceWords
-from app.comms.policy_store import require_approval_allowed
+from app.comms.review import publishing
+from app.comms.review.policy_store import require_approval_allowed
 from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
-from app.comms.tone_rules import check_tone, refuse_blocking
+from app.comms.wording.tone_rules import check_tone, refuse_blocking
 from app.components.status import ComponentStatus
 from app.incidents import service as incidents
 from app.incidents.audit import audit

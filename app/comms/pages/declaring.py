@@ -8,14 +8,14 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
-from app.accounts.admin import admin_page, back
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page, back
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms import declaring
-from app.comms.pages import COMPONENT_FIELD, component_choices, status_choices, text
-from app.comms.reached import declared_audience
+from app.comms.pages.desk import COMPONENT_FIELD, component_choices, status_choices, text
+from app.comms.review import declaring
+from app.comms.review.reached import declared_audience
 from app.comms.schemas import Declaration
-from app.comms.site import site_for
+from app.comms.wording.site import site_for
 from app.components.service import list_components
 from app.customers.service import list_customers
 from app.incidents.status import Impact, Visibility

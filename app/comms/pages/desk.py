@@ -1,8 +1,8 @@
 """The comms lead's desk at /admin: dashboard, incidents and their draft form, components.
 
-A draft's own page and the review queue are `app.comms.draft_pages`; declaring an incident
-is `app.comms.declaring_pages`. Templates, tone rules, the approval policy, examples and the
-customer list are `app.comms.wording_pages`.
+A draft's own page and the review queue are `app.comms.pages.drafts`; declaring an incident
+is `app.comms.pages.declaring`. Templates, tone rules, the approval policy, examples and the
+customer list are `app.comms.pages.templates`.
 
 Handlers parse the form, call one service verb, and redirect back with a one-line notice or
 error (a rule's refusal shows on the page it came from, not as an error page).
@@ -19,17 +19,19 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect
 from sqlalchemy import select
 
-from app.accounts.admin import admin_page, back
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page, back
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.audit.service import list_events
-from app.comms import examples, promises, publishing, service, wording
-from app.comms.composing import Composing, compose, email_subject_preview
 from app.comms.models import DraftReview, Example, Pause
-from app.comms.reached import affected_customers
+from app.comms.review import publishing, service
+from app.comms.review.reached import affected_customers
 from app.comms.schemas import DraftCreate
-from app.comms.site import site_for
-from app.comms.tone_rules import check_tone
+from app.comms.wording import examples, promises
+from app.comms.wording import templates as wording
+from app.comms.wording.composing import Composing, compose, email_subject_preview
+from app.comms.wording.site import site_for
+from app.comms.wording.tone_rules import check_tone
 from app.components.schemas import ComponentUpdate
 from app.components.service import component_status, list_components
 from app.components.status import ComponentStatus

@@ -1,7 +1,7 @@
 """A draft update's desk page (edit, submit, approve, reject) and the review queue at
 /admin/queue.
 
-Handlers follow `app.comms.pages`: parse the form, call one service verb, redirect back
+Handlers follow `app.comms.pages.desk`: parse the form, call one service verb, redirect back
 with a notice or the rule's refusal.
 """
 
@@ -12,13 +12,13 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
-from app.accounts.admin import admin_page
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms import service
-from app.comms.pages import act, component_choices, status_choices, text
-from app.comms.preview import review_view
-from app.comms.site import site_for
+from app.comms.pages.desk import act, component_choices, status_choices, text
+from app.comms.review import service
+from app.comms.review.preview import review_view
+from app.comms.wording.site import site_for
 from app.components.service import list_components
 from app.incidents.service import get_update
 from app.incidents.status import IncidentKind, update_statuses_for

@@ -1,7 +1,7 @@
 """The desk's maintenance pages: schedule a window with its words, approve each moment's
 words in advance, edit the window, cancel it; and see what goes out when.
 
-Thin handlers over `app.comms.maintenance` (the same verbs as `/api/v1/maintenance-plans`).
+Thin handlers over `app.comms.maintenance.service` (the same verbs as `/api/v1/maintenance-plans`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
-from app.accounts.admin import admin_page, back
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page, back
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms import maintenance, maintenance_plans
-from app.comms.maintenance_plans import PHASE_LABELS, PHASES
+from app.comms.maintenance import plans as maintenance_plans
+from app.comms.maintenance import service as maintenance
+from app.comms.maintenance.plans import PHASE_LABELS, PHASES
 from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
 from app.components.service import list_components
 from app.customers.service import list_customers

@@ -14,15 +14,17 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
 from app.accounts import permissions
-from app.accounts.admin import admin_page, back
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page, back
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms import examples, policy_store, tone_rules, wording
-from app.comms.pages import act, text
-from app.comms.sandbox import VARIABLES
+from app.comms.pages.desk import act, text
+from app.comms.review import policy_store
 from app.comms.schemas import TemplateCreate, TemplateUpdate, ToneRuleUpdate
-from app.comms.site import site_for
-from app.comms.tone import DEFAULT_BLAME, DEFAULT_JARGON, DEFAULT_LENGTH, RULES
+from app.comms.wording import examples, tone_rules
+from app.comms.wording import templates as wording
+from app.comms.wording.sandbox import VARIABLES
+from app.comms.wording.site import site_for
+from app.comms.wording.tone import DEFAULT_BLAME, DEFAULT_JARGON, DEFAULT_LENGTH, RULES
 from app.customers.service import list_customers, page_url
 from app.incidents.service import get_update, list_incidents
 from app.incidents.status import IncidentKind

@@ -17,11 +17,11 @@ from app import audience
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
-from app.comms import publishing
-from app.comms.defaults import install_default_templates
+from app.comms.review import publishing
+from app.comms.review.service import approve_draft, create_draft, submit_draft
 from app.comms.schemas import Declaration, DraftCreate
-from app.comms.service import approve_draft, create_draft, submit_draft
-from app.comms.wording import Site, template_for
+from app.comms.wording.defaults import install_default_templates
+from app.comms.wording.templates import Site, template_for
 from app.incidents.audit import audit
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import IncidentCreate

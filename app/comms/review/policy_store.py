@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
-from app.comms import policy as rules
 from app.comms.models import CommsPolicy
+from app.comms.review import policy as rules
 from app.incidents.audit import audit
 from app.lib.errors import PermissionDenied
 

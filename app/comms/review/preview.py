@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience
-from app.comms import binding, tone
 from app.comms.models import DraftReview
-from app.comms.promises import has_promise_mark, promise_words
-from app.comms.reached import names_of, on_publishing
-from app.comms.service import get_review
-from app.comms.tone_rules import check_tone
-from app.comms.wording import Site, email_subject
+from app.comms.review import binding
+from app.comms.review.reached import names_of, on_publishing
+from app.comms.review.service import get_review
+from app.comms.wording import tone
+from app.comms.wording.promises import has_promise_mark, promise_words
+from app.comms.wording.templates import Site, email_subject
+from app.comms.wording.tone_rules import check_tone
 from app.components.service import get_components
 from app.components.status import ComponentStatus
 from app.customers.models import Customer

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
-from app.comms.policy_store import load_policy
-from app.comms.promises import has_promise_mark, promise_words
-from app.comms.reached import record_audience
+from app.comms.review.policy_store import load_policy
+from app.comms.review.reached import record_audience
+from app.comms.wording.promises import has_promise_mark, promise_words
 from app.components import service as components
 from app.components.models import Component
 from app.components.schemas import ComponentUpdate

@@ -15,14 +15,14 @@ from app import audience
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
-from app.comms import binding
-from app.comms import policy as rules
 from app.comms.models import DraftReview
-from app.comms.policy_store import load_policy, require_approval_allowed
-from app.comms.publishing import publish_update, tell_author
+from app.comms.review import binding
+from app.comms.review import policy as rules
+from app.comms.review.policy_store import load_policy, require_approval_allowed
+from app.comms.review.publishing import publish_update, tell_author
 from app.comms.schemas import DraftCreate
-from app.comms.tone_rules import check_tone, refuse_blocking
-from app.comms.wording import Site, get_template, render_template
+from app.comms.wording.templates import Site, get_template, render_template
+from app.comms.wording.tone_rules import check_tone, refuse_blocking
 from app.components.service import get_components
 from app.incidents.audit import audit
 from app.incidents.models import Update

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.comms import tone, wording
-from app.comms.tone_rules import check_tone
-from app.comms.wording import Rendered, Site
+from app.comms.wording import templates as wording
+from app.comms.wording import tone
+from app.comms.wording.templates import Rendered, Site
+from app.comms.wording.tone_rules import check_tone
 from app.customers.service import get_customer
 from app.incidents.models import Incident, Update
 from app.lib.errors import DomainError

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.comms.models import MessageTemplate
 from app.comms.schemas import TemplateCreate
-from app.comms.wording import add_template
+from app.comms.wording.templates import add_template
 
 SORRY = (
     '{% if impact in ("major", "critical") %}We\'re sorry for the disruption this is causing. '

@@ -3,7 +3,7 @@
 Rendering on the event loop would stop every request while it runs, and a thread would
 not be enough: it shares the interpreter lock, which compiling a long template holds
 throughout. A worker process keeps the server answering (`/livez` included) whatever a
-template costs; the budget of each render (`app.comms.budget`) makes it stop by itself,
+template costs; the budget of each render (`app.comms.wording.budget`) makes it stop by itself,
 so a worker is free again after at most about a second.
 """
 
@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from app.comms.sandbox import TemplateProblem, render_text
+from app.comms.wording.sandbox import TemplateProblem, render_text
 
 # Two worker processes: renders are short by construction, and a burst of costly ones waits
 # its turn here. Spawned, not forked: the server's threads and connections stay behind.

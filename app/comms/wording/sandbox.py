@@ -8,8 +8,8 @@ leaving a silent gap in a customer message.
 Nor may a template exhaust the server: what a template may do is kept to what messages
 need (no macros, call blocks or `recursive` loops, loops nested at most twice, `range()` of
 at most `MAX_RANGE` numbers, few string methods and filters), and every render runs within
-the budget of `app.comms.budget` (1 s, 10 MB), which the render checks as it goes and so
-stops itself. From async code, render through `app.comms.render_pool`, which runs renders
+the budget of `app.comms.wording.budget` (1 s, 10 MB), which the render checks as it goes and so
+stops itself. From async code, render through `app.comms.wording.render_pool`, which runs renders
 in worker processes. Every failure becomes a `TemplateProblem` naming the line (or the
 limit), which the API answers as 422.
 """
@@ -25,7 +25,7 @@ from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.visitor import NodeTransformer
 
-from app.comms.budget import (
+from app.comms.wording.budget import (
     OverBudget,
     check_items,
     check_length,

@@ -6,7 +6,7 @@ the triage of alerts) hand them a `wording.Site` made here.
 
 from __future__ import annotations
 
-from app.comms.wording import Site
+from app.comms.wording.templates import Site
 from app.delivery.messages import update_email_preview
 from app.lib.templating import Renderer
 from app.settings import Settings

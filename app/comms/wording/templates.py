@@ -15,9 +15,9 @@ from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms.models import MessageTemplate
-from app.comms.promises import PROMISE_AT, PROMISE_IN
-from app.comms.render_pool import render
 from app.comms.schemas import TemplateCreate, TemplateUpdate
+from app.comms.wording.promises import PROMISE_AT, PROMISE_IN
+from app.comms.wording.render_pool import render
 from app.customers.models import Customer
 from app.customers.page_links import PAGE_LINK
 from app.customers.page_links import page_url as customer_page_url

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
-from app.comms import tone
 from app.comms.models import ToneRule
 from app.comms.schemas import ToneRuleUpdate
+from app.comms.wording import tone
 from app.incidents.audit import audit
 from app.incidents.models import Incident
 from app.lib.errors import InvalidInput, NotFound

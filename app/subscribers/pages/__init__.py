@@ -1,1 +1,1 @@
-"""The subscribers' HTML pages: self-service, customer, channel test and desk pages, and their helpers."""
+"""The subscribers' HTML pages: self-service, customer, channel test, desk, and helpers."""

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, post
 from app.components.service import list_components
 from app.lib.errors import DomainError
 from app.subscribers import chat
-from app.subscribers.page_helpers import client_host, customer_for, form_fields, render_page
+from app.subscribers.pages.helpers import client_host, customer_for, form_fields, render_page
 from app.web.deps import AppSettings, Db
 
 

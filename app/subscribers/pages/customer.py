@@ -1,7 +1,7 @@
 """The desk's customer pages: add a customer, choose the components it uses, see and rotate
 its private page link, add and import its contacts.
 
-The list of customers is `app.comms.wording_pages`'s; these are the pages it links to. Thin
+The list of customers is `app.comms.pages.templates`'s; these are the pages it links to. Thin
 handlers over `app.customers.service` (who the customers are: an admin's call) and this
 package's services (contacts: a comms lead's). A customer's private link is shown to comms
 leads and admins only: it is the key to that customer's page.
@@ -14,15 +14,15 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
-from app.accounts.admin import admin_page, back
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page, back
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act, may
 from app.components.service import list_components
 from app.customers import service as customers
 from app.customers.schemas import CustomerCreate, CustomerUpdate
 from app.lib.errors import DomainError
 from app.subscribers import contacts, service
-from app.subscribers.page_helpers import channels
+from app.subscribers.pages.helpers import channels
 from app.subscribers.schemas import SubscriberCreate
 from app.web.deps import AppSettings, Db
 

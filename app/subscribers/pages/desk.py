@@ -17,15 +17,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect
 
-from app.accounts.admin import admin_page, back
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page, back
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.components.service import list_components
 from app.customers.service import list_customers
 from app.lib.errors import DomainError
 from app.subscribers import chat, contacts, service
 from app.subscribers.kinds import labels, url_kinds
-from app.subscribers.page_helpers import channels
+from app.subscribers.pages.helpers import channels
 from app.subscribers.schemas import SubscriberCreate
 from app.web.deps import AppSettings, Db
 

@@ -1,7 +1,7 @@
 """The self-service pages: subscribe (double opt-in), confirm, preferences, unsubscribe.
 
-The Slack/Teams test-message button is `app.subscribers.channel_pages`; the helpers these
-pages share are `app.subscribers.page_helpers`.
+The Slack/Teams test-message button is `app.subscribers.pages.channel`; the helpers these
+pages share are `app.subscribers.pages.helpers`.
 
 No login anywhere: the links in emails carry signed tokens. The one-click unsubscribe
 POST (RFC 8058) needs no cookie or CSRF token, takes form-urlencoded or multipart bodies
@@ -22,7 +22,7 @@ from app.public.snapshot import load_snapshot
 from app.subscribers import follow, public_webhooks, service, subscribing, tokens
 from app.subscribers.kinds import labels, url_kinds
 from app.subscribers.models import Subscriber
-from app.subscribers.page_helpers import (
+from app.subscribers.pages.helpers import (
     FORM_BODY_CAP,
     channels,
     client_host,
