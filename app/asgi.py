@@ -49,12 +49,12 @@ from app.public.cache import PageCache, polling
 from app.public.http import cached_first
 from app.public.pages.embeds import Embeds
 from app.public.pages.feeds import CustomerFeeds, PublicFeeds
-from app.public.pages.status import CustomerPages, PublicPages, favicon, livez, readyz
+from app.public.pages.status_page import CustomerPages, PublicPages, favicon, livez, readyz
 from app.public.static_copy import keeping_copy
 from app.settings import Settings, check_theme
 from app.site.service import ensure_page_id
 from app.statuspage.api.management import manage_router
-from app.statuspage.api.status import cors_preflight, customer_status_api, public_status_api
+from app.statuspage.api.status_v2 import cors_preflight, customer_status_api, public_status_api
 from app.statuspage.importer.api import ImportController
 from app.statuspage.importer.pages import ImportPages
 from app.subscribers.api import SubscriberController
