@@ -171,7 +171,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "affected": Provide(provide_affected_customers, sync_to_thread=False),
         },
         # Every route passes both: an unsafe desk request needs its CSRF token (exemptions
-        # in accounts.session.CSRF_EXEMPT), and the act a route states in its `opt` is
+        # in accounts.http.session.CSRF_EXEMPT), and the act a route states in its `opt` is
         # checked against the permissions table (none: the route is public).
         guards=[refuse_forged_forms, needs_act],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -1,6 +1,6 @@
 """Shared plumbing of the admin pages: rendering with the layout's context, redirects.
 
-Admin handlers (the app guards their forms against CSRF, see `accounts.session`) render with
+Admin handlers (the app guards their forms against CSRF, see `accounts.http.session`) render with
 `admin_page`, which gives every template `me` (the signed-in actor), `csrf` (the form token),
 `page_name`, and `notice`/`error` messages carried in the query string after a redirect.
 """
