@@ -1,7 +1,7 @@
 """Scheduling a maintenance window: a planned incident with a start and an end.
 
 The same rules as `app.incidents.service` (who may open one, its first update); telling
-subscribers is `app.comms.review.publishing`'s work.
+subscribers is `app.comms.publishing`'s work.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each verb checks who may do it (`app.accounts.permissions`) and which moves its lifecycle
 allows (`app.incidents.status`), whoever calls it. Nothing here sends anything: telling
-subscribers about published words is `app.comms.review.publishing`'s work, in the same transaction.
+subscribers about published words is `app.comms.publishing`'s work, in the same transaction.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ async def post_update(
     `publish`, from someone who may skip the queue, published at once.
 
     Publishing here moves the timeline only: callers whose words must reach subscribers
-    post through `app.comms.review.publishing.post_update`, which writes the outbox too.
+    post through `app.comms.publishing.post_update`, which writes the outbox too.
     """
     permissions.require(actor, Act.DRAFT)
     if data.publish and not permissions.may(actor, Act.WAIVE_REVIEW):
