@@ -14,23 +14,23 @@ from litestar.static_files import create_static_files_router
 
 from app import worker
 from app.accounts.api import ApiKeyController
-from app.accounts.auth import needs_act, provide_actor
+from app.accounts.http.auth import needs_act, provide_actor
+from app.accounts.http.session import SessionMiddleware, refuse_forged_forms
 from app.accounts.pages import SettingsPages, SignInPages
-from app.accounts.session import SessionMiddleware, refuse_forged_forms
-from app.comms.api import DraftController
-from app.comms.declaring_pages import DeclarePages
-from app.comms.draft_pages import DraftPages
-from app.comms.maintenance_api import MaintenancePlanController
-from app.comms.maintenance_pages import MaintenancePages
-from app.comms.pages import DeskPages
-from app.comms.publishing_api import (
+from app.comms.api.drafts import DraftController
+from app.comms.api.maintenance import MaintenancePlanController
+from app.comms.api.publishing import (
     ComponentApi,
     IncidentApi,
     MaintenanceApi,
     provide_affected_customers,
 )
-from app.comms.wording_api import ExampleController, TemplateController, ToneController
-from app.comms.wording_pages import WordingPages
+from app.comms.api.templates import ExampleController, TemplateController, ToneController
+from app.comms.pages.declaring import DeclarePages
+from app.comms.pages.desk import DeskPages
+from app.comms.pages.drafts import DraftPages
+from app.comms.pages.maintenance import MaintenancePages
+from app.comms.pages.templates import WordingPages
 from app.components.api import GroupController
 from app.customers.api import CustomerController
 from app.db.session import make_engine, make_sessionmaker
@@ -46,22 +46,22 @@ from app.intake.pages import TriagePages, provide_triage_size, provide_waiting_t
 from app.lib.paths import STATIC
 from app.lib.templating import Renderer
 from app.public.cache import PageCache, polling
-from app.public.embeds import Embeds
-from app.public.feeds import CustomerFeeds, PublicFeeds
 from app.public.http import cached_first
-from app.public.pages import CustomerPages, PublicPages, favicon, livez, readyz
+from app.public.pages.embeds import Embeds
+from app.public.pages.feeds import CustomerFeeds, PublicFeeds
+from app.public.pages.status_page import CustomerPages, PublicPages, favicon, livez, readyz
 from app.public.static_copy import keeping_copy
 from app.settings import Settings, check_theme
 from app.site.service import ensure_page_id
+from app.statuspage.api.management import manage_router
+from app.statuspage.api.status_v2 import cors_preflight, customer_status_api, public_status_api
 from app.statuspage.importer.api import ImportController
 from app.statuspage.importer.pages import ImportPages
-from app.statuspage.manage_api import manage_router
-from app.statuspage.status_api import cors_preflight, customer_status_api, public_status_api
 from app.subscribers.api import SubscriberController
-from app.subscribers.channel_pages import ChannelTestPages
-from app.subscribers.customer_pages import CustomerDeskPages
-from app.subscribers.desk_pages import SubscriberPages
-from app.subscribers.pages import SubscribePages
+from app.subscribers.pages.channel import ChannelTestPages
+from app.subscribers.pages.customer import CustomerDeskPages
+from app.subscribers.pages.desk import SubscriberPages
+from app.subscribers.pages.subscribe import SubscribePages
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.head import answer_head
@@ -171,7 +171,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "affected": Provide(provide_affected_customers, sync_to_thread=False),
         },
         # Every route passes both: an unsafe desk request needs its CSRF token (exemptions
-        # in accounts.session.CSRF_EXEMPT), and the act a route states in its `opt` is
+        # in accounts.http.session.CSRF_EXEMPT), and the act a route states in its `opt` is
         # checked against the permissions table (none: the route is public).
         guards=[refuse_forged_forms, needs_act],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.comms.maintenance import publish_due
+from app.comms.maintenance.service import publish_due
 from app.db.changes import on_change
 from app.delivery.jobs import DeliveryWorker
 from app.delivery.queue import RetryPolicy

@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 from argon2 import PasswordHasher
 
-from app.comms.budget import MAX_SECONDS
+from app.comms.wording.budget import MAX_SECONDS
 from bench.servers import free_port, wait_up
 
 PY = sys.executable

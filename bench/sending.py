@@ -42,7 +42,7 @@ from sqlalchemy import func, insert, select, text
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role
-from app.comms.service import approve_draft, submit_draft
+from app.comms.review.service import approve_draft, submit_draft
 from app.db.migrate import upgrade
 from app.db.session import make_engine, make_sessionmaker
 from app.delivery.channels.webhook import WebhookMessage

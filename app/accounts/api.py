@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from app.accounts import service
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.accounts.schemas import ApiKeyCreate, ApiKeyRead
 from app.lib.shapes import shape

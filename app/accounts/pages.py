@@ -7,17 +7,17 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
-from app.accounts.admin import admin_page, back, safe_next
-from app.accounts.models import User
-from app.accounts.permissions import Act
-from app.accounts.service import end_session, start_session, update_settings
-from app.accounts.session import (
+from app.accounts.http.admin import admin_page, back, safe_next
+from app.accounts.http.session import (
     DEVICE_COOKIE,
     cookie,
     current_token,
     device_cookie,
     new_token,
 )
+from app.accounts.models import User
+from app.accounts.permissions import Act
+from app.accounts.service import end_session, start_session, update_settings
 from app.accounts.signin import attempt_sign_in
 from app.lib.errors import InvalidInput
 from app.web.deps import AppSettings, Db

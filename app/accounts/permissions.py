@@ -101,7 +101,7 @@ def at_least(role: Role, needed: Role) -> bool:
 
 def needs(act: Act) -> Role:
     """The least role that may do `act`. A route states its act as `opt={"act": Act.X}`
-    and the guard (`app.accounts.auth.needs_act`) calls `require` with it."""
+    and the guard (`app.accounts.http.auth.needs_act`) calls `require` with it."""
     return _NEEDS[act]
 
 

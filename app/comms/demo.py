@@ -12,8 +12,8 @@ from app.accounts.models import Role, User
 from app.accounts.service import create_user, set_password
 from app.audit.models import AuditEvent
 from app.audit.service import record
-from app.comms.defaults import install_default_templates
-from app.comms.examples import mark_example
+from app.comms.wording.defaults import install_default_templates
+from app.comms.wording.examples import mark_example
 from app.incidents.models import Incident, Update
 from app.incidents.status import UpdateState
 

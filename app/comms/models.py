@@ -96,7 +96,8 @@ class DraftReview(Base):
     edited_on_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Who the words reach as the reviewer is shown it, recorded on submission, and its
-    # fingerprint: an approval holds only while both still say the same (`app.comms.binding`).
+    # fingerprint: an approval holds only while both still say the same
+    # (`app.comms.review.binding`).
     submitted_audience: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     submitted_version: Mapped[str | None] = mapped_column(String(16))
 
@@ -120,7 +121,7 @@ class MaintenanceWords(IdMixin, TimestampMixin, Base):
 
     "scheduled" goes out once approved; "in_progress" at the window's start and "completed"
     at its end, by the worker, and only if a comms lead approved them by then (see
-    `app.comms.maintenance`). `state`: waiting (for approval), approved, published, missed
+    `app.comms.maintenance.service`). `state`: waiting (for approval), approved, published, missed
     (the moment came before the approval: nothing went out), cancelled.
     """
 

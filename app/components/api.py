@@ -1,5 +1,5 @@
 """JSON API for components and component groups (a component's PATCH, which can notify
-webhooks, is `app.comms.publishing_api`)."""
+webhooks, is `app.comms.api.publishing`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.components import service
 from app.components.models import Component, ComponentGroup

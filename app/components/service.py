@@ -2,7 +2,7 @@
 
 Anyone may push a component's status (monitoring does); naming, grouping, ordering, adding
 and removing components is an admin's. Telling webhooks of a new status is publishing's
-work (`app.comms.publishing.update_component`).
+work (`app.comms.review.publishing.update_component`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.customers import service
 from app.customers.models import Customer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.delivery import queue
 from app.delivery.models import DeliveryState

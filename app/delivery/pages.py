@@ -12,8 +12,8 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
-from app.accounts.admin import admin_page, back
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page, back
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.components.service import list_components
 from app.customers.service import list_customers
@@ -56,7 +56,7 @@ class DeliveryPages(Controller):
 class SubscriberHistoryPages(Controller):
     """One subscriber's page: who it is and the messages it was sent, newest first.
 
-    Beside the other subscriber pages (`app.subscribers.desk_pages`) in the URL space, but
+    Beside the other subscriber pages (`app.subscribers.pages.desk`) in the URL space, but
     here because it reads the outbox, which the subscribers package knows nothing of.
     """
 

@@ -17,10 +17,10 @@ from app import audience
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.accounts.service import create_api_key, list_api_keys, revoke_api_key
-from app.comms import publishing
 from app.comms.demo import demo_sign_ins, load_comms_demo
-from app.comms.maintenance import approve_words, schedule
-from app.comms.maintenance_plans import COMPLETED, IN_PROGRESS, PHASES, SCHEDULED
+from app.comms.maintenance.plans import COMPLETED, IN_PROGRESS, PHASES, SCHEDULED
+from app.comms.maintenance.service import approve_words, schedule
+from app.comms.review import publishing
 from app.comms.schemas import MaintenancePlanCreate
 from app.components.models import Component
 from app.components.schemas import ComponentCreate

@@ -1,5 +1,5 @@
 """JSON API for incidents, maintenance windows and the updates on their timeline (the calls
-that can publish, and so send, are `app.comms.publishing_api`)."""
+that can publish, and so send, are `app.comms.api.publishing`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from litestar import Controller, get, patch
 from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.incidents import service
 from app.incidents.models import Incident, Update
@@ -32,7 +32,7 @@ def update_read(update: Update) -> UpdateRead:
 
 
 # Who each incident affects is the audience rule's answer, which reads this package's models:
-# create_app wires it in (`app.comms.publishing_api`), so this package need not import it.
+# create_app wires it in (`app.comms.api.publishing`), so this package need not import it.
 # Awaited with incidents, it gives {incident id: [CustomerRef]}.
 AffectedCustomers = NamedDependency[Any]
 

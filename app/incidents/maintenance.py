@@ -1,7 +1,7 @@
 """Scheduling a maintenance window: a planned incident with a start and an end.
 
 The same rules as `app.incidents.service` (who may open one, its first update, a draft);
-publishing and telling subscribers is `app.comms.publishing`'s work.
+publishing and telling subscribers is `app.comms.review.publishing`'s work.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ async def schedule_maintenance(
             session,
             actor=actor,
             incident_id=incident.id,
-            # `publish` is refused there: publishing is app.comms.publishing's.
+            # `publish` is refused there: publishing is app.comms.review.publishing's.
             data=UpdateCreate(
                 status=MaintenanceStatus.SCHEDULED.value, body=data.body, publish=data.publish
             ),

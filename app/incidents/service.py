@@ -3,7 +3,7 @@
 Each verb checks who may do it (`app.accounts.permissions`) and which moves its lifecycle
 allows (`app.incidents.status`), whoever calls it. Nothing here publishes or sends: words
 are published, their audience recorded and their deliveries queued, in one transaction, only
-by `app.comms.publishing.publish_update` (the one caller of `_mark_published`).
+by `app.comms.review.publishing.publish_update` (the one caller of `_mark_published`).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def has_submitted_words(incident: Incident) -> bool:
 async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCreate) -> Incident:
     """Declare an incident; with a `body`, also write its first update as a draft.
 
-    Nothing here publishes: `app.comms.publishing.open_incident` publishes and sends."""
+    Nothing here publishes: `app.comms.review.publishing.open_incident` publishes and sends."""
     permissions.require(actor, Act.OPEN_INCIDENT)
     status = parse_status(IncidentKind.INCIDENT, data.status or IncidentStatus.INVESTIGATING)
     incident = Incident(
@@ -109,7 +109,7 @@ async def open_incident(session: AsyncSession, *, actor: Actor, data: IncidentCr
             session,
             actor=actor,
             incident_id=incident.id,
-            # `publish` is refused there: publishing is app.comms.publishing's.
+            # `publish` is refused there: publishing is app.comms.review.publishing's.
             data=UpdateCreate(status=status, body=data.body, publish=data.publish),
         )
     return await get_incident(session, incident.id)
@@ -189,11 +189,11 @@ async def post_update(
     """Write a timeline entry, kept as a draft that nobody outside the team sees.
 
     There is no publishing here: words are published (and sent, and their audience
-    recorded) only by `app.comms.publishing`, so `publish` is refused rather than ignored.
+    recorded) only by `app.comms.review.publishing`, so `publish` is refused rather than ignored.
     """
     permissions.require(actor, Act.DRAFT)
     if data.publish:
-        raise ValueError("publish words with app.comms.publishing.post_update, not here")
+        raise ValueError("publish words with app.comms.review.publishing.post_update, not here")
     incident = await get_incident(session, incident_id)
     check_update_status(IncidentKind(incident.kind), incident.status, data.status)
     customer_id = None
@@ -233,7 +233,7 @@ async def _mark_published(
     """Publish an update on its incident's timeline: the incident moves to the update's
     status, its components to the statuses the update carries. Returns the incident.
 
-    Private to `app.comms.publishing.publish_update`, the one publishing verb, which
+    Private to `app.comms.review.publishing.publish_update`, the one publishing verb, which
     records the words' audience and queues their deliveries in the same transaction: a
     publish that tells nobody is not reachable from here by accident.
 

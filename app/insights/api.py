@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, get
 from litestar.params import Parameter
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.insights import service
 from app.insights.metrics import incident_dict, summary_dict

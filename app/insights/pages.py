@@ -7,8 +7,8 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get
 
-from app.accounts.admin import admin_page
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act, may
 from app.insights import service
 from app.insights.metrics import IncidentInsights

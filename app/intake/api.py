@@ -8,9 +8,9 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.params import Parameter, QueryParameter
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms.site import site_for
+from app.comms.wording.site import site_for
 from app.incidents.api import AffectedCustomers, incident_answer
 from app.incidents.schemas import IncidentRead
 from app.intake import alerts, service, threads

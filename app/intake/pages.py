@@ -10,10 +10,10 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
-from app.accounts.admin import admin_page, back
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page, back
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
-from app.comms.site import site_for
+from app.comms.wording.site import site_for
 from app.incidents.status import Visibility
 from app.intake import service
 from app.intake.models import AlertThread

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audience
 from app.accounts.actor import Actor
 from app.audit.service import record
-from app.comms.defaults import install_default_templates
+from app.comms.review.service import create_draft, submit_draft
 from app.comms.schemas import DraftCreate
-from app.comms.service import create_draft, submit_draft
-from app.comms.wording import Site, template_for
+from app.comms.wording.defaults import install_default_templates
+from app.comms.wording.templates import Site, template_for
 from app.incidents import service as incidents
 from app.incidents.models import Incident
 from app.incidents.schemas import IncidentUpdate

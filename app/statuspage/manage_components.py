@@ -10,7 +10,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
-from app.comms import publishing
+from app.comms.review import publishing
 from app.components import service as components
 from app.components.models import Component
 from app.components.schemas import ComponentCreate, ComponentUpdate

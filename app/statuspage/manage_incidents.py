@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.accounts.actor import Actor
-from app.comms import publishing
+from app.comms.review import publishing
 from app.components.status import ComponentStatus
 from app.incidents import service as incidents
 from app.incidents.maintenance import schedule_maintenance

@@ -9,13 +9,13 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.lib.numbers import MAX_OFFSET
 from app.lib.shapes import shape
 from app.subscribers import contacts, service
 from app.subscribers.models import Subscriber
-from app.subscribers.page_helpers import channels
+from app.subscribers.pages.helpers import channels
 from app.subscribers.schemas import (
     ImportResult,
     SubscriberCreate,

@@ -7,9 +7,9 @@ import re
 
 from sqlalchemy import select, update
 
+from app.accounts.http.session import COOKIE
 from app.accounts.models import AdminSession, Role, User
 from app.accounts.service import remove_user, set_password
-from app.accounts.session import COOKIE
 from tests.support.desk import HTML, sign_in
 
 

@@ -7,7 +7,7 @@ import asyncio
 
 import httpx
 
-from app.accounts.session import DEVICE_COOKIE
+from app.accounts.http.session import DEVICE_COOKIE
 from tests.support.desk import PASSWORD, csrf, sign_in, text_of
 
 

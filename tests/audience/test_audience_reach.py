@@ -10,7 +10,7 @@ import pytest
 
 from app import audience
 from app.audience import Reach
-from app.comms import wording
+from app.comms.wording import templates as wording
 from app.incidents.models import Incident, Update
 from app.lib.errors import InvalidInput
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role
-from app.comms import service
+from app.comms.review import service
 from app.incidents.service import get_incident, get_update
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict

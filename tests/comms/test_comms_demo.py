@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from app.comms import examples, tone, wording
 from app.comms.demo import demo_sign_ins
-from app.comms.maintenance_plans import (
+from app.comms.maintenance.plans import (
     APPROVED,
     COMPLETED,
     IN_PROGRESS,
@@ -12,7 +11,9 @@ from app.comms.maintenance_plans import (
     SCHEDULED,
     list_plans,
 )
-from app.comms.sandbox import render_text
+from app.comms.wording import examples, tone
+from app.comms.wording import templates as wording
+from app.comms.wording.sandbox import render_text
 from app.demo.load import load_demo
 from app.incidents.status import FINAL_STATUSES
 

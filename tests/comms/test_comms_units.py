@@ -6,8 +6,9 @@ import pytest
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role
-from app.comms import policy, tone
-from app.comms.sandbox import TemplateProblem, render_text
+from app.comms.review import policy
+from app.comms.wording import tone
+from app.comms.wording.sandbox import TemplateProblem, render_text
 
 CONTEXT = {"title": "API errors", "components": ["API"], "impact": "major"}
 

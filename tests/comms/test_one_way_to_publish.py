@@ -1,4 +1,4 @@
-"""Words are published one way: by `app.comms.publishing`, which records who they are for and
+"""Words are published one way: by `app.comms.review.publishing`, which records who they are for and
 queues their deliveries with them. Whichever surface publishes (our API, the Statuspage Manage
 API, a maintenance announcement, the demo data), a published update either has deliveries for
 its subscribers or an audit entry saying it was history that told nobody; and the incidents

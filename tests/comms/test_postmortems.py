@@ -9,7 +9,7 @@ import re
 import feedparser
 import pytest
 
-from app.comms.defaults import TEMPLATES
+from app.comms.wording.defaults import TEMPLATES
 from tests.support import factories
 from tests.support.delivery import drain
 from tests.support.desk import HTML, csrf, sign_in, text_of

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
-from app.comms import publishing
-from app.comms.policy_store import set_policy
+from app.comms.review import publishing
+from app.comms.review.policy_store import set_policy
 from app.incidents import service as incidents
 from app.lib.errors import PermissionDenied
 from app.settings import page_id_for

@@ -10,9 +10,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.accounts.http.session import COOKIE
 from app.accounts.models import Role
 from app.accounts.service import create_api_key, create_user, revoke_api_key
-from app.accounts.session import COOKIE
 from tests.support.bomb_pages import BombPages
 from tests.support.desk import PASSWORD, csrf, sign_in
 from tests.support.peers import HttpReceiver

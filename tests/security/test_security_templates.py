@@ -9,8 +9,8 @@ import asyncio
 import httpx
 import pytest
 
-from app.comms.budget import MAX_SECONDS
-from app.comms.sandbox import TemplateProblem, render_text
+from app.comms.wording.budget import MAX_SECONDS
+from app.comms.wording.sandbox import TemplateProblem, render_text
 from tests.support import factories
 
 CONTEXT = {"title": "API errors", "components": ["API", "Search"], "impact": "major"}

@@ -1,5 +1,5 @@
 """What the Statuspage Manage API publishes reaches subscribers, as through our own API: its
-adapter publishes through `app.comms.publishing`, the one publishing verb, which writes the
+adapter publishes through `app.comms.review.publishing`, the one publishing verb, which writes the
 outbox too."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, post
 
-from app.accounts.auth import CurrentActor
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.statuspage.importer.service import import_statuspage
 from app.web.deps import AppSettings, Db

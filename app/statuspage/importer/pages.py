@@ -12,8 +12,8 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
-from app.accounts.admin import admin_page
-from app.accounts.auth import CurrentActor
+from app.accounts.http.admin import admin_page
+from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.lib.errors import DomainError
 from app.statuspage.importer.plan import CREATE, KINDS, UNCHANGED, UPDATE

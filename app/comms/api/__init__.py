@@ -1,0 +1,1 @@
+"""The comms JSON API, one module per topic."""

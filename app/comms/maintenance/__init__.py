@@ -1,0 +1,1 @@
+"""Maintenance windows planned from the desk, with their words approved in advance."""

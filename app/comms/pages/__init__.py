@@ -1,0 +1,1 @@
+"""The comms desk pages at /admin, one module per topic."""

@@ -1,0 +1,1 @@
+"""Review: drafts and their queue, the approval policy, publishing, promises and previews."""

@@ -1,0 +1,1 @@
+"""What outsiders read: the status pages, the embeds and the feeds."""

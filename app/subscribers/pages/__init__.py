@@ -1,0 +1,1 @@
+"""The subscribers' HTML pages: self-service, customer, channel test, desk, and helpers."""
