@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.peers import free_port
+from tests.support.polling import eventually_blocking
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -48,15 +49,17 @@ def _start(env: dict[str, str], port: int, *args: str) -> subprocess.Popen[bytes
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while True:
+
+    def answers() -> bool:
+        assert server.poll() is None, "tidings serve stopped"
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=1):
-                return server
+                return True
         except OSError:
-            assert server.poll() is None, "tidings serve stopped"
-            assert time.monotonic() < deadline, "tidings serve did not answer"
-            time.sleep(0.2)
+            return False
+
+    assert eventually_blocking(answers, 60, interval=0.2), "tidings serve did not answer"
+    return server
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
