@@ -34,6 +34,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, 
 from app.customers.models import customer_components
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
 from app.incidents.status import UpdateState, Visibility
+from app.incidents.status import default_visibility as default_visibility  # stated here too
 from app.lib.errors import InvalidInput
 
 
@@ -99,11 +100,6 @@ def check_someone_affected(
             "nobody",
             field="components",
         )
-
-
-def default_visibility(customer_ids: Collection[str]) -> Visibility:
-    """An incident that names customers is for them; one that names none is for everyone."""
-    return Visibility.CUSTOMERS if customer_ids else Visibility.PUBLIC
 
 
 _REACH_WORDS = {

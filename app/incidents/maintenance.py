@@ -16,7 +16,7 @@ from app.incidents.audit import audit
 from app.incidents.inputs import aware, clean_title
 from app.incidents.models import Incident
 from app.incidents.schemas import MaintenanceCreate, UpdateCreate
-from app.incidents.status import IncidentKind, MaintenanceStatus
+from app.incidents.status import IncidentKind, MaintenanceStatus, default_visibility
 from app.lib.errors import InvalidInput
 
 
@@ -34,7 +34,7 @@ async def schedule_maintenance(
         title=clean_title(data.title),
         status=MaintenanceStatus.SCHEDULED.value,
         impact=data.impact.value,
-        visibility=data.visibility.value,
+        visibility=(data.visibility or default_visibility(data.customers)).value,
         started_at=starts,
         scheduled_for=starts,
         scheduled_until=ends,

@@ -20,7 +20,8 @@ class AffectedComponent(msgspec.Struct, kw_only=True):
 class IncidentCreate(DatedRequest, kw_only=True):
     title: str
     impact: Impact = Impact.MINOR
-    visibility: Visibility = Visibility.PUBLIC
+    # None: for the customers it names when it names any, else public (`default_visibility`).
+    visibility: Visibility | None = None
     components: list[AffectedComponent] = []
     customers: list[str] = []
     status: str | None = None
@@ -35,7 +36,8 @@ class MaintenanceCreate(DatedRequest, kw_only=True):
     scheduled_for: datetime
     scheduled_until: datetime
     impact: Impact = Impact.NONE
-    visibility: Visibility = Visibility.PUBLIC
+    # None: for the customers it names when it names any, else public (`default_visibility`).
+    visibility: Visibility | None = None
     components: list[AffectedComponent] = []
     customers: list[str] = []
     body: str | None = None

@@ -1,6 +1,7 @@
 """Lifecycles: incidents, maintenance windows and the updates on their timeline; the enums
 and the one table of allowed moves of each."""
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from app.lib.errors import Conflict, InvalidTransition
@@ -36,6 +37,14 @@ class Visibility(StrEnum):
     PUBLIC = "public"  # everyone
     CUSTOMERS = "customers"  # only the affected customers
     INTERNAL = "internal"  # nobody outside the team
+
+
+def default_visibility(customer_ids: Collection[str]) -> Visibility:
+    """An incident that names customers is for them; one that names none is for everyone.
+
+    Pure, so that the incidents verbs apply it when a caller names no visibility;
+    `app.audience` states it to the rest of the code under the same name."""
+    return Visibility.CUSTOMERS if customer_ids else Visibility.PUBLIC
 
 
 class UpdateState(StrEnum):

@@ -149,3 +149,32 @@ async def test_the_queue_card_says_who_joins_the_incident_with_the_words_under_r
     assert approved.status_code == 200, approved.text
     assert len(approved.json()["audience_customer_ids"]) == 3
     assert acme["id"] in approved.json()["audience_customer_ids"]
+
+
+async def test_an_incident_opened_over_the_api_for_named_customers_is_theirs_unless_told_otherwise(
+    client, keys
+):
+    api, _search, acme, _initech, globex = await _world(client, keys)
+    named = await factories.incident(
+        client,
+        keys["responder"],
+        "Acme's exports",
+        components=[{"id": api["id"], "status": "degraded_performance"}],
+        customers=[acme["id"]],
+    )
+    plain = await factories.incident(client, keys["responder"], "Slow search")
+    chosen = await factories.incident(
+        client,
+        keys["responder"],
+        "Globex, and everyone",
+        customers=[globex["id"]],
+        visibility="public",
+    )
+    # As on the declare form: naming customers makes the incident theirs, not the public's.
+    assert named["visibility"] == "customers"
+    assert plain["visibility"] == "public"
+    assert chosen["visibility"] == "public"
+    window = await factories.maintenance(
+        client, keys["comms_lead"], "Acme's database move", customers=[acme["id"]]
+    )
+    assert window["visibility"] == "customers"
