@@ -38,7 +38,7 @@ test: install-test browser postgres
 	@mkdir -p test-artifacts
 	@TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -p no:cacheprovider -m "not browser and not soak" \
 		> test-artifacts/postgresql.log 2>&1 & postgresql=$$!; \
-	$(BIN)/pytest; sqlite=$$?; \
+	$(BIN)/pytest --durations=15; sqlite=$$?; \
 	wait $$postgresql; pg=$$?; \
 	echo "=== the same suite on PostgreSQL ==="; cat test-artifacts/postgresql.log; \
 	echo "SQLite run: exit $$sqlite; PostgreSQL run: exit $$pg"; \

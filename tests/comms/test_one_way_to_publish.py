@@ -104,7 +104,7 @@ async def test_the_incidents_verbs_refuse_to_publish_rather_than_publish_silentl
     sessionmaker,
 ):
     async with sessionmaker() as session:
-        with pytest.raises(ValueError, match=r"app\.comms\.publishing"):
+        with pytest.raises(ValueError, match=r"app\.comms\.review\.publishing"):
             await incidents.open_incident(
                 session, actor=LEAD, data=IncidentCreate(title="Slow API", body="x", publish=True)
             )
@@ -112,7 +112,7 @@ async def test_the_incidents_verbs_refuse_to_publish_rather_than_publish_silentl
         incident = await incidents.open_incident(
             session, actor=LEAD, data=IncidentCreate(title="Slow API")
         )
-        with pytest.raises(ValueError, match=r"app\.comms\.publishing"):
+        with pytest.raises(ValueError, match=r"app\.comms\.review\.publishing"):
             await incidents.post_update(
                 session,
                 actor=LEAD,
