@@ -16,6 +16,7 @@ after: twice the limit in a moment.
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
@@ -69,4 +70,6 @@ async def hit(
         select(RateCounter.count).where(RateCounter.key == _key(scope, subject, bucket - 1))
     )
     still_within = 1.0 - (position - bucket)  # the share of the last window within reach
-    return int(count) + max(0, int((previous or 0) * still_within))
+    # Rounded up: rounding down let a guesser who had spent the whole limit just before the
+    # turn of a window have one more just after it.
+    return int(count) + max(0, math.ceil((previous or 0) * still_within))

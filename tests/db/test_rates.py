@@ -20,12 +20,27 @@ async def test_guesses_spent_just_before_a_window_ends_still_count_just_after_it
 
     clock.advance(seconds=6)  # a new window has begun
     async with sessionmaker() as session:
-        assert await hit(session, "guess", "lead", window=WINDOW) == 10  # fixed windows: 1
+        assert await hit(session, "guess", "lead", window=WINDOW) == 11  # fixed windows: 1
         await session.commit()
 
     clock.advance(seconds=WINDOW)  # a whole quiet window later
     async with sessionmaker() as session:
         assert await hit(session, "guess", "lead", window=WINDOW) == 1
+        await session.commit()
+
+
+async def test_a_whole_limit_spent_a_moment_before_the_turn_buys_no_extra_guess_after_it(
+    sessionmaker, clock
+):
+    clock.advance(seconds=WINDOW - utcnow().timestamp() % WINDOW - 0.2)
+    async with sessionmaker() as session:
+        for _ in range(10):
+            await hit(session, "guess", "lead", window=WINDOW)
+        await session.commit()
+
+    clock.advance(seconds=0.4)  # the window has just turned
+    async with sessionmaker() as session:
+        assert await hit(session, "guess", "lead", window=WINDOW) == 11
         await session.commit()
 
 
