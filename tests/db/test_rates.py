@@ -23,7 +23,7 @@ async def test_guesses_spent_just_before_a_window_ends_still_count_just_after_it
         assert await hit(session, "guess", "lead", window=WINDOW) == 11  # fixed windows: 1
         await session.commit()
 
-    clock.advance(seconds=WINDOW)  # a whole quiet window later
+    clock.advance(seconds=2 * WINDOW)  # two whole quiet windows later
     async with sessionmaker() as session:
         assert await hit(session, "guess", "lead", window=WINDOW) == 1
         await session.commit()
