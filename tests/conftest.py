@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -130,9 +132,36 @@ async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[As
         yield session
 
 
+# Building the app registers some 430 routes, about 0.2 s of CPU: most tests run with the
+# same settings, so they share the app built for those settings (each test still runs its own
+# lifespan, through its own client). The last few are kept; a test that swaps the settings in
+# the app's state has them put back.
+_BUILT_APPS: OrderedDict[str, Litestar] = OrderedDict()
+_KEEP_APPS = 4
+
+
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
-    return create_app(settings)
+def app(settings: Settings) -> Iterator[Litestar]:
+    key = repr(settings)
+    app = _BUILT_APPS.pop(key, None) or create_app(settings)
+    _BUILT_APPS[key] = app
+    while len(_BUILT_APPS) > _KEEP_APPS:
+        _BUILT_APPS.popitem(last=False)
+    yield app
+    app.state.settings = settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheapest_password_hashing() -> Iterator[None]:
+    """Real argon2 with argon2-cffi's profile for tests (`CHEAPEST`), in place of the
+    production cost of about 0.1 s of CPU per hash or check that the desk's sign-ins would
+    otherwise spend hundreds of times over. Servers started in their own process keep the
+    production cost, and a hash records its parameters, so each checks the other's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "app.accounts.service._hasher", PasswordHasher.from_parameters(profiles.CHEAPEST)
+        )
+        yield
 
 
 @pytest.fixture
