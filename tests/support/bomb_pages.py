@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
-import threading
 import zlib
-from typing import Any
 
 import brotli
 
+from tests.support.loopback_http import LoopbackServer, QuietHandler
 from tests.support.peers import free_port
 
 INFLATED = 1024 * 1024 * 1024
@@ -59,7 +57,7 @@ class BombPages:
     def start(self) -> None:
         pages = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 pages.requests.append(self.path)
                 kind = self.path.strip("/").split("/")[0]
@@ -79,16 +77,7 @@ class BombPages:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
+        self._server = LoopbackServer(self.port, Handler)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import http.server
 import json
 import socket
 import threading
@@ -19,6 +18,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.support.loopback_http import LoopbackServer, QuietHandler
 
 
 def free_port() -> int:
@@ -115,7 +116,7 @@ class HttpReceiver:
     def start(self) -> None:
         receiver = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
@@ -133,16 +134,7 @@ class HttpReceiver:
                 self.end_headers()
                 self.wfile.write(b"ok")
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
+        self._server = LoopbackServer(self.port, Handler)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()

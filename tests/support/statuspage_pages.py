@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import zlib
 from pathlib import Path
 from typing import Any
 
 import brotli
 
+from tests.support.loopback_http import LoopbackServer, QuietHandler
 from tests.support.peers import free_port
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "statuspage"
@@ -41,7 +40,7 @@ class PageServer:
     def start(self) -> None:
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 server.requests.append(self.path)
                 for prefix, target in server.redirects.items():
@@ -70,19 +69,10 @@ class PageServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
+        self._server = LoopbackServer(self.port, Handler)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()
 
 
 def _compress(body: bytes, encoding: str) -> bytes:
