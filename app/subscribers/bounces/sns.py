@@ -224,4 +224,7 @@ def _recipients(part: dict[str, Any], key: str, what: str) -> list[dict[str, Any
 
 def _detail(code: Any, bounce: dict[str, Any]) -> str:
     kind = " / ".join(str(bounce.get(k)) for k in ("bounceType", "bounceSubType") if bounce.get(k))
-    return str(code)[:300] if code else kind
+    if not code:
+        return kind
+    _type, _, words = str(code).partition(";")  # "smtp; 550 5.1.1 ...": the words
+    return (words.strip() or str(code))[:300]
