@@ -17,7 +17,12 @@ from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# The tables subscribers point at, so that the mapper knows them in a process that loaded no
+# other part of the app (the command line).
+from app.components import models as _components  # noqa: F401
+from app.customers import models as _customers  # noqa: F401
 from app.db.session import make_engine, make_sessionmaker
+from app.incidents import models as _incidents  # noqa: F401
 from app.lib.clock import utcnow
 from app.lib.errors import InvalidInput
 from app.settings import Settings
