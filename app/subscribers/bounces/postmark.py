@@ -17,7 +17,7 @@ from app.subscribers.bounces.reports import Kind, Report, address_of, json_objec
 WHAT = "Postmark webhook"
 # Postmark's bounce types that mean the address will not take mail (the rest may pass later).
 _HARD = {"HardBounce", "BadEmailAddress", "ManuallyDeactivated", "Blocked", "SpamNotification"}
-_IGNORED = {"Subscribe", "Unsubscribe", "OpenRelayTest", "AutoResponder", "DnsError"}
+_IGNORED = {"Subscribe", "Unsubscribe", "OpenRelayTest", "AutoResponder"}
 
 
 class Unauthorized(DomainError):
