@@ -105,7 +105,7 @@ async def test_a_tampered_sns_message_is_refused_and_changes_nothing(client, key
 
 
 async def test_a_certificate_url_off_amazons_hosts_is_refused_without_fetching_it(
-    client, keys, app, sns, certs, settings
+    client, keys, sns, certs
 ):
     ada = await factories.contact(client, keys["comms_lead"], "ada@example.test")
     # The same server, under a prefix the settings do not trust.

@@ -64,6 +64,8 @@ async def apply(
         what = f"{report.address}: {report.kind.value}"
         if quarantined:
             what += f", quarantined {quarantined} subscriber{'s' if quarantined > 1 else ''}"
+        elif report.kind != Kind.DELIVERED and all(s.quarantined_at for s in subscribers):
+            what += ", already quarantined"
         elif report.kind == Kind.SOFT:
             what += f", counted ({max(s.soft_bounces for s in subscribers)} of {soft_limit})"
         done.append(what)
