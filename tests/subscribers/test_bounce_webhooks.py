@@ -256,3 +256,6 @@ async def test_mailgun_valid_invalid_replayed_and_stale_requests(client, keys):
     assert (await state(client, keys, bob))["quarantine_reason"] == "complaint"
     malformed = await client.post(MAILGUN, content=b'{"signature": "nope"}')
     assert malformed.status_code == 400 and "signature and event-data" in malformed.text
+    odd = json.loads(complaint)
+    odd["signature"]["signature"] = "ünïcode"
+    assert (await client.post(MAILGUN, content=json.dumps(odd))).status_code == 403

@@ -35,8 +35,9 @@ def parse(body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     if not isinstance(signature, dict) or not isinstance(event, dict):
         raise Malformed(f"{WHAT}: the body must hold signature and event-data objects")
     for key in ("timestamp", "token", "signature"):
-        if not isinstance(signature.get(key), str | int) or not str(signature[key]):
-            raise Malformed(f"{WHAT}: signature.{key} is missing")
+        value = signature.get(key)
+        if not isinstance(value, str | int) or not str(value) or len(str(value)) > 200:
+            raise Malformed(f"{WHAT}: signature.{key} is missing or longer than 200 characters")
     return signature, event
 
 
@@ -47,11 +48,12 @@ def verify(body: bytes, key: str | None, *, now: datetime) -> Signed:
         raise PermissionDenied(f"{WHAT}s are not accepted here (TIDINGS_MAILGUN_SIGNING_KEY unset)")
     timestamp, token = str(signature["timestamp"]), str(signature["token"])
     expected = hmac.new(key.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, str(signature["signature"]).lower()):
+    given = str(signature["signature"]).lower().encode()  # bytes: any text compares, no error
+    if not hmac.compare_digest(expected.encode(), given):
         raise PermissionDenied(f"{WHAT}: the signature does not match")
     try:
         at = datetime.fromtimestamp(int(timestamp), UTC)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, OSError):
         raise Malformed(f"{WHAT}: signature.timestamp is not a Unix time") from None
     if abs(now - at) > WINDOW:
         raise PermissionDenied(f"{WHAT}: the timestamp is more than 5 minutes from now")
