@@ -58,6 +58,8 @@ from app.statuspage.api.status_v2 import cors_preflight, customer_status_api, pu
 from app.statuspage.importer.api import ImportController
 from app.statuspage.importer.pages import ImportPages
 from app.subscribers.api import SubscriberController
+from app.subscribers.bounces.api import BounceHooks
+from app.subscribers.bounces.sns import Certificates
 from app.subscribers.pages.channel import ChannelTestPages
 from app.subscribers.pages.customer import CustomerDeskPages
 from app.subscribers.pages.desk import SubscriberPages
@@ -126,9 +128,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         SubscriberController,
         SubscriberDeliveryController,
         DeliveryController,
-        # Inbound: alerts that open triage incidents, and their triage.
+        # Inbound: alerts that open triage incidents, and their triage; mail providers'
+        # bounces and complaints.
         IntakeController,
         TriageController,
+        BounceHooks,
         # Moving in: import a Statuspage page's history.
         ImportController,
         # The comms desk: templates, examples, drafts and their review, audit.
@@ -191,6 +195,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 # The subscriber kinds there are: the subscribers package is handed them.
                 "channels": CHANNELS,
                 "chat_tester": ChatTestSender(settings),
+                # SNS's signing certificates, fetched once each (bounce webhooks).
+                "sns_certificates": Certificates(),
             }
         ),
         openapi_config=OpenAPIConfig(title="Tidings", version="1", path="/schema"),

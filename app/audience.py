@@ -301,15 +301,19 @@ class Recipient(Protocol):
     @property
     def disabled_at(self) -> datetime | None: ...
     @property
+    def quarantined_at(self) -> datetime | None: ...
+    @property
     def state(self) -> str: ...
 
 
 def is_receiving(subscriber: Recipient) -> bool:
-    """Confirmed, still subscribed, not disabled: the only subscribers anything reaches."""
+    """Confirmed, still subscribed, not disabled, not quarantined (after bounces, a
+    complaint or a failing webhook): the only subscribers anything reaches."""
     return (
         subscriber.confirmed_at is not None
         and subscriber.unsubscribed_at is None
         and subscriber.disabled_at is None
+        and subscriber.quarantined_at is None
     )
 
 
@@ -319,6 +323,7 @@ def receiving_where(subscribers: Any) -> ColumnElement[bool]:
         subscribers.confirmed_at.is_not(None)
         & subscribers.unsubscribed_at.is_(None)
         & subscribers.disabled_at.is_(None)
+        & subscribers.quarantined_at.is_(None)
     )
 
 

@@ -1,4 +1,4 @@
-"""The `tidings` command: migrate, load demo data, serve, manage keys and users, import."""
+"""The `tidings` command: migrate, demo data, serve, keys and users, import, bounces."""
 
 from __future__ import annotations
 
@@ -150,6 +150,17 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
     )
     print(text_report(plan))
     print(f"(the database: {where(settings.database_url)})", file=sys.stderr)
+
+
+def cmd_bounces(settings: Settings, args: argparse.Namespace) -> None:
+    """Delivery status notifications from a Maildir folder and/or stdin: one line each."""
+    from app.subscribers.bounces.maildir import read_bounces
+
+    folder = args.maildir or settings.bounces_maildir
+    if not folder and not args.stdin:
+        sys.exit("tidings: give --maildir DIR or --stdin, or set TIDINGS_BOUNCES_MAILDIR")
+    stdin = sys.stdin.buffer if args.stdin else None
+    asyncio.run(read_bounces(settings, folder=folder, stdin=stdin, delete=args.delete, say=print))
 
 
 WORKER_STOP_SECONDS = 10
@@ -361,6 +372,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print what would be imported; write nothing"
     )
     statuspage.set_defaults(run=cmd_import)
+    bounces = commands.add_parser("bounces", help="read bounces (RFC 3464 DSNs), quarantine")
+    bounces.add_argument("--maildir", help="Maildir folder (default: TIDINGS_BOUNCES_MAILDIR)")
+    bounces.add_argument("--stdin", action="store_true", help="read one message from stdin")
+    bounces.add_argument("--delete", action="store_true", help="delete (not mark seen) each one")
+    bounces.set_defaults(run=cmd_bounces)
     return parser
 
 

@@ -21,7 +21,7 @@ from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, 
 from app.intake.models import AlertThread
 from app.site.models import Site
 from app.statuspage.importer.models import ImportMapping
-from app.subscribers.models import Subscriber
+from app.subscribers.models import InboundToken, Subscriber
 
 __all__ = [
     "AdminSession",
@@ -39,6 +39,7 @@ __all__ = [
     "Example",
     "IdempotencyRecord",
     "ImportMapping",
+    "InboundToken",
     "Incident",
     "IncidentComponent",
     "IncidentCustomer",

@@ -53,6 +53,25 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -
     return value
 
 
+def _url_prefix(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name) or ""
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    # A prefix must end its host with a slash after it: "https://sns.example" would
+    # otherwise also trust "https://sns.example.attacker.test/".
+    if parts.scheme not in {"http", "https"} or not parts.netloc or not parts.path:
+        raise ConfigError(f"{name} must be an http(s) URL with a path (e.g. .../), got {raw!r}")
+    return raw
+
+
+def _credentials(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name) or ""
+    if raw and (":" not in raw or raw.startswith(":") or raw.endswith(":")):
+        raise ConfigError(f"{name} must be user:password, got a value without both")
+    return raw or None
+
+
 def _anchored(database_url: str) -> str:
     """A SQLite URL with a relative path, made absolute from the Tidings folder (not from
     the folder a command happens to run in)."""
@@ -128,6 +147,21 @@ class Settings:
     # shell command run after each write of it (to sync it to a bucket or another host).
     static_dir: str | None = None
     static_hook: str | None = None
+    # Bounces and complaints (app/subscribers/bounces). Soft bounces that quarantine an
+    # address, and failed deliveries in a row that quarantine a URL subscriber (0: never).
+    bounce_soft_limit: int = 3
+    webhook_failure_limit: int = 5
+    # Amazon SNS: the topics whose notifications count (empty: any topic signed by SNS), and
+    # a URL prefix trusted besides SNS's own hosts for signing certificates and subscription
+    # confirmations (for a test double or a private mirror; unset: Amazon's hosts only).
+    sns_topic_arns: tuple[str, ...] = ()
+    sns_trusted_url_prefix: str | None = None
+    # Postmark: "user:password" its webhook URL carries as Basic auth (unset: refused).
+    postmark_webhook_auth: str | None = None
+    # Mailgun: the webhook signing key its requests are signed with (unset: refused).
+    mailgun_signing_key: str | None = None
+    # The Maildir folder `tidings bounces` reads delivery status notifications from.
+    bounces_maildir: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -204,6 +238,15 @@ class Settings:
             trust_proxy=_flag(env, "TIDINGS_TRUST_PROXY", not is_loopback(parts.hostname or "")),
             static_dir=env.get("TIDINGS_STATIC_DIR") or None,
             static_hook=env.get("TIDINGS_STATIC_HOOK") or None,
+            bounce_soft_limit=_int(env, "TIDINGS_BOUNCE_SOFT_LIMIT", 3, minimum=1),
+            webhook_failure_limit=_int(env, "TIDINGS_WEBHOOK_FAILURE_LIMIT", 5, minimum=0),
+            sns_topic_arns=tuple(
+                arn.strip() for arn in get("TIDINGS_SNS_TOPIC_ARNS", "").split(",") if arn.strip()
+            ),
+            sns_trusted_url_prefix=_url_prefix(env, "TIDINGS_SNS_TRUSTED_URL_PREFIX"),
+            postmark_webhook_auth=_credentials(env, "TIDINGS_POSTMARK_WEBHOOK_AUTH"),
+            mailgun_signing_key=env.get("TIDINGS_MAILGUN_SIGNING_KEY") or None,
+            bounces_maildir=env.get("TIDINGS_BOUNCES_MAILDIR") or None,
             extra={k: v for k, v in env.items() if k.startswith("TIDINGS_")},
         )
 

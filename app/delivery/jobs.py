@@ -75,7 +75,7 @@ class DeliveryWorker:
     ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or RetryPolicy(quarantine_after=settings.webhook_failure_limit)
         self.lease = lease if lease is not None else settings.worker_lease_seconds
         self.deadline = deadline
         self.body_cap = body_cap

@@ -25,7 +25,8 @@ from app.delivery.wakeup import outbox_written
 from app.incidents.models import Incident, Update
 from app.lib.clock import utcnow
 from app.lib.errors import NotFound
-from app.subscribers.models import Subscriber
+from app.subscribers.models import Subscriber, SubscriberKind
+from app.subscribers.quarantine import failing_url
 from app.subscribers.service import disable, subscribers_by_id
 
 MAX_RETRY_AFTER = 24 * 3600.0
@@ -39,6 +40,9 @@ class RetryPolicy:
     base: float = 30.0
     cap: float = 6 * 3600.0
     max_attempts: int = 10
+    # A URL subscriber (webhook, Slack, Teams) whose last this many deliveries all failed
+    # for good is quarantined (0: never); each of them already took every retry.
+    quarantine_after: int = 5
 
     def delay(self, attempts: int, retry_after: float | None = None) -> float:
         ceiling = min(self.cap, self.base * 2 ** max(0, attempts - 1))
@@ -153,7 +157,33 @@ async def record_outcome(
         delivery.next_attempt_at = now + timedelta(seconds=wait)
     if outcome.disable and delivery.subscriber_id:
         await disable(session, subscriber_id=delivery.subscriber_id, reason=outcome.error or "")
+    elif delivery.state == DeliveryState.FAILED.value and delivery.subscriber_id:
+        await _quarantine_if_failing(session, delivery, policy=policy)
     return delivery.state
+
+
+async def _quarantine_if_failing(
+    session: AsyncSession, delivery: Delivery, *, policy: RetryPolicy
+) -> None:
+    """Counted only when a delivery fails for good, so sending costs nothing more. Email is
+    judged by its bounces instead: a relay refusing every message must not quarantine all."""
+    if policy.quarantine_after < 1 or delivery.channel == SubscriberKind.EMAIL.value:
+        return
+    await session.flush()
+    last = await session.scalars(
+        select(Delivery.state)
+        .where(
+            Delivery.subscriber_id == delivery.subscriber_id,
+            Delivery.state.in_((DeliveryState.SENT.value, DeliveryState.FAILED.value)),
+        )
+        .order_by(Delivery.id.desc())
+        .limit(policy.quarantine_after)
+    )
+    states = list(last)
+    failed = len(states) if all(s == DeliveryState.FAILED.value for s in states) else 0
+    await failing_url(
+        session, delivery.subscriber_id or "", failed_in_a_row=failed, limit=policy.quarantine_after
+    )
 
 
 _deliveries = Delivery.__table__

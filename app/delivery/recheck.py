@@ -144,6 +144,7 @@ class Gate:
             Subscriber.confirmed_at,
             Subscriber.unsubscribed_at,
             Subscriber.disabled_at,
+            Subscriber.quarantined_at,
         ).where(Subscriber.id.in_(ids))
         if self._connection is None:
             # Each read its own statement, outside any transaction: it sees what was
@@ -170,6 +171,7 @@ class _State:
     confirmed_at: datetime | None
     unsubscribed_at: datetime | None
     disabled_at: datetime | None
+    quarantined_at: datetime | None
     customer_id: str | None = None  # not asked: the claim's check looked at the audience
 
     state = Subscriber.state  # the same words as the subscriber's own
@@ -179,7 +181,11 @@ def _why_not(subscriber: _State | None, *, confirming: bool) -> str | None:
     if subscriber is None:
         return "not sent: the subscriber was removed"
     if confirming:  # a confirmation goes to a subscriber not confirmed yet
-        gone = subscriber.unsubscribed_at is not None or subscriber.disabled_at is not None
+        gone = (
+            subscriber.unsubscribed_at is not None
+            or subscriber.disabled_at is not None
+            or subscriber.quarantined_at is not None
+        )
         return f"not sent: the subscriber is {subscriber.state}" if gone else None
     if not aud.is_receiving(subscriber):
         return f"not sent: the subscriber is {subscriber.state}"

@@ -298,7 +298,7 @@ def manage_subscriber_object(subscriber: Any, components: list[str] | None) -> d
         "display_phone_number": None,
         "obfuscated_channel_name": None,
         "workspace_name": None,
-        "quarantined_at": iso_z(subscriber.disabled_at),
+        "quarantined_at": iso_z(subscriber.quarantined_at or subscriber.disabled_at),
         "purge_at": None,
         "components": components or [],
         "page_access_user_id": None,

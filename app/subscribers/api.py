@@ -1,4 +1,5 @@
-"""JSON API for subscribers: add (single or CSV), list, change components, remove.
+"""JSON API for subscribers: add (single or CSV), list, change components, release from
+quarantine, remove.
 
 What was sent to a subscriber is in the deliveries API (`app.delivery.api`)."""
 
@@ -13,7 +14,7 @@ from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.lib.numbers import MAX_OFFSET
 from app.lib.shapes import shape
-from app.subscribers import contacts, service
+from app.subscribers import contacts, quarantine, service
 from app.subscribers.models import Subscriber
 from app.subscribers.pages.helpers import channels
 from app.subscribers.schemas import (
@@ -101,6 +102,13 @@ class SubscriberController(Controller):
         await service.choose_components(
             db, subscriber=subscriber, components=data.components, actor=actor
         )
+        return await subscriber_read(db, subscriber)
+
+    @post("/{subscriber_id:str}/release", status_code=200)
+    async def release(self, db: Db, actor: CurrentActor, subscriber_id: str) -> SubscriberRead:
+        """Let a quarantined subscriber receive again."""
+        subscriber = await service.get_subscriber(db, subscriber_id)
+        await quarantine.release(db, subscriber=subscriber, actor=actor)
         return await subscriber_read(db, subscriber)
 
     @delete("/{subscriber_id:str}", status_code=200)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin, TimestampMixin
@@ -36,7 +36,8 @@ subscriber_components = Table(
 
 
 class Subscriber(IdMixin, TimestampMixin, Base):
-    """One recipient. Only a confirmed, subscribed, enabled one ever receives updates."""
+    """One recipient. Only a confirmed, subscribed, enabled one that is not quarantined ever
+    receives updates."""
 
     __tablename__ = "subscribers"
     __table_args__ = (Index("ix_subscribers_address", "address"),)
@@ -59,6 +60,12 @@ class Subscriber(IdMixin, TimestampMixin, Base):
     unsubscribed_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
+    # Set when its mail bounced for good, it complained, it bounced softly too often, or its
+    # webhook kept failing (see app.subscribers.quarantine); a person releases it.
+    quarantined_at: Mapped[datetime | None]
+    quarantine_reason: Mapped[str | None] = mapped_column(String(500))
+    # Soft bounces since the last delivery the provider confirmed, or the last release.
+    soft_bounces: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by: Mapped[str] = mapped_column(String(200), default="self-service")
 
     @property
@@ -67,6 +74,20 @@ class Subscriber(IdMixin, TimestampMixin, Base):
             return "unsubscribed"
         if self.disabled_at is not None:
             return "disabled"
+        if self.quarantined_at is not None:
+            return "quarantined"
         if self.confirmed_at is None:
             return "pending"
         return "active"
+
+
+class InboundToken(Base):
+    """A token or message id an inbound webhook accepted, kept until it could no longer be
+    accepted anyway (its timestamp too old): the same signed request sent again is refused
+    by every process, since they share the database."""
+
+    __tablename__ = "inbound_tokens"
+
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # mailgun, sns
+    token: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

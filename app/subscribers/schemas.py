@@ -30,6 +30,9 @@ class SubscriberRead(msgspec.Struct, kw_only=True):
     confirmed_at: datetime | None
     created_at: datetime
     disabled_reason: str | None  # why delivery stopped (e.g. the URL answered 410)
+    # Set while quarantined (a hard bounce, a complaint, soft bounces, a failing webhook).
+    quarantined_at: datetime | None
+    quarantine_reason: str | None
     secret: str | None = None  # a webhook's signing secret, in the create answer only
 
 

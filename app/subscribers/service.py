@@ -97,11 +97,15 @@ async def list_subscribers(
     limit: int = 100,
     offset: int = 0,
     public: bool = False,
+    quarantined: bool = False,
 ) -> list[Subscriber]:
-    """Subscribers oldest first: all, one customer's contacts, or (`public`) the public ones."""
+    """Subscribers oldest first: all, one customer's contacts, or (`public`) the public ones;
+    only the quarantined ones with `quarantined`."""
     query = select(Subscriber).order_by(Subscriber.created_at, Subscriber.id)
     if customer_id is not None or public:
         query = query.where(audience.reader_is(Subscriber.customer_id, customer_id))
+    if quarantined:
+        query = query.where(Subscriber.quarantined_at.is_not(None))
     return list((await session.scalars(query.limit(limit).offset(offset))).all())
 
 

@@ -31,11 +31,24 @@ def test_a_plain_postgres_url_is_taken_as_asyncpg():
         ("TIDINGS_SMTP_PORT", "twenty-five"),
         ("TIDINGS_SMTP_STARTTLS", "maybe"),
         ("TIDINGS_EMAIL_BACKEND", "carrier-pigeon"),
+        ("TIDINGS_BOUNCE_SOFT_LIMIT", "0"),
+        ("TIDINGS_POSTMARK_WEBHOOK_AUTH", "only-a-user"),
+        # A prefix without a path would also trust https://sns.example.attacker.test/.
+        ("TIDINGS_SNS_TRUSTED_URL_PREFIX", "https://sns.example"),
     ],
 )
 def test_bad_configuration_names_the_variable(name, value):
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_bounce_settings_are_strict_unless_set():
+    default = Settings.from_env({})
+    assert (default.sns_trusted_url_prefix, default.sns_topic_arns) == (None, ())
+    assert (default.bounce_soft_limit, default.webhook_failure_limit) == (3, 5)
+    assert default.postmark_webhook_auth is None and default.mailgun_signing_key is None
+    arns = Settings.from_env({"TIDINGS_SNS_TOPIC_ARNS": "arn:a, arn:b"}).sns_topic_arns
+    assert arns == ("arn:a", "arn:b")
 
 
 def test_the_command_stops_with_one_line_naming_the_variable():

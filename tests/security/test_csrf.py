@@ -28,6 +28,10 @@ OWN_PROOF = {
     "/c/{token}/subscribe/confirm/{link}",
     "/subscription/{link}",
     "/unsubscribe/{link}",
+    # Mail providers' bounce webhooks: a signature or Basic auth, never a cookie.
+    "/hooks/bounces/ses",
+    "/hooks/bounces/postmark",
+    "/hooks/bounces/mailgun",
 }
 FORGED = "did not come from us"
 

@@ -1,6 +1,6 @@
 """Admin pages for subscribers and customer contacts: list, add one (an email address, a
 webhook, a Slack or a Teams channel), try a Slack or Teams URL with a test message, import
-CSV, unsubscribe.
+CSV, unsubscribe, release from quarantine.
 
 The public subscribe and preferences pages are in `pages.py`; one subscriber's page, which
 shows what was sent to it, is with the deliveries in `app.delivery.pages`.
@@ -23,13 +23,14 @@ from app.accounts.permissions import Act
 from app.components.service import list_components
 from app.customers.service import list_customers
 from app.lib.errors import DomainError
-from app.subscribers import chat, contacts, service
+from app.subscribers import chat, contacts, quarantine, service
 from app.subscribers.kinds import labels, url_kinds
 from app.subscribers.pages.helpers import channels
 from app.subscribers.schemas import SubscriberCreate
 from app.web.deps import AppSettings, Db
 
 PUBLIC = "public"  # the filter value for subscribers linked to no customer
+QUARANTINED = "quarantined"  # the filter value for those quarantined, whoever they are for
 MAX_CSV = 2_000_000
 
 
@@ -58,6 +59,7 @@ async def _page(
         db,
         customer_id=chosen if chosen in names else None,
         public=chosen == PUBLIC,
+        quarantined=chosen == QUARANTINED,
         limit=1000,
     )
     context: dict[str, Any] = {
@@ -74,7 +76,7 @@ async def _page(
         rows=rows,
         customers=customers,
         names=names,
-        chosen=chosen if chosen in names or chosen == PUBLIC else "",
+        chosen=chosen if chosen in names or chosen in (PUBLIC, QUARANTINED) else "",
         components=await list_components(db),
         kind_labels=_url_labels(request),
         **context,
@@ -222,4 +224,12 @@ class SubscriberPages(Controller):
         await service.unsubscribe(db, subscriber=subscriber, actor=actor)
         return back(
             f"/admin/subscribers/{subscriber_id}", notice="Unsubscribed: nothing more is sent."
+        )
+
+    @post("/{subscriber_id:str}/release")
+    async def release(self, db: Db, actor: CurrentActor, subscriber_id: str) -> Redirect:
+        subscriber = await service.get_subscriber(db, subscriber_id)
+        await quarantine.release(db, subscriber=subscriber, actor=actor)
+        return back(
+            f"/admin/subscribers/{subscriber_id}", notice="Released: updates are sent again."
         )
