@@ -98,6 +98,9 @@ class ApproveRequest(msgspec.Struct, kw_only=True):
     # The draft's `version` as the client displayed it: the approval binds exactly that
     # audience (409 if the words reach anyone else now). Absent: the version submitted.
     version: str | None = None
+    # True sends the words by SMS too, where SMS would not carry them by default (SMS
+    # carries an incident's opening and resolution, a maintenance's start and end).
+    sms: bool = False
 
 
 class Declaration(msgspec.Struct, kw_only=True):

@@ -108,6 +108,23 @@ async def _insert_for(
     return count
 
 
+async def left_out_kinds(session: AsyncSession, incident: Incident, update: Update) -> list[str]:
+    """The channels that do not carry these words (SMS carries only some updates)."""
+    choosy = {kind: c.carries for kind, c in CHANNELS.items() if c.carries is not None}
+    if not choosy:
+        return []
+    first = not await session.scalar(
+        select(
+            exists().where(
+                Update.incident_id == incident.id,
+                Update.id != update.id,
+                Update.state == UpdateState.PUBLISHED.value,
+            )
+        )
+    )
+    return [kind for kind, says in choosy.items() if not says(incident, update, first)]
+
+
 async def _update_recipients(
     session: AsyncSession, incident: Incident, update: Update
 ) -> ColumnElement[bool]:
@@ -119,20 +136,9 @@ async def _update_recipients(
         & _wants_incident(incident)
         & _follows(incident, update)
     )
-    choosy = {kind: c.carries for kind, c in CHANNELS.items() if c.carries is not None}
-    if choosy:
-        first = not await session.scalar(
-            select(
-                exists().where(
-                    Update.incident_id == incident.id,
-                    Update.id != update.id,
-                    Update.state == UpdateState.PUBLISHED.value,
-                )
-            )
-        )
-        left_out = [kind for kind, says in choosy.items() if not says(incident, update, first)]
-        if left_out:
-            where = where & Subscriber.kind.not_in(left_out)
+    left_out = await left_out_kinds(session, incident, update)
+    if left_out:
+        where = where & Subscriber.kind.not_in(left_out)
     return where
 
 

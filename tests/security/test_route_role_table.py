@@ -82,6 +82,7 @@ PUBLIC = {
     "GET /history",
     "GET /history.atom",
     "GET /history.rss",
+    "POST /hooks/twilio/sms",
     "GET /incidents/{incident_id}",
     "POST /incidents/{incident_id}/follow",
     "GET /livez",

@@ -114,6 +114,7 @@ CSRF_EXEMPT: dict[str, str] = {
     "/c/{token}/subscribe/confirm/{link}": "the same link for a customer's subscriber",
     "/subscription/{link}": "the signed preferences link mailed to the subscriber",
     "/unsubscribe/{link}": "the signed link; RFC 8058 one-click POSTs come without cookies",
+    "/hooks/twilio/sms": "replies to our SMS number: Twilio's signature over them is the proof",
 }
 _EXEMPT_PREFIXES = tuple(key[:-1] for key in CSRF_EXEMPT if key.endswith("*"))
 

@@ -177,6 +177,7 @@ class DraftController(Controller):
             notify=data.notify,
             zone=settings.zone,
             version=data.version,
+            sms=data.sms,
         )
         return update_read(draft)
 
