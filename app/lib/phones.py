@@ -30,3 +30,20 @@ def clean_phone(number: str | None, *, country: str | None = None, field: str = 
     if not phonenumbers.is_valid_number(parsed):
         raise refusal
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def country_of(number: str) -> str | None:
+    """The ISO 3166 country an E.164 number belongs to (None if unknown)."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def display(number: str) -> str:
+    """An E.164 number as people write it: `+1 415-555-0100`."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
