@@ -3,7 +3,6 @@ checks the request as Twilio reads it (the account in the path, Basic auth, form
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -11,17 +10,9 @@ import pytest
 from app.delivery.jobs import DeliveryWorker
 from tests.support import factories
 from tests.support.delivery import FAST, drain
-from tests.support.twilio import FROM, FakeTwilio
+from tests.support.twilio import FROM
 
 NUMBER = "+14155550100"
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    peer = FakeTwilio()
-    peer.start()
-    yield peer
-    peer.stop()
 
 
 @pytest.fixture
