@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audience
 from app.customers.page_links import fill
 from app.delivery.channels.base import Channel, Shared
 from app.delivery.channels.bounded_http import retry_after
@@ -42,6 +40,7 @@ from app.lib.templating import Renderer
 from app.settings import Settings
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
+from app.subscribers.service import existing_phone
 
 if TYPE_CHECKING:
     from app.delivery.messages import Batch
@@ -248,18 +247,6 @@ def _error_of(body: bytes) -> tuple[int | None, str]:
         return None, ""
     code = data.get("code")
     return (code if isinstance(code, int) else None), str(data.get("message", ""))[:200]
-
-
-async def existing_phone(
-    session: AsyncSession, number: str, customer_id: str | None
-) -> Subscriber | None:
-    """This reader's subscription of `number`, if any (following is by email only)."""
-    query = select(Subscriber).where(
-        Subscriber.kind == KIND,
-        Subscriber.address == number,
-        audience.reader_is(Subscriber.customer_id, customer_id),
-    )
-    return await session.scalar(query.limit(1))
 
 
 async def validate(
