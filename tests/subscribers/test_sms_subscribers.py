@@ -67,6 +67,11 @@ async def test_the_queue_card_shows_the_sms_its_segments_and_what_it_costs(clien
     assert "3 numbers, 3 SMS in all" in queue.text
     assert "Example: API errors\nInvestigating: We are looking into it." in queue.text
     assert 'name="sms"' not in queue.text  # the opening goes by SMS anyway
+    (item,) = (await client.get("/api/v1/queue", headers=keys["comms_lead"])).json()
+    assert item["sms"]["encoding"] == "GSM-7"
+    assert (item["sms"]["segments"], item["sms"]["numbers"], item["sms"]["cost"]) == (1, 3, 3)
+    assert item["sms"]["by_default"] is True
+    assert item["recipients"]["channels"] == {"sms": 3}
 
 
 async def test_a_mid_incident_update_is_offered_by_sms_with_its_cost_and_sent_if_chosen(
