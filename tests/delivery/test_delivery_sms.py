@@ -94,7 +94,7 @@ async def test_a_mid_incident_update_is_texted_only_when_the_reviewer_chooses_to
     await approve(client, keys, incident["id"], "A fix is rolling out.", "monitoring", sms=True)
     await approve(client, keys, incident["id"], "All is well again.", status="resolved")
     await send_all(settings, sessionmaker)
-    assert [s.body.splitlines()[1] for s in twilio.sent[1:]] == [
+    assert sorted(s.body.splitlines()[1] for s in twilio.sent[1:]) == [
         "Monitoring: A fix is rolling out.",
         "Resolved: All is well again.",
     ]
@@ -108,9 +108,9 @@ async def test_a_maintenance_is_texted_when_it_starts_and_ends_not_when_schedule
     for status, words in (("in_progress", "Started."), ("completed", "Done.")):
         await factories.publish(client, keys["comms_lead"], window["id"], words, status=status)
     await send_all(settings, sessionmaker)
-    assert [s.body.splitlines()[1] for s in twilio.sent] == [
-        "In progress: Started.",
+    assert sorted(s.body.splitlines()[1] for s in twilio.sent) == [
         "Completed: Done.",
+        "In progress: Started.",
     ]
 
 

@@ -104,7 +104,7 @@ async def test_a_mid_incident_update_is_offered_by_sms_with_its_cost_and_sent_if
         await drain(worker)
     finally:
         await worker.close()
-    assert [s.body.splitlines()[1][:31] for s in twilio.sent] == [
-        "Investigating: Looking into it.",
+    assert sorted(s.body.splitlines()[1][:31] for s in twilio.sent) == [
         "Identified: We found the cause:",
+        "Investigating: Looking into it.",
     ]

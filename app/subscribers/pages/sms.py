@@ -15,6 +15,7 @@ from app.lib.errors import InvalidInput
 from app.lib.phones import clean_phone
 from app.lib.twilio_signature import valid_twilio_signature
 from app.subscribers import sms_replies
+from app.subscribers.pages.helpers import FORM_BODY_CAP
 from app.web.deps import AppSettings, Db
 
 TWIML = "application/xml"
@@ -26,7 +27,7 @@ class SmsReplyHooks(Controller):
     path = "/hooks/twilio"
     include_in_schema = False
 
-    @post("/sms", status_code=200)
+    @post("/sms", status_code=200, request_max_body_size=FORM_BODY_CAP)
     async def reply(self, request: Request, db: Db, settings: AppSettings) -> Response[str]:
         form = await request.form()
         params = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
