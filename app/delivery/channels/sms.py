@@ -4,7 +4,7 @@ POSTed form-encoded with the account's Basic auth, paced per provider account.
 SMS costs money per part and interrupts people, so by default it carries only what matters
 most, as Statuspage does: an incident's first words and its resolution, a maintenance's
 start and end; a reviewer may choose to send other words by SMS too (`Update.send_by_sms`).
-Replies (STOP, START, HELP) come back through `app.subscribers.pages.sms_replies`.
+Replies (STOP, START, HELP) come back through `app.subscribers.sms_replies`.
 
 Twilio's base URL is the operator's own setting, not a URL a stranger typed: it is dialled
 through the guarded client with private addresses allowed (a relay, a test peer), while
