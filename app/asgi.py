@@ -63,6 +63,8 @@ from app.subscribers.bounces.sns import Certificates
 from app.subscribers.pages.channel import ChannelTestPages
 from app.subscribers.pages.customer import CustomerDeskPages
 from app.subscribers.pages.desk import SubscriberPages
+from app.subscribers.pages.sms import SmsReplyHooks
+from app.subscribers.pages.sms_subscribe import SmsSubscribePages
 from app.subscribers.pages.subscribe import SubscribePages
 from app.web.deps import provide_db, provide_settings
 from app.web.errors import EXCEPTION_HANDLERS
@@ -152,6 +154,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         WordingPages,
         DeliveryPages,
         SubscriberPages,
+        SmsReplyHooks,
+        SmsSubscribePages,
         CustomerDeskPages,
         SubscriberHistoryPages,
         TriagePages,

@@ -72,6 +72,27 @@ def _credentials(env: Mapping[str, str], name: str) -> str | None:
     return raw or None
 
 
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be more than 0, got {raw!r}")
+    return value
+
+
+def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = (env.get(name) or default).strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
+    return value
+
+
 def _anchored(database_url: str) -> str:
     """A SQLite URL with a relative path, made absolute from the Tidings folder (not from
     the folder a command happens to run in)."""
@@ -127,6 +148,15 @@ class Settings:
     email_from: str = "Tidings <status@localhost>"
     email_backend: str = "smtp"
     webhook_allow_private: bool = False
+    # SMS (the `sms` channel): the provider and its account. The base URL is the operator's
+    # own setting, so it may name a private or loopback address (a relay, a test peer).
+    sms_provider: str = "twilio"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_base_url: str = "https://api.twilio.com"
+    # Messages per second one provider account is sent, shared by the worker's lanes.
+    sms_per_second: float = 1.0
     run_worker: bool = True
     worker_concurrency: int = 8
     # How long a worker holds the rows it claimed; a dead worker's rows come due after it.
@@ -229,6 +259,12 @@ class Settings:
                 env, "TIDINGS_EMAIL_BACKEND", cls.email_backend, {"smtp", "console"}
             ),
             webhook_allow_private=_flag(env, "TIDINGS_WEBHOOK_ALLOW_PRIVATE", False),
+            sms_provider=_choice(env, "TIDINGS_SMS_PROVIDER", cls.sms_provider, {"twilio"}),
+            twilio_account_sid=env.get("TIDINGS_TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TIDINGS_TWILIO_AUTH_TOKEN") or None,
+            twilio_from=env.get("TIDINGS_TWILIO_FROM") or None,
+            twilio_base_url=_http_url(env, "TIDINGS_TWILIO_BASE_URL", cls.twilio_base_url),
+            sms_per_second=_positive(env, "TIDINGS_SMS_PER_SECOND", cls.sms_per_second),
             run_worker=_flag(env, "TIDINGS_RUN_WORKER", cls.run_worker),
             worker_concurrency=_int(env, "TIDINGS_WORKER_CONCURRENCY", 8, minimum=1),
             worker_lease_seconds=_int(env, "TIDINGS_WORKER_LEASE_SECONDS", 120, minimum=1),

@@ -37,6 +37,7 @@ from tests.support.clock import Clock
 from tests.support.desk import PASSWORD, csrf, sign_in
 from tests.support.peers import HttpReceiver, SmtpServer
 from tests.support.process_server import serving_in_a_process
+from tests.support.twilio import FakeTwilio
 
 POSTGRES_URL = os.environ.get(
     "TIDINGS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -208,6 +209,16 @@ def receiver() -> Iterator[HttpReceiver]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    """A stand-in for Twilio's Messages API on loopback (`twilio.settings()` points the app
+    at it), checking each request as Twilio reads it."""
+    peer = FakeTwilio()
+    peer.start()
+    yield peer
+    peer.stop()
 
 
 @pytest.fixture

@@ -98,6 +98,9 @@ class ApproveRequest(msgspec.Struct, kw_only=True):
     # The draft's `version` as the client displayed it: the approval binds exactly that
     # audience (409 if the words reach anyone else now). Absent: the version submitted.
     version: str | None = None
+    # True sends the words by SMS too, where SMS would not carry them by default (SMS
+    # carries an incident's opening and resolution, a maintenance's start and end).
+    sms: bool = False
 
 
 class Declaration(msgspec.Struct, kw_only=True):
@@ -158,6 +161,17 @@ class RecipientsRead(msgspec.Struct, kw_only=True):
     text: str
 
 
+class SmsPreviewRead(msgspec.Struct, kw_only=True):
+    """The words' SMS as the public's SMS subscribers would get it, and what it costs."""
+
+    text: str
+    encoding: str  # GSM-7 or UCS-2
+    segments: int  # SMS per number (GSM-7: 160, then 153 a part; UCS-2: 70, then 67)
+    numbers: int  # SMS subscribers it reaches if sent
+    cost: int  # segments x numbers
+    by_default: bool  # sent without being chosen (an opening, a resolution, ...)
+
+
 class QueueItemRead(msgspec.Struct, kw_only=True):
     update: dict[str, Any]
     incident: dict[str, Any]
@@ -177,6 +191,7 @@ class QueueItemRead(msgspec.Struct, kw_only=True):
     # changed about it since the words were submitted ([]: nothing; look again if any).
     version: str | None = None
     changed_since_submitted: list[str] = []
+    sms: SmsPreviewRead | None = None  # None: nothing would be sent
 
 
 class ExampleMark(msgspec.Struct, kw_only=True):

@@ -56,6 +56,14 @@ class ConfirmationOutbox:
             raise TooManyRequests("too many subscriptions from here; try again later")
         if field == "email":
             await self._check_mailbox(session, address)
+        elif field == "phone":
+            # Each code is an SMS we pay for and a phone we wake: a few per number.
+            texts = await hit(session, "subscribe-phone", address, window=self.window)
+            if texts > self.per_address:
+                raise TooManyRequests(
+                    "a code was sent to this number a moment ago; check your messages",
+                    field="phone",
+                )
         else:
             await self._check_url(session, address, field)
 

@@ -186,7 +186,9 @@ class Batch:
         if subscriber.state != "active":
             return Prepared(delivery.id, skip=f"the subscriber is {subscriber.state}")
         if delivery.message == Message.ALREADY_SUBSCRIBED and subscriber.address:
-            return Prepared(delivery.id, "email", self.confirmation(delivery, subscriber))
+            # Told by its own channel (an email, an SMS) that it is subscribed already.
+            message = await channel.confirmation(self, delivery, subscriber)
+            return Prepared(delivery.id, channel.kind, message)
         if delivery.message == Message.INCIDENT_UPDATE:
             news = self.news(delivery)
             if news is None:

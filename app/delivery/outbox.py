@@ -108,21 +108,45 @@ async def _insert_for(
     return count
 
 
-def _update_recipients(incident: Incident, update: Update) -> ColumnElement[bool]:
+async def left_out_kinds(session: AsyncSession, incident: Incident, update: Update) -> list[str]:
+    """The channels that do not carry these words (SMS carries only some updates)."""
+    choosy = {kind: c.carries for kind, c in CHANNELS.items() if c.carries is not None}
+    if not choosy:
+        return []
+    first = not await session.scalar(
+        select(
+            exists().where(
+                Update.incident_id == incident.id,
+                Update.id != update.id,
+                Update.state == UpdateState.PUBLISHED.value,
+            )
+        )
+    )
+    return [kind for kind, says in choosy.items() if not says(incident, update, first)]
+
+
+async def _update_recipients(
+    session: AsyncSession, incident: Incident, update: Update
+) -> ColumnElement[bool]:
     """The subscribers an update reaches when published: the audience rule's, narrowed to
-    those who chose its components and, for followers, to incidents still followed."""
-    return (
+    those who chose its components, for followers to incidents still followed, and to the
+    channels that carry these words (SMS carries only some)."""
+    where = (
         aud.update_recipients_where(Subscriber, incident=incident, update=update)
         & _wants_incident(incident)
         & _follows(incident, update)
     )
+    left_out = await left_out_kinds(session, incident, update)
+    if left_out:
+        where = where & Subscriber.kind.not_in(left_out)
+    return where
 
 
 async def enqueue_update(session: AsyncSession, *, update: Update, incident: Incident) -> int:
     """One delivery per subscriber this published update may reach; returns how many."""
     if not update.deliver_notifications:
         return 0
-    where = _update_recipients(incident, update)
+    where = await _update_recipients(session, incident, update)
     return await _insert_for(session, where, message=Message.INCIDENT_UPDATE, update_id=update.id)
 
 
@@ -133,7 +157,7 @@ async def update_recipient_counts(
     public's subscribers, count): the same condition `enqueue_update` inserts by."""
     rows = await session.execute(
         select(Subscriber.kind, Subscriber.customer_id, func.count())
-        .where(_update_recipients(incident, update))
+        .where(await _update_recipients(session, incident, update))
         .group_by(Subscriber.kind, Subscriber.customer_id)
     )
     return [(kind, customer_id, int(count)) for kind, customer_id, count in rows.all()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.components.models import Component
@@ -119,6 +119,9 @@ class Update(IdMixin, TimestampMixin, Base):
     published_at: Mapped[datetime | None]
     published_by: Mapped[str | None] = mapped_column(String(200))
     deliver_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The reviewer chose to send these words by SMS too (SMS carries by default only the
+    # moments that matter most: see app.delivery.channels.sms).
+    send_by_sms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     next_update_at: Mapped[datetime | None]
     # [{code, name, old_status, new_status}] as Statuspage clients read it.
     affected_components: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

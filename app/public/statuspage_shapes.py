@@ -13,6 +13,7 @@ from app.components.models import Component, ComponentGroup
 from app.components.status import ComponentStatus
 from app.incidents.models import Incident, Update
 from app.incidents.status import POSTMORTEM, IncidentKind, UpdateState
+from app.lib import phones
 from app.lib.clock import iso_z
 from app.public.views import StatusPage
 
@@ -286,16 +287,17 @@ def manage_incident_object(incident: Incident, *, page_id: str, base_url: str) -
 
 
 def manage_subscriber_object(subscriber: Any, components: list[str] | None) -> dict[str, Any]:
-    """A subscriber as the Manage API describes it."""
+    """A subscriber as the Manage API describes it (an SMS one's number in E.164)."""
+    sms = subscriber.kind == "sms"
     return {
         "id": subscriber.id,
         "skip_confirmation_notification": subscriber.confirmed_at is not None,
         "mode": subscriber.kind,
-        "email": subscriber.address,
+        "email": None if sms else subscriber.address,
         "endpoint": subscriber.url,
-        "phone_number": None,
-        "phone_country": None,
-        "display_phone_number": None,
+        "phone_number": subscriber.address if sms else None,
+        "phone_country": phones.country_of(subscriber.address) if sms else None,
+        "display_phone_number": phones.display(subscriber.address) if sms else None,
         "obfuscated_channel_name": None,
         "workspace_name": None,
         "quarantined_at": iso_z(subscriber.quarantined_at or subscriber.disabled_at),

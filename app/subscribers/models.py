@@ -1,4 +1,4 @@
-"""Email, webhook, Slack and Teams subscribers, public or linked to a customer, for all or
+"""Email, webhook, Slack, Teams and SMS subscribers, public or linked to a customer, for all or
 chosen components."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ class SubscriberKind(StrEnum):
     WEBHOOK = "webhook"
     SLACK = "slack"  # a Slack incoming-webhook URL
     TEAMS = "teams"  # a Microsoft Teams (Power Automate) workflow webhook URL
+    SMS = "sms"  # a phone number in E.164, kept in `address`
 
 
 CHAT_KINDS = (SubscriberKind.SLACK.value, SubscriberKind.TEAMS.value)
@@ -43,7 +44,7 @@ class Subscriber(IdMixin, TimestampMixin, Base):
     __table_args__ = (Index("ix_subscribers_address", "address"),)
 
     kind: Mapped[str] = mapped_column(String(16))
-    address: Mapped[str | None] = mapped_column(String(320))  # email
+    address: Mapped[str | None] = mapped_column(String(320))  # email, or an SMS number
     url: Mapped[str | None] = mapped_column(String(2000))  # webhook
     # The signing secret of a webhook (whsec_...): kept to sign, shown to the team once.
     secret: Mapped[str | None] = mapped_column(String(200))

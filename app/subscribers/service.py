@@ -128,6 +128,18 @@ async def existing_email(
     return await session.scalar(query.limit(1))
 
 
+async def existing_phone(
+    session: AsyncSession, number: str, customer_id: str | None
+) -> Subscriber | None:
+    """This reader's SMS subscription of `number` (in E.164), if any."""
+    query = select(Subscriber).where(
+        Subscriber.kind == SubscriberKind.SMS.value,
+        Subscriber.address == number,
+        audience.reader_is(Subscriber.customer_id, customer_id),
+    )
+    return await session.scalar(query.limit(1))
+
+
 async def add_subscriber(
     session: AsyncSession,
     *,

@@ -31,8 +31,8 @@ class ConfirmationMail(Protocol):
     async def check(
         self, session: AsyncSession, address: str, client: str, *, field: str = "email"
     ) -> None:
-        """Refuse with TooManyRequests when this client or address (an email address or a
-        webhook URL, named `field` in the refusal) asked too often."""
+        """Refuse with TooManyRequests when this client or address (an email address, a
+        phone number or a webhook URL, named `field` in the refusal) asked too often."""
 
     def queue(self, session: AsyncSession, subscriber: Subscriber) -> None:
         """Write the confirmation email into the outbox, in the caller's transaction (for

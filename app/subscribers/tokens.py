@@ -40,3 +40,15 @@ def verify(secret: str, purpose: str, token: str, *, now: float | None = None) -
     if int(expires) and int(expires) < (now if now is not None else time.time()):
         raise InvalidInput("this link has expired; subscribe again for a new one", field="token")
     return subscriber_id
+
+
+SMS_CODE_DIGITS = 6
+
+
+def sms_code(secret: str, subscriber_id: str) -> str:
+    """The code an SMS subscriber types to confirm its number: derived from the subscriber's
+    id under the deployment's secret, so nothing is stored and a repeated request sends the
+    same code (attempts to type it are limited by the subscribe page)."""
+    digest = hmac.new(secret.encode(), f"sms-code:{subscriber_id}".encode(), hashlib.sha256)
+    number = int.from_bytes(digest.digest()[:8], "big") % 10**SMS_CODE_DIGITS
+    return f"{number:0{SMS_CODE_DIGITS}d}"

@@ -6,7 +6,7 @@ are counted on the subscriber. Inbound bounce webhooks remember the tokens and m
 they accepted, so a replayed request changes nothing, whichever process it reaches.
 
 Revision ID: 0017_bounce_quarantine
-Revises: 0015_author_identity
+Revises: 0016_sms_subscribers
 Create Date: 2026-12-07 08:30:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_bounce_quarantine"
-down_revision: str | Sequence[str] | None = "0015_author_identity"
+down_revision: str | Sequence[str] | None = "0016_sms_subscribers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

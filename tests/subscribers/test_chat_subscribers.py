@@ -30,4 +30,4 @@ async def test_an_unknown_kind_is_refused_naming_the_kinds(client, keys):
         headers=keys["comms_lead"],
     )
     assert response.status_code == 422, response.text
-    assert "email, webhook, slack or teams" in response.text
+    assert "email, webhook, slack, teams or sms" in response.text

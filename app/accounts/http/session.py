@@ -106,6 +106,10 @@ CSRF_EXEMPT: dict[str, str] = {
     "/v1/*": "the Statuspage Manage API: " + _KEYS_ONLY,
     "/subscribe": "public form, no session: an address gets mail only after confirming",
     "/c/{token}/subscribe": "the same form on a customer's page",
+    "/subscribe/sms": "public form, no session: a number gets updates only once it confirms",
+    "/c/{token}/subscribe/sms": "the same form on a customer's page",
+    "/subscribe/sms/code": "the code texted to the number is the proof (attempts limited)",
+    "/c/{token}/subscribe/sms/code": "the same for a customer's subscriber",
     "/subscribe/test": "public form: a test card to a URL the visitor typed, with its limits",
     "/c/{token}/subscribe/test": "the same button on a customer's page",
     "/incidents/{incident_id}/follow": "public form, no session: double opt-in like /subscribe",
@@ -116,6 +120,7 @@ CSRF_EXEMPT: dict[str, str] = {
     "/unsubscribe/{link}": "the signed link; RFC 8058 one-click POSTs come without cookies",
     "/hooks/bounces/*": "mail providers' webhooks, no session: each proves its sender (SNS's "
     "signature, Postmark's Basic auth, Mailgun's HMAC) and changes nothing otherwise",
+    "/hooks/twilio/sms": "replies to our SMS number: Twilio's signature over them is the proof",
 }
 _EXEMPT_PREFIXES = tuple(key[:-1] for key in CSRF_EXEMPT if key.endswith("*"))
 

@@ -31,6 +31,7 @@ from app.comms.schemas import (
     RecipientsRead,
     RejectRequest,
     ReviewRead,
+    SmsPreviewRead,
 )
 from app.comms.wording import promises
 from app.comms.wording.site import site_for
@@ -177,6 +178,7 @@ class DraftController(Controller):
             notify=data.notify,
             zone=settings.zone,
             version=data.version,
+            sms=data.sms,
         )
         return update_read(draft)
 
@@ -262,6 +264,16 @@ class DraftController(Controller):
                     joins=view.joins,
                     version=view.version,
                     changed_since_submitted=view.changed,
+                    sms=SmsPreviewRead(
+                        text=view.sms.text,
+                        encoding=view.sms.segments.encoding,
+                        segments=view.sms.segments.count,
+                        numbers=view.sms.numbers,
+                        cost=view.sms.cost,
+                        by_default=view.sms.by_default,
+                    )
+                    if view.sms
+                    else None,
                 )
             )
         return items

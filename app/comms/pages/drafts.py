@@ -113,6 +113,7 @@ class DraftPages(Controller):
                 notify=notify,
                 zone=settings.zone,
                 version=text(form, "version") or None,
+                sms=text(form, "sms") == "on",
             ),
             "Approved and published." if notify else "Approved and published without notifying.",
             "/admin/queue",

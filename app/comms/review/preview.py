@@ -23,15 +23,17 @@ from app.customers.models import Customer
 from app.customers.service import components_by_customer, get_customer
 from app.customers.service import page_url as customer_page_url
 from app.delivery.channels import CHANNELS
-from app.delivery.outbox import update_recipient_counts
+from app.delivery.outbox import left_out_kinds, update_recipient_counts
 from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident
 from app.incidents.status import UpdateState, is_open
 from app.incidents.timing import default_next_update_at
 from app.lib.clock import as_utc, utcnow
+from app.lib.sms_segments import Segments, segments
 from app.lib.text import markdown_to_safe_html
 from app.public import current
 from app.public.snapshot import load_snapshot
+from app.subscribers.models import SubscriberKind
 
 HIDDEN_TOKEN = "<customer-token>"
 
@@ -90,6 +92,20 @@ _CHANNEL_WORDS = {kind: channel.noun for kind, channel in CHANNELS.items()}
 
 
 @dataclass
+class SmsPreview:
+    """The words' SMS, what it costs, and whether it goes without being chosen."""
+
+    text: str
+    segments: Segments
+    numbers: int  # the SMS subscribers it reaches, if it is sent
+    by_default: bool  # an opening, a resolution, a maintenance's start or end
+
+    @property
+    def cost(self) -> int:
+        return self.segments.count * self.numbers
+
+
+@dataclass
 class ReviewView:
     draft: Update
     review: DraftReview
@@ -110,6 +126,7 @@ class ReviewView:
     # about it since they were submitted (the reviewer looks again before approving).
     version: str | None = None
     changed: list[str] = field(default_factory=list)
+    sms: SmsPreview | None = None
 
 
 async def _readers(
@@ -243,6 +260,8 @@ async def review_view(
         published_at=draft.published_at,
         created_at=draft.created_at,
         next_update_at=draft.next_update_at,
+        audience_customer_ids=draft.audience_customer_ids,
+        send_by_sms=draft.send_by_sms,
     )
     previews = [_preview(site, incident, shown, name, customer) for name, customer in readers]
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
@@ -282,6 +301,11 @@ async def review_view(
     else:
         customers, joins = await on_publishing(session, incident, draft)
     version, changed = await binding.as_shown(session, incident, draft, review)
+    sms = (
+        await sms_preview(session, site, incident, shown)
+        if draft.state != UpdateState.PUBLISHED and draft.deliver_notifications
+        else None
+    )
     return ReviewView(
         draft,
         review,
@@ -297,7 +321,25 @@ async def review_view(
         joins,
         version,
         changed,
+        sms,
     )
+
+
+async def sms_preview(
+    session: AsyncSession, site: Site, incident: Incident, shown: Update
+) -> SmsPreview | None:
+    """The SMS the words would be sent as, its segments, and its cost if sent: segments
+    times the SMS subscribers it reaches (counted as if the reviewer chose to send it)."""
+    if site.sms is None:
+        return None
+    kind = SubscriberKind.SMS.value
+    text = site.sms(incident, shown)
+    by_default = kind not in await left_out_kinds(session, incident, shown)
+    shown.send_by_sms = True  # a copy never saved: counted as if chosen
+    counts = await update_recipient_counts(session, update=shown, incident=incident)
+    shown.send_by_sms = False
+    numbers = sum(count for k, _customer, count in counts if k == kind)
+    return SmsPreview(text, segments(text), numbers, by_default)
 
 
 async def _published_for(session: AsyncSession, update: Update) -> list[str]:

@@ -236,6 +236,7 @@ async def approve_draft(
     zone: tzinfo = UTC,
     waiver: str | None = None,
     version: str | None = None,
+    sms: bool = False,
 ) -> Update:
     """Approve (optionally with the reviewer's edits) and publish in the same transaction.
 
@@ -244,7 +245,8 @@ async def approve_draft(
     says what changed and the draft waits in the queue for a second look.
     `notify=False` publishes on the pages and feeds without sending anything (no delivery
     is created; the audit log says so). `waiver` records why the words skipped a second
-    pair of eyes (a comms lead publishing their own words at once)."""
+    pair of eyes (a comms lead publishing their own words at once). `sms` sends the words
+    by SMS too where SMS would not carry them by default."""
     permissions.require(actor, Act.APPROVE)
     draft = await _claim(session, update_id, UpdateAction.APPROVE)
     incident = await get_incident(session, draft.incident_id)
@@ -282,7 +284,11 @@ async def approve_draft(
     review.edited_on_approval = edited
     if not notify:
         draft.deliver_notifications = False
+    if sms:
+        draft.send_by_sms = True
     detail = {"body": draft.body, "edited": edited, "author": draft.author, "notify": notify}
+    if sms:
+        detail["sms"] = True
     await audit(session, actor, "draft.approve", draft, detail)
     waiver = decision.waiver or waiver
     if waiver:

@@ -7,6 +7,7 @@ the triage of alerts) hand them a `wording.Site` made here.
 from __future__ import annotations
 
 from app.comms.wording.templates import Site
+from app.delivery.channels import sms
 from app.delivery.messages import update_email_preview
 from app.lib.templating import Renderer
 from app.settings import Settings
@@ -20,4 +21,5 @@ def site_for(settings: Settings, renderer: Renderer | None = None) -> Site:
         page_name=settings.page_name,
         zone=settings.zone,
         email=update_email_preview(renderer, settings) if renderer else None,
+        sms=sms.preview(renderer, settings) if renderer else None,
     )

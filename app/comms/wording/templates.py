@@ -52,6 +52,8 @@ class Site:
     # Renders an update's email (subject, text body) exactly as the delivery worker would
     # for a reader (None: the public); absent where no renderer is at hand.
     email: Callable[[Incident, Update, Customer | None], tuple[str, str]] | None = None
+    # Renders an update's SMS as the public's SMS subscribers would get it (None: as above).
+    sms: Callable[[Incident, Update], str] | None = None
 
 
 # ---------------------------------------------------------------- template context

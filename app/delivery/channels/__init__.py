@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.delivery.channels import email, slack, teams, webhook
+from app.delivery.channels import email, slack, sms, teams, webhook
 from app.delivery.channels.base import Channel, Sender, Shared
 
 __all__ = ["CHANNELS", "Channel", "Sender", "Shared", "open_sender"]
 
 CHANNELS: dict[str, Channel[Any]] = {
-    c.kind: c for c in (email.CHANNEL, webhook.CHANNEL, slack.CHANNEL, teams.CHANNEL)
+    c.kind: c for c in (email.CHANNEL, webhook.CHANNEL, slack.CHANNEL, teams.CHANNEL, sms.CHANNEL)
 }
 
 

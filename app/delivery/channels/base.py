@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.delivery.messages import Batch
     from app.delivery.models import ComponentChange, Delivery
     from app.delivery.news import News
+    from app.incidents.models import Incident, Update
 
 M = TypeVar("M")
 M_contra = TypeVar("M_contra", contravariant=True)
@@ -70,3 +71,7 @@ class Channel(Generic[M]):
     component_message: (
         Callable[[Batch, Delivery, Subscriber, ComponentChange, Component], Awaitable[M]] | None
     ) = None
+    # Which published updates it carries, for channels that carry only some (None: every
+    # one): (incident, update, whether these are the incident's first published words).
+    # Asked once per update by the fan-out and by the reviewer's recipient counts.
+    carries: Callable[[Incident, Update, bool], bool] | None = None

@@ -11,6 +11,7 @@ from litestar import MediaType, Request, Response
 from app.customers.models import Customer
 from app.customers.service import get_customer_by_token
 from app.lib.errors import NotFound
+from app.settings import Settings
 from app.subscribers.kinds import Channels, url_kinds
 from app.subscribers.subscribing import ConfirmationMail
 from app.web.deps import AppSettings, Db
@@ -34,6 +35,11 @@ def confirmation_mail(request: Request) -> ConfirmationMail:
     return request.app.state.confirmation_mail  # type: ignore[no-any-return]
 
 
+def sms_offered(settings: Settings) -> bool:
+    """An SMS provider account is set up, so the subscribe pages may offer SMS."""
+    return bool(settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from)
+
+
 def render_page(
     request: Request,
     settings: AppSettings,
@@ -50,6 +56,7 @@ def render_page(
         customer_name=customer.name if customer else None,
         base_url=settings.base_url,
         time_zone=settings.time_zone,
+        sms_offered=sms_offered(settings),
         **context,
     )
     return Response(
