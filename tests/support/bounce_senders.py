@@ -11,9 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import http.server
 import json
-import threading
 import time
 import uuid
 from typing import Any
@@ -23,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from tests.support.loopback_http import LoopbackServer, QuietHandler
 from tests.support.peers import free_port
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:ses-bounces"
@@ -44,7 +43,7 @@ class FileServer:
     def start(self) -> None:
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 server.asked.append(self.path)
                 body = server.files.get(self.path.split("?")[0])
@@ -53,19 +52,10 @@ class FileServer:
                 self.end_headers()
                 self.wfile.write(body or b"")
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
+        self._server = LoopbackServer(self.port, Handler)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()
 
 
 class Sns:

@@ -12,14 +12,13 @@ replied STOP).
 from __future__ import annotations
 
 import base64
-import http.server
 import json
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
 from app.lib.twilio_signature import twilio_signature
+from tests.support.loopback_http import LoopbackServer, QuietHandler
 from tests.support.peers import free_port
 
 SID = "AC" + "0" * 31 + "1"
@@ -73,7 +72,7 @@ class FakeTwilio:
     def start(self) -> None:
         peer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length).decode()
@@ -104,19 +103,10 @@ class FakeTwilio:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
+        self._server = LoopbackServer(self.port, Handler)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()
 
 
 def signed_reply(url: str, fields: dict[str, str], token: str = TOKEN) -> dict[str, str]:
