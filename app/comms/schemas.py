@@ -76,7 +76,10 @@ class DraftCreate(DatedRequest, kw_only=True):
     # Absent: whoever may see the incident (its visibility), or `customer` when one is named.
     audience: str | None = None
     customer: str | None = None
+    # The next-update promise: at a time, or in some minutes counted from publication (one
+    # of them; neither: the default for the incident's impact, or a window's end).
     next_update_at: datetime | None = None
+    next_update_in_minutes: int | None = None
     # The component statuses these words set: they apply when the words are published.
     components: list[AffectedComponent] | None = None
     # False: published without telling subscribers (e.g. a postmortem only for the page).
@@ -91,16 +94,20 @@ class DraftEdit(msgspec.Struct, kw_only=True):
     components: list[AffectedComponent] | None = None
 
 
-class ApproveRequest(msgspec.Struct, kw_only=True):
+class ApproveRequest(DatedRequest, kw_only=True):
     body: str | None = None
     # False publishes without notifying anyone (no email, webhook or chat message).
     notify: bool = True
     # The draft's `version` as the client displayed it: the approval binds exactly that
     # audience (409 if the words reach anyone else now). Absent: the version submitted.
     version: str | None = None
+    # The promise published with the words, as the approver chose it (either one); absent:
+    # the draft's own, or the default.
+    next_update_at: datetime | None = None
+    next_update_in_minutes: int | None = None
 
 
-class Declaration(msgspec.Struct, kw_only=True):
+class Declaration(DatedRequest, kw_only=True):
     """Open an incident from the desk: its facts, and first words drafted from the
     "investigating" template (or `body`), carrying the components' statuses."""
 
@@ -115,6 +122,9 @@ class Declaration(msgspec.Struct, kw_only=True):
     # Publish the first words at once (a comms lead, where the approval policy allows).
     publish: bool = False
     notify: bool = True
+    # The first words' next-update promise (either one; absent: the default for the impact).
+    next_update_at: datetime | None = None
+    next_update_in_minutes: int | None = None
 
 
 class RejectRequest(msgspec.Struct, kw_only=True):

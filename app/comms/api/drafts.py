@@ -38,6 +38,8 @@ from app.incidents.api import update_read
 from app.incidents.models import Update
 from app.incidents.schemas import UpdateRead
 from app.incidents.service import get_incident, get_update
+from app.incidents.timing import chosen_promise
+from app.lib.clock import utcnow
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 
@@ -177,6 +179,9 @@ class DraftController(Controller):
             notify=data.notify,
             zone=settings.zone,
             version=data.version,
+            promise=chosen_promise(
+                minutes=data.next_update_in_minutes, at=data.next_update_at, now=utcnow()
+            ),
         )
         return update_read(draft)
 
