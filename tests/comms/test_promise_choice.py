@@ -153,9 +153,7 @@ async def test_the_queue_card_offers_the_promise_defaulting_from_impact_and_publ
     draft = await _submitted(client, keys, incident["id"])
     await sign_in(client, "lead")
     queue = await client.get("/admin/queue")
-    assert _selected(queue.text, f"promise-{draft['id']}") == (
-        "in 30 min (default: critical impact)"
-    )
+    assert _selected(queue.text, f"promise-{draft['id']}") == ("Update in 30 min (default)")
     approved = await client.post(
         f"/admin/updates/{draft['id']}/approve",
         data={"_csrf": csrf(queue.text), "promise": "at", "promise_at": "23:59"},
@@ -174,7 +172,7 @@ async def test_the_draft_form_and_the_declare_form_carry_the_chosen_promise(clie
     incident = await factories.incident(client, keys["responder"], "Search slow", impact="minor")
     await sign_in(client, "rita")
     page = await client.get(f"/admin/incidents/{incident['id']}")
-    assert _selected(page.text, "promise") == "in 1 h (default: minor impact)"
+    assert _selected(page.text, "promise") == "Update in 1 h (default)"
     created = await client.post(
         f"/admin/incidents/{incident['id']}/drafts",
         data={
@@ -188,11 +186,11 @@ async def test_the_draft_form_and_the_declare_form_carry_the_chosen_promise(clie
     )
     assert created.status_code == 303, created.text
     draft_page = await client.get(created.headers["location"].split("?")[0])
-    assert _selected(draft_page.text, "promise") == "in 15 min"
+    assert _selected(draft_page.text, "promise") == "Update in 15 min"
 
     await sign_in(client, "lead")
     form = await client.get("/admin/declare")
-    assert _selected(form.text, "promise").startswith("as the impact says")
+    assert _selected(form.text, "promise").startswith("Update as the impact says")
     declared = await client.post(
         "/admin/declare",
         data={

@@ -80,12 +80,16 @@ class PromisePick:
     auto: bool = False
 
     @property
+    def by_impact(self) -> str:
+        """The defaults, as the declare form explains them: "in 30 min if critical, ..."."""
+        return ", ".join(
+            f"{minutes_label(m)} if {impact}" for impact, m in DEFAULT_PROMISE_MINUTES.items()
+        )
+
+    @property
     def choices(self) -> list[tuple[str, str]]:
         if self.auto:
-            by_impact = ", ".join(
-                f"{minutes_label(m)[3:]} {impact}" for impact, m in DEFAULT_PROMISE_MINUTES.items()
-            )
-            options = [("", f"as the impact says ({by_impact})")]
+            options = [("", "as the impact says")]
             options += [(str(m), minutes_label(m)) for m in PROMISE_MINUTES]
             return [*options, (AT, "at a time")]
         options = [(str(m), minutes_label(m)) for m in PROMISE_MINUTES]
@@ -93,7 +97,7 @@ class PromisePick:
             options.append((self.default, minutes_label(int(self.default))))
         options.append((AT, "at a time"))
         return [
-            (value, f"{label} (default: {self.default_reason})" if value == self.default else label)
+            (value, f"{label} (default)" if value == self.default else label)
             for value, label in options
         ]
 
