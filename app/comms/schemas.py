@@ -86,12 +86,15 @@ class DraftCreate(DatedRequest, kw_only=True):
     deliver_notifications: bool = True
 
 
-class DraftEdit(msgspec.Struct, kw_only=True):
+class DraftEdit(DatedRequest, kw_only=True):
     body: str | None = None
     # The status the words go out under (alone, it changes only that).
     status: str | None = None
     # Replaces the statuses the draft sets ([] sets none); absent keeps them.
     components: list[AffectedComponent] | None = None
+    # Replaces the promise the draft makes (either one); absent keeps it.
+    next_update_at: datetime | None = None
+    next_update_in_minutes: int | None = None
 
 
 class ApproveRequest(DatedRequest, kw_only=True):

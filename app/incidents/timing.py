@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.incidents.models import Incident
+from app.incidents.models import Incident, Update
 from app.incidents.status import Impact, IncidentStatus, MaintenanceStatus, is_open
 from app.lib.clock import as_utc
 from app.lib.errors import InvalidInput
@@ -118,3 +118,24 @@ def chosen_promise(
             raise InvalidInput(f"{field}_at must be in the future", field=f"{field}_at")
         return Promise(at=as_utc(at))
     return None
+
+
+def promised(draft: Update) -> Promise:
+    """The promise a draft carries as chosen (neither part: the default)."""
+    if draft.promise_minutes is not None:
+        return Promise(minutes=draft.promise_minutes)
+    if draft.next_update_at is not None:
+        return Promise(at=as_utc(draft.next_update_at))
+    return Promise()
+
+
+def keep_promise(draft: Update, promise: Promise) -> None:
+    draft.promise_minutes = promise.minutes
+    draft.next_update_at = promise.at
+
+
+def promise_detail(promise: Promise) -> dict[str, object]:
+    """A promise as the audit log keeps it."""
+    if promise.minutes is not None:
+        return {"next_update_in_minutes": promise.minutes}
+    return {"next_update_at": promise.at.isoformat() if promise.at else None}

@@ -305,7 +305,7 @@ class PageCache:
         generation = self._generation
         async with self._sessionmaker() as session:
             snapshot = await self.snapshot(session)
-            rendered_at = utcnow()
+            stale_at = snapshot.next_lapse(utcnow())
             try:
                 value = await render(snapshot, session)
             except UnknownToken:
@@ -319,12 +319,8 @@ class PageCache:
                 value = await render(snapshot, session)
         self.renders += 1
         if generation == self._generation:
-            self._entries[key] = _Entry(
-                value,
-                generation,
-                time.monotonic() + self._max_age,
-                stale_at=snapshot.next_lapse(rendered_at),
-            )
+            expires = time.monotonic() + self._max_age
+            self._entries[key] = _Entry(value, generation, expires, stale_at)
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)

@@ -71,6 +71,24 @@ async def test_a_promise_in_minutes_counts_from_publication_not_from_the_draftin
     assert timedelta(minutes=239) < _due_in(approved.json()) <= timedelta(minutes=240)
 
 
+async def test_a_draft_s_promise_can_be_changed_alone_over_the_api(client, keys):
+    incident = await factories.incident(client, keys["responder"], "Checkout errors")
+    created = await client.post(
+        f"/api/v1/incidents/{incident['id']}/drafts",
+        json={"body": "Checkout fails for some; we are on it."},
+        headers=keys["responder"],
+    )
+    draft_id = created.json()["update"]["id"]
+    edited = await client.patch(
+        f"/api/v1/updates/{draft_id}",
+        json={"next_update_in_minutes": 30},
+        headers=keys["responder"],
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["promise_minutes"] == 30
+    assert edited.json()["body"] == "Checkout fails for some; we are on it."
+
+
 async def test_what_the_approver_chooses_over_the_api_is_what_is_published(client, keys):
     incident = await factories.incident(client, keys["responder"], "Checkout errors")
     draft = await _submitted(client, keys, incident["id"], next_update_in_minutes=240)

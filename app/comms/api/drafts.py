@@ -151,6 +151,9 @@ class DraftController(Controller):
             body=data.body,
             components=data.components,
             status=data.status,
+            promise=chosen_promise(
+                minutes=data.next_update_in_minutes, at=data.next_update_at, now=utcnow()
+            ),
         )
         return update_read(draft)
 

@@ -23,6 +23,7 @@ from app.comms.wording.site import site_for
 from app.components.service import list_components
 from app.incidents.service import get_update
 from app.incidents.status import IncidentKind, update_statuses_for
+from app.incidents.timing import promised
 from app.public.current import components_now
 from app.web.deps import AppSettings, Db
 
@@ -89,7 +90,7 @@ class DraftPages(Controller):
                 (body and body != draft.body)
                 or (status and status != draft.status)
                 or (components is not None and planned != (draft.affected_components or []))
-                or (promise is not None and promise != service.promised(draft))
+                or (promise is not None and promise != promised(draft))
             ):
                 await service.edit_draft(
                     db,

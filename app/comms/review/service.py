@@ -35,30 +35,9 @@ from app.incidents.status import (
     check_update_status,
     next_update_state,
 )
-from app.incidents.timing import Promise, chosen_promise
+from app.incidents.timing import Promise, chosen_promise, keep_promise, promise_detail, promised
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
-
-
-def promised(draft: Update) -> Promise:
-    """The promise a draft carries as chosen (neither part: the default)."""
-    if draft.promise_minutes is not None:
-        return Promise(minutes=draft.promise_minutes)
-    if draft.next_update_at is not None:
-        return Promise(at=as_utc(draft.next_update_at))
-    return Promise()
-
-
-def keep_promise(draft: Update, promise: Promise) -> None:
-    draft.promise_minutes = promise.minutes
-    draft.next_update_at = promise.at
-
-
-def promise_detail(promise: Promise) -> dict[str, object]:
-    """A promise as the audit log keeps it."""
-    if promise.minutes is not None:
-        return {"next_update_in_minutes": promise.minutes}
-    return {"next_update_at": promise.at.isoformat() if promise.at else None}
 
 
 async def get_review(session: AsyncSession, update_id: str) -> DraftReview | None:
