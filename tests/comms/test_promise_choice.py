@@ -225,3 +225,20 @@ async def test_the_draft_form_and_the_declare_form_carry_the_chosen_promise(clie
     assert declared.status_code == 422
     assert "give the time of the next update" in text_of(declared)
     assert 'value="Logins fail"' in declared.text  # everything kept on the form
+    fixed = await client.post(
+        "/admin/declare",
+        data={
+            "_csrf": csrf(declared.text),
+            "title": "Logins fail",
+            "impact": "major",
+            "visibility": "public",
+            "body": "Logins fail; we are on it.",
+            "promise": "15",
+            "then": "draft",
+        },
+        follow_redirects=False,
+    )
+    assert fixed.status_code == 303, fixed.text
+    first_words = fixed.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    read = await client.get(f"/api/v1/updates/{first_words}", headers=keys["responder"])
+    assert read.json()["update"]["promise_minutes"] == 15
