@@ -93,6 +93,17 @@ def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    """An http(s) URL, or None when unset."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
+    return raw
+
+
 def _anchored(database_url: str) -> str:
     """A SQLite URL with a relative path, made absolute from the Tidings folder (not from
     the folder a command happens to run in)."""
@@ -192,6 +203,13 @@ class Settings:
     mailgun_signing_key: str | None = None
     # The Maildir folder `tidings bounces` reads delivery status notifications from.
     bounces_maildir: str | None = None
+
+    # Nudges about next-update promises (app/comms/review/nudges.py): how many minutes
+    # before a promise comes due the comms leads are told (0: only when it lapses), and the
+    # team's own Slack or Teams channel told too (incoming-webhook URLs; None: email only).
+    nudge_before_minutes: int = 5
+    team_slack_webhook_url: str | None = None
+    team_teams_webhook_url: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -283,6 +301,9 @@ class Settings:
             postmark_webhook_auth=_credentials(env, "TIDINGS_POSTMARK_WEBHOOK_AUTH"),
             mailgun_signing_key=env.get("TIDINGS_MAILGUN_SIGNING_KEY") or None,
             bounces_maildir=env.get("TIDINGS_BOUNCES_MAILDIR") or None,
+            nudge_before_minutes=_int(env, "TIDINGS_NUDGE_BEFORE_MINUTES", 5, minimum=0),
+            team_slack_webhook_url=_url(env, "TIDINGS_TEAM_SLACK_WEBHOOK_URL"),
+            team_teams_webhook_url=_url(env, "TIDINGS_TEAM_TEAMS_WEBHOOK_URL"),
             extra={k: v for k, v in env.items() if k.startswith("TIDINGS_")},
         )
 

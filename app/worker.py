@@ -11,10 +11,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.comms.maintenance.service import publish_due
+from app.comms.review.nudges import check_promises
 from app.db.changes import on_change
 from app.delivery.jobs import DeliveryWorker
 from app.delivery.queue import RetryPolicy
@@ -32,10 +34,12 @@ async def run(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
     """Run the background jobs until `stop` is set: delivery, which keeps its own pool of
-    lanes busy, and the maintenance schedule, which publishes approved words when a window
-    starts or ends. New deliveries wake delivery at once rather than at its next poll:
-    committed in this process, by an in-process signal; in another, by PostgreSQL's NOTIFY,
-    or on SQLite by a glance for due rows every `PROBE_SECONDS`."""
+    lanes busy, and the periodic passes: the maintenance schedule, which publishes approved
+    words when a window starts or ends, and the promise check, which nudges the team before
+    a promised update comes due and when it lapses. New deliveries wake delivery at once
+    rather than at its next poll: committed in this process, by an in-process signal; in
+    another, by PostgreSQL's NOTIFY, or on SQLite by a glance for due rows every
+    `PROBE_SECONDS`."""
     policy = RetryPolicy(base=settings.worker_retry_base_seconds)
     delivery = DeliveryWorker(settings, sessionmaker, policy=policy)
     unsubscribe = [on_change(delivery.wake.set), on_outbox(delivery.wake.set)]
@@ -60,6 +64,27 @@ async def run(
         await delivery.close()
 
 
+def team_channels(settings: Settings) -> list[str]:
+    """The team's own chat channels that nudges go to (the kinds whose URL is set)."""
+    urls = {"slack": settings.team_slack_webhook_url, "teams": settings.team_teams_webhook_url}
+    return [kind for kind, url in urls.items() if url]
+
+
+async def run_promise_check(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> int:
+    """One pass of the promise check: nudge the team about promises due soon or lapsed,
+    in one transaction. Returns how many nudges it queued."""
+    async with sessionmaker() as session:
+        nudged = await check_promises(
+            session,
+            before=timedelta(minutes=settings.nudge_before_minutes),
+            team_channels=team_channels(settings),
+        )
+        await session.commit()
+    return len(nudged)
+
+
 async def run_maintenance_schedule(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     """One pass of the maintenance schedule: publish the approved words now due, mark the
     unapproved ones missed, in one transaction. Returns how many words it handled."""
@@ -72,13 +97,17 @@ async def run_maintenance_schedule(sessionmaker: async_sessionmaker[AsyncSession
 async def maintenance_schedule(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
-    """Every poll interval until stopped, one pass of the schedule (a failed pass is logged
-    and tried again at the next)."""
+    """Every poll interval until stopped, one pass of the schedule and one of the promise
+    check (a failed pass is logged and tried again at the next)."""
     while not stop.is_set():
         try:
             await run_maintenance_schedule(sessionmaker)
         except Exception:
             log.exception("the maintenance schedule could not run")
+        try:
+            await run_promise_check(settings, sessionmaker)
+        except Exception:
+            log.exception("the promise check could not run")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), settings.worker_poll_seconds)
 

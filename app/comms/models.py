@@ -116,6 +116,25 @@ class Pause(Base):
     paused_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PromiseNudge(IdMixin, Base):
+    """The team was told that a promised update is due soon (`due_soon`) or late (`lapsed`).
+
+    One row per promise (the incident and the time it promised) and kind: the unique key
+    makes the nudge once, however many workers check at once, since the row and its outbox
+    rows are written in one transaction and a second writer's insert finds the first's.
+    """
+
+    __tablename__ = "comms_promise_nudges"
+    __table_args__ = (UniqueConstraint("incident_id", "due_at", "kind"),)
+
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class MaintenanceWords(IdMixin, TimestampMixin, Base):
     """The words a maintenance window says at one of its moments, approved in advance.
 

@@ -76,22 +76,28 @@ class DraftCreate(DatedRequest, kw_only=True):
     # Absent: whoever may see the incident (its visibility), or `customer` when one is named.
     audience: str | None = None
     customer: str | None = None
+    # The next-update promise: at a time, or in some minutes counted from publication (one
+    # of them; neither: the default for the incident's impact, or a window's end).
     next_update_at: datetime | None = None
+    next_update_in_minutes: int | None = None
     # The component statuses these words set: they apply when the words are published.
     components: list[AffectedComponent] | None = None
     # False: published without telling subscribers (e.g. a postmortem only for the page).
     deliver_notifications: bool = True
 
 
-class DraftEdit(msgspec.Struct, kw_only=True):
+class DraftEdit(DatedRequest, kw_only=True):
     body: str | None = None
     # The status the words go out under (alone, it changes only that).
     status: str | None = None
     # Replaces the statuses the draft sets ([] sets none); absent keeps them.
     components: list[AffectedComponent] | None = None
+    # Replaces the promise the draft makes (either one); absent keeps it.
+    next_update_at: datetime | None = None
+    next_update_in_minutes: int | None = None
 
 
-class ApproveRequest(msgspec.Struct, kw_only=True):
+class ApproveRequest(DatedRequest, kw_only=True):
     body: str | None = None
     # False publishes without notifying anyone (no email, webhook or chat message).
     notify: bool = True
@@ -101,9 +107,13 @@ class ApproveRequest(msgspec.Struct, kw_only=True):
     # True sends the words by SMS too, where SMS would not carry them by default (SMS
     # carries an incident's opening and resolution, a maintenance's start and end).
     sms: bool = False
+    # The promise published with the words, as the approver chose it (either one); absent:
+    # the draft's own, or the default.
+    next_update_at: datetime | None = None
+    next_update_in_minutes: int | None = None
 
 
-class Declaration(msgspec.Struct, kw_only=True):
+class Declaration(DatedRequest, kw_only=True):
     """Open an incident from the desk: its facts, and first words drafted from the
     "investigating" template (or `body`), carrying the components' statuses."""
 
@@ -118,6 +128,9 @@ class Declaration(msgspec.Struct, kw_only=True):
     # Publish the first words at once (a comms lead, where the approval policy allows).
     publish: bool = False
     notify: bool = True
+    # The first words' next-update promise (either one; absent: the default for the impact).
+    next_update_at: datetime | None = None
+    next_update_in_minutes: int | None = None
 
 
 class RejectRequest(msgspec.Struct, kw_only=True):

@@ -34,6 +34,7 @@ from app.delivery.email import (
 from app.delivery.email_content import EmailComponent, update_email_context
 from app.delivery.models import ComponentChange, Delivery, Message
 from app.delivery.news import News, PageState, page_state
+from app.delivery.nudges import prepare_nudge
 from app.delivery.prepared import Prepared
 from app.delivery.reuse import CommonParts, Snapshots
 from app.incidents.models import Incident, Update
@@ -83,7 +84,7 @@ class Batch:
         self.common = common or CommonParts()
         self.snapshots = snapshots or Snapshots()
         self.subscribers: dict[str, Subscriber] = {}
-        self.users: dict[str, User] = {}  # the desk users of author notices
+        self.users: dict[str, User] = {}  # the desk users of author notices and nudges
         self.customers: dict[str, Customer] = {}
         self.updates: dict[str, Update] = {}
         self.incidents: dict[str, Incident] = {}
@@ -169,6 +170,8 @@ class Batch:
         """The row's message, built by its subscriber's channel, or why it is not sent."""
         if delivery.message == Message.AUTHOR_NOTICE:
             return self.author_notice(delivery)
+        if delivery.message == Message.PROMISE_NUDGE:
+            return await prepare_nudge(self, delivery)
         subscriber = self.subscribers.get(delivery.subscriber_id or "")
         if subscriber is None:
             return Prepared(delivery.id, skip="the subscriber was removed")

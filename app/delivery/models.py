@@ -35,6 +35,10 @@ class Message(StrEnum):
     ALREADY_SUBSCRIBED = "already-subscribed"
     # To a desk user, not a subscriber: their draft was published or sent back.
     AUTHOR_NOTICE = "author-notice"
+    # To the team, not a subscriber: a next-update promise is due soon or lapsed. By email
+    # to each comms lead (`user_id`), or to the team's own Slack or Teams channel (neither
+    # `user_id` nor `subscriber_id`: the channel's URL is the team's setting at send time).
+    PROMISE_NUDGE = "promise-nudge"
 
 
 class ComponentChange(IdMixin, Base):

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience as aud
 from app.accounts.actor import USER_ID
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.components.models import Component
 from app.delivery.channels import CHANNELS
 from app.delivery.models import ComponentChange, Delivery, DeliveryState, Message
@@ -254,3 +254,49 @@ async def enqueue_author_notice(
     )
     outbox_written(session)
     return True
+
+
+async def enqueue_promise_nudge(
+    session: AsyncSession,
+    *,
+    incident: Incident,
+    due_at: datetime,
+    kind: str,
+    team_channels: list[str],
+) -> int:
+    """Tell the team that `incident`'s promised update (due at `due_at`) is due soon or
+    lapsed (`kind`): an email to each comms lead who gave an address, and a message to each
+    of the team's own chat channels (`team_channels`: channel kinds, "slack" or "teams").
+    Returns how many rows were queued."""
+    leads = await session.scalars(
+        select(User.id).where(
+            User.role == Role.COMMS_LEAD.value, User.email.is_not(None), User.email != ""
+        )
+    )
+    notice = json.dumps(
+        {
+            "kind": kind,
+            "incident_id": incident.id,
+            "incident_title": incident.title,
+            "due_at": due_at.isoformat(),
+        }
+    )
+    now = utcnow()
+    rows = [(SubscriberKind.EMAIL.value, user_id) for user_id in leads]
+    rows += [(channel, None) for channel in team_channels]
+    for channel, user_id in rows:
+        session.add(
+            Delivery(
+                user_id=user_id,
+                channel=channel,
+                message=Message.PROMISE_NUDGE.value,
+                notice=notice,
+                state=DeliveryState.PENDING.value,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    if rows:
+        outbox_written(session)
+    return len(rows)

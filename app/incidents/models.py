@@ -123,6 +123,10 @@ class Update(IdMixin, TimestampMixin, Base):
     # moments that matter most: see app.delivery.channels.sms).
     send_by_sms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     next_update_at: Mapped[datetime | None]
+    # A draft's promise chosen as "next update in N minutes": counted from the moment the
+    # words are published (then written into `next_update_at`), not from the drafting, so a
+    # slow approval does not shorten it. None: a time (`next_update_at`) or the default.
+    promise_minutes: Mapped[int | None]
     # [{code, name, old_status, new_status}] as Statuspage clients read it.
     affected_components: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # The customers the words were published for (app.audience records it on publishing):

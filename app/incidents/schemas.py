@@ -78,6 +78,9 @@ class UpdateRead(msgspec.Struct, kw_only=True):
     published_at: datetime | None
     published_by: str | None
     next_update_at: datetime | None
+    # A draft's "next update in N minutes", counted from its publication (None: a time or
+    # the default).
+    promise_minutes: int | None
     deliver_notifications: bool
     affected_components: list[dict[str, Any]] | None
     # The customers published words were published for (null: words to everyone).

@@ -9,7 +9,9 @@ For each incident (not maintenance, not declined as noise):
   open and overdue, by how late they are now);
 - **longest silence**: the longest time customers heard nothing while it was open (from when
   we knew to the first words, between words, and from the last words to now if still open);
-- **draft to approval**: from a reviewed draft's writing to its approval.
+- **draft to approval**: from a reviewed draft's writing to its approval;
+- **nudges**: how often the team was nudged about a promise (due soon, or lapsed), and how
+  many promises were kept after a nudge (the nudge came in time to help).
 
 No database, no web: `app.insights.service` gathers the facts, a test can write them.
 """
@@ -41,6 +43,9 @@ class IncidentFacts:
     words: list[Word] = field(default_factory=list)
     # (drafted_at, approved_at) of each draft a reviewer approved.
     approvals: list[tuple[datetime, datetime]] = field(default_factory=list)
+    # The promised times the team was nudged about, one per nudge (a promise may be
+    # nudged twice: due soon, then lapsed).
+    nudged: list[datetime] = field(default_factory=list)
 
     @property
     def known_at(self) -> datetime:
@@ -63,6 +68,8 @@ class IncidentInsights:
     promises_pending: int  # still open and not yet due
     longest_silence: timedelta | None
     draft_to_approval: list[timedelta]
+    nudges_sent: int = 0
+    promises_kept_after_nudge: int = 0
 
     @property
     def promises_missed(self) -> int:
@@ -79,7 +86,8 @@ def incident_insights(facts: IncidentFacts, *, now: datetime) -> IncidentInsight
     known = facts.known_at
     first_word_after = max(words[0].at - known, timedelta(0)) if words else None
 
-    kept, missed, pending = 0, [], 0
+    kept, missed, pending, kept_nudged = 0, [], 0, 0
+    nudged = set(facts.nudged)
     for index, word in enumerate(words):
         due = word.promised_next_by
         if due is None:
@@ -90,6 +98,7 @@ def incident_insights(facts: IncidentFacts, *, now: datetime) -> IncidentInsight
         if following is not None:
             if following <= due:
                 kept += 1
+                kept_nudged += due in nudged
             else:
                 missed.append(following - due)
         elif now > due:
@@ -119,6 +128,8 @@ def incident_insights(facts: IncidentFacts, *, now: datetime) -> IncidentInsight
         promises_pending=pending,
         longest_silence=longest,
         draft_to_approval=approvals,
+        nudges_sent=len(facts.nudged),
+        promises_kept_after_nudge=kept_nudged,
     )
 
 
@@ -150,6 +161,8 @@ class Summary:
     missed_by: Spread
     longest_silence: Spread
     draft_to_approval: Spread
+    nudges_sent: int = 0
+    promises_kept_after_nudge: int = 0
 
     @property
     def kept_share(self) -> float | None:
@@ -172,6 +185,8 @@ def summarize(rows: list[IncidentInsights], *, since: datetime, until: datetime)
             [r.longest_silence for r in rows if r.longest_silence is not None]
         ),
         draft_to_approval=Spread.of([d for r in rows for d in r.draft_to_approval]),
+        nudges_sent=sum(r.nudges_sent for r in rows),
+        promises_kept_after_nudge=sum(r.promises_kept_after_nudge for r in rows),
     )
 
 
@@ -202,6 +217,8 @@ def incident_dict(row: IncidentInsights) -> dict[str, object]:
         "missed_by_seconds": [seconds(m) for m in row.missed_by],
         "longest_silence_seconds": seconds(row.longest_silence),
         "draft_to_approval_seconds": [seconds(d) for d in row.draft_to_approval],
+        "nudges_sent": row.nudges_sent,
+        "promises_kept_after_nudge": row.promises_kept_after_nudge,
     }
 
 
@@ -218,4 +235,6 @@ def summary_dict(summary: Summary) -> dict[str, object]:
         "missed_by": spread_dict(summary.missed_by),
         "longest_silence": spread_dict(summary.longest_silence),
         "draft_to_approval": spread_dict(summary.draft_to_approval),
+        "nudges_sent": summary.nudges_sent,
+        "promises_kept_after_nudge": summary.promises_kept_after_nudge,
     }

@@ -13,7 +13,7 @@ from app import audience
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
-from app.comms.models import DraftReview
+from app.comms.models import DraftReview, PromiseNudge
 from app.incidents.models import Incident, Update
 from app.incidents.status import POSTMORTEM, IncidentKind, UpdateState
 from app.insights.metrics import IncidentFacts, IncidentInsights, Summary, Word, summarize
@@ -28,6 +28,7 @@ def _facts(
     incident: Incident,
     first_alert: datetime | None,
     approvals: list[tuple[datetime, datetime]],
+    nudged: list[datetime],
 ) -> IncidentFacts:
     customer_facing = audience.reaches_customers(incident.visibility)
     words = [
@@ -49,6 +50,7 @@ def _facts(
         resolved_at=as_utc(incident.resolved_at) if incident.resolved_at else None,
         words=words,
         approvals=approvals,
+        nudged=nudged,
     )
 
 
@@ -91,7 +93,18 @@ async def gather(
     )
     for incident, drafted, approved in reviewed.all():
         approvals.setdefault(incident, []).append((as_utc(drafted), as_utc(approved)))
-    return [_facts(i, alerts.get(i.id), approvals.get(i.id, [])) for i in incidents]
+    nudged: dict[str, list[datetime]] = {}
+    nudges = await session.execute(
+        select(PromiseNudge.incident_id, PromiseNudge.due_at).where(
+            PromiseNudge.incident_id.in_(ids)
+        )
+    )
+    for incident, due in nudges.all():
+        nudged.setdefault(incident, []).append(as_utc(due))
+    return [
+        _facts(i, alerts.get(i.id), approvals.get(i.id, []), nudged.get(i.id, []))
+        for i in incidents
+    ]
 
 
 async def insights(

@@ -10,7 +10,8 @@ A commit in this process that changed public state empties the cache at once
 PostgreSQL through LISTEN/NOTIFY (and a slower poll, in case the listening connection
 drops), elsewhere by reading the version every `poll_seconds`. Entries also expire after
 `max_age` seconds, because time alone moves some things on a page (a maintenance window
-opening, the day bars rolling over).
+opening, the day bars rolling over), and no later than the soonest promised update still
+ahead: past it the page says the update is late, not "next update by" a time gone by.
 
 The cache is bounded: at most `max_entries` renderings (least recently used go first), and
 a render in flight is shared by the requests that wait for it and then forgotten, so memory
@@ -34,6 +35,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db.changes import listen_for_changes, on_change, read_version
+from app.lib.clock import utcnow
 from app.public.snapshot import Snapshot, UnknownToken, customer_token_exists, load_snapshot
 
 try:  # brotli is optional: gzip alone is fine, brotli only saves a few more bytes
@@ -143,6 +145,14 @@ class _Entry:
     value: Rendered
     generation: int
     expires: float
+    # The wall-clock moment its words go stale with no change of state (a promised update
+    # lapsing, `Snapshot.next_lapse`): None when nothing on the pages waits for a time.
+    stale_at: datetime | None = None
+
+    def fresh(self, generation: int) -> bool:
+        if self.generation != generation or self.expires <= time.monotonic():
+            return False
+        return self.stale_at is None or utcnow() < self.stale_at
 
 
 RenderFn = Callable[[Snapshot, AsyncSession], Awaitable[Rendered]]
@@ -257,7 +267,7 @@ class PageCache:
 
     def _fresh(self, key: Hashable) -> Rendered | None:
         entry = self._entries.get(key)
-        if entry and entry.generation == self._generation and entry.expires > time.monotonic():
+        if entry and entry.fresh(self._generation):
             self._entries.move_to_end(key)
             return entry.value
         return None
@@ -295,6 +305,7 @@ class PageCache:
         generation = self._generation
         async with self._sessionmaker() as session:
             snapshot = await self.snapshot(session)
+            stale_at = snapshot.next_lapse(utcnow())
             try:
                 value = await render(snapshot, session)
             except UnknownToken:
@@ -308,7 +319,8 @@ class PageCache:
                 value = await render(snapshot, session)
         self.renders += 1
         if generation == self._generation:
-            self._entries[key] = _Entry(value, generation, time.monotonic() + self._max_age)
+            expires = time.monotonic() + self._max_age
+            self._entries[key] = _Entry(value, generation, expires, stale_at)
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)

@@ -21,7 +21,7 @@ from app.customers.models import Customer
 from app.customers.service import components_by_customer
 from app.incidents.models import Incident
 from app.incidents.status import OPEN_STATUSES
-from app.lib.clock import utcnow
+from app.lib.clock import as_utc, utcnow
 from app.lib.errors import NotFound
 
 WINDOW_DAYS = 90
@@ -48,6 +48,16 @@ class Snapshot:
     components_by_customer: dict[str, set[str]]
     incidents: list[Incident]  # newest first
     affected: dict[str, set[str]] = field(default_factory=dict)  # incident id -> customer ids
+
+    def next_lapse(self, now: datetime) -> datetime | None:
+        """The soonest promised update still ahead of `now`: at that moment a page showing
+        the promise turns to saying the update is late, with no change of state."""
+        due = [
+            as_utc(i.next_update_at)
+            for i in self.incidents
+            if i.next_update_at is not None and i.resolved_at is None
+        ]
+        return min((d for d in due if d > now), default=None)
 
 
 def recent_incidents_query(since: datetime):  # type: ignore[no-untyped-def]

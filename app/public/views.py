@@ -97,6 +97,14 @@ class IncidentView:
         return is_open(self.incident.status)
 
     @property
+    def update_late(self) -> bool:
+        """The promised next update is past due: the page says so rather than showing the
+        promise as if still ahead. Judged when the page is rendered (the cache keeps no
+        rendering past the next promise's time, `app.public.cache`)."""
+        due = self.incident.next_update_at
+        return self.is_ongoing and due is not None and as_utc(due) <= utcnow()
+
+    @property
     def ends_at(self) -> datetime | None:
         """When it ended: resolution, or the close of a window nobody marked as started."""
         if self.incident.resolved_at is not None:

@@ -39,6 +39,8 @@ from app.incidents.api import update_read
 from app.incidents.models import Update
 from app.incidents.schemas import UpdateRead
 from app.incidents.service import get_incident, get_update
+from app.incidents.timing import chosen_promise
+from app.lib.clock import utcnow
 from app.web.deps import AppSettings, Db
 from app.web.idempotency import create_once
 
@@ -150,6 +152,9 @@ class DraftController(Controller):
             body=data.body,
             components=data.components,
             status=data.status,
+            promise=chosen_promise(
+                minutes=data.next_update_in_minutes, at=data.next_update_at, now=utcnow()
+            ),
         )
         return update_read(draft)
 
@@ -179,6 +184,9 @@ class DraftController(Controller):
             zone=settings.zone,
             version=data.version,
             sms=data.sms,
+            promise=chosen_promise(
+                minutes=data.next_update_in_minutes, at=data.next_update_at, now=utcnow()
+            ),
         )
         return update_read(draft)
 

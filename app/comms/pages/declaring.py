@@ -4,6 +4,7 @@ with its first words drafted (back to the form, everything kept, when a rule say
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -15,9 +16,11 @@ from app.comms.pages.desk import COMPONENT_FIELD, component_choices, status_choi
 from app.comms.review import declaring
 from app.comms.review.reached import declared_audience
 from app.comms.schemas import Declaration
+from app.comms.wording.promises import promise_from_form, promise_pick
 from app.comms.wording.site import site_for
 from app.components.service import list_components
 from app.customers.service import list_customers
+from app.incidents.models import Incident
 from app.incidents.status import Impact, Visibility
 from app.lib.errors import DomainError, InvalidInput
 from app.public.current import components_now
@@ -30,8 +33,10 @@ class DeclarePages(Controller):
     include_in_schema = False
 
     @get("/declare")
-    async def declare_form(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
-        return await declare_page(request, db, {})
+    async def declare_form(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+    ) -> Response[Any]:
+        return await declare_page(request, db, {}, zone=settings.zone)
 
     @post("/declare")
     async def declare(
@@ -42,8 +47,9 @@ class DeclarePages(Controller):
         form = await request.form()
         then = text(form, "then")
         if then == "check":  # who it would affect, by name, before anything is declared
-            return await declare_page(request, db, form)
+            return await declare_page(request, db, form, zone=settings.zone)
         try:
+            promise = promise_from_form(form, zone=settings.zone)
             data = Declaration(
                 title=text(form, "title"),
                 impact=choice(Impact, text(form, "impact") or "minor", "impact"),
@@ -54,13 +60,17 @@ class DeclarePages(Controller):
                 submit=then == "submit",
                 publish=then == "publish",
                 notify=text(form, "notify") != "off",
+                next_update_at=promise.at if promise else None,
+                next_update_in_minutes=promise.minutes if promise else None,
             )
             declared = await declaring.declare(
                 db, site_for(settings, request.app.state.renderer), actor=actor, data=data
             )
         except DomainError as exc:
             await db.rollback()
-            return await declare_page(request, db, form, error=exc.message, status_code=422)
+            return await declare_page(
+                request, db, form, error=exc.message, status_code=422, zone=settings.zone
+            )
         draft = declared.draft
         if draft.state == "published":
             done = "Declared and published."
@@ -80,7 +90,13 @@ def choice(kind: Any, value: str, field: str) -> Any:
 
 
 async def declare_page(
-    request: Request, db: Db, form: Any, *, error: str = "", status_code: int = 200
+    request: Request,
+    db: Db,
+    form: Any,
+    *,
+    zone: tzinfo,
+    error: str = "",
+    status_code: int = 200,
 ) -> Response[Any]:
     """The declare form, filled from `form` (what was on the screen) when given, saying
     which customers the incident would affect, by name."""
@@ -114,5 +130,13 @@ async def declare_page(
         all_components=await components_now(db, await list_components(db)),
         customers=await list_customers(db),
         impacts=[i.value for i in Impact],
+        # The promise picker of the first words; its default follows the impact chosen.
+        pick=promise_pick(
+            Incident(impact=text(form, "impact") or "minor", status="investigating"),
+            zone=zone,
+            selected=text(form, "promise"),
+            at=text(form, "promise_at"),
+            auto=True,
+        ),
         status_choices=status_choices(),
     )

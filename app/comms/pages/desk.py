@@ -30,6 +30,7 @@ from app.comms.schemas import DraftCreate
 from app.comms.wording import examples, promises
 from app.comms.wording import templates as wording
 from app.comms.wording.composing import Composing, compose, email_subject_preview
+from app.comms.wording.promises import promise_pick
 from app.comms.wording.site import site_for
 from app.comms.wording.tone_rules import check_tone
 from app.components.schemas import ComponentUpdate
@@ -44,6 +45,7 @@ from app.incidents.status import (
     IncidentKind,
     update_statuses_for,
 )
+from app.incidents.timing import promises_updates
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.moments import check_moment
 from app.lib.text import markdown_to_safe_html
@@ -160,6 +162,12 @@ async def incident_page(
         all_components=await components_now(db, await list_components(db)),
         chosen_statuses=state.components,
         status_choices=status_choices(),
+        pick=(
+            promise_pick(incident, zone=settings.zone, selected=state.promise, at=state.promise_at)
+            if promises_updates(incident.status)
+            else None
+        ),
+        overdue_since=await promises.overdue(db, incident),
         postmortem_template=next((t for t in templates if t.status == POSTMORTEM), None),
         has_postmortem=any(
             u.status == POSTMORTEM and u.state == "published" for u in incident.updates
@@ -252,6 +260,7 @@ class DeskPages(Controller):
         form = await request.form()
         here = f"/admin/incidents/{incident_id}"
         try:
+            promise = promises.promise_from_form(form, zone=settings.zone)
             draft = await service.create_draft(
                 db,
                 site_for(settings),
@@ -263,6 +272,8 @@ class DeskPages(Controller):
                     body=text(form, "body") or None,
                     customer=text(form, "customer") or None,
                     components=component_choices(form) or None,
+                    next_update_at=promise.at if promise else None,
+                    next_update_in_minutes=promise.minutes if promise else None,
                     # The switch is on the form only where it is a choice (a postmortem).
                     deliver_notifications=(
                         text(form, "notify") == "1" if text(form, "notify_shown") else True

@@ -18,10 +18,12 @@ from app.accounts.permissions import Act
 from app.comms.pages.desk import act, component_choices, status_choices, text
 from app.comms.review import service
 from app.comms.review.preview import review_view
+from app.comms.wording.promises import promise_from_form
 from app.comms.wording.site import site_for
 from app.components.service import list_components
 from app.incidents.service import get_update
 from app.incidents.status import IncidentKind, update_statuses_for
+from app.incidents.timing import promised
 from app.public.current import components_now
 from app.web.deps import AppSettings, Db
 
@@ -50,7 +52,9 @@ class DraftPages(Controller):
         )
 
     @post("/updates/{update_id:str}/edit", opt={"act": Act.DRAFT})
-    async def edit(self, request: Request, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
+    async def edit(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
+    ) -> Redirect:
         form = await request.form()
         return await act(
             db,
@@ -61,6 +65,7 @@ class DraftPages(Controller):
                 body=text(form, "body"),
                 components=component_choices(form),
                 status=text(form, "status") or None,
+                promise=promise_from_form(form, zone=settings.zone),
             ),
             "Saved. The preview and tone checks below are up to date.",
             f"/admin/updates/{update_id}",
@@ -80,10 +85,12 @@ class DraftPages(Controller):
             draft = await get_update(db, update_id)
             components = component_choices(form)
             planned = [{"code": a.id, "new_status": a.status.value} for a in components or []]
+            promise = promise_from_form(form, zone=settings.zone)
             if (
                 (body and body != draft.body)
                 or (status and status != draft.status)
                 or (components is not None and planned != (draft.affected_components or []))
+                or (promise is not None and promise != promised(draft))
             ):
                 await service.edit_draft(
                     db,
@@ -92,6 +99,7 @@ class DraftPages(Controller):
                     body=body or None,
                     components=components,
                     status=status,
+                    promise=promise,
                 )
             await service.submit_draft(db, actor=actor, update_id=update_id, zone=settings.zone)
 
@@ -114,6 +122,7 @@ class DraftPages(Controller):
                 zone=settings.zone,
                 version=text(form, "version") or None,
                 sms=text(form, "sms") == "on",
+                promise=promise_from_form(form, zone=settings.zone),
             ),
             "Approved and published." if notify else "Approved and published without notifying.",
             "/admin/queue",

@@ -27,6 +27,8 @@ from app.incidents.models import Incident, Update
 from app.incidents.schemas import IncidentCreate
 from app.incidents.service import DIRECT_PUBLISH, get_incident
 from app.incidents.status import IncidentStatus, UpdateState
+from app.incidents.timing import chosen_promise
+from app.lib.clock import utcnow
 from app.lib.errors import InvalidInput
 
 
@@ -46,6 +48,9 @@ async def declare(
         permissions.require(actor, Act.WAIVE_REVIEW, field="publish")
     audience.check_someone_affected(
         data.visibility, components=data.components, customers=data.customers
+    )
+    promise = chosen_promise(
+        minutes=data.next_update_in_minutes, at=data.next_update_at, now=utcnow()
     )
     incident = await publishing.open_incident(
         session,
@@ -87,6 +92,8 @@ async def declare(
             template_id=template_id,
             body=body,
             components=list(data.components) or None,
+            next_update_at=promise.at if promise else None,
+            next_update_in_minutes=promise.minutes if promise else None,
         ),
     )
     detail = {

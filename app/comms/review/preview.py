@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,13 @@ from app.comms.review import binding
 from app.comms.review.reached import names_of, on_publishing
 from app.comms.review.service import get_review
 from app.comms.wording import tone
-from app.comms.wording.promises import has_promise_mark, promise_words
+from app.comms.wording.promises import (
+    PromisePick,
+    has_promise_mark,
+    overdue,
+    promise_pick,
+    promise_words,
+)
 from app.comms.wording.templates import Site, email_subject
 from app.comms.wording.tone_rules import check_tone
 from app.components.service import get_components
@@ -27,7 +34,7 @@ from app.delivery.outbox import left_out_kinds, update_recipient_counts
 from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident
 from app.incidents.status import UpdateState, is_open
-from app.incidents.timing import default_next_update_at
+from app.incidents.timing import default_next_update_at, promises_updates
 from app.lib.clock import as_utc, utcnow
 from app.lib.sms_segments import Segments, segments
 from app.lib.text import markdown_to_safe_html
@@ -127,6 +134,10 @@ class ReviewView:
     version: str | None = None
     changed: list[str] = field(default_factory=list)
     sms: SmsPreview | None = None
+    # The approve form's "next update" picker, and since when the incident's promised
+    # update is late (None: it is not).
+    pick: PromisePick | None = None
+    overdue_since: datetime | None = None
 
 
 async def _readers(
@@ -205,10 +216,19 @@ def _as_if_now(site: Site, incident: Incident, draft: Update) -> tuple[str, str]
         return draft.body, ""
     now = utcnow()
     promise = draft.next_update_at
-    if promise is None or as_utc(promise) <= now:
-        promise = default_next_update_at(Incident(status=draft.status, impact=incident.impact), now)
-        if not is_open(draft.status):
-            promise = None
+    if draft.promise_minutes is not None:
+        promise = now + timedelta(minutes=draft.promise_minutes)
+    elif promise is None or as_utc(promise) <= now:
+        promise = default_next_update_at(
+            Incident(
+                status=draft.status,
+                impact=incident.impact,
+                scheduled_until=incident.scheduled_until,
+            ),
+            now,
+        )
+    if not is_open(draft.status):
+        promise = None
     body = promise_words(draft.body, next_update_at=promise, now=now, zone=site.zone)
     shown = as_utc(promise).astimezone(site.zone).strftime("%H:%M %Z") if promise else ""
     return body, shown
@@ -322,6 +342,12 @@ async def review_view(
         version,
         changed,
         sms,
+        pick=(
+            promise_pick(incident, zone=site.zone, draft=draft)
+            if promises_updates(draft.status) and draft.state != UpdateState.PUBLISHED
+            else None
+        ),
+        overdue_since=await overdue(session, incident),
     )
 
 

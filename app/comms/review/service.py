@@ -35,6 +35,7 @@ from app.incidents.status import (
     check_update_status,
     next_update_state,
 )
+from app.incidents.timing import Promise, chosen_promise, keep_promise, promise_detail, promised
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 
@@ -62,6 +63,8 @@ async def create_draft(
     status = data.status or incident.status
     template_text = None
     next_update_at = data.next_update_at
+    if data.next_update_in_minutes is not None:
+        chosen_promise(minutes=data.next_update_in_minutes, at=next_update_at, now=utcnow())
     own_words = bool(data.body and data.body.strip())
     if data.template_id:
         template = await get_template(session, data.template_id)
@@ -97,6 +100,7 @@ async def create_draft(
             publish=False,
         ),
     )
+    draft.promise_minutes = data.next_update_in_minutes
     findings = await check_tone(session, incident=incident, status=status, body=body)
     review = DraftReview(
         update_id=draft.id,
@@ -129,13 +133,14 @@ async def edit_draft(
     body: str | None = None,
     components: list[AffectedComponent] | None = None,
     status: str | None = None,
+    promise: Promise | None = None,
 ) -> Update:
-    """Change a draft's words, its status, or the component statuses it sets (any one of
-    them alone, or together)."""
+    """Change a draft's words, its status, the component statuses it sets, or the next
+    update it promises (any one of them alone, or together)."""
     draft = await get_update(session, update_id)
     permissions.require_change_draft(actor, author_id=draft.author_id)
     state = next_update_state(draft.state, UpdateAction.EDIT)
-    if body is None and components is None and status is None:
+    if body is None and components is None and status is None and promise is None:
         raise InvalidInput("give a body, a status or components to change", field="body")
     body = draft.body if body is None else body
     if not body.strip():
@@ -149,6 +154,9 @@ async def edit_draft(
     if components is not None:
         draft.affected_components = await planned_statuses(session, components) or None
         detail["components"] = {a.id: a.status.value for a in components}
+    if promise is not None and promised(draft) != promise:
+        detail["promise"] = promise_detail(promise)
+        keep_promise(draft, promise)
     draft.body = body.strip()
     draft.state = state.value
     draft.updated_at = utcnow()
@@ -237,8 +245,12 @@ async def approve_draft(
     waiver: str | None = None,
     version: str | None = None,
     sms: bool = False,
+    promise: Promise | None = None,
 ) -> Update:
     """Approve (optionally with the reviewer's edits) and publish in the same transaction.
+
+    `promise` is the next update as the approver chose it: what is published (absent: the
+    draft's own, or the default).
 
     The approval binds who the words reach as they were submitted, or `version` (what the
     reviewer's screen showed) when given: if the incident's audience moved since, a 409
@@ -275,6 +287,9 @@ async def approve_draft(
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
     refuse_blocking(findings)
     now = utcnow()
+    if promise is not None and promised(draft) != promise:
+        keep_promise(draft, promise)
+        await audit(session, actor, "draft.promise", draft, promise_detail(promise))
     if draft.next_update_at is not None and as_utc(draft.next_update_at) <= now:
         # The draft waited past the time it promised: promise afresh from now (the queue
         # warned the reviewer to fix the time in the words).

@@ -35,6 +35,9 @@ class Composing:
     replace: bool = False
     # Component id -> the status these words set ("cs:<id>" selects on the form).
     components: dict[str, str] = field(default_factory=dict)
+    # The "next update" picker: minutes or "at", and the time of "at" (HH:MM).
+    promise: str = ""
+    promise_at: str = ""
 
     @classmethod
     def from_form(cls, form: Mapping[str, Any]) -> Composing:
@@ -48,6 +51,8 @@ class Composing:
             body=str(form.get("body") or ""),
             replace=get("replace") == "1",
             components={str(k)[3:]: get(k) for k in form if str(k).startswith("cs:") and get(k)},
+            promise=get("promise"),
+            promise_at=get("promise_at"),
         )
 
 

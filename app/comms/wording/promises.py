@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,10 +16,17 @@ from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms.models import Pause
 from app.incidents.audit import audit
-from app.incidents.models import Incident
+from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident, list_incidents
 from app.incidents.status import IncidentKind, UpdateState
-from app.lib.clock import as_utc, utcnow
+from app.incidents.timing import (
+    DEFAULT_PROMISE_MINUTES,
+    PROMISE_MINUTES,
+    Promise,
+    chosen_promise,
+    default_promise,
+)
+from app.lib.clock import as_utc, in_zone, utcnow
 from app.lib.errors import InvalidInput, NotFound
 
 # Words drafted from a template say "next update by {{ next_update }}": the time is filled in
@@ -46,6 +55,112 @@ def promise_words(
         minutes = max(0, round((as_utc(next_update_at) - now).total_seconds() / 60))
         within = f"{minutes} minutes" if minutes < 90 else f"{round(minutes / 60, 1):g} hours"
     return _IN.sub(within, _AT.sub(at, body))
+
+
+# ------------------------------------------------------------------ the desk's promise picker
+
+AT = "at"  # the picker's "at a time" choice
+
+
+def minutes_label(minutes: int) -> str:
+    """ "in 15 min", "in 1 h", "in 4 h"."""
+    return f"in {minutes} min" if minutes < 60 or minutes % 60 else f"in {minutes // 60} h"
+
+
+@dataclass(frozen=True)
+class PromisePick:
+    """What the desk's "next update" picker shows: its choices, the one selected, the time
+    of "at a time" in the desk's zone ("HH:MM"), and which choice is the default."""
+
+    selected: str  # minutes as text ("30") or AT; "" for `auto`
+    at: str
+    default: str
+    default_reason: str
+    # Offer "as the impact says" first (the declare form, where the impact is still chosen).
+    auto: bool = False
+
+    @property
+    def by_impact(self) -> str:
+        """The defaults, as the declare form explains them: "in 30 min if critical, ..."."""
+        return ", ".join(
+            f"{minutes_label(m)} if {impact}" for impact, m in DEFAULT_PROMISE_MINUTES.items()
+        )
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        if self.auto:
+            options = [("", "as the impact says")]
+            options += [(str(m), minutes_label(m)) for m in PROMISE_MINUTES]
+            return [*options, (AT, "at a time")]
+        options = [(str(m), minutes_label(m)) for m in PROMISE_MINUTES]
+        if self.default not in {str(m) for m in PROMISE_MINUTES} | {AT}:
+            options.append((self.default, minutes_label(int(self.default))))
+        options.append((AT, "at a time"))
+        return [
+            (value, f"{label} (default)" if value == self.default else label)
+            for value, label in options
+        ]
+
+
+def promise_pick(
+    incident: Incident,
+    *,
+    zone: tzinfo,
+    now: datetime | None = None,
+    draft: Update | None = None,
+    selected: str = "",
+    at: str = "",
+    auto: bool = False,
+) -> PromisePick:
+    """The picker for words on `incident`: preselecting what the form last said
+    (`selected`, `at`), else the draft's own choice, else the default for the incident."""
+    now = now or utcnow()
+    default = default_promise(incident, now)
+    if default.at is not None:
+        default_value, reason = AT, "the window's end"
+        default_at = in_zone(default.at, zone).strftime("%H:%M")
+    else:
+        default_value, reason = str(default.minutes), f"{incident.impact} impact"
+        default_at = ""
+    if not selected and draft is not None:
+        if draft.promise_minutes is not None:
+            selected = str(draft.promise_minutes)
+        elif draft.next_update_at is not None and as_utc(draft.next_update_at) > now:
+            selected, at = AT, in_zone(draft.next_update_at, zone).strftime("%H:%M")
+    return PromisePick(
+        selected=selected or ("" if auto else default_value),
+        at=at or default_at,
+        default=default_value,
+        default_reason=reason,
+        auto=auto,
+    )
+
+
+def promise_from_form(
+    form: Mapping[str, Any], *, zone: tzinfo, now: datetime | None = None
+) -> Promise | None:
+    """The promise a desk form chose ("promise": minutes or "at", with "promise_at" as
+    HH:MM in the desk's zone, the next such moment); None when the form has no picker."""
+    choice = str(form.get("promise") or "").strip()
+    if not choice:
+        return None
+    now = now or utcnow()
+    if choice != AT:
+        try:
+            minutes = int(choice)
+        except ValueError:
+            raise InvalidInput("choose when the next update comes", field="promise") from None
+        return chosen_promise(minutes=minutes, at=None, now=now, field="next_update")
+    raw = str(form.get("promise_at") or "").strip()
+    try:
+        clock = time.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("give the time of the next update (HH:MM)", field="promise_at") from None
+    local_now = in_zone(now, zone)
+    at = datetime.combine(local_now.date(), clock.replace(tzinfo=None), tzinfo=zone)
+    if at <= local_now:
+        at += timedelta(days=1)  # 00:30 chosen at 23:50 is tomorrow's
+    return Promise(at=as_utc(at))
 
 
 async def pause_incident(
@@ -82,6 +197,24 @@ async def resume_incident(session: AsyncSession, *, actor: Actor, incident_id: s
     await session.flush()
 
 
+def overdue_since(incident: Incident, pause: Pause | None, now: datetime) -> datetime | None:
+    """Since when `incident`'s promised update is late (None: it is not, or the team paused
+    updates on purpose and the pause still runs)."""
+    if pause is not None and as_utc(pause.resume_at) > now:
+        return None
+    due = incident.next_update_at
+    if due is None or as_utc(due) >= now or incident.resolved_at is not None:
+        return None
+    return as_utc(due)
+
+
+async def overdue(
+    session: AsyncSession, incident: Incident, now: datetime | None = None
+) -> datetime | None:
+    """`overdue_since` for one incident, reading its pause."""
+    return overdue_since(incident, await session.get(Pause, incident.id), now or utcnow())
+
+
 @dataclass
 class DeskRow:
     incident: Incident
@@ -107,11 +240,7 @@ async def desk(session: AsyncSession, *, now: datetime | None = None) -> list[De
         pause = pauses.get(incident.id)
         if pause is not None and as_utc(pause.resume_at) <= now:
             pause = None  # the pause ran out: the promise counts again
-        overdue = (
-            pause is None
-            and incident.next_update_at is not None
-            and as_utc(incident.next_update_at) < now
-        )
+        overdue = overdue_since(incident, pause, now) is not None
         drafts = sum(1 for u in incident.updates if u.state == UpdateState.SUBMITTED)
         rows.append(DeskRow(incident, overdue, pause, drafts))
     rows.sort(key=lambda r: (not r.overdue, r.pause is None, -r.incident.started_at.timestamp()))
