@@ -74,6 +74,19 @@ async def test_the_queue_card_shows_the_sms_its_segments_and_what_it_costs(clien
     assert item["recipients"]["channels"] == {"sms": 3}
 
 
+async def test_a_queue_card_says_nothing_of_sms_when_no_number_would_get_it(client, users, keys):
+    incident = await factories.incident(client, keys["responder"], "API errors")
+    await submitted(client, keys, incident["id"], "We are looking into it.", "investigating")
+    await sign_in(client, "lead")
+
+    queue = await client.get("/admin/queue")
+
+    assert "Approve and publish" in queue.text
+    assert "SMS" not in queue.text
+    (item,) = (await client.get("/api/v1/queue", headers=keys["comms_lead"])).json()
+    assert item["sms"] is None
+
+
 async def test_a_mid_incident_update_is_offered_by_sms_with_its_cost_and_sent_if_chosen(
     client, users, keys, twilio, settings, sessionmaker
 ):

@@ -355,7 +355,8 @@ async def sms_preview(
     session: AsyncSession, site: Site, incident: Incident, shown: Update
 ) -> SmsPreview | None:
     """The SMS the words would be sent as, its segments, and its cost if sent: segments
-    times the SMS subscribers it reaches (counted as if the reviewer chose to send it)."""
+    times the SMS subscribers it reaches (counted as if the reviewer chose to send it).
+    None when it would reach no SMS subscriber."""
     if site.sms is None:
         return None
     kind = SubscriberKind.SMS.value
@@ -365,6 +366,8 @@ async def sms_preview(
     counts = await update_recipient_counts(session, update=shown, incident=incident)
     shown.send_by_sms = False
     numbers = sum(count for k, _customer, count in counts if k == kind)
+    if not numbers:
+        return None  # no SMS subscriber would get it: nothing to weigh before approving
     return SmsPreview(text, segments(text), numbers, by_default)
 
 
