@@ -85,14 +85,6 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
-    value = (env.get(name) or default).strip().rstrip("/")
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
-    return value
-
-
 def _url(env: Mapping[str, str], name: str) -> str | None:
     """An http(s) URL, or None when unset."""
     raw = (env.get(name) or "").strip()
@@ -102,6 +94,11 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
     return raw
+
+
+def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
+    """An http(s) URL paths are added to (without its trailing slash), or `default`."""
+    return (_url(env, name) or default).rstrip("/")
 
 
 def _anchored(database_url: str) -> str:
@@ -281,7 +278,7 @@ class Settings:
             twilio_account_sid=env.get("TIDINGS_TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=env.get("TIDINGS_TWILIO_AUTH_TOKEN") or None,
             twilio_from=env.get("TIDINGS_TWILIO_FROM") or None,
-            twilio_base_url=_http_url(env, "TIDINGS_TWILIO_BASE_URL", cls.twilio_base_url),
+            twilio_base_url=_base_url(env, "TIDINGS_TWILIO_BASE_URL", cls.twilio_base_url),
             sms_per_second=_positive(env, "TIDINGS_SMS_PER_SECOND", cls.sms_per_second),
             run_worker=_flag(env, "TIDINGS_RUN_WORKER", cls.run_worker),
             worker_concurrency=_int(env, "TIDINGS_WORKER_CONCURRENCY", 8, minimum=1),
