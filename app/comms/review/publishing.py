@@ -19,6 +19,7 @@ from app.accounts.permissions import Act
 from app.comms.review.policy_store import load_policy
 from app.comms.review.reached import record_audience
 from app.comms.wording.promises import has_promise_mark, promise_words
+from app.comms.wording.unfinished import refuse_unfinished
 from app.components import service as components
 from app.components.models import Component
 from app.components.schemas import ComponentUpdate
@@ -102,6 +103,8 @@ async def post_update(
             "approval",
             field="publish",
         )
+    if data.publish:
+        refuse_unfinished(data.body)
     draft = await incidents.post_update(
         session, actor=actor, incident_id=incident_id, data=structs.replace(data, publish=False)
     )

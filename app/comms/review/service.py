@@ -23,6 +23,7 @@ from app.comms.review.publishing import publish_update, tell_author
 from app.comms.schemas import DraftCreate
 from app.comms.wording.templates import Site, get_template, render_template
 from app.comms.wording.tone_rules import check_tone, refuse_blocking
+from app.comms.wording.unfinished import refuse_unfinished
 from app.components.service import get_components
 from app.incidents.audit import audit
 from app.incidents.models import Update
@@ -177,6 +178,7 @@ async def submit_draft(
     permissions.require_change_draft(actor, author_id=draft.author_id)
     state = next_update_state(draft.state, UpdateAction.SUBMIT)
     incident = await get_incident(session, draft.incident_id)
+    refuse_unfinished(draft.body)
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
     refuse_blocking(findings)
     now = utcnow()
@@ -270,6 +272,7 @@ async def approve_draft(
         before = draft.body
         draft.body = body.strip()
         await audit(session, actor, "draft.edit", draft, {"on_approval": True, "before": before})
+    refuse_unfinished(draft.body)
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
     refuse_blocking(findings)
     now = utcnow()
