@@ -14,10 +14,10 @@ from app import audience
 from app.accounts.actor import Actor
 from app.audit.service import record
 from app.comms.review.service import create_draft, submit_draft
-from app.comms.wording.unfinished import find_gaps
 from app.comms.schemas import DraftCreate
 from app.comms.wording.defaults import install_default_templates
 from app.comms.wording.templates import Site, template_for
+from app.comms.wording.unfinished import find_gaps
 from app.incidents import service as incidents
 from app.incidents.models import Incident
 from app.incidents.schemas import IncidentUpdate

@@ -50,7 +50,10 @@ def test_links_the_page_link_stand_in_task_boxes_and_code_are_finished_words(bod
 
 
 def test_a_heading_followed_by_the_next_heading_is_an_empty_section():
-    body = "### What happened\n\nA bad configuration.\n\n### Impact\n\n### What we are changing\n\n- One region first."
+    body = (
+        "### What happened\n\nA bad configuration.\n\n### Impact\n\n"
+        "### What we are changing\n\n- One region first."
+    )
     assert _found(body) == [(EMPTY_SECTION, 5)]
 
 

@@ -44,8 +44,9 @@ async def test_submitting_words_with_a_placeholder_is_refused_naming_the_line(cl
     )
     refused = await client.post(f"/api/v1/updates/{draft['id']}/submit", headers=keys["responder"])
     assert refused.status_code == 422, refused.text
-    assert "line 3 still holds a template's placeholder: “[Say what people notice.]”" in (
-        refused.json()["detail"]
+    assert (
+        "line 3 still holds a template's placeholder: “[Say what people notice.]”"
+        in (refused.json()["detail"])
     )
     assert draft["id"] not in await _queue_ids(client, keys)
     again = await client.get(f"/api/v1/updates/{draft['id']}", headers=keys["responder"])
@@ -79,8 +80,9 @@ async def test_approving_with_an_edit_that_leaves_an_empty_section_is_refused_an
         headers=keys["comms_lead"],
     )
     assert refused.status_code == 422, refused.text
-    assert "line 3 is a heading with nothing under it: “### What we are changing”" in (
-        refused.json()["detail"]
+    assert (
+        "line 3 is a heading with nothing under it: “### What we are changing”"
+        in (refused.json()["detail"])
     )
     assert draft["id"] in await _queue_ids(client, keys)  # still waiting, unchanged
     approved = await client.post(
@@ -121,8 +123,9 @@ async def test_the_postmortem_template_cannot_be_submitted_until_its_brackets_ar
     draft = created.json()["update"]
     refused = await client.post(f"/api/v1/updates/{draft['id']}/submit", headers=keys["responder"])
     assert refused.status_code == 422, refused.text
-    assert "[Who was affected, what they could not do, and for how long.]" in (
-        refused.json()["detail"]
+    assert (
+        "[Who was affected, what they could not do, and for how long.]"
+        in (refused.json()["detail"])
     )
 
 

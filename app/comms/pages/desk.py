@@ -113,8 +113,12 @@ async def incident_page(
     triage: Any,
     state: Composing,
     figures: Any = None,
+    *,
+    error: str = "",
+    status_code: int = 200,
 ) -> Response[Any]:
-    """An incident's desk page with the one draft form filled from `state`."""
+    """An incident's desk page with the one draft form filled from `state`; `error` and
+    `status_code` say why a save of that form was refused."""
     incident = await get_incident(db, incident_id)
     kind = IncidentKind(incident.kind)
     templates = [
@@ -130,9 +134,11 @@ async def incident_page(
     )
     in_review = select(DraftReview).where(DraftReview.incident_id == incident.id)
     reviews = {r.update_id: r for r in await db.scalars(in_review)}
+    context: dict[str, Any] = {"error": error} if error else {}
     return admin_page(
         request,
         "admin/incident.html",
+        status_code=status_code,
         incident=incident,
         updates=list(incident.updates),
         reviews=reviews,
@@ -164,6 +170,7 @@ async def incident_page(
         has_postmortem=any(
             u.status == POSTMORTEM and u.state == "published" for u in incident.updates
         ),
+        **context,
     )
 
 
@@ -248,9 +255,10 @@ class DeskPages(Controller):
         actor: CurrentActor,
         settings: AppSettings,
         incident_id: str,
-    ) -> Redirect:
+        triage: WaitingTriage,
+        figures: IncidentFigures,
+    ) -> Response[Any]:
         form = await request.form()
-        here = f"/admin/incidents/{incident_id}"
         try:
             draft = await service.create_draft(
                 db,
@@ -272,8 +280,19 @@ class DeskPages(Controller):
             if text(form, "then") == "submit":
                 await service.submit_draft(db, actor=actor, update_id=draft.id, zone=settings.zone)
         except DomainError as exc:
+            # The page again with the form as it was sent: a refusal never loses the words.
             await db.rollback()
-            return back(here, error=exc.message)
+            return await incident_page(
+                request,
+                db,
+                settings,
+                incident_id,
+                triage,
+                Composing.from_form(form),
+                figures,
+                error=exc.message,
+                status_code=exc.status_code,
+            )
         done = "Submitted for approval." if text(form, "then") == "submit" else "Draft saved."
         return back(f"/admin/updates/{draft.id}", notice=done)
 
