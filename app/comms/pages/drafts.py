@@ -187,6 +187,7 @@ async def draft_page(
         view=view,
         draft=draft,
         body=typed.body if typed else draft.body,
+        kept=typed is not None,
         status=(typed.status if typed else "") or draft.status,
         may_change=permissions.may_change_draft(actor, author_id=draft.author_id),
         may_draft=permissions.may(actor, Act.DRAFT),
