@@ -155,3 +155,24 @@ async def test_a_comms_lead_may_change_anyones_draft_so_sees_the_form(client, ke
     page = await client.get(f"/admin/updates/{theirs['id']}")
     assert f'action="/admin/updates/{theirs["id"]}/edit"' in page.text
     assert "Copy into my draft" not in page.text
+
+
+async def test_a_retired_draft_shows_why_read_only_and_can_be_copied(client, keys, users):
+    api = await factories.component(client, keys["admin"], "API")
+    declared = await client.post(
+        "/api/v1/declarations",
+        json={"title": "API errors", "components": [{"id": api["id"], "status": "major_outage"}]},
+        headers=keys["responder"],
+    )
+    first = declared.json()["draft"]["update"]
+    await factories.publish(
+        client, keys["comms_lead"], declared.json()["incident_id"], "API is down, sorry."
+    )
+    await sign_in(client, "lead")
+    page = await client.get(f"/admin/updates/{first['id']}")
+    shown = html.unescape(page.text)
+    assert "Retired: other words for this moment were published first" in shown
+    assert f'action="/admin/updates/{first["id"]}/edit"' not in page.text
+    assert ">Copy into my draft</button>" in page.text
+    incident_page = await client.get(f"/admin/incidents/{declared.json()['incident_id']}")
+    assert "Retired: other words for this moment" in html.unescape(incident_page.text)
