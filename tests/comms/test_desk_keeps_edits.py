@@ -176,3 +176,18 @@ async def test_a_retired_draft_shows_why_read_only_and_can_be_copied(client, key
     assert ">Copy into my draft</button>" in page.text
     incident_page = await client.get(f"/admin/incidents/{declared.json()['incident_id']}")
     assert "Retired: other words for this moment" in html.unescape(incident_page.text)
+
+
+async def test_the_live_check_names_an_unfinished_line_while_it_is_typed(client, keys, users):
+    incident = await _incident(client, keys)
+    await sign_in(client, "rita")
+    page = await client.get(f"/admin/incidents/{incident['id']}")
+    checked = await client.post(
+        f"/admin/incidents/{incident['id']}/preview",
+        json={"body": TYPED, "status": "investigating"},
+        headers={"X-CSRF-Token": csrf(page.text)},
+    )
+    assert checked.status_code == 200, checked.text
+    first = checked.json()["findings"][0]
+    assert first["rule"] == "unfinished" and first["blocking"] is True
+    assert "line 3 still holds a template's placeholder" in first["message"]

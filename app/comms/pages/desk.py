@@ -27,7 +27,7 @@ from app.comms.models import DraftReview, Example, Pause
 from app.comms.review import publishing, service
 from app.comms.review.reached import affected_customers
 from app.comms.schemas import DraftCreate
-from app.comms.wording import examples, promises
+from app.comms.wording import examples, promises, unfinished
 from app.comms.wording import templates as wording
 from app.comms.wording.composing import Composing, compose, email_subject_preview
 from app.comms.wording.site import site_for
@@ -305,7 +305,8 @@ class DeskPages(Controller):
         findings = await check_tone(db, incident=incident, status=status, body=data.body)
         return {
             "html": markdown_to_safe_html(data.body),
-            "findings": [f.as_dict() for f in findings],
+            # What would refuse the words on submit, said while they are typed.
+            "findings": [*unfinished.as_findings(data.body), *(f.as_dict() for f in findings)],
         }
 
     @post("/incidents/{incident_id:str}/pause", opt={"act": Act.PAUSE_PROMISES})

@@ -120,6 +120,14 @@ def _section_is_empty(lines: list[str], code: set[int], start: int, level: int) 
     return True
 
 
+def as_findings(body: str) -> list[dict[str, object]]:
+    """The gaps in `body` shaped as the desk's live checks list them (always blocking)."""
+    return [
+        {"rule": "unfinished", "message": g.message, "words": [g.line.strip()], "blocking": True}
+        for g in find_gaps(body)
+    ]
+
+
 def refuse_unfinished(body: str, *, field: str = "body") -> None:
     """A 422 quoting each unfinished line; nothing when the words are finished."""
     gaps = find_gaps(body)
