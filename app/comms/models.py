@@ -1,6 +1,6 @@
 """The comms desk's own tables: templates, examples, tone rules, reviews of drafts, pauses.
 
-A draft itself is a core `Update` (state draft/submitted/rejected/published); what only the
+A draft itself is a core `Update` (state draft/submitted/rejected/retired/published); what only the
 desk needs about it (template used, reviewer, rejection reason) lives in `DraftReview`.
 """
 
@@ -100,6 +100,11 @@ class DraftReview(Base):
     # (`app.comms.review.binding`).
     submitted_audience: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     submitted_version: Mapped[str | None] = mapped_column(String(16))
+    # Written at declare time (the incident's first words, from a template): retired, not
+    # published, when other words go out first (`app.comms.review.retiring`).
+    declared: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_at: Mapped[datetime | None]
+    retired_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Pause(Base):

@@ -147,6 +147,9 @@ class ReviewRead(msgspec.Struct, kw_only=True):
     rejection_reason: str | None
     edited_on_approval: bool
     findings: list[dict[str, Any]]
+    # Set when the draft was overtaken by words published first (state `retired`).
+    retired_at: datetime | None = None
+    retired_note: str | None = None
 
 
 class AudiencePreviewRead(msgspec.Struct, kw_only=True):

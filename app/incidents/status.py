@@ -51,6 +51,7 @@ class UpdateState(StrEnum):
     DRAFT = "draft"  # being written; nobody outside the team sees it
     SUBMITTED = "submitted"  # waiting in the approval queue
     REJECTED = "rejected"  # sent back to its author with a reason
+    RETIRED = "retired"  # overtaken: other words went out for its moment; kept, never sent
     PUBLISHED = "published"  # approved words, visible to the incident's audience
 
 
@@ -63,6 +64,7 @@ class UpdateAction(StrEnum):
     APPROVE = "approve"  # a reviewer lets queued words out
     REJECT = "reject"  # back to its author, with a reason
     PUBLISH = "publish"  # out to its readers: straight from a draft, or once approved
+    RETIRE = "retire"  # out of the queue for good, overtaken by words already published
 
 
 # Going back is allowed while an incident is open (a fix that did not hold); a resolved
@@ -103,22 +105,32 @@ _UPDATE_MOVES: dict[UpdateState, dict[UpdateAction, UpdateState]] = {
         UpdateAction.AMEND: UpdateState.DRAFT,
         UpdateAction.SUBMIT: UpdateState.SUBMITTED,
         UpdateAction.PUBLISH: UpdateState.PUBLISHED,
+        UpdateAction.RETIRE: UpdateState.RETIRED,
     },
     UpdateState.REJECTED: {
         UpdateAction.EDIT: UpdateState.DRAFT,
         UpdateAction.AMEND: UpdateState.REJECTED,
         UpdateAction.SUBMIT: UpdateState.SUBMITTED,
+        UpdateAction.RETIRE: UpdateState.RETIRED,
     },
     UpdateState.SUBMITTED: {
         UpdateAction.APPROVE: UpdateState.PUBLISHED,
         UpdateAction.REJECT: UpdateState.REJECTED,
         UpdateAction.PUBLISH: UpdateState.PUBLISHED,
+        UpdateAction.RETIRE: UpdateState.RETIRED,
     },
+    # A retired draft's words stay on the record; its writer copies them to use them again.
+    UpdateState.RETIRED: {},
     UpdateState.PUBLISHED: {UpdateAction.AMEND: UpdateState.PUBLISHED},
 }
 
 
 def _update_refusal(current: UpdateState, action: UpdateAction) -> str:
+    if current is UpdateState.RETIRED:
+        return (
+            "this draft was retired: other words went out for its moment; copy it into a new "
+            "draft to use its words"
+        )
     if action in (UpdateAction.EDIT, UpdateAction.AMEND):
         return f"a {current} update cannot be edited; only drafts can"
     if action is UpdateAction.SUBMIT:
@@ -176,6 +188,21 @@ def check_update_status(kind: IncidentKind, current: str, new: str) -> None:
         raise InvalidTransition(
             f"a postmortem follows a resolved incident; this one is {current}", field="status"
         )
+
+
+def check_words_status(kind: IncidentKind, current: str, words: str) -> None:
+    """Raise unless words with status `words` may go out now that the incident is at
+    `current`: words written while it was open may not say "investigating" (or any status
+    before the end) once it is resolved or completed."""
+    if current in FINAL_STATUSES and words in OPEN_STATUSES:
+        raise InvalidTransition(
+            f"this {kind.value} is already {current}: words saying “{status_label(words)}” "
+            f"would reopen it on the page; set these words to {current}"
+            + (" or postmortem" if kind is IncidentKind.INCIDENT else "")
+            + ", or open a new incident for a new problem",
+            field="status",
+        )
+    check_update_status(kind, current, words)
 
 
 def parse_status(kind: IncidentKind, value: str) -> str:

@@ -17,6 +17,7 @@ from app.comms.review.service import create_draft, submit_draft
 from app.comms.schemas import DraftCreate
 from app.comms.wording.defaults import install_default_templates
 from app.comms.wording.templates import Site, template_for
+from app.comms.wording.unfinished import find_gaps
 from app.incidents import service as incidents
 from app.incidents.models import Incident
 from app.incidents.schemas import IncidentUpdate
@@ -74,7 +75,10 @@ async def accept(
         incident_id=incident_id,
         data=DraftCreate(status=status, template_id=template.id),
     )
-    await submit_draft(session, actor=actor, update_id=draft.id, waivable=False)
+    if not find_gaps(draft.body):
+        # A template that leaves blanks to fill waits as a draft for its writer: unfinished
+        # words may not be submitted, and accepting the alert should not fail for it.
+        await submit_draft(session, actor=actor, update_id=draft.id, waivable=False)
     thread.state = TriageState.ACCEPTED.value
     thread.decided_by = actor.name
     thread.decided_at = utcnow()

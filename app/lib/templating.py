@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app.lib.clock import as_utc, in_zone
+from app.lib.clock import as_utc, in_zone, utcnow
 from app.lib.paths import TEMPLATES, THEMES
 from app.lib.text import markdown_to_safe_html
+from app.lib.times_in_words import mark_times, zone_label
 
 
 class Renderer:
@@ -45,6 +46,7 @@ class Renderer:
         self.env.globals["theme"] = {"name": theme_dir.name, **self.theme_meta}
         self.env.filters["local"] = self.local
         self.env.filters["markdown"] = lambda text: Markup(markdown_to_safe_html(text or ""))
+        self.env.filters["words"] = self.words
         self.env.filters["duration"] = human_duration
         self.env.filters["countdown"] = countdown
         self.env.globals["zone_label"] = self.zone_label
@@ -57,6 +59,12 @@ class Renderer:
         if fmt in STYLES:
             fmt = STYLES[fmt].replace("%-d", str(at.day))
         return at.strftime(fmt.replace("%Z", zone_label(self.zone, at)))
+
+    def words(self, text: str | None, published_at: datetime | None = None) -> Markup:
+        """Published words as the page shows them: Markdown made safe, and each time written
+        in them marked up like the page's own times, for the reader's zone."""
+        html = markdown_to_safe_html(text or "")
+        return Markup(mark_times(html, zone=self.zone, near=published_at or utcnow()))
 
     def zone_label(self, at: datetime | None = None) -> str:
         return zone_label(self.zone, at or datetime.now(self.zone))
@@ -72,13 +80,6 @@ STYLES = {
     "time": "%H:%M %Z",
     "full": "%a, %b %-d, %Y, %H:%M %Z",
 }
-
-
-def zone_label(zone: ZoneInfo, at: datetime) -> str:
-    """The zone as people say it at that moment: "UTC", "CET", "EST"; never "Etc/UTC".
-    Zones without a common abbreviation (tzdata writes "+03") read "UTC+03"."""
-    name = in_zone(at, zone).tzname() or "UTC"
-    return f"UTC{name}" if name[:1] in "+-" else name
 
 
 def countdown(value: datetime | None, now: datetime) -> str:

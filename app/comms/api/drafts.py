@@ -58,6 +58,8 @@ def review_read(r: DraftReview | None) -> ReviewRead | None:
         rejection_reason=r.rejection_reason,
         edited_on_approval=bool(r.edited_on_approval),
         findings=list(r.findings or []),
+        retired_at=r.retired_at,
+        retired_note=r.retired_note,
     )
 
 

@@ -54,6 +54,7 @@ from app.comms.review import publishing
 from app.comms.review.policy_store import require_approval_allowed
 from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
 from app.comms.wording.tone_rules import check_tone, refuse_blocking
+from app.comms.wording.unfinished import refuse_unfinished
 from app.components.status import ComponentStatus
 from app.incidents import service as incidents
 from app.incidents.audit import audit
@@ -230,6 +231,7 @@ async def approve_words(
         visibility=incident.visibility,
         impact=incident.impact,
     )
+    refuse_unfinished(words.body)
     refuse_blocking(await check_tone(session, incident=incident, status=phase, body=words.body))
     now = utcnow()
     words.state, words.approved_by, words.approved_at, words.note = APPROVED, actor.name, now, None

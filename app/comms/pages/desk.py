@@ -27,7 +27,7 @@ from app.comms.models import DraftReview, Example, Pause
 from app.comms.review import publishing, service
 from app.comms.review.reached import affected_customers
 from app.comms.schemas import DraftCreate
-from app.comms.wording import examples, promises
+from app.comms.wording import examples, promises, unfinished
 from app.comms.wording import templates as wording
 from app.comms.wording.composing import Composing, compose, email_subject_preview
 from app.comms.wording.promises import promise_pick
@@ -115,8 +115,12 @@ async def incident_page(
     triage: Any,
     state: Composing,
     figures: Any = None,
+    *,
+    error: str = "",
+    status_code: int = 200,
 ) -> Response[Any]:
-    """An incident's desk page with the one draft form filled from `state`."""
+    """An incident's desk page with the one draft form filled from `state`; `error` and
+    `status_code` say why a save of that form was refused."""
     incident = await get_incident(db, incident_id)
     kind = IncidentKind(incident.kind)
     templates = [
@@ -132,9 +136,11 @@ async def incident_page(
     )
     in_review = select(DraftReview).where(DraftReview.incident_id == incident.id)
     reviews = {r.update_id: r for r in await db.scalars(in_review)}
+    context: dict[str, Any] = {"error": error} if error else {}
     return admin_page(
         request,
         "admin/incident.html",
+        status_code=status_code,
         incident=incident,
         updates=list(incident.updates),
         reviews=reviews,
@@ -172,6 +178,7 @@ async def incident_page(
         has_postmortem=any(
             u.status == POSTMORTEM and u.state == "published" for u in incident.updates
         ),
+        **context,
     )
 
 
@@ -256,9 +263,10 @@ class DeskPages(Controller):
         actor: CurrentActor,
         settings: AppSettings,
         incident_id: str,
-    ) -> Redirect:
+        triage: WaitingTriage,
+        figures: IncidentFigures,
+    ) -> Response[Any]:
         form = await request.form()
-        here = f"/admin/incidents/{incident_id}"
         try:
             promise = promises.promise_from_form(form, zone=settings.zone)
             draft = await service.create_draft(
@@ -283,8 +291,19 @@ class DeskPages(Controller):
             if text(form, "then") == "submit":
                 await service.submit_draft(db, actor=actor, update_id=draft.id, zone=settings.zone)
         except DomainError as exc:
+            # The page again with the form as it was sent: a refusal never loses the words.
             await db.rollback()
-            return back(here, error=exc.message)
+            return await incident_page(
+                request,
+                db,
+                settings,
+                incident_id,
+                triage,
+                Composing.from_form(form),
+                figures,
+                error=exc.message,
+                status_code=exc.status_code,
+            )
         done = "Submitted for approval." if text(form, "then") == "submit" else "Draft saved."
         return back(f"/admin/updates/{draft.id}", notice=done)
 
@@ -297,7 +316,8 @@ class DeskPages(Controller):
         findings = await check_tone(db, incident=incident, status=status, body=data.body)
         return {
             "html": markdown_to_safe_html(data.body),
-            "findings": [f.as_dict() for f in findings],
+            # What would refuse the words on submit, said while they are typed.
+            "findings": [*unfinished.as_findings(data.body), *(f.as_dict() for f in findings)],
         }
 
     @post("/incidents/{incident_id:str}/pause", opt={"act": Act.PAUSE_PROMISES})

@@ -2,7 +2,9 @@
 /admin/queue.
 
 Handlers follow `app.comms.pages.desk`: parse the form, call one service verb, redirect back
-with a notice or the rule's refusal.
+with a notice. A refused save, submit or approval is different: the page is shown again with
+the refusal's 4xx and the words as they were typed, so that nothing typed is lost. A draft
+its reader may not change is shown read-only, with "copy into my draft".
 """
 
 from __future__ import annotations
@@ -12,18 +14,22 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
-from app.accounts.http.admin import admin_page
+from app.accounts import permissions
+from app.accounts.actor import Actor
+from app.accounts.http.admin import admin_page, back
 from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.comms.pages.desk import act, component_choices, status_choices, text
-from app.comms.review import service
+from app.comms.review import copying, service
 from app.comms.review.preview import review_view
+from app.comms.wording.composing import Composing
 from app.comms.wording.promises import promise_from_form
 from app.comms.wording.site import site_for
 from app.components.service import list_components
 from app.incidents.service import get_update
 from app.incidents.status import IncidentKind, update_statuses_for
 from app.incidents.timing import promised
+from app.lib.errors import DomainError
 from app.public.current import components_now
 from app.web.deps import AppSettings, Db
 
@@ -37,28 +43,16 @@ class DraftPages(Controller):
     async def draft(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
     ) -> Response[Any]:
-        draft = await get_update(db, update_id)
-        view = await review_view(db, site_for(settings, request.app.state.renderer), draft)
-        planned = {p["code"]: p["new_status"] for p in draft.affected_components or []}
-        return admin_page(
-            request,
-            "admin/draft.html",
-            view=view,
-            draft=draft,
-            all_components=await components_now(db, await list_components(db)),
-            chosen_statuses=planned if draft.state != "published" else {},
-            status_choices=status_choices(),
-            statuses=update_statuses_for(IncidentKind(view.incident.kind)),
-        )
+        return await draft_page(request, db, settings, actor, update_id)
 
     @post("/updates/{update_id:str}/edit", opt={"act": Act.DRAFT})
     async def edit(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
-    ) -> Redirect:
+    ) -> Response[Any]:
         form = await request.form()
-        return await act(
-            db,
-            lambda: service.edit_draft(
+
+        async def work() -> None:
+            await service.edit_draft(
                 db,
                 actor=actor,
                 update_id=update_id,
@@ -66,22 +60,27 @@ class DraftPages(Controller):
                 components=component_choices(form),
                 status=text(form, "status") or None,
                 promise=promise_from_form(form, zone=settings.zone),
-            ),
-            "Saved. The preview and tone checks below are up to date.",
+            )
+
+        try:
+            await work()
+        except DomainError as exc:
+            return await _typed_again(request, db, settings, actor, update_id, form, exc)
+        return back(
             f"/admin/updates/{update_id}",
+            notice="Saved. The preview and tone checks below are up to date.",
         )
 
     @post("/updates/{update_id:str}/submit", opt={"act": Act.DRAFT})
     async def submit(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
-    ) -> Redirect:
+    ) -> Response[Any]:
         """Submit what is on the screen: words and statuses changed since the last save are
         saved first."""
         form = await request.form()
         body = text(form, "body")
         status = text(form, "status") or None
-
-        async def work() -> None:
+        try:
             draft = await get_update(db, update_id)
             components = component_choices(form)
             planned = [{"code": a.id, "new_status": a.status.value} for a in components or []]
@@ -102,18 +101,35 @@ class DraftPages(Controller):
                     promise=promise,
                 )
             await service.submit_draft(db, actor=actor, update_id=update_id, zone=settings.zone)
+        except DomainError as exc:
+            return await _typed_again(request, db, settings, actor, update_id, form, exc)
+        return back(f"/admin/updates/{update_id}", notice="Submitted for approval.")
 
-        return await act(db, work, "Submitted for approval.", f"/admin/updates/{update_id}")
+    @post("/updates/{update_id:str}/copy", opt={"act": Act.DRAFT})
+    async def copy(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
+    ) -> Redirect:
+        """ "Copy into my draft" on a draft one may read but not change."""
+        here = f"/admin/updates/{update_id}"
+        try:
+            mine = await copying.copy_draft(
+                db, site_for(settings, request.app.state.renderer), actor=actor, update_id=update_id
+            )
+        except DomainError as exc:
+            await db.rollback()
+            return back(here, error=exc.message)
+        return back(
+            f"/admin/updates/{mine.id}", notice="Copied into a draft of your own: change it here."
+        )
 
     @post("/updates/{update_id:str}/approve", opt={"act": Act.APPROVE})
     async def approve(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
-    ) -> Redirect:
+    ) -> Response[Any]:
         form = await request.form()
         notify = text(form, "notify") != "off"
-        return await act(
-            db,
-            lambda: service.approve_draft(
+        try:
+            await service.approve_draft(
                 db,
                 actor=actor,
                 update_id=update_id,
@@ -123,10 +139,16 @@ class DraftPages(Controller):
                 version=text(form, "version") or None,
                 sms=text(form, "sms") == "on",
                 promise=promise_from_form(form, zone=settings.zone),
-            ),
-            "Approved and published." if notify else "Approved and published without notifying.",
-            "/admin/queue",
-        )
+            )
+        except DomainError as exc:
+            # The queue again, this card holding the reviewer's words as they typed them.
+            await db.rollback()
+            typed = {update_id: str(form.get("body") or "")}
+            return await queue_page(
+                request, db, settings, typed=typed, error=exc.message, status_code=exc.status_code
+            )
+        done = "Approved and published." if notify else "Approved and published without notifying."
+        return back("/admin/queue", notice=done)
 
     @post("/updates/{update_id:str}/reject", opt={"act": Act.REJECT})
     async def reject(
@@ -146,8 +168,90 @@ class DraftPages(Controller):
     async def queue(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
     ) -> Response[Any]:
-        site = site_for(settings, request.app.state.renderer)
-        views = [
-            await review_view(db, site, draft, review) for draft, review in await service.queue(db)
-        ]
-        return admin_page(request, "admin/queue.html", views=views)
+        return await queue_page(request, db, settings)
+
+
+async def draft_page(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    actor: Actor,
+    update_id: str,
+    *,
+    typed: Composing | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response[Any]:
+    """A draft's page; `typed` is what the writer sent when a save was refused, shown in
+    the form in place of the stored words so that nothing they typed is lost."""
+    draft = await get_update(db, update_id)
+    view = await review_view(db, site_for(settings, request.app.state.renderer), draft)
+    planned = {p["code"]: p["new_status"] for p in draft.affected_components or []}
+    context: dict[str, Any] = {"error": error} if error else {}
+    return admin_page(
+        request,
+        "admin/draft.html",
+        status_code=status_code,
+        view=view,
+        draft=draft,
+        body=typed.body if typed else draft.body,
+        kept=typed is not None,
+        status=(typed.status if typed else "") or draft.status,
+        may_change=permissions.may_change_draft(actor, author_id=draft.author_id),
+        may_draft=permissions.may(actor, Act.DRAFT),
+        all_components=await components_now(db, await list_components(db)),
+        chosen_statuses=(
+            typed.components if typed else (planned if draft.state != "published" else {})
+        ),
+        status_choices=status_choices(),
+        statuses=update_statuses_for(IncidentKind(view.incident.kind)),
+        **context,
+    )
+
+
+async def _typed_again(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    actor: Actor,
+    update_id: str,
+    form: Any,
+    exc: DomainError,
+) -> Response[Any]:
+    """A refused save: nothing of it is kept in the database, everything of it on the form."""
+    await db.rollback()
+    return await draft_page(
+        request,
+        db,
+        settings,
+        actor,
+        update_id,
+        typed=Composing.from_form(form),
+        error=exc.message,
+        status_code=exc.status_code,
+    )
+
+
+async def queue_page(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    *,
+    typed: dict[str, str] | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response[Any]:
+    """The review queue; `typed` holds a reviewer's refused edits by draft id."""
+    site = site_for(settings, request.app.state.renderer)
+    views = [
+        await review_view(db, site, draft, review) for draft, review in await service.queue(db)
+    ]
+    context: dict[str, Any] = {"error": error} if error else {}
+    return admin_page(
+        request,
+        "admin/queue.html",
+        status_code=status_code,
+        views=views,
+        typed=typed or {},
+        **context,
+    )

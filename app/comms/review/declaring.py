@@ -18,7 +18,7 @@ from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms.review import publishing
-from app.comms.review.service import approve_draft, create_draft, submit_draft
+from app.comms.review.service import approve_draft, create_draft, get_review, submit_draft
 from app.comms.schemas import Declaration, DraftCreate
 from app.comms.wording.defaults import install_default_templates
 from app.comms.wording.templates import Site, template_for
@@ -96,6 +96,9 @@ async def declare(
             next_update_in_minutes=promise.minutes if promise else None,
         ),
     )
+    review = await get_review(session, draft.id)
+    assert review is not None  # create_draft wrote it
+    review.declared = True  # retired if other words go out first (`retiring`)
     detail = {
         "title": incident.title,
         "visibility": incident.visibility,

@@ -24,6 +24,7 @@ from app.comms.wording.promises import (
 )
 from app.comms.wording.templates import Site, email_subject
 from app.comms.wording.tone_rules import check_tone
+from app.comms.wording.unfinished import find_gaps
 from app.components.service import get_components
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
@@ -285,6 +286,12 @@ async def review_view(
     )
     previews = [_preview(site, incident, shown, name, customer) for name, customer in readers]
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
+    if draft.state != UpdateState.PUBLISHED:
+        # What would refuse the words on submit or approval, said before anyone tries.
+        findings[:0] = [
+            tone.Finding("unfinished", gap.message, (gap.line.strip(),), blocking=True)
+            for gap in find_gaps(draft.body)
+        ]
     if (
         draft.state != UpdateState.PUBLISHED
         and draft.next_update_at is not None

@@ -18,7 +18,9 @@ from app.accounts.actor import Actor
 from app.accounts.permissions import Act
 from app.comms.review.policy_store import load_policy
 from app.comms.review.reached import record_audience
+from app.comms.review.retiring import retire_overtaken
 from app.comms.wording.promises import has_promise_mark, promise_words
+from app.comms.wording.unfinished import refuse_unfinished
 from app.components import service as components
 from app.components.models import Component
 from app.components.schemas import ComponentUpdate
@@ -86,6 +88,7 @@ async def publish_update(
         await session.flush()
     # Who the words are for is fixed now, with them: a customer added later never reads them.
     await record_audience(session, incident, update)
+    await retire_overtaken(session, actor=actor, published=update)
     if notify:
         await enqueue_update(session, update=update, incident=incident)
     return update
@@ -102,6 +105,8 @@ async def post_update(
             "approval",
             field="publish",
         )
+    if data.publish:
+        refuse_unfinished(data.body)
     draft = await incidents.post_update(
         session, actor=actor, incident_id=incident_id, data=structs.replace(data, publish=False)
     )

@@ -23,6 +23,7 @@ from app.comms.review.publishing import publish_update, tell_author
 from app.comms.schemas import DraftCreate
 from app.comms.wording.templates import Site, get_template, render_template
 from app.comms.wording.tone_rules import check_tone, refuse_blocking
+from app.comms.wording.unfinished import refuse_unfinished
 from app.components.service import get_components
 from app.incidents.audit import audit
 from app.incidents.models import Update
@@ -33,6 +34,7 @@ from app.incidents.status import (
     UpdateAction,
     UpdateState,
     check_update_status,
+    check_words_status,
     next_update_state,
 )
 from app.incidents.timing import Promise, chosen_promise, keep_promise, promise_detail, promised
@@ -185,6 +187,8 @@ async def submit_draft(
     permissions.require_change_draft(actor, author_id=draft.author_id)
     state = next_update_state(draft.state, UpdateAction.SUBMIT)
     incident = await get_incident(session, draft.incident_id)
+    check_words_status(IncidentKind(incident.kind), incident.status, draft.status)
+    refuse_unfinished(draft.body)
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
     refuse_blocking(findings)
     now = utcnow()
@@ -262,6 +266,7 @@ async def approve_draft(
     permissions.require(actor, Act.APPROVE)
     draft = await _claim(session, update_id, UpdateAction.APPROVE)
     incident = await get_incident(session, draft.incident_id)
+    check_words_status(IncidentKind(incident.kind), incident.status, draft.status)
     review = await _review_for(session, draft)
     current = binding.draft_audience(incident, draft)
     looked_again = await binding.check_bound(
@@ -284,6 +289,7 @@ async def approve_draft(
         before = draft.body
         draft.body = body.strip()
         await audit(session, actor, "draft.edit", draft, {"on_approval": True, "before": before})
+    refuse_unfinished(draft.body)
     findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
     refuse_blocking(findings)
     now = utcnow()
@@ -343,7 +349,10 @@ async def list_drafts(
     if incident_id:
         query = query.where(Update.incident_id == incident_id)
     if author_id:
-        query = query.where(Update.author_id == author_id)
+        # A writer's list is what they have to finish: a retired draft is done with.
+        query = query.where(
+            Update.author_id == author_id, Update.state != UpdateState.RETIRED.value
+        )
     return list((await session.scalars(query.order_by(Update.created_at.desc()))).all())
 
 

@@ -28,6 +28,7 @@ from app.incidents.timing import (
 )
 from app.lib.clock import as_utc, in_zone, utcnow
 from app.lib.errors import InvalidInput, NotFound
+from app.lib.times_in_words import say
 
 # Words drafted from a template say "next update by {{ next_update }}": the time is filled in
 # once, when the words are published, from the same moment the page's header shows. Until
@@ -51,7 +52,7 @@ def promise_words(
     if next_update_at is None:
         at = within = "soon"
     else:
-        at = as_utc(next_update_at).astimezone(zone).strftime("%H:%M %Z")
+        at = say(next_update_at, zone)
         minutes = max(0, round((as_utc(next_update_at) - now).total_seconds() / 60))
         within = f"{minutes} minutes" if minutes < 90 else f"{round(minutes / 60, 1):g} hours"
     return _IN.sub(within, _AT.sub(at, body))

@@ -36,6 +36,7 @@ from app.incidents.timing import default_next_update_at
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.text import markdown_to_safe_html
+from app.lib.times_in_words import say
 
 ALL_STATUSES = (
     [s.value for s in IncidentStatus] + [POSTMORTEM] + [s.value for s in MaintenanceStatus]
@@ -94,7 +95,6 @@ def template_context(
     reader's own link is put in when a message is sent) unless `reveal_links`, for a comms
     lead's or an admin's preview that nothing keeps."""
     now = now or utcnow()
-    fmt = "%H:%M %Z"
     # In page order, so the words list components as the status page does.
     links = sorted(incident.components, key=lambda c: (c.component.position, c.component.name))
     names = [link.component.name for link in links]
@@ -111,10 +111,10 @@ def template_context(
         "components": names,
         "components_text": _phrase(names),
         "customer_name": customer.name if customer is not None else "",
-        "started_at": as_utc(incident.started_at).astimezone(site.zone).strftime(fmt),
-        "next_update_at": (
-            as_utc(next_update_at).astimezone(site.zone).strftime(fmt) if next_update_at else ""
-        ),
+        # Times are written naming the zone (emails state it so); the pages find them again
+        # and show each reader their own zone (`app.lib.times_in_words`).
+        "started_at": say(incident.started_at, site.zone),
+        "next_update_at": say(next_update_at, site.zone) if next_update_at else "",
         "next_update_in": _in_words(next_update_at - now) if next_update_at else "",
         "page_url": url,
         "window_start": _when(site, incident.scheduled_for),
@@ -130,7 +130,7 @@ def template_context(
 
 
 def _when(site: Site, value: datetime | None) -> str:
-    return as_utc(value).astimezone(site.zone).strftime("%b %d, %H:%M %Z") if value else ""
+    return say(value, site.zone, with_day=True) if value else ""
 
 
 def _promise(incident: Incident, status: str, now: datetime) -> datetime | None:
