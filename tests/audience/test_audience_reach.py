@@ -23,6 +23,7 @@ def _subscriber(customer_id=None, **fields):  # type: ignore[no-untyped-def]
         "confirmed_at": NOW,
         "unsubscribed_at": None,
         "disabled_at": None,
+        "quarantined_at": None,
         "state": "active",
         **fields,
     }
@@ -152,6 +153,13 @@ def test_a_message_its_reader_may_still_see_goes_out():
             _incident(),
             set(),
             "unsubscribed",
+        ),
+        (
+            _subscriber(quarantined_at=NOW, state="quarantined"),
+            _update(),
+            _incident(),
+            set(),
+            "quarantined",
         ),
     ],
 )
