@@ -96,7 +96,9 @@ async def test_a_mid_incident_update_is_offered_by_sms_with_its_cost_and_sent_if
         keys["comms_lead"],
         {"kind": "sms", "address": "+14155550100"},
     )
-    incident = await factories.incident(client, keys["responder"], "API errors")
+    # A title this long leaves too little room for the words: two SMS, however they are cut.
+    title = "API errors on every endpoint in the EU and US regions, for v1 and v2 API clients"
+    incident = await factories.incident(client, keys["responder"], title)
     await factories.publish(client, keys["comms_lead"], incident["id"], "Looking into it.")
     long_words = "We found the cause: " + "a long explanation " * 12
     draft_id = await submitted(client, keys, incident["id"], long_words, "identified")

@@ -36,6 +36,7 @@ from app.lib.errors import Conflict
 from app.lib.guarded_http import TRANSPORT_ERRORS, GuardedSession, bounded_post
 from app.lib.netguard import AddressRefused
 from app.lib.phones import clean_phone
+from app.lib.sms_segments import GSM7, UCS2, segments
 from app.lib.templating import Renderer
 from app.settings import Settings
 from app.subscribers import tokens
@@ -52,6 +53,10 @@ KIND = SubscriberKind.SMS.value
 UNSUBSCRIBED_CODE = 21610
 # The one line of the words an SMS carries, at most this long (a whole SMS is 160).
 LINE_CHARS = 100
+# Shorter than this, a line says too little: the text goes as two SMS rather than be cut.
+SHORTEST_LINE = 40
+# What one SMS holds, in each encoding's units.
+ONE_SMS = {GSM7: 160, UCS2: 70}
 
 # The moments SMS carries without being asked: (incident kind, status) pairs, besides an
 # incident's first published words.
@@ -110,16 +115,31 @@ def one_line(words: str, limit: int = LINE_CHARS) -> str:
 def update_text(
     renderer: Renderer, settings: Settings, incident: Incident, update: Update, url: str
 ) -> str:
-    """An update's SMS as its reader gets it, `url` being the reader's own page link."""
-    text = renderer.render(
-        f"sms/{Message.INCIDENT_UPDATE.value}/body.txt",
-        page_name=settings.page_name,
-        title=incident.title,
-        status=status_label(update.status),
-        line=one_line(fill(update.body, url)),
-        url=url,
-    )
-    return text.strip().translate(_PLAIN)
+    """An update's SMS as its reader gets it, `url` being the reader's own page link.
+
+    The words' line is cut shorter when that makes the whole text one SMS instead of two:
+    each reader costs half as much, and the page link carries the rest."""
+    words = fill(update.body, url)
+
+    def render(limit: int) -> str:
+        text = renderer.render(
+            f"sms/{Message.INCIDENT_UPDATE.value}/body.txt",
+            page_name=settings.page_name,
+            title=incident.title,
+            status=status_label(update.status),
+            line=one_line(words, limit),
+            url=url,
+        )
+        return text.strip().translate(_PLAIN)
+
+    text = render(LINE_CHARS)
+    measured = segments(text)
+    shortened = len(one_line(words, LINE_CHARS)) - (measured.units - ONE_SMS[measured.encoding])
+    if measured.count > 1 and shortened >= SHORTEST_LINE:
+        shorter = render(shortened)
+        if segments(shorter).count == 1:
+            return shorter
+    return text
 
 
 def preview(renderer: Renderer, settings: Settings) -> Callable[[Incident, Update], str]:
