@@ -19,10 +19,9 @@ from app.comms.pages.desk import act, component_choices, status_choices, text
 from app.comms.review import service
 from app.comms.review.preview import review_view
 from app.comms.wording.site import site_for
-from app.components.service import list_components
 from app.incidents.service import get_update
 from app.incidents.status import IncidentKind, update_statuses_for
-from app.public.current import components_now
+from app.public.current import component_picker
 from app.web.deps import AppSettings, Db
 
 
@@ -43,7 +42,7 @@ class DraftPages(Controller):
             "admin/draft.html",
             view=view,
             draft=draft,
-            all_components=await components_now(db, await list_components(db)),
+            picker=await component_picker(db, [*view.incident.component_ids, *planned]),
             chosen_statuses=planned if draft.state != "published" else {},
             status_choices=status_choices(),
             statuses=update_statuses_for(IncidentKind(view.incident.kind)),

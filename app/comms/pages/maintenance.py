@@ -19,12 +19,12 @@ from app.comms.maintenance import plans as maintenance_plans
 from app.comms.maintenance import service as maintenance
 from app.comms.maintenance.plans import PHASE_LABELS, PHASES
 from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
-from app.components.service import list_components
 from app.customers.service import list_customers
 from app.incidents.status import Visibility
 from app.lib.clock import in_zone, utcnow
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.moments import check_moment
+from app.public.current import component_picker
 from app.web.deps import AppSettings, Db
 
 LIST = "/admin/maintenance"
@@ -66,7 +66,7 @@ class MaintenancePages(Controller):
             request,
             "admin/maintenance.html",
             plans=await maintenance_plans.list_plans(db),
-            components=await list_components(db),
+            picker=await component_picker(db),
             customers=await list_customers(db),
             visibilities=[v.value for v in Visibility],
             phases=PHASES,
@@ -122,7 +122,7 @@ class MaintenancePages(Controller):
             "admin/maintenance_window.html",
             plan=plan,
             incident=plan.incident,
-            components=await list_components(db),
+            picker=await component_picker(db, plan.incident.component_ids),
             chosen=set(plan.incident.component_ids),
             phases=PHASES,
             labels=PHASE_LABELS,
