@@ -18,6 +18,7 @@ from app.accounts.permissions import Act
 from app.comms.pages.desk import act, component_choices, status_choices, text
 from app.comms.review import service
 from app.comms.review.preview import review_view
+from app.comms.wording import examples
 from app.comms.wording.site import site_for
 from app.incidents.service import get_update
 from app.incidents.status import IncidentKind, update_statuses_for
@@ -46,24 +47,33 @@ class DraftPages(Controller):
             chosen_statuses=planned if draft.state != "published" else {},
             status_choices=status_choices(),
             statuses=update_statuses_for(IncidentKind(view.incident.kind)),
+            examples=await examples.similar_examples(
+                db, incident=view.incident, status=draft.status, text=draft.body
+            ),
         )
 
     @post("/updates/{update_id:str}/edit", opt={"act": Act.DRAFT})
     async def edit(self, request: Request, db: Db, actor: CurrentActor, update_id: str) -> Redirect:
         form = await request.form()
-        return await act(
-            db,
-            lambda: service.edit_draft(
+        insert = text(form, "insert_example")  # "Insert" on an example: save with its words
+
+        async def work() -> None:
+            body = text(form, "body")
+            if insert:
+                body = examples.inserted(body, await examples.example_words(db, insert))
+            await service.edit_draft(
                 db,
                 actor=actor,
                 update_id=update_id,
-                body=text(form, "body"),
+                body=body,
                 components=component_choices(form),
                 status=text(form, "status") or None,
-            ),
-            "Saved. The preview and tone checks below are up to date.",
-            f"/admin/updates/{update_id}",
-        )
+            )
+
+        done = "Saved. The preview and tone checks below are up to date."
+        if insert:
+            done = "The example's words were added after yours; edit them to fit."
+        return await act(db, work, done, f"/admin/updates/{update_id}")
 
     @post("/updates/{update_id:str}/submit", opt={"act": Act.DRAFT})
     async def submit(
