@@ -6,14 +6,18 @@ the components this reader may see with their status now.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.customers.page_links import fill
 from app.incidents.models import Incident, Update
 from app.incidents.status import FINAL_STATUSES, status_label
+from app.lib.clock import as_utc
 from app.settings import Settings
 
 # What colour the update's status wears in an email: done is green, planned work blue,
@@ -35,6 +39,22 @@ COLOURS = {
     "partial": ("#b04700", "#f0883e"),
     "major": ("#cf222e", "#ff7b72"),
 }
+
+
+# Words that already make the next-update promise ("We'll post the next update by 14:33",
+# "we'll update you within 2 hours"): the email then does not say it a second time.
+_PROMISE_WORDS = re.compile(
+    r"\bnext update\b|\bupdate you\b|\b(?:post|send|share) (?:an|another) update\b", re.I
+)
+
+
+def states_promise(body: str, next_update_at: datetime | None, zone: ZoneInfo) -> bool:
+    """Whether the words already say when the next update comes: its time, or a promise."""
+    if next_update_at is None:
+        return False
+    if as_utc(next_update_at).astimezone(zone).strftime("%H:%M") in body:
+        return True
+    return _PROMISE_WORDS.search(body) is not None
 
 
 @dataclass(frozen=True)
@@ -69,14 +89,16 @@ def update_email_context(
             for link in incident.components
         ]
     is_open = update.status not in FINAL_STATUSES
+    promise = (update.next_update_at or incident.next_update_at) if is_open else None
     incident_url = f"{settings.base_url}{prefix}/incidents/{incident.id}"
+    body = fill(update.body, incident_url)
     return {
         "page_name": settings.page_name,
         "customer_name": customer.name if customer else None,
         "incident": incident,
         "update": update,
         # The words with this reader's own page link where the writer put `{{ page_url }}`.
-        "body": fill(update.body, incident_url),
+        "body": body,
         "status_label": status_label(update.status),
         "tone": _TONE.get(update.status) or _IMPACT_TONE.get(incident.impact, "degraded"),
         "colours": COLOURS,
@@ -84,7 +106,8 @@ def update_email_context(
         "is_maintenance": incident.kind == "maintenance",
         "components": components,
         "posted_at": update.published_at or update.created_at,
-        "next_update_at": (update.next_update_at or incident.next_update_at) if is_open else None,
+        # The promise is said once: by the words when they say it, else by its own line.
+        "next_update_at": None if states_promise(body, promise, settings.zone) else promise,
         "incident_url": incident_url,
         "page_url": f"{settings.base_url}{prefix}/",
         "base_url": settings.base_url,

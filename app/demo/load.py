@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,8 +36,10 @@ from app.incidents.schemas import AffectedComponent, IncidentCreate, UpdateCreat
 from app.incidents.service import DIRECT_PUBLISH, get_incident, open_incident, post_update
 from app.incidents.status import Impact, Visibility
 from app.lib.clock import utcnow
+from app.lib.templating import zone_label
 from app.settings import Settings
 
+HISTORY_DAYS = 120  # how long ago the demo company put its services on the page
 DEMO = Actor.system("demo", name="demo", role=Role.ADMIN)
 DEMO_REVIEWER = Actor.system("demo-lead", name="demo-lead", role=Role.COMMS_LEAD)
 WINDOW_WORDS = {
@@ -75,6 +78,13 @@ async def load_demo(session: AsyncSession, *, settings: Settings) -> str | None:
         )
 
     now = utcnow()
+    # The company existed before its 90 days of history: pages draw a component's bars only
+    # from when it was added, so the demo's are added before the oldest story.
+    founded = now - timedelta(days=HISTORY_DAYS)
+    for row in [*components.values(), *customers.values()]:
+        row.created_at = row.updated_at = founded
+    for group in {c.group for c in components.values() if c.group is not None}:
+        group.created_at = group.updated_at = founded
     count = 0
     days = sorted(rng.sample(range(3, 88), len(PAST) + len(CUSTOMER_ONLY)), reverse=True)
     stories = [(None, *story) for story in PAST] + list(CUSTOMER_ONLY)
@@ -96,12 +106,14 @@ async def load_demo(session: AsyncSession, *, settings: Settings) -> str | None:
         )
         count += 1
 
-    # Happening now: an open incident and an upcoming maintenance.
+    # Happening now: an open incident and an upcoming maintenance. Its first words went
+    # out a few minutes after it began and promised the next within 2 hours: the promise
+    # on the page is that one.
     incident = await publishing.open_incident(
         session,
         actor=DEMO,
         data=IncidentCreate(
-            title="Delays in sending email notifications",
+            title="Delays in webhook deliveries",
             impact=Impact.MINOR,
             visibility=Visibility.PUBLIC,
             components=[
@@ -110,13 +122,17 @@ async def load_demo(session: AsyncSession, *, settings: Settings) -> str | None:
                     status=ComponentStatus.DEGRADED_PERFORMANCE,
                 )
             ],
-            body="Some notifications are arriving a few minutes late. Nothing is lost. We're "
+            body="Some webhooks are arriving a few minutes late. Nothing is lost. We're "
             "adding capacity and will update you within 2 hours.",
             publish=True,
         ),
     )
-    incident.started_at = now - timedelta(minutes=25)
-    incident.next_update_at = now + timedelta(minutes=95)
+    incident.started_at = incident.created_at = now - timedelta(minutes=25)
+    posted = incident.started_at + timedelta(minutes=4)
+    incident.next_update_at = posted + timedelta(hours=2)
+    (first,) = incident.updates
+    first.created_at = first.updated_at = first.published_at = posted
+    first.next_update_at = incident.next_update_at
     starts = (now + timedelta(days=3)).replace(hour=2, minute=0, second=0, microsecond=0)
     # Scheduled from the desk's own path: the words of each moment written and approved
     # in advance; the announcement goes out on approval, the others by the clock.
@@ -127,7 +143,7 @@ async def load_demo(session: AsyncSession, *, settings: Settings) -> str | None:
             title="Database upgrade in EU (Frankfurt)",
             scheduled_for=starts,
             scheduled_until=starts + timedelta(hours=2),
-            components=[components["Database"].id],
+            components=[components["Database"].id, components["EU (Frankfurt)"].id],
             **WINDOW_WORDS,
         ),
     )
@@ -155,7 +171,12 @@ async def _past_incident(
 ) -> Incident:
     end = start + timedelta(minutes=minutes)
     customers = [customer_id] if customer_id else []
-    fmt = "%H:%M UTC"
+    # Times in the words are said in the page's zone, as the page around them says them.
+    zone = ZoneInfo(zone_name)
+
+    def said(at: datetime) -> str:
+        return f"{at.astimezone(zone):%H:%M} {zone_label(zone, at)}"
+
     incident = await open_incident(
         session,
         actor=DEMO,
@@ -178,7 +199,7 @@ async def _past_incident(
             incident_id=incident.id,
             data=UpdateCreate(
                 status=status,
-                body=body.format(start=start.strftime(fmt), end=end.strftime(fmt)),
+                body=body.format(start=said(start), end=said(end)),
             ),
         )
         # Past words: published as history, nobody told; their audience is recorded all

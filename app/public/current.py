@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience as aud
 from app.components.models import Component
+from app.components.service import list_components
 from app.components.status import ComponentStatus
 from app.incidents.models import Incident, Update
 from app.public.snapshot import Snapshot, load_snapshot
@@ -37,6 +38,54 @@ class ComponentNow:
     @property
     def name(self) -> str:
         return self.component.name
+
+    @property
+    def label(self) -> str:
+        return ComponentStatus(self.status).label
+
+    @property
+    def group_name(self) -> str:
+        return self.component.group.name if self.component.group is not None else ""
+
+
+@dataclass(frozen=True)
+class PickerGroup:
+    name: str  # "" for components in no group
+    components: list[ComponentNow]
+
+
+@dataclass(frozen=True)
+class Picker:
+    """A desk form's component picker: the incident's components first, grouped as on the
+    page, and the rest (folded on the form), grouped the same way."""
+
+    first: list[PickerGroup]
+    rest: list[PickerGroup]
+
+    @property
+    def rest_count(self) -> int:
+        return sum(len(g.components) for g in self.rest)
+
+
+def _by_group(components: list[ComponentNow]) -> list[PickerGroup]:
+    groups: dict[str, list[ComponentNow]] = {}
+    for item in components:  # already in page order: ungrouped first, then group by group
+        groups.setdefault(item.group_name, []).append(item)
+    return [PickerGroup(name, items) for name, items in groups.items()]
+
+
+def picker(components: list[ComponentNow], first: Collection[str]) -> Picker:
+    """Split `components` (in page order) into those named in `first` and the others."""
+    wanted = set(first)
+    return Picker(
+        first=_by_group([c for c in components if c.id in wanted]),
+        rest=_by_group([c for c in components if c.id not in wanted]),
+    )
+
+
+async def component_picker(session: AsyncSession, first: Collection[str] = ()) -> Picker:
+    """Every component with its status now, for a desk form, `first` ones first."""
+    return picker(await components_now(session, await list_components(session)), first)
 
 
 def statuses_in(snapshot: Snapshot, audience: aud.Audience) -> dict[str, ComponentStatus]:

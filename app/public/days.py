@@ -42,6 +42,9 @@ class DayView:
     status: ComponentStatus = ComponentStatus.OPERATIONAL
     minutes: dict[ComponentStatus, int] = field(default_factory=dict)
     incidents: list[DayIncident] = field(default_factory=list)
+    existed: bool = True  # False before the component was on the page: no bar, no green
+    counted: float = 0.0  # seconds of this day the uptime counts (since it existed, until now)
+    lost: float = 0.0  # weighted seconds of downtime within them
 
     @property
     def anchor(self) -> str:
@@ -65,6 +68,7 @@ class Segment:
     span: int
     day: DayView | None = None
     older: bool = False  # before the last RECENT_DAYS (phones leave it out)
+    unknown: bool = False  # days before the component existed, drawn as empty slots
 
 
 def _merge(intervals: list[tuple[datetime, datetime]]) -> float:
@@ -87,17 +91,19 @@ def day_bars(
     today: date,
     zone: ZoneInfo,
     now: datetime,
+    since: datetime | None = None,
 ) -> tuple[list[DayView], float]:
     """The component's last 90 days, oldest first, and its uptime percentage over them.
 
     Incidents count from start to resolution (or now); maintenance counts only once its
-    window has opened, and never as downtime.
+    window has opened, and never as downtime. Days before `since` (when the component
+    appeared) are not days it was up: they are marked as not existing and not counted.
     """
     first = today - timedelta(days=WINDOW_DAYS - 1)
     days = [DayView(day=first + timedelta(days=n)) for n in range(WINDOW_DAYS)]
     window_start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    counted_from = max(window_start, as_utc(since)) if since is not None else window_start
     spans: dict[tuple[int, ComponentStatus], list[tuple[datetime, datetime]]] = {}
-    downtime: dict[ComponentStatus, list[tuple[datetime, datetime]]] = {}
     for view in views:
         status = next((s for c, s in view.components if c.id == component_id), None)
         if status is None:
@@ -111,8 +117,6 @@ def day_bars(
         end = min(as_utc(view.ends_at) if view.ends_at else now, now)
         if end <= start:
             continue
-        if status in _DOWNTIME_WEIGHT:
-            downtime.setdefault(status, []).append((start, end))
         index = (start.astimezone(zone).date() - first).days
         last = (end.astimezone(zone).date() - first).days
         for n in range(max(index, 0), min(last, WINDOW_DAYS - 1) + 1):
@@ -125,35 +129,56 @@ def day_bars(
             if clipped[1] > clipped[0]:
                 spans.setdefault((n, status), []).append(clipped)
     for (n, status), intervals in spans.items():
-        days[n].minutes[status] = max(1, round(_merge(intervals) / 60))
-    window_seconds = (now - window_start).total_seconds()
-    lost = sum(_merge(v) * _DOWNTIME_WEIGHT[s] for s, v in downtime.items())
-    uptime = 100.0 * max(0.0, 1 - lost / window_seconds) if window_seconds > 0 else 100.0
-    return days, uptime
+        covered = _merge(intervals)
+        days[n].minutes[status] = max(1, round(covered / 60))
+        days[n].lost += covered * _DOWNTIME_WEIGHT.get(status, 0.0)
+    # A component with an incident existed then, whatever its record says (an import, say).
+    troubled = [n for n, bar in enumerate(days) if bar.incidents]
+    if troubled:
+        counted_from = min(
+            counted_from,
+            datetime.combine(days[troubled[0]].day, datetime.min.time(), tzinfo=zone),
+        )
+    for bar in days:
+        day_start = datetime.combine(bar.day, datetime.min.time(), tzinfo=zone)
+        day_end = day_start + timedelta(days=1)
+        bar.existed = day_end > counted_from
+        begin = max(day_start, counted_from)
+        bar.counted = max(0.0, (min(day_end, now) - begin).total_seconds())
+    return days, uptime(days)
+
+
+def uptime(days: list[DayView]) -> float:
+    """The uptime percentage over these days: downtime weighted by how bad it was, out of the
+    time they count (none before the component existed, none after now)."""
+    counted = sum(d.counted for d in days)
+    if counted <= 0:
+        return 100.0
+    return 100.0 * max(0.0, 1 - sum(d.lost for d in days) / counted)
 
 
 def segments(days: list[DayView]) -> list[Segment]:
     """The row as drawn: each day with incidents on its own (it opens to its detail), and
     each run of quiet days cut into powers of two, so a mostly quiet row is a handful of
     elements instead of 90 and the stylesheet needs only seven widths. Runs also break
-    where the last RECENT_DAYS begin, so a phone can leave out what comes before."""
+    where the last RECENT_DAYS begin, so a phone can leave out what comes before, and where
+    the component began to exist (the days before are drawn as empty slots)."""
     out: list[Segment] = []
-    run = 0
     cut = len(days) - RECENT_DAYS
+    run, run_unknown = 0, False
 
     def flush(older: bool) -> None:
         nonlocal run
-        bit = 64
-        while run:
-            if run >= bit:
-                out.append(Segment(bit, older=older))
-                run -= bit
-            bit //= 2
+        out.extend(_pieces(run, older=older, unknown=run_unknown))
+        run = 0
 
     for index, day in enumerate(days):
         if index == cut:
             flush(True)
         if day.quiet:
+            if run and run_unknown == day.existed:
+                flush(index < cut)
+            run_unknown = not day.existed
             run += 1
             continue
         flush(index < cut)
@@ -162,10 +187,33 @@ def segments(days: list[DayView]) -> list[Segment]:
     return out
 
 
+def _pieces(run: int, *, older: bool, unknown: bool) -> list[Segment]:
+    """A run of days as power-of-two stretches, longest first."""
+    out = []
+    bit = 64
+    while run:
+        if run >= bit:
+            out.append(Segment(bit, older=older, unknown=unknown))
+            run -= bit
+        bit //= 2
+    return out
+
+
+def span_words(days: list[DayView]) -> str:
+    """What the uptime figure of these days is over: "over the last 90 days", or since the
+    component was added when that was more recent."""
+    age = sum(1 for d in days if d.existed) - 1
+    if age + 1 >= len(days):
+        return f"over the last {len(days)} days"
+    if age <= 0:
+        return "since it was added today"
+    return "since it was added yesterday" if age == 1 else f"since it was added {age} days ago"
+
+
 def summary(days: list[DayView], uptime: float) -> str:
     """One sentence a screen reader says instead of 90 bars."""
     troubled = [d for d in days if not d.quiet]
-    text = f"{uptime:.2f}% uptime over the last {len(days)} days"
+    text = f"{uptime:.2f}% uptime {span_words(days)}"
     if not troubled:
         return text + ", no incidents."
     noun = "day" if len(troubled) == 1 else "days"

@@ -16,7 +16,16 @@ from app.components.status import ComponentStatus, page_indicator, worst
 from app.incidents.models import Incident, Update
 from app.incidents.status import POSTMORTEM, IncidentKind, MaintenanceStatus, is_open
 from app.lib.clock import as_utc, utcnow
-from app.public.days import DayView, Segment, day_bars, segments, summary
+from app.public.days import (
+    RECENT_DAYS,
+    DayView,
+    Segment,
+    day_bars,
+    segments,
+    span_words,
+    summary,
+    uptime,
+)
 from app.public.snapshot import Snapshot
 
 
@@ -159,6 +168,24 @@ class ComponentView:
         return segments(self.days)
 
     @property
+    def recent(self) -> list[DayView]:
+        """The days a phone shows."""
+        return self.days[-RECENT_DAYS:]
+
+    @property
+    def recent_uptime(self) -> float:
+        """The uptime of the days a phone shows: the figure under the bars is for the bars."""
+        return uptime(self.recent)
+
+    @property
+    def is_new(self) -> bool:
+        """Added within the window: the bars before it are empty, not green."""
+        return not self.days[0].existed
+
+    def span_words(self, recent: bool = False) -> str:
+        return span_words(self.recent if recent else self.days)
+
+    @property
     def summary(self) -> str:
         return summary(self.days, self.uptime)
 
@@ -201,6 +228,21 @@ class StatusPage:
     # The banner: for a customer, the state of its own services; else the page's.
     headline_indicator: str = "none"
     headline: str = "All Systems Operational"
+    # What the banner names: each service not operational (a customer's own ones), worst first.
+    affected: list[tuple[str, ComponentStatus]] = field(default_factory=list)
+
+    @property
+    def is_customer_page(self) -> bool:
+        """A customer page with services of its own puts them, and what affects them, first."""
+        return bool(self.yours)
+
+    @staticmethod
+    def own(items: list[IncidentView]) -> list[IncidentView]:
+        return [v for v in items if v.affects_reader]
+
+    @staticmethod
+    def not_own(items: list[IncidentView]) -> list[IncidentView]:
+        return [v for v in items if not v.affects_reader]
 
 
 def visible_incidents(snapshot: Snapshot, audience: aud.Audience) -> list[IncidentView]:
@@ -280,6 +322,18 @@ def _grouped(
     return groups
 
 
+def _affected(
+    snapshot: Snapshot, statuses: dict[str, ComponentStatus], among: set[str] | None
+) -> list[tuple[str, ComponentStatus]]:
+    """The services the banner names: not operational, worst first, then in page order."""
+    named = [
+        (c.name, statuses[c.id])
+        for c in snapshot.components
+        if statuses[c.id] is not ComponentStatus.OPERATIONAL and (among is None or c.id in among)
+    ]
+    return sorted(named, key=lambda pair: -pair[1].severity)  # stable: page order within
+
+
 def _worst_impact(views: list[IncidentView]) -> tuple[str, str]:
     # An open incident with no component impact still means something is wrong.
     order = ["none", "minor", "major", "critical"]
@@ -300,9 +354,9 @@ def status_page(
     for c in snapshot.components:
         if c.only_show_if_degraded and statuses[c.id] == ComponentStatus.OPERATIONAL:
             continue
-        days, uptime = day_bars(c.id, views, today=today, zone=zone, now=now)
+        days, percent = day_bars(c.id, views, today=today, zone=zone, now=now, since=c.created_at)
         component_views[c.id] = ComponentView(
-            component=c, status=statuses[c.id], days=days, uptime=uptime
+            component=c, status=statuses[c.id], days=days, uptime=percent
         )
     groups = _grouped(snapshot, component_views)
 
@@ -318,9 +372,11 @@ def status_page(
     yours: list[GroupView] = []
     others = groups
     headline_indicator, headline = indicator, description
+    affected = _affected(snapshot, statuses, None)
     if audience.customer_id is not None:
         used = snapshot.components_by_customer.get(audience.customer_id, set())
         if used:
+            affected = _affected(snapshot, statuses, used)
             yours = _grouped(snapshot, component_views, used)
             others = _grouped(snapshot, component_views, set(component_views) - used)
             headline_indicator, headline = page_indicator([statuses[i] for i in used])
@@ -359,4 +415,5 @@ def status_page(
         others=others,
         headline_indicator=headline_indicator,
         headline=headline,
+        affected=affected,
     )

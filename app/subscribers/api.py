@@ -81,12 +81,11 @@ class SubscriberController(Controller):
     async def import_contacts(
         self, request: Request, db: Db, actor: CurrentActor, customer: str | None = None
     ) -> ImportResult:
-        """CSV body (text/csv): `email[,component ids separated by spaces]` per line."""
+        """CSV body (text/csv): `email[,component,component...]` per line, each component by
+        its name or its id."""
         text = (await request.body()).decode("utf-8-sig", errors="replace")
-        created, skipped, errors = await contacts.import_contacts(
-            db, actor=actor, csv_text=text, customer_id=customer
-        )
-        return ImportResult(created=created, skipped=skipped, errors=errors)
+        done = await contacts.import_contacts(db, actor=actor, csv_text=text, customer_id=customer)
+        return ImportResult(created=done.created, skipped=done.skipped, errors=done.errors)
 
     @get("/{subscriber_id:str}")
     async def get_subscriber(

@@ -92,6 +92,7 @@ async def test_a_responder_declares_for_one_customer_and_it_shows_there_only_onc
     lead = await phone.new_page()
     lead.set_default_timeout(10_000)
     await _sign_in(lead, live_server, "lead")
+    await lead.get_by_text("Menu").click()  # on a phone the desk's links fold
     await lead.get_by_role("link", name="Queue").click()
     card = lead.locator("article.card").filter(has_text="Delayed webhooks")
     text = await card.inner_text()

@@ -223,6 +223,7 @@ async def test_a_lead_on_a_phone_finds_approve_near_the_top_of_the_queue_card(
 ):
     await _world(live_server, keys, sessionmaker)
     page = await _signed_in(browser, live_server, 390, scheme)
+    await page.get_by_text("Menu").click()  # the desk's links fold on a phone
     await page.get_by_role("link", name="Queue").click()
     card = page.get_by_role("article", name=re.compile("Elevated API error rates"))
     approve = card.get_by_role("button", name="Approve and publish")

@@ -419,7 +419,8 @@ async def test_published_updates_become_examples_found_by_text_and_similarity(cl
             f"/api/v1/incidents/{new['id']}/similar-examples", headers=keys["responder"]
         )
     ).json()
-    assert [e["update_id"] for e in similar] == [old["id"], unrelated["id"]]
+    # Only the similar ones: the same component; slow search at another impact is left out.
+    assert [e["update_id"] for e in similar] == [old["id"]]
 
 
 async def test_a_draft_for_all_affected_customers_of_a_public_incident_is_refused_with_why(

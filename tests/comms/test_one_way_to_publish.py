@@ -75,7 +75,7 @@ async def test_every_published_update_is_queued_for_its_subscribers_whichever_su
         "Read-only for a moment.",
         "x",
     }
-    assert any("notifications are arriving a few minutes late" in u.body for u in published)
+    assert any("webhooks are arriving a few minutes late" in u.body for u in published)
     for update in now_words:
         assert told_nobody.get(update.id, "").startswith("nobody"), update.body
 

@@ -53,6 +53,14 @@ async def test_a_calendar_application_reads_back_the_window_exactly(client, keys
     assert str(event["UID"]).startswith(f"maintenance-{window['id']}@")
 
 
+async def test_a_maintenance_window_does_not_make_the_reader_look_busy(client, keys):
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    await _schedule(client, keys, "Database upgrade", start)
+    calendar = Calendar.from_ical((await client.get("/maintenance.ics")).content)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["TRANSP"]) == "TRANSPARENT"
+
+
 async def test_a_customers_calendar_adds_its_own_windows_and_names_it(client, keys):
     api = await factories.component(client, keys["admin"], "API")
     acme = await factories.customer(client, keys["admin"], "Acme", [api["id"]])

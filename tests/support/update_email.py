@@ -8,8 +8,11 @@ from tests.support import factories
 from tests.support.delivery import drain
 
 
-async def send_update(client, keys, smtp, worker, *, customer=None) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """Publish one update to a subscriber and return its (html, text) parts."""
+async def send_update(  # type: ignore[no-untyped-def]
+    client, keys, smtp, worker, *, customer=None, body="Some requests **fail** with a 502."
+) -> tuple[str, str]:
+    """Publish one update to a subscriber and return its (html, text) parts; its promise is
+    the next update by Jan 15, 2031, 13:30 UTC."""
     api = await factories.component(client, keys["admin"], "API")
     await factories.component(client, keys["admin"], "Billing")
     owner = None
@@ -33,7 +36,7 @@ async def send_update(client, keys, smtp, worker, *, customer=None) -> tuple[str
         client,
         keys["comms_lead"],
         incident["id"],
-        "Some requests **fail** with a 502.",
+        body,
         "identified",
         next_update_at=promised.isoformat(),
     )

@@ -18,12 +18,11 @@ from app.comms.review.reached import declared_audience
 from app.comms.schemas import Declaration
 from app.comms.wording.promises import promise_from_form, promise_pick
 from app.comms.wording.site import site_for
-from app.components.service import list_components
 from app.customers.service import list_customers
 from app.incidents.models import Incident
 from app.incidents.status import Impact, Visibility
 from app.lib.errors import DomainError, InvalidInput
-from app.public.current import components_now
+from app.public.current import component_picker
 from app.web.deps import AppSettings, Db
 
 
@@ -109,6 +108,11 @@ async def declare_page(
     affects, users = await declared_audience(
         db, visibility=visibility, named=chosen_customers, components=[c.id for c in chosen]
     )
+    chosen_statuses = {
+        str(k)[len(COMPONENT_FIELD) :]: text(form, k)
+        for k in (form.keys() if form else [])
+        if str(k).startswith(COMPONENT_FIELD)
+    }
     return admin_page(
         request,
         "admin/declare.html",
@@ -122,12 +126,8 @@ async def declare_page(
         affects=affects,
         users=users,
         named=bool(chosen_customers),
-        chosen_statuses={
-            str(k)[len(COMPONENT_FIELD) :]: text(form, k)
-            for k in (form.keys() if form else [])
-            if str(k).startswith(COMPONENT_FIELD)
-        },
-        all_components=await components_now(db, await list_components(db)),
+        chosen_statuses=chosen_statuses,
+        picker=await component_picker(db, [k for k, v in chosen_statuses.items() if v]),
         customers=await list_customers(db),
         impacts=[i.value for i in Impact],
         # The promise picker of the first words; its default follows the impact chosen.

@@ -43,13 +43,14 @@ from app.incidents.service import get_incident
 from app.incidents.status import (
     POSTMORTEM,
     IncidentKind,
+    IncidentStatus,
     update_statuses_for,
 )
 from app.incidents.timing import promises_updates
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.moments import check_moment
 from app.lib.text import markdown_to_safe_html
-from app.public.current import components_now
+from app.public.current import component_picker, components_now
 from app.settings import page_id_for
 from app.web.deps import AppSettings, Db
 
@@ -97,6 +98,15 @@ def status_choices() -> list[tuple[str, str]]:
     return [(s.value, s.label) for s in ComponentStatus]
 
 
+def proposed_statuses(incident: Any, status: str, state: Composing) -> dict[str, str]:
+    """The component statuses the form shows chosen: the writer's, or, when the resolved
+    template is applied and nothing is chosen yet, the incident's components back to
+    operational (words saying it is over should not leave a component marked down)."""
+    if state.components or not state.template_id or status != IncidentStatus.RESOLVED:
+        return dict(state.components)
+    return {cid: ComponentStatus.OPERATIONAL.value for cid in incident.component_ids}
+
+
 async def act(db: Db, work: Any, done: str, where: str) -> Redirect:
     """Run one service verb; back to `where` with `done`, or with the rule's refusal."""
     try:
@@ -134,6 +144,7 @@ async def incident_page(
     marked = set(
         await db.scalars(select(Example.update_id).where(Example.incident_id == incident.id))
     )
+    chosen = proposed_statuses(incident, composed.status, state)
     in_review = select(DraftReview).where(DraftReview.incident_id == incident.id)
     reviews = {r.update_id: r for r in await db.scalars(in_review)}
     context: dict[str, Any] = {"error": error} if error else {}
@@ -165,8 +176,8 @@ async def incident_page(
         triage=triage,
         figures=await figures() if figures is not None else None,
         public_url=f"{settings.base_url}/incidents/{incident.id}",
-        all_components=await components_now(db, await list_components(db)),
-        chosen_statuses=state.components,
+        picker=await component_picker(db, [*incident.component_ids, *chosen]),
+        chosen_statuses=chosen,
         status_choices=status_choices(),
         pick=(
             promise_pick(incident, zone=settings.zone, selected=state.promise, at=state.promise_at)

@@ -22,15 +22,15 @@ from app.accounts.permissions import Act
 from app.comms.pages.desk import act, component_choices, status_choices, text
 from app.comms.review import copying, service
 from app.comms.review.preview import review_view
+from app.comms.wording import examples
 from app.comms.wording.composing import Composing
 from app.comms.wording.promises import promise_from_form
 from app.comms.wording.site import site_for
-from app.components.service import list_components
 from app.incidents.service import get_update
 from app.incidents.status import IncidentKind, update_statuses_for
 from app.incidents.timing import promised
 from app.lib.errors import DomainError
-from app.public.current import components_now
+from app.public.current import component_picker
 from app.web.deps import AppSettings, Db
 
 
@@ -50,13 +50,17 @@ class DraftPages(Controller):
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
     ) -> Response[Any]:
         form = await request.form()
+        insert = text(form, "insert_example")  # "Insert" on an example: save with its words
 
         async def work() -> None:
+            body = text(form, "body")
+            if insert:
+                body = examples.inserted(body, await examples.example_words(db, insert))
             await service.edit_draft(
                 db,
                 actor=actor,
                 update_id=update_id,
-                body=text(form, "body"),
+                body=body,
                 components=component_choices(form),
                 status=text(form, "status") or None,
                 promise=promise_from_form(form, zone=settings.zone),
@@ -66,10 +70,10 @@ class DraftPages(Controller):
             await work()
         except DomainError as exc:
             return await _typed_again(request, db, settings, actor, update_id, form, exc)
-        return back(
-            f"/admin/updates/{update_id}",
-            notice="Saved. The preview and tone checks below are up to date.",
-        )
+        done = "Saved. The preview and tone checks below are up to date."
+        if insert:
+            done = "The example's words were added after yours; edit them to fit."
+        return back(f"/admin/updates/{update_id}", notice=done)
 
     @post("/updates/{update_id:str}/submit", opt={"act": Act.DRAFT})
     async def submit(
@@ -199,12 +203,15 @@ async def draft_page(
         status=(typed.status if typed else "") or draft.status,
         may_change=permissions.may_change_draft(actor, author_id=draft.author_id),
         may_draft=permissions.may(actor, Act.DRAFT),
-        all_components=await components_now(db, await list_components(db)),
+        picker=await component_picker(db, [*view.incident.component_ids, *planned]),
         chosen_statuses=(
             typed.components if typed else (planned if draft.state != "published" else {})
         ),
         status_choices=status_choices(),
         statuses=update_statuses_for(IncidentKind(view.incident.kind)),
+        examples=await examples.similar_examples(
+            db, incident=view.incident, status=draft.status, text=draft.body
+        ),
         **context,
     )
 

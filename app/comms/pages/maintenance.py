@@ -15,16 +15,18 @@ from litestar.response import Redirect
 from app.accounts.http.admin import admin_page, back
 from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
+from app.comms.maintenance import drafting
 from app.comms.maintenance import plans as maintenance_plans
 from app.comms.maintenance import service as maintenance
 from app.comms.maintenance.plans import PHASE_LABELS, PHASES
 from app.comms.schemas import MaintenancePlanChange, MaintenancePlanCreate
-from app.components.service import list_components
+from app.comms.wording.site import site_for
 from app.customers.service import list_customers
 from app.incidents.status import Visibility
 from app.lib.clock import in_zone, utcnow
 from app.lib.errors import DomainError, InvalidInput
 from app.lib.moments import check_moment
+from app.public.current import component_picker
 from app.web.deps import AppSettings, Db
 
 LIST = "/admin/maintenance"
@@ -53,6 +55,26 @@ def _field_value(value: datetime | None, settings: AppSettings) -> str:
     return in_zone(value, settings.zone).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
+async def _index(
+    request: Request, db: Db, kept: dict[str, Any], *, error: str = "", status_code: int = 200
+) -> Response[Any]:
+    """The maintenance list and the form to schedule one, filled with `kept` values."""
+    return admin_page(
+        request,
+        "admin/maintenance.html",
+        status_code=status_code,
+        plans=await maintenance_plans.list_plans(db),
+        picker=await component_picker(db, kept.get("components", [])),
+        customers=await list_customers(db),
+        visibilities=[v.value for v in Visibility],
+        phases=PHASES,
+        labels=PHASE_LABELS,
+        now=utcnow(),
+        kept=kept,
+        form_error=error,
+    )
+
+
 class MaintenancePages(Controller):
     path = LIST
     opt = {"act": Act.READ_DESK}
@@ -62,17 +84,35 @@ class MaintenancePages(Controller):
     async def index(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
     ) -> Response[Any]:
-        return admin_page(
-            request,
-            "admin/maintenance.html",
-            plans=await maintenance_plans.list_plans(db),
-            components=await list_components(db),
-            customers=await list_customers(db),
-            visibilities=[v.value for v in Visibility],
-            phases=PHASES,
-            labels=PHASE_LABELS,
-            now=utcnow(),
-        )
+        return await _index(request, db, {})
+
+    @post("/compose", opt={"act": Act.OPEN_INCIDENT}, status_code=200)
+    async def compose(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+    ) -> Response[Any]:
+        """ "Fill from templates": the form again, as it was, with each moment's words drafted
+        from the maintenance templates for this window (nothing is saved)."""
+        form = await request.form()
+        kept = {
+            "title": _text(form, "title"),
+            "scheduled_for": _text(form, "scheduled_for"),
+            "scheduled_until": _text(form, "scheduled_until"),
+            "visibility": _text(form, "visibility"),
+            "components": [str(c) for c in form.getall("components", [])],
+            "customers": [str(c) for c in form.getall("customers", [])],
+        }
+        try:
+            words = await drafting.words_from_templates(
+                db,
+                site_for(settings, request.app.state.renderer),
+                title=kept["title"],
+                starts=_moment(form, "scheduled_for", settings, "start"),
+                ends=_moment(form, "scheduled_until", settings, "end"),
+                component_ids=kept["components"],
+            )
+        except DomainError as exc:
+            return await _index(request, db, kept, error=exc.message, status_code=exc.status_code)
+        return await _index(request, db, {**kept, **words})
 
     @post("/", opt={"act": Act.OPEN_INCIDENT})
     async def schedule(
@@ -122,7 +162,7 @@ class MaintenancePages(Controller):
             "admin/maintenance_window.html",
             plan=plan,
             incident=plan.incident,
-            components=await list_components(db),
+            picker=await component_picker(db, plan.incident.component_ids),
             chosen=set(plan.incident.component_ids),
             phases=PHASES,
             labels=PHASE_LABELS,

@@ -247,7 +247,7 @@ def _preview(
         subject, body = site.email(incident, draft, customer)
     else:
         subject = email_subject(site, incident, draft.status)
-        body = f"{draft.body}\n\nFollow this incident: {url}"
+        body = f"{draft.body}\n\nThis incident on the status page: {url}"
     if customer is not None:
         # Reviewers (responders too) read previews; the page token is the customer's
         # key to its private page, so it is shown as a placeholder, never in full.

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.comms.wording import examples, tone
 from app.comms.wording import templates as wording
-from app.comms.wording import tone
 from app.comms.wording.templates import Rendered, Site
 from app.comms.wording.tone_rules import check_tone
 from app.customers.service import get_customer
@@ -38,6 +38,8 @@ class Composing:
     # The "next update" picker: minutes or "at", and the time of "at" (HH:MM).
     promise: str = ""
     promise_at: str = ""
+    # A past example's update id whose words the writer asked to insert ("Insert").
+    insert_example: str = ""
 
     @classmethod
     def from_form(cls, form: Mapping[str, Any]) -> Composing:
@@ -53,6 +55,7 @@ class Composing:
             components={str(k)[3:]: get(k) for k in form if str(k).startswith("cs:") and get(k)},
             promise=get("promise"),
             promise_at=get("promise_at"),
+            insert_example=get("insert_example"),
         )
 
 
@@ -75,6 +78,12 @@ async def compose(
     """Apply the chosen template to the form: it fills an empty body, and replaces typed
     words only with `replace`; otherwise the words stay and the page says why."""
     status = state.status or incident.status
+    if state.insert_example:  # "Insert" on an example: its words after the writer's own
+        try:
+            words = await examples.example_words(session, state.insert_example)
+        except DomainError as exc:
+            return Composed(status=status, body=state.body, problem=exc.message)
+        return Composed(status=status, body=examples.inserted(state.body, words))
     if not state.template_id:
         return Composed(status=status, body=state.body)
     try:

@@ -99,13 +99,40 @@ def similarity(
     return score
 
 
+async def example_words(session: AsyncSession, update_id: str) -> str:
+    """The words of one example, to insert into a draft."""
+    example = await session.get(Example, update_id)
+    if example is None:
+        raise NotFound(f"update {update_id!r} is not an example")
+    return example.body
+
+
+def inserted(body: str, words: str) -> str:
+    """The writer's words with an example's after them (the writer then edits them)."""
+    return f"{body.rstrip()}\n\n{words}" if body.strip() else words
+
+
+def is_similar(example: Example, *, status: str, impact: str, components: set[str]) -> bool:
+    """Worth offering as a model: about the same components, or the same impact at the same
+    moment (status). Words about another service at another stage only add scrolling."""
+    if components and components.intersection(example.component_ids):
+        return True
+    return example.impact == impact and example.status == status
+
+
 async def similar_examples(
     session: AsyncSession, *, incident: Incident, status: str, text: str = "", limit: int = 3
 ) -> list[Example]:
+    """The examples like this incident at this status (`is_similar`), the closest first."""
     examples = (await session.scalars(select(Example).limit(2000))).all()
     components = set(incident.component_ids)
     ranked = sorted(
-        (e for e in examples if e.incident_id != incident.id),
+        (
+            e
+            for e in examples
+            if e.incident_id != incident.id
+            and is_similar(e, status=status, impact=incident.impact, components=components)
+        ),
         key=lambda e: (
             -similarity(
                 e,

@@ -162,7 +162,9 @@ def build_calendar(snapshot: Snapshot, reader: Reader, settings: Settings) -> Re
         event.add("description", plain_excerpt(view.latest.body, 2000))
         event.add("url", f"{settings.base_url}{reader.prefix}/incidents/{incident.id}")
         event.add("status", "CONFIRMED")
-        event.add("transp", "OPAQUE")
+        # A window is something to know about, not time the reader is busy: a calendar
+        # that imports the feed must not mark its owner unavailable for it.
+        event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return Rendered.of(calendar.to_ical(), ICS, last_modified=last)
 

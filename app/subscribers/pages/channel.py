@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, post
 
-from app.components.service import list_components
 from app.lib.errors import DomainError
 from app.subscribers import chat
-from app.subscribers.pages.helpers import client_host, customer_for, form_fields, render_page
+from app.subscribers.pages.helpers import (
+    client_host,
+    component_choices,
+    customer_for,
+    form_fields,
+    render_page,
+)
 from app.web.deps import AppSettings, Db
 
 
@@ -48,7 +53,7 @@ async def test_post(
         "subscribe.html",
         customer=customer,
         status_code=status,
-        components=await list_components(db),
+        **await component_choices(db, customer),
         done=False,
         error=error,
         error_channel="url",

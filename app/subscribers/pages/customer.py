@@ -14,6 +14,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
+from app.accounts.actor import Actor
 from app.accounts.http.admin import admin_page, back
 from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act, may
@@ -35,6 +36,36 @@ def _text(form: Any, name: str) -> str:
 
 def _chosen(form: Any) -> list[str]:
     return [str(c) for c in form.getall("components", [])]
+
+
+async def _customer_page(
+    request: Request,
+    db: Db,
+    actor: Actor,
+    settings: AppSettings,
+    customer_id: str,
+    imported: contacts.Imported | None = None,
+) -> Response[Any]:
+    """A customer's desk page; `imported` shows an import's refused lines, kept to fix."""
+    customer = await customers.get_customer(db, customer_id)
+    sees_contacts = may(actor, Act.MANAGE_SUBSCRIBERS)
+    return admin_page(
+        request,
+        "admin/customer.html",
+        customer=customer,
+        components=await list_components(db),
+        chosen={c.id for c in customer.components},
+        may_manage=may(actor, Act.MANAGE_CUSTOMERS),
+        # The private link and the contacts: comms leads and admins only.
+        page_url=customers.page_url(settings.base_url, customer) if sees_contacts else None,
+        contacts=(
+            await service.list_subscribers(db, customer_id=customer.id, limit=1000)
+            if sees_contacts
+            else []
+        ),
+        sees_contacts=sees_contacts,
+        imported=imported,
+    )
 
 
 class CustomerDeskPages(Controller):
@@ -69,24 +100,7 @@ class CustomerDeskPages(Controller):
         settings: AppSettings,
         customer_id: str,
     ) -> Response[Any]:
-        customer = await customers.get_customer(db, customer_id)
-        sees_contacts = may(actor, Act.MANAGE_SUBSCRIBERS)
-        return admin_page(
-            request,
-            "admin/customer.html",
-            customer=customer,
-            components=await list_components(db),
-            chosen={c.id for c in customer.components},
-            may_manage=may(actor, Act.MANAGE_CUSTOMERS),
-            # The private link and the contacts: comms leads and admins only.
-            page_url=customers.page_url(settings.base_url, customer) if sees_contacts else None,
-            contacts=(
-                await service.list_subscribers(db, customer_id=customer.id, limit=1000)
-                if sees_contacts
-                else []
-            ),
-            sees_contacts=sees_contacts,
-        )
+        return await _customer_page(request, db, actor, settings, customer_id)
 
     @post("/{customer_id:str}", opt={"act": Act.MANAGE_CUSTOMERS})
     async def update(
@@ -141,22 +155,31 @@ class CustomerDeskPages(Controller):
             return back(here, error=exc.message, anchor="contacts")
         return back(here, notice=f"Added {subscriber.address}, confirmed.", anchor="contacts")
 
-    @post("/{customer_id:str}/contacts/import", opt={"act": Act.MANAGE_SUBSCRIBERS})
+    @post(
+        "/{customer_id:str}/contacts/import",
+        opt={"act": Act.MANAGE_SUBSCRIBERS},
+        status_code=200,
+    )
     async def import_contacts(
-        self, request: Request, db: Db, actor: CurrentActor, customer_id: str
-    ) -> Redirect:
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        customer_id: str,
+    ) -> Response[Any] | Redirect:
         form = await request.form()
         here = f"{LIST}/{customer_id}"
         text = str(form.get("csv") or "")
         if not text.strip():
             return back(here, error="paste the contacts, one a line", anchor="contacts")
         try:
-            created, skipped, errors = await contacts.import_contacts(
+            done = await contacts.import_contacts(
                 db, actor=actor, csv_text=text, customer_id=customer_id
             )
         except DomainError as exc:
             await db.rollback()
             return back(here, error=exc.message, anchor="contacts")
-        notice = f"Imported {created} contact{'' if created == 1 else 's'}, confirmed"
-        notice += f"; {skipped} already subscribed." if skipped else "."
-        return back(here, notice=notice, error="; ".join(errors[:10]), anchor="contacts")
+        if done.errors:  # the lines to fix stay in the form, each refusal listed
+            return await _customer_page(request, db, actor, settings, customer_id, imported=done)
+        return back(here, notice=done.notice, anchor="contacts")

@@ -67,6 +67,7 @@ async def _page(
         "tested": None,
         "url_error": "",
         "secret": None,
+        "imported": None,
         **extra,
     }
     return admin_page(
@@ -193,8 +194,10 @@ class SubscriberPages(Controller):
             )
         return await _page(request, db, fields["customer"], url_form=fields, tested=outcome)
 
-    @post("/import")
-    async def import_contacts(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
+    @post("/import", status_code=200)
+    async def import_contacts(
+        self, request: Request, db: Db, actor: CurrentActor
+    ) -> Response[Any] | Redirect:
         form = await request.form()
         customer = _text(form, "customer")
         text = str(form.get("csv") or "")
@@ -208,15 +211,15 @@ class SubscriberPages(Controller):
         if not text.strip():
             return back(here, error="give the contacts as CSV: paste them or choose a file")
         try:
-            created, skipped, errors = await contacts.import_contacts(
+            done = await contacts.import_contacts(
                 db, actor=actor, csv_text=text, customer_id=customer or None
             )
         except DomainError as exc:
             await db.rollback()
             return back(here, error=exc.message)
-        notice = f"Imported {created} contact{'' if created == 1 else 's'}, confirmed"
-        notice += f"; {skipped} already subscribed." if skipped else "."
-        return back(here, notice=notice, error="; ".join(errors[:10]))
+        if done.errors:  # the lines to fix stay in the form, each refusal listed
+            return await _page(request, db, customer, imported=done)
+        return back(here, notice=done.notice)
 
     @post("/{subscriber_id:str}/unsubscribe")
     async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> Redirect:

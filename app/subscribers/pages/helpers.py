@@ -8,8 +8,9 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 
+from app.components.service import list_components
 from app.customers.models import Customer
-from app.customers.service import get_customer_by_token
+from app.customers.service import components_by_customer, get_customer_by_token
 from app.lib.errors import NotFound
 from app.settings import Settings
 from app.subscribers.kinds import Channels, url_kinds
@@ -74,6 +75,17 @@ async def customer_for(db: Db, token: str | None) -> Customer | None:
     if customer is None:
         raise NotFound("there is no status page at this address")
     return customer
+
+
+async def component_choices(db: Db, customer: Customer | None) -> dict[str, Any]:
+    """The components a subscribe form offers, in page order; on a customer's page its own
+    services first (`own_ids`), so a customer finds what it uses without scrolling."""
+    components = await list_components(db)
+    if customer is None:
+        return {"components": components, "own_ids": set()}
+    own = (await components_by_customer(db)).get(customer.id, set())
+    ordered = [c for c in components if c.id in own] + [c for c in components if c.id not in own]
+    return {"components": ordered, "own_ids": own}
 
 
 async def form_fields(request: Request) -> tuple[str, str, str, list[str]]:

@@ -26,6 +26,7 @@ from app.subscribers.pages.helpers import (
     FORM_BODY_CAP,
     channels,
     client_host,
+    component_choices,
     confirmation_mail,
     customer_for,
     form_fields,
@@ -43,7 +44,7 @@ async def subscribe_form(
         settings,
         "subscribe.html",
         customer=customer,
-        components=await list_components(db),
+        **await component_choices(db, customer),
         done=False,
         error=None,
         email=None,
@@ -87,7 +88,7 @@ async def subscribe_post(
             "subscribe.html",
             customer=customer,
             status_code=exc.status_code,
-            components=await list_components(db),
+            **await component_choices(db, customer),
             done=False,
             error=exc.message,
             error_channel="email" if channel == "email" else "url",
@@ -106,6 +107,9 @@ async def subscribe_post(
         url=url,
         secret=secret,
         kind_name=labels(channels(request)).get(channel, ""),
+        what=await subscribing.what_is_chosen(
+            db, customer_name=customer.name if customer else None, components=components
+        ),
         components=[],
         error=None,
     )
@@ -176,14 +180,16 @@ async def confirm_page(
 ) -> Response[str]:
     customer = await customer_for(db, token)
     if do:
-        await subscribing.confirm(db, secret=settings.secret_key, token=link)
+        subscriber = await subscribing.confirm(db, secret=settings.secret_key, token=link)
+        what = await subscribing.what_is_subscribed(db, subscriber)
+        where = subscriber.address or subscriber.url or "this address"
         return render_page(
             request,
             settings,
             "subscription.html",
             customer=customer,
             heading="Subscription confirmed",
-            message="You will receive status updates at this address from now on.",
+            message=f"From now on, {where} receives {what}.",
             action="done",
             subscriber=None,
             token=link,
@@ -197,6 +203,7 @@ async def confirm_page(
         customer=customer,
         heading="Confirm your subscription",
         message=None,
+        what=await subscribing.what_is_subscribed(db, subscriber),
         action="confirm",
         subscriber=subscriber,
         token=link,
