@@ -142,3 +142,54 @@ async def test_a_window_announced_through_the_api_shows_its_announcement_on_the_
     page = " ".join(text_of(await client.get(f"/admin/maintenance/{window['id']}")).split())
     assert "with the window, through the incidents API" in page
     assert "In progress" in page and "No words yet: nothing will be published at" in page
+
+
+async def test_a_refused_window_keeps_everything_typed_on_its_form(client, keys, desk_sign_in):
+    api = await factories.component(client, keys["admin"], "API")
+    token = await desk_sign_in("rita", Role.RESPONDER)
+    start = (utcnow() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    refused = await client.post(
+        "/admin/maintenance",
+        data={
+            "_csrf": token,
+            "title": "Database upgrade",
+            "scheduled_for": _field(start),
+            "scheduled_until": _field(start + timedelta(hours=1)),
+            "components": [api["id"]],
+            "visibility": "public",
+            "scheduled": "We will upgrade the database from [start time] to [end time].",
+            "in_progress": "The database upgrade has started.",
+        },
+    )
+    assert refused.status_code == 422
+    assert "[start time]" in text_of(refused)  # the line to fix, quoted
+    assert 'value="Database upgrade"' in refused.text
+    assert "We will upgrade the database from [start time] to [end time].</textarea>" in (
+        refused.text
+    )
+    assert "The database upgrade has started.</textarea>" in refused.text
+
+
+async def test_refused_words_for_a_window_stay_in_their_form(client, keys, desk_sign_in):
+    api = await factories.component(client, keys["admin"], "API")
+    token = await desk_sign_in("rita", Role.RESPONDER)
+    start = (utcnow() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    made = await client.post(
+        "/admin/maintenance",
+        data={
+            "_csrf": token,
+            "title": "Database upgrade",
+            "scheduled_for": _field(start),
+            "scheduled_until": _field(start + timedelta(hours=1)),
+            "components": [api["id"]],
+            "visibility": "public",
+        },
+    )
+    here = made.url.path
+    typed = "The upgrade is done. [Say what changed for readers]"
+    refused = await client.post(f"{here}/words/completed", data={"_csrf": token, "body": typed})
+    assert refused.status_code == 422
+    assert f"{typed}</textarea>" in refused.text
+    assert "these words are unfinished: line 1 still holds a template's placeholder" in (
+        text_of(refused)
+    )

@@ -73,6 +73,9 @@ async def _write(
     """New words for `phase`, waiting for approval (replacing any not yet out)."""
     permissions.require(actor, Act.DRAFT)
     body = clean_body(body)
+    # Written words wait for approval as submitted drafts do: unfinished, they are refused
+    # now, with the line to fix, not at the approval hours later.
+    refuse_unfinished(body, field=phase)
     words = plan.words.get(phase)
     if words is not None and words.state == PUBLISHED and not _may_announce_again(plan, phase):
         raise Conflict(

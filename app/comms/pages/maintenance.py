@@ -55,6 +55,19 @@ def _field_value(value: datetime | None, settings: AppSettings) -> str:
     return in_zone(value, settings.zone).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
+def _typed(form: Any) -> dict[str, Any]:
+    """The schedule form's fields as sent, to fill the form again with."""
+    return {
+        "title": _text(form, "title"),
+        "scheduled_for": _text(form, "scheduled_for"),
+        "scheduled_until": _text(form, "scheduled_until"),
+        "visibility": _text(form, "visibility"),
+        "components": [str(c) for c in form.getall("components", [])],
+        "customers": [str(c) for c in form.getall("customers", [])],
+        **{phase: _text(form, phase) for phase in PHASES},
+    }
+
+
 async def _index(
     request: Request, db: Db, kept: dict[str, Any], *, error: str = "", status_code: int = 200
 ) -> Response[Any]:
@@ -72,6 +85,39 @@ async def _index(
         now=utcnow(),
         kept=kept,
         form_error=error,
+    )
+
+
+async def _window(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    incident_id: str,
+    *,
+    typed: dict[str, str] | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response[Any]:
+    """A window's page; `typed` holds words a refused save sent (by moment), shown in their
+    form in place of the stored ones."""
+    plan = await maintenance_plans.get_plan(db, incident_id)
+    return admin_page(
+        request,
+        "admin/maintenance_window.html",
+        status_code=status_code,
+        plan=plan,
+        incident=plan.incident,
+        picker=await component_picker(db, plan.incident.component_ids),
+        chosen=set(plan.incident.component_ids),
+        phases=PHASES,
+        labels=PHASE_LABELS,
+        starts=_field_value(plan.incident.scheduled_for, settings),
+        ends=_field_value(plan.incident.scheduled_until, settings),
+        announced=any(u.state == "published" for u in plan.incident.updates),
+        now=utcnow(),
+        public_url=f"{settings.base_url}/incidents/{plan.incident.id}",
+        typed=typed or {},
+        **({"error": error} if error else {}),
     )
 
 
@@ -93,14 +139,7 @@ class MaintenancePages(Controller):
         """ "Fill from templates": the form again, as it was, with each moment's words drafted
         from the maintenance templates for this window (nothing is saved)."""
         form = await request.form()
-        kept = {
-            "title": _text(form, "title"),
-            "scheduled_for": _text(form, "scheduled_for"),
-            "scheduled_until": _text(form, "scheduled_until"),
-            "visibility": _text(form, "visibility"),
-            "components": [str(c) for c in form.getall("components", [])],
-            "customers": [str(c) for c in form.getall("customers", [])],
-        }
+        kept = _typed(form)
         try:
             words = await drafting.words_from_templates(
                 db,
@@ -117,7 +156,7 @@ class MaintenancePages(Controller):
     @post("/", opt={"act": Act.OPEN_INCIDENT})
     async def schedule(
         self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
-    ) -> Redirect:
+    ) -> Response[Any]:
         form = await request.form()
         try:
             starts = _moment(form, "scheduled_for", settings, "start")
@@ -140,8 +179,11 @@ class MaintenancePages(Controller):
                 ),
             )
         except (DomainError, ValueError) as exc:
+            # The form again, as it was typed: nothing of it is lost to a refusal.
             await db.rollback()
-            return back(LIST, error=getattr(exc, "message", str(exc)))
+            status = exc.status_code if isinstance(exc, DomainError) else 422
+            message = getattr(exc, "message", str(exc))
+            return await _index(request, db, _typed(form), error=message, status_code=status)
         return back(
             f"{LIST}/{plan.incident.id}",
             notice="Scheduled. Each moment's words go out only once a comms lead approves them.",
@@ -156,22 +198,7 @@ class MaintenancePages(Controller):
         settings: AppSettings,
         incident_id: str,
     ) -> Response[Any]:
-        plan = await maintenance_plans.get_plan(db, incident_id)
-        return admin_page(
-            request,
-            "admin/maintenance_window.html",
-            plan=plan,
-            incident=plan.incident,
-            picker=await component_picker(db, plan.incident.component_ids),
-            chosen=set(plan.incident.component_ids),
-            phases=PHASES,
-            labels=PHASE_LABELS,
-            starts=_field_value(plan.incident.scheduled_for, settings),
-            ends=_field_value(plan.incident.scheduled_until, settings),
-            announced=any(u.state == "published" for u in plan.incident.updates),
-            now=utcnow(),
-            public_url=f"{settings.base_url}/incidents/{plan.incident.id}",
-        )
+        return await _window(request, db, settings, incident_id)
 
     @post("/{incident_id:str}/edit", opt={"act": Act.OPEN_INCIDENT})
     async def edit(
@@ -213,8 +240,14 @@ class MaintenancePages(Controller):
 
     @post("/{incident_id:str}/words/{phase:str}", opt={"act": Act.DRAFT})
     async def words(
-        self, request: Request, db: Db, actor: CurrentActor, incident_id: str, phase: str
-    ) -> Redirect:
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        incident_id: str,
+        phase: str,
+    ) -> Response[Any]:
         form = await request.form()
         here = f"{LIST}/{incident_id}"
         try:
@@ -222,8 +255,17 @@ class MaintenancePages(Controller):
                 db, actor=actor, incident_id=incident_id, phase=phase, body=_text(form, "body")
             )
         except DomainError as exc:
+            # The page again, these words as typed in their form: a refusal loses nothing.
             await db.rollback()
-            return back(here, error=exc.message, anchor=f"words-{phase}")
+            return await _window(
+                request,
+                db,
+                settings,
+                incident_id,
+                typed={phase: _text(form, "body")},
+                error=exc.message,
+                status_code=exc.status_code,
+            )
         return back(here, notice="Words saved; they need a comms lead's approval.")
 
     @post("/{incident_id:str}/words/{phase:str}/approve", opt={"act": Act.APPROVE})
