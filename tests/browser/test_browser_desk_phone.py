@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_browser_desk_layout import _signed_in, _world, desk_pages
+from tests.support.desk_world import build_desk_world, desk_pages, signed_in_lead
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +26,8 @@ CLIPPED = """() => {
 async def test_on_a_phone_the_desk_menu_folds_and_no_table_clips_a_column(
     live_server, browser, keys, sessionmaker, app, scheme
 ):
-    world = await _world(live_server, keys, sessionmaker)
-    page = await _signed_in(browser, live_server, 390, scheme)
+    world = await build_desk_world(live_server, keys, sessionmaker)
+    page = await signed_in_lead(browser, live_server, 390, scheme)
 
     queue = page.get_by_role("link", name="Queue", exact=True)
     assert not await queue.is_visible()  # folded
@@ -56,8 +56,8 @@ async def test_on_a_phone_the_desk_menu_folds_and_no_table_clips_a_column(
 async def test_on_a_wide_screen_the_desk_links_stay_in_a_row(
     live_server, browser, keys, sessionmaker
 ):
-    await _world(live_server, keys, sessionmaker)
-    page = await _signed_in(browser, live_server, 1280, "light")
+    await build_desk_world(live_server, keys, sessionmaker)
+    page = await signed_in_lead(browser, live_server, 1280, "light")
     assert await page.get_by_role("link", name="Queue", exact=True).is_visible()
     assert not await page.locator("details.desk-menu").is_visible()
     await page.context.close()
