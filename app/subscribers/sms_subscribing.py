@@ -21,8 +21,13 @@ from app.lib.errors import InvalidInput
 from app.lib.phones import clean_phone
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
-from app.subscribers.service import existing_phone, get_subscriber, set_components
-from app.subscribers.subscribing import SELF_SERVICE, ConfirmationMail, TooManyRequests
+from app.subscribers.service import existing_phone, get_subscriber
+from app.subscribers.subscribing import (
+    SELF_SERVICE,
+    ConfirmationMail,
+    TooManyRequests,
+    ask_to_subscribe,
+)
 
 # Wrong codes a ticket may be tried with per hour, all processes together.
 CODE_ATTEMPTS = 5
@@ -44,29 +49,15 @@ async def subscribe_sms(
     back with the code (the same answer for a number already subscribed)."""
     number = clean_phone(number, field="phone")
     await mail.check(session, number, client, field="phone")
-    subscriber = await existing_phone(session, number, customer_id)
-    if subscriber is None or subscriber.unsubscribed_at is not None:
-        subscriber = Subscriber(
-            kind=SubscriberKind.SMS.value,
-            address=number,
-            customer_id=customer_id,
-            created_by=SELF_SERVICE,
-        )
-        session.add(subscriber)
-        await session.flush()
-    again = subscriber.confirmed_at is not None
-    if not again:
-        await set_components(session, subscriber, components)
-    mail.queue(session, subscriber)
-    await record(
+    subscriber = await ask_to_subscribe(
         session,
-        actor=SELF_SERVICE,
-        action="subscriber.subscribe",
-        subject_type="subscriber",
-        subject_id=subscriber.id,
-        detail={"customer": customer_id, "already": again, "kind": subscriber.kind},
+        kind=SubscriberKind.SMS.value,
+        target=number,
+        found=await existing_phone(session, number, customer_id),
+        customer_id=customer_id,
+        components=components,
+        mail=mail,
     )
-    await session.flush()
     return tokens.sign(secret, TICKET, subscriber.id, ttl=tokens.CONFIRM_SECONDS)
 
 

@@ -58,22 +58,44 @@ async def subscribe(
     """Self-service: store an unconfirmed subscriber and queue the confirmation email."""
     address = clean_email(address, field="email")
     await mail.check(session, address, client)
-    subscriber = await existing_email(session, address, customer_id)
+    found = await existing_email(session, address, customer_id)
+    return await ask_to_subscribe(
+        session,
+        kind=SubscriberKind.EMAIL.value,
+        target=address,
+        found=found,
+        customer_id=customer_id,
+        components=components,
+        mail=mail,
+    )
+
+
+async def ask_to_subscribe(
+    session: AsyncSession,
+    *,
+    kind: str,
+    target: str,
+    found: Subscriber | None,
+    customer_id: str | None,
+    components: list[str],
+    mail: ConfirmationMail,
+) -> Subscriber:
+    """A stranger asks that `target` (checked and limited by the caller) be subscribed:
+    store it unconfirmed (unless `found`, the subscriber it already is) and queue what
+    confirms it. The answer is the same either way."""
+    subscriber = found
     if subscriber is None or subscriber.unsubscribed_at is not None:
         subscriber = Subscriber(
-            kind=SubscriberKind.EMAIL.value,
-            address=address,
-            customer_id=customer_id,
-            created_by=SELF_SERVICE,
+            kind=kind, address=target, customer_id=customer_id, created_by=SELF_SERVICE
         )
         session.add(subscriber)
         await session.flush()
     again = subscriber.confirmed_at is not None
     if not again:
         await set_components(session, subscriber, components)
-    # An address already confirmed keeps its choices (a stranger may be asking) and is
-    # told, by mail, that it is subscribed, with its link to manage it. It is counted and
-    # answered like a new one: the page must not tell a stranger who is subscribed.
+    # A target already confirmed keeps its choices (a stranger may be asking) and is told
+    # that it is subscribed, with its link to manage it. It is counted and answered like a
+    # new one: the page must not tell a stranger who is subscribed.
     mail.queue(session, subscriber)
     await record(
         session,
@@ -81,7 +103,7 @@ async def subscribe(
         action="subscriber.subscribe",
         subject_type="subscriber",
         subject_id=subscriber.id,
-        detail={"customer": customer_id, "already": again},
+        detail={"customer": customer_id, "already": again, "kind": kind},
     )
     await session.flush()
     return subscriber
