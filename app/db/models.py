@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin
@@ -26,6 +26,16 @@ class IdempotencyRecord(IdMixin, Base):
     # before requests were hashed holds the answer alone (see app.web.idempotency).
     body: Mapped[Any] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SendPace(Base):
+    """When the next send through one provider account may leave (seconds since the epoch),
+    reserved with one atomic upsert (see `app.db.pace`), so every process keeps one pace."""
+
+    __tablename__ = "send_paces"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)
 
 
 class RateCounter(Base):

@@ -308,7 +308,7 @@ class DeliveryWorker:
             allow_private=self.settings.webhook_allow_private,
             limit=LANE_HTTP_CONNECTIONS,
         )
-        shared = Shared(self.settings, http, self.body_cap, self._mailers)
+        shared = Shared(self.settings, http, self.body_cap, self._mailers, self.sessionmaker)
         channels: dict[str, Sender[Any]] = {}
         try:
             while True:

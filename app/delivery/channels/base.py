@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from app.delivery.email import MailerPool
 from app.delivery.queue import Outcome
 from app.lib.guarded_http import GuardedSession
@@ -44,12 +46,14 @@ class Sender(Protocol[M_contra]):
 @dataclass(frozen=True)
 class Shared:
     """What one lane's channels use: the settings, the lane's own guarded HTTP client,
-    and the small pool of SMTP connections that the worker's lanes share."""
+    the small pool of SMTP connections that the worker's lanes share, and the database
+    (for what every process shares, such as a provider account's pace)."""
 
     settings: Settings
     http: GuardedSession
     body_cap: int  # bytes of a peer's answer read at most (the rest is never downloaded)
     mailers: MailerPool
+    sessionmaker: async_sessionmaker[AsyncSession]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ import asyncio
 import base64
 import json
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from urllib.parse import quote, urlencode
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.customers.page_links import fill
+from app.db.pace import reserve
 from app.delivery.channels.base import Channel, Shared
 from app.delivery.channels.bounded_http import retry_after
 from app.delivery.models import Message
@@ -152,33 +152,6 @@ def preview(renderer: Renderer, settings: Settings) -> Callable[[Incident, Updat
     return text
 
 
-class Pacer:
-    """Paces the sends of one provider account, for every lane of this process."""
-
-    def __init__(self, per_second: float) -> None:
-        self.gap = 1.0 / per_second
-        self.next_at = 0.0
-
-    def reserve(self, within: float) -> float | None:
-        """Seconds to wait for this send's turn, taken; None if it comes after `within`."""
-        now = time.monotonic()
-        at = max(now, self.next_at)
-        if at - now > within:
-            return None
-        self.next_at = at + self.gap
-        return at - now
-
-
-_PACERS: dict[tuple[str, str, float], Pacer] = {}
-
-
-def pacer(settings: Settings) -> Pacer:
-    key = (settings.twilio_base_url, settings.twilio_account_sid or "", settings.sms_per_second)
-    if key not in _PACERS:
-        _PACERS[key] = Pacer(settings.sms_per_second)
-    return _PACERS[key]
-
-
 class TwilioSender:
     """One lane's handle on Twilio: its own small guarded client, which may dial the
     operator's base URL wherever it points."""
@@ -186,7 +159,7 @@ class TwilioSender:
     def __init__(self, shared: Shared) -> None:
         self.settings = shared.settings
         self.body_cap = shared.body_cap
-        self.pacer = pacer(shared.settings)
+        self.sessionmaker = shared.sessionmaker
         self._http: GuardedSession | None = None
 
     def _missing(self) -> str | None:
@@ -204,13 +177,17 @@ class TwilioSender:
         missing = self._missing()
         if missing is not None:
             return Outcome(ok=False, error=f"SMS: {missing} is not set", permanent=True)
-        wait = self.pacer.reserve(within=deadline / 2)
-        if wait is None:
-            return Outcome(ok=False, error="SMS: the account's rate limit", retry_after=1.0)
-        if wait:
-            await asyncio.sleep(wait)
         s = self.settings
         sid = s.twilio_account_sid or ""
+        # The account's pace, kept by every worker process together: this send's moment.
+        async with self.sessionmaker() as session:
+            wait = await reserve(session, f"twilio:{sid}", per_second=s.sms_per_second)
+            await session.commit()
+        if wait > deadline / 2:
+            # Too far off for this attempt: its moment passes unused, and it is tried again.
+            return Outcome(ok=False, error="SMS: the account's rate limit", retry_after=wait)
+        if wait:
+            await asyncio.sleep(wait)
         url = f"{s.twilio_base_url}/2010-04-01/Accounts/{quote(sid, safe='')}/Messages.json"
         auth = base64.b64encode(f"{sid}:{s.twilio_auth_token}".encode()).decode()
         headers = {
