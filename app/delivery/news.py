@@ -16,8 +16,8 @@ from app.components.models import Component
 from app.components.status import ComponentStatus
 from app.incidents.models import Incident, Update
 from app.incidents.status import POSTMORTEM
+from app.public.front_page import status_page
 from app.public.snapshot import Snapshot
-from app.public.views import status_page
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,10 @@ from app.lib.clock import in_zone, utcnow
 from app.lib.errors import NotFound
 from app.lib.templating import Renderer
 from app.public.cache import Rendered
+from app.public.front_page import status_page
 from app.public.incident_page import component_histories
 from app.public.snapshot import Snapshot, UnknownToken
-from app.public.views import IncidentView, component_statuses, status_page, visible_incidents
+from app.public.views import IncidentView, component_statuses, visible_incidents
 from app.settings import Settings
 
 HTML = "text/html; charset=utf-8"

@@ -15,7 +15,7 @@ from app.incidents.models import Incident, Update
 from app.incidents.status import POSTMORTEM, IncidentKind, UpdateState
 from app.lib import phones
 from app.lib.clock import iso_z
-from app.public.views import StatusPage
+from app.public.front_page import StatusPage
 
 
 class IncidentTold(Protocol):

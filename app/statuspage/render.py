@@ -20,9 +20,10 @@ from app.incidents.status import FINAL_STATUSES, IncidentKind, is_open
 from app.lib.clock import as_utc
 from app.public import statuspage_shapes as shapes
 from app.public.cache import Rendered
+from app.public.front_page import StatusPage, status_page
 from app.public.render import Reader, snapshot_with
 from app.public.snapshot import WINDOW_DAYS, Snapshot
-from app.public.views import IncidentView, StatusPage, status_page, visible_incidents
+from app.public.views import IncidentView, visible_incidents
 from app.settings import Settings, page_id_for
 
 JSON = "application/json"

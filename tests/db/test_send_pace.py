@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from app.db.pace import reserve
 from app.db.session import make_engine, make_sessionmaker
 
 
-async def test_two_processes_sending_through_one_account_share_its_pace(
-    database_url, sessionmaker
-):
+async def test_two_processes_sending_through_one_account_share_its_pace(database_url, sessionmaker):
     # A second engine stands for a second worker process: its own connections, one database.
     other_engine = make_engine(database_url)
     other = make_sessionmaker(other_engine)
@@ -23,7 +22,7 @@ async def test_two_processes_sending_through_one_account_share_its_pace(
                 await session.commit()
     finally:
         await other_engine.dispose()
-    gaps = [later - earlier for earlier, later in zip(moments, moments[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
     # One send every 10 s, whichever process asks (a generous second for the asking itself).
     assert all(9 < gap < 11 for gap in gaps), gaps
 

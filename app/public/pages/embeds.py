@@ -17,9 +17,10 @@ from app.components.status import ComponentStatus
 from app.lib.errors import NotFound
 from app.lib.paths import STATIC
 from app.public.cache import Rendered
+from app.public.front_page import status_page
 from app.public.http import serve
 from app.public.snapshot import Snapshot
-from app.public.views import component_statuses, status_page, visible_incidents
+from app.public.views import component_statuses, visible_incidents
 from app.settings import Settings
 from app.web.deps import AppSettings
 
