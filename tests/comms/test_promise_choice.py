@@ -242,3 +242,35 @@ async def test_the_draft_form_and_the_declare_form_carry_the_chosen_promise(clie
     first_words = fixed.headers["location"].split("?")[0].rsplit("/", 1)[1]
     read = await client.get(f"/api/v1/updates/{first_words}", headers=keys["responder"])
     assert read.json()["update"]["promise_minutes"] == 15
+
+
+async def test_the_previewed_email_promises_what_publishing_would_not_what_stands(
+    client, keys, users
+):
+    incident = await factories.incident(client, keys["responder"], "Checkout fails", impact="major")
+    later = (utcnow() + timedelta(hours=4)).isoformat()
+    await factories.publish(
+        client, keys["comms_lead"], incident["id"], "Looking into it.", next_update_at=later
+    )
+    standing = as_utc(
+        datetime.fromisoformat(
+            (
+                await client.get(f"/api/v1/incidents/{incident['id']}", headers=keys["responder"])
+            ).json()["next_update_at"]
+        )
+    )
+    draft = await client.post(
+        f"/api/v1/incidents/{incident['id']}/drafts",
+        json={"body": "We found the cause.", "status": "identified"},
+        headers=keys["responder"],
+    )
+    await sign_in(client, "lead")
+
+    page = text_of(await client.get(f"/admin/updates/{draft.json()['update']['id']}"))
+
+    # A major incident's default: 30 minutes from publication, not the 4 hours standing.
+    shown = re.search(r"Next update by \w+ \d+, (\d\d:\d\d) UTC", page)
+    assert shown is not None
+    assert shown.group(1) != f"{standing:%H:%M}"
+    soon = utcnow() + timedelta(minutes=30)
+    assert shown.group(1) in {f"{soon:%H:%M}", f"{soon - timedelta(minutes=1):%H:%M}"}

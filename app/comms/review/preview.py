@@ -211,11 +211,21 @@ async def recipients(session: AsyncSession, incident: Incident, draft: Update) -
     return Recipients(channels=channels, customers=names, adds=added)
 
 
-def _as_if_now(site: Site, incident: Incident, draft: Update) -> tuple[str, str]:
-    """The words as they would read if published now, and the promised time ("" if none)."""
-    if not has_promise_mark(draft.body):
-        return draft.body, ""
+def _as_if_now(site: Site, incident: Incident, draft: Update) -> tuple[str, str, datetime | None]:
+    """The words as they would read if published now, the promised time their next-update
+    mark becomes ("" if they have none), and the promise published with them (None: none)."""
     now = utcnow()
+    promise = _promise_if_now(incident, draft, now)
+    if not has_promise_mark(draft.body):
+        return draft.body, "", promise
+    body = promise_words(draft.body, next_update_at=promise, now=now, zone=site.zone)
+    shown = as_utc(promise).astimezone(site.zone).strftime("%H:%M %Z") if promise else ""
+    return body, shown, promise
+
+
+def _promise_if_now(incident: Incident, draft: Update, now: datetime) -> datetime | None:
+    """The next update the words would promise if published now, as publishing sets it: the
+    draft's choice, else the default for the incident as the words leave it."""
     promise = draft.next_update_at
     if draft.promise_minutes is not None:
         promise = now + timedelta(minutes=draft.promise_minutes)
@@ -230,9 +240,7 @@ def _as_if_now(site: Site, incident: Incident, draft: Update) -> tuple[str, str]
         )
     if not is_open(draft.status):
         promise = None
-    body = promise_words(draft.body, next_update_at=promise, now=now, zone=site.zone)
-    shown = as_utc(promise).astimezone(site.zone).strftime("%H:%M %Z") if promise else ""
-    return body, shown
+    return promise
 
 
 def _preview(
@@ -268,7 +276,7 @@ async def review_view(
     incident = await get_incident(session, draft.incident_id)
     review = review or await get_review(session, draft.id) or DraftReview(findings=[])
     label, readers = await _readers(session, incident, draft)
-    words, promise = _as_if_now(site, incident, draft)
+    words, promise, promised_at = _as_if_now(site, incident, draft)
     # Readers see the words with their promise filled in: preview them so (not saved).
     shown = Update(
         id=draft.id,
@@ -280,7 +288,10 @@ async def review_view(
         customer_id=draft.customer_id,
         published_at=draft.published_at,
         created_at=draft.created_at,
-        next_update_at=draft.next_update_at,
+        # Previewed emails say the promise these words would publish, not the one standing.
+        next_update_at=promised_at
+        if draft.state != UpdateState.PUBLISHED
+        else draft.next_update_at,
         audience_customer_ids=draft.audience_customer_ids,
         send_by_sms=draft.send_by_sms,
     )
