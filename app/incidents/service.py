@@ -36,13 +36,7 @@ from app.incidents.status import (
     next_update_state,
     parse_status,
 )
-from app.incidents.timing import (
-    Promise,
-    default_next_update_at,
-    promised_at,
-    promises_updates,
-    stamp_status,
-)
+from app.incidents.timing import promise_when_published, stamp_status
 from app.lib.clock import utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
 
@@ -272,11 +266,8 @@ async def _mark_published(
     if update.status != incident.status and update.status != POSTMORTEM:
         stamp_status(incident, update.status, now)
         incident.status = update.status
-    if update.promise_minutes is not None and promises_updates(incident.status):
-        # "In N minutes" counts from now, when readers first see the words.
-        update.next_update_at = promised_at(Promise(minutes=update.promise_minutes), now)
-    if update.next_update_at is None and is_open(incident.status):
-        update.next_update_at = default_next_update_at(incident, now)
+    # "In N minutes" counts from now, when readers first see the words.
+    update.next_update_at = promise_when_published(update, incident, now)
     incident.next_update_at = update.next_update_at if is_open(incident.status) else None
     incident.updated_at = now
     update.state = UpdateState.PUBLISHED.value

@@ -83,6 +83,16 @@ def promised_at(promise: Promise, now: datetime) -> datetime | None:
     return None
 
 
+def promise_when_published(update: Update, incident: Incident, now: datetime) -> datetime | None:
+    """The next update words promise when published at `now`, `incident` being as the words
+    leave it: "in N minutes" counted from now, else the time they carry, else the default."""
+    if update.promise_minutes is not None and promises_updates(incident.status):
+        return promised_at(Promise(minutes=update.promise_minutes), now)
+    if update.next_update_at is None and is_open(incident.status):
+        return default_next_update_at(incident, now)
+    return update.next_update_at
+
+
 def stamp_status(incident: Incident, status: str, now: datetime) -> None:
     """Note the moment an incident first reached `status` (identified, monitoring, ...)."""
     if status == IncidentStatus.IDENTIFIED and incident.identified_at is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +35,7 @@ from app.delivery.outbox import left_out_kinds, update_recipient_counts
 from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident
 from app.incidents.status import UpdateState, is_open
-from app.incidents.timing import default_next_update_at, promises_updates
+from app.incidents.timing import promise_when_published, promises_updates
 from app.lib.clock import as_utc, utcnow
 from app.lib.sms_segments import Segments, segments
 from app.lib.text import markdown_to_safe_html
@@ -224,23 +224,19 @@ def _as_if_now(site: Site, incident: Incident, draft: Update) -> tuple[str, str,
 
 
 def _promise_if_now(incident: Incident, draft: Update, now: datetime) -> datetime | None:
-    """The next update the words would promise if published now, as publishing sets it: the
-    draft's choice, else the default for the incident as the words leave it."""
-    promise = draft.next_update_at
-    if draft.promise_minutes is not None:
-        promise = now + timedelta(minutes=draft.promise_minutes)
-    elif promise is None or as_utc(promise) <= now:
-        promise = default_next_update_at(
-            Incident(
-                status=draft.status,
-                impact=incident.impact,
-                scheduled_until=incident.scheduled_until,
-            ),
-            now,
-        )
+    """The next update the words would promise if published now, as publishing sets it
+    (an approval drops a promised time already past, as `approve_draft` does)."""
     if not is_open(draft.status):
-        promise = None
-    return promise
+        return None
+    carried = draft.next_update_at
+    as_published = Update(
+        promise_minutes=draft.promise_minutes,
+        next_update_at=carried if carried is not None and as_utc(carried) > now else None,
+    )
+    as_left = Incident(
+        status=draft.status, impact=incident.impact, scheduled_until=incident.scheduled_until
+    )
+    return promise_when_published(as_published, as_left, now)
 
 
 def _preview(
