@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test soak lint bench install install-test browser postgres clean
+.PHONY: run test soak lint bench install install-test browser postgres clean messages
 
 $(BIN)/tidings: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,3 +79,17 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) tidings.db tidings.db-wal tidings.db-shm
+
+## Extract the translatable words from the code and templates into locale/messages.pot and
+## merge them into each language's catalogue (new words arrive empty, changed ones fuzzy).
+LANGUAGES := de fr es ja
+messages: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k N_ --no-location --sort-output \
+		--project Tidings -o locale/messages.pot .
+	@for lang in $(LANGUAGES); do \
+		if test -f locale/$$lang/LC_MESSAGES/messages.po; then \
+			$(BIN)/pybabel update -q --no-wrap -i locale/messages.pot -d locale -l $$lang; \
+		else \
+			$(BIN)/pybabel init -q --no-wrap -i locale/messages.pot -d locale -l $$lang; \
+		fi; \
+	done

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.lib.languages import check_language
 from app.lib.paths import ROOT, THEMES
 
 # The default database is a file in the Tidings folder, wherever a command is run from:
@@ -143,6 +144,8 @@ class Settings:
     page_name: str = "Tidings"
     time_zone: str = "Etc/UTC"
     theme: str = "default"
+    # The language of pages and messages when nothing about the reader names one.
+    language: str = "en"
     # Delivery (used by app/delivery).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -256,6 +259,12 @@ class Settings:
             raise ConfigError("TIDINGS_PAGE_NAME must not be blank")
         theme = get("TIDINGS_THEME", cls.theme).strip()
         check_theme(theme)
+        try:
+            language = check_language(
+                get("TIDINGS_LANGUAGE", cls.language), what="TIDINGS_LANGUAGE"
+            )
+        except ValueError as refusal:
+            raise ConfigError(str(refusal)) from None
         return cls(
             database_url=database_url,
             base_url=base_url,
@@ -263,6 +272,7 @@ class Settings:
             page_name=page_name,
             time_zone=time_zone,
             theme=theme,
+            language=language,
             smtp_host=get("TIDINGS_SMTP_HOST", cls.smtp_host),
             smtp_port=_int(env, "TIDINGS_SMTP_PORT", cls.smtp_port, minimum=1),
             smtp_username=env.get("TIDINGS_SMTP_USERNAME") or None,

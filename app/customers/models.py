@@ -28,6 +28,8 @@ class Customer(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # The secret in the customer's page URL; rotating it revokes every old link at once.
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # The language its page and its readers' messages are written in (None: the site's).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     components: Mapped[list[Component]] = relationship(
         secondary=customer_components, order_by=Component.position

@@ -7,3 +7,5 @@ TEMPLATES = ROOT / "templates"
 THEMES = ROOT / "themes"
 STATIC = ROOT / "static"
 MIGRATIONS = ROOT / "migrations"
+# gettext catalogues: locale/<language>/LC_MESSAGES/messages.po, read as they are (no build step).
+LOCALE = ROOT / "locale"

@@ -14,17 +14,34 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from markupsafe import Markup
 
+from app.lib import translations
 from app.lib.clock import as_utc, in_zone, utcnow
+from app.lib.languages import DEFAULT_LANGUAGE, known_language
 from app.lib.paths import TEMPLATES, THEMES
 from app.lib.text import markdown_to_safe_html
 from app.lib.times_in_words import mark_times, zone_label
 
 
 class Renderer:
-    def __init__(self, *, theme: str, zone: ZoneInfo, globals_: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        *,
+        theme: str,
+        zone: ZoneInfo,
+        globals_: dict[str, Any],
+        language: str = DEFAULT_LANGUAGE,
+    ) -> None:
         theme_dir = THEMES / theme
         # Settings.from_env refuses an unknown theme with a message naming the variable;
         # this catches settings built in code.
@@ -40,8 +57,16 @@ class Renderer:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
         self.zone = zone
+        self.language = known_language(language) or DEFAULT_LANGUAGE
+        # One environment serves every language: `_()` reads the `language` the page or
+        # message was rendered with (falling back to the site's), so a template says once
+        # what it means and each reader gets it in theirs.
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            self._gettext, self._ngettext, newstyle=True
+        )
         self.env.globals.update(globals_)
         self.env.globals["theme"] = {"name": theme_dir.name, **self.theme_meta}
         self.env.filters["local"] = self.local
@@ -50,6 +75,17 @@ class Renderer:
         self.env.filters["duration"] = human_duration
         self.env.filters["countdown"] = countdown
         self.env.globals["zone_label"] = self.zone_label
+
+    def language_of(self, context: Context) -> str:
+        return known_language(context.get("language")) or self.language
+
+    @pass_context
+    def _gettext(self, context: Context, message: str) -> str:
+        return translations.gettext(self.language_of(context), message)
+
+    @pass_context
+    def _ngettext(self, context: Context, singular: str, plural: str, count: int) -> str:
+        return translations.ngettext(self.language_of(context), singular, plural, count)
 
     def local(self, value: datetime | None, fmt: str = "datetime") -> str:
         """A time in the page's zone, named plainly: a style below or a strftime format."""

@@ -68,6 +68,8 @@ class Subscriber(IdMixin, TimestampMixin, Base):
     # Soft bounces since the last delivery the provider confirmed, or the last release.
     soft_bounces: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by: Mapped[str] = mapped_column(String(200), default="self-service")
+    # The language its messages are written in (None: its customer's, else the site's).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     @property
     def state(self) -> str:
