@@ -84,12 +84,12 @@ clean:
 ## merge them into each language's catalogue (new words arrive empty, changed ones fuzzy).
 LANGUAGES := de fr es ja
 messages: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k N_ --no-location --sort-output \
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _ -k N_ --no-location --sort-output \
 		--project Tidings -o locale/messages.pot .
 	@for lang in $(LANGUAGES); do \
 		if test -f locale/$$lang/LC_MESSAGES/messages.po; then \
-			$(BIN)/pybabel update -q --no-wrap -i locale/messages.pot -d locale -l $$lang; \
+			$(BIN)/pybabel --quiet update --no-wrap -i locale/messages.pot -d locale -l $$lang; \
 		else \
-			$(BIN)/pybabel init -q --no-wrap -i locale/messages.pot -d locale -l $$lang; \
+			$(BIN)/pybabel --quiet init --no-wrap -i locale/messages.pot -d locale -l $$lang; \
 		fi; \
 	done
