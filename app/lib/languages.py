@@ -63,6 +63,38 @@ def from_accept_language(header: str | None) -> str | None:
     return min(wishes)[2] if wishes else None
 
 
+def page_language(
+    *,
+    chosen: str | None,
+    remembered: str | None,
+    customer: str | None,
+    accept_language: str | None,
+    site: str,
+) -> str:
+    """The language a page is shown in, first rule that names one we speak: the reader's
+    choice on this request (`?lang=`), the choice remembered in their cookie, the customer's
+    language on a customer page, their browser's wishes, then the site's language."""
+    return (
+        known_language(chosen)
+        or known_language(remembered)
+        or known_language(customer)
+        or from_accept_language(accept_language)
+        or known_language(site)
+        or DEFAULT_LANGUAGE
+    )
+
+
+def message_language(*, subscriber: str | None, customer: str | None, site: str) -> str:
+    """The language an email, SMS or chat message to one subscriber is written in: theirs,
+    else their customer's, else the site's."""
+    return (
+        known_language(subscriber)
+        or known_language(customer)
+        or known_language(site)
+        or DEFAULT_LANGUAGE
+    )
+
+
 def babel_locale(language: str) -> Locale:
     """Babel's locale for one of our languages, for dates and numbers."""
     return Locale.parse(known_language(language) or DEFAULT_LANGUAGE)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.lib.languages import check_language, from_accept_language, known_language
+from app.lib.languages import (
+    check_language,
+    from_accept_language,
+    known_language,
+    message_language,
+    page_language,
+)
 from app.settings import ConfigError, Settings
 
 
@@ -36,3 +42,21 @@ def test_the_site_language_comes_from_the_environment_and_a_typo_stops_the_start
     assert Settings.from_env({}).language == "en"
     with pytest.raises(ConfigError, match="TIDINGS_LANGUAGE must be one of"):
         Settings.from_env({"TIDINGS_LANGUAGE": "deutsch"})
+
+
+def test_a_page_follows_the_choice_then_the_cookie_then_the_customer_then_the_browser() -> None:
+    def shown(**given: str | None) -> str:
+        facts = {"chosen": None, "remembered": None, "customer": None, "accept_language": None}
+        return page_language(**{**facts, **given}, site="fr")
+
+    assert shown(chosen="ja", remembered="de", customer="es", accept_language="de") == "ja"
+    assert shown(chosen="xx", remembered="de", customer="es") == "de"
+    assert shown(customer="es", accept_language="de") == "es"
+    assert shown(accept_language="de-CH,de;q=0.9") == "de"
+    assert shown() == "fr"
+
+
+def test_a_message_is_written_in_the_subscribers_language_else_its_customers() -> None:
+    assert message_language(subscriber="de", customer="ja", site="en") == "de"
+    assert message_language(subscriber=None, customer="ja", site="en") == "ja"
+    assert message_language(subscriber=None, customer=None, site="es") == "es"
