@@ -83,7 +83,8 @@ clean:
 ## Extract the translatable words from the code and templates into locale/messages.pot and
 ## merge them into each language's catalogue (new words arrive empty, changed ones fuzzy).
 LANGUAGES := de fr es ja
-messages: install
+messages:
+	@test -x $(BIN)/pybabel || $(MAKE) install
 	$(BIN)/pybabel --quiet extract -F babel.cfg -k _ -k N_ --no-location --sort-output \
 		--project Tidings -o locale/messages.pot .
 	@for lang in $(LANGUAGES); do \
