@@ -164,7 +164,7 @@ async def edit_incident(
     incident.updated_at = utcnow()
     await session.flush()
     await audit(session, actor, "incident.edit", incident, {"changed": list(changed)})
-    await mark_changed(session)
+    await mark_changed(session, incident_id=incident.id)
     return await get_incident(session, incident.id)
 
 
@@ -280,7 +280,7 @@ async def _mark_published(
     if not notified:
         detail["notified"] = "nobody: written as history, not sent"
     await audit(session, actor, "update.publish", update, detail)
-    await mark_changed(session)
+    await mark_changed(session, incident_id=incident.id)
     return incident
 
 
@@ -334,7 +334,7 @@ async def edit_update(
     await session.flush()
     await audit(session, actor, "update.edit", update, {"changed": changed})
     if update.state == UpdateState.PUBLISHED:
-        await mark_changed(session)
+        await mark_changed(session, incident_id=update.incident_id)
     return update
 
 
@@ -366,7 +366,7 @@ async def decline_incident(
     incident.next_update_at = None
     await session.flush()
     await audit(session, actor, "incident.decline", incident, {"reason": reason})
-    await mark_changed(session)
+    await mark_changed(session, incident_id=incident.id)
     return incident
 
 
@@ -377,4 +377,4 @@ async def delete_incident(session: AsyncSession, *, actor: Actor, incident_id: s
     await session.delete(incident)
     await audit(session, actor, "incident.delete", incident, {"title": incident.title})
     await session.flush()
-    await mark_changed(session)
+    await mark_changed(session, incident_id=incident_id)

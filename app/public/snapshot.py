@@ -8,6 +8,7 @@ days, and upcoming maintenance. Views for each audience are cut from it in memor
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -49,6 +50,10 @@ class Snapshot:
     incidents: list[Incident]  # newest first
     affected: dict[str, set[str]] = field(default_factory=dict)  # incident id -> customer ids
 
+    @functools.cached_property
+    def incident_ids(self) -> frozenset[str]:
+        return frozenset(i.id for i in self.incidents)
+
     def next_lapse(self, now: datetime) -> datetime | None:
         """The soonest promised update still ahead of `now`: at that moment a page showing
         the promise turns to saying the update is late, with no change of state."""
@@ -60,14 +65,25 @@ class Snapshot:
         return min((d for d in due if d > now), default=None)
 
 
-def recent_incidents_query(since: datetime):  # type: ignore[no-untyped-def]
-    """Open incidents and those of the window. Three indexed lookups joined by UNION: an OR
-    across columns would scan the whole history, and the page must not slow as it grows."""
-    wanted = union(
+def recent_ids(since: datetime):  # type: ignore[no-untyped-def]
+    """The ids of open incidents and those of the window. Three indexed lookups joined by
+    UNION: an OR across columns would scan the whole history, and the page must not slow as
+    it grows."""
+    return union(
         select(Incident.id).where(Incident.status.in_(OPEN_STATUSES)),
         select(Incident.id).where(Incident.started_at >= since),
         select(Incident.id).where(Incident.resolved_at >= since),
     )
+
+
+def window_start(now: datetime) -> datetime:
+    """The oldest moment the snapshot holds incidents from (a day more than the window)."""
+    return now - timedelta(days=WINDOW_DAYS + 1)
+
+
+def recent_incidents_query(since: datetime):  # type: ignore[no-untyped-def]
+    """Open incidents and those of the window, with their updates, newest first."""
+    wanted = recent_ids(since)
     return (
         select(Incident)
         .options(selectinload(Incident.updates))
@@ -92,9 +108,7 @@ async def load_snapshot(session: AsyncSession, *, version: int) -> Snapshot:
     )
     customers = list((await session.scalars(select(Customer))).all())
     usage = await components_by_customer(session)
-    incidents = list(
-        (await session.scalars(recent_incidents_query(now - timedelta(days=WINDOW_DAYS + 1)))).all()
-    )
+    incidents = list((await session.scalars(recent_incidents_query(window_start(now)))).all())
     affected = {i.id: affected_customer_ids(i, usage) for i in incidents}
     return Snapshot(
         version=version,
