@@ -23,8 +23,16 @@ ago) has nothing to add and skips the rewrite, so one change costs one rewrite, 
 stamp holds the version read *before* the pages were asked for, so a change that arrives
 while a copy is written leaves the stamp behind it, and the next turn writes again.
 
+A change rewrites only what shows it: each change records its subjects (`app.db.changes`),
+and the turn after it asks only for the paths those subjects name (`app.public.copy_paths`,
+read by `app.public.copy_changes`), adds pages they link to that the copy lacks, and removes
+those the app no longer answers. The whole copy is written on a first sync, on the first
+turn of a new day in the page's zone (day bars and history pages move with the date, which
+no change names), and after a change the log cannot narrow down; the history's incident
+pages are then rendered in batches from one snapshot (`app.public.copy_render`).
+
 This module keeps the copy up to date: one export (the front page first, then the rest), the
-schedule of rewrites, and the hook. The walk over the public routes is
+writes of a change's paths, the schedule of rewrites, and the hook. The walk over the public routes is
 `app.public.copy_crawl`; writing the folder (renames, removals, lock, stamp) is
 `app.public.copy_files`; asking the app in this process is `app.public.asgi_local`.
 """
