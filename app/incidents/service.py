@@ -24,6 +24,7 @@ from app.incidents.inputs import aware, changed_facts, clean_body, clean_title
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import IncidentCreate, IncidentUpdate, UpdateCreate
 from app.incidents.status import (
+    OPEN_STATUSES,
     POSTMORTEM,
     IncidentKind,
     IncidentStatus,
@@ -64,11 +65,9 @@ async def list_incidents(
     if kind is not None:
         query = query.where(Incident.kind == kind.value)
     if open_only:
-        query = query.where(
-            Incident.status.not_in(
-                [IncidentStatus.RESOLVED.value, MaintenanceStatus.COMPLETED.value]
-            )
-        )
+        # The open statuses by name, not "not final": the status index finds the few open
+        # ones, where NOT IN walked the whole history in date order to find them.
+        query = query.where(Incident.status.in_(sorted(OPEN_STATUSES)))
     query = query.order_by(Incident.started_at.desc(), Incident.id).limit(limit).offset(offset)
     return list((await session.scalars(query)).all())
 

@@ -32,8 +32,8 @@ no change names), and after a change the log cannot narrow down; the history's i
 pages are then rendered in batches from one snapshot (`app.public.copy_render`).
 
 This module keeps the copy up to date: one export (the front page first, then the rest), the
-writes of a change's paths, the schedule of rewrites, and the hook. The walk over the public routes is
-`app.public.copy_crawl`; writing the folder (renames, removals, lock, stamp) is
+writes of a change's paths, the schedule of rewrites, and the hook. The walk over the public
+routes is `app.public.copy_crawl`; writing the folder (renames, removals, lock, stamp) is
 `app.public.copy_files`; asking the app in this process is `app.public.asgi_local`.
 """
 
