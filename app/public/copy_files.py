@@ -14,7 +14,7 @@ import fcntl
 import gzip
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,7 +176,7 @@ def write_files(
     complete: bool = True,
     locked: bool = False,
     version: int | None = None,
-    kept: set[str] = frozenset(),  # type: ignore[assignment]
+    kept: Iterable[str] = (),
 ) -> tuple[int, int]:
     """Write the copy into `folder` (under a lock, so processes take turns, unless the caller
     holds it already: `locked`); remove what an earlier write left that is no longer public;
@@ -184,7 +184,8 @@ def write_files(
     `kept`: files of the copy written by an earlier part of the same export."""
     with _turn(folder, locked):
         changed, wanted = _write_in_order(folder, files)
-        wanted |= kept | {name + ".gz" for name in kept if has_gzip_copy(name)}
+        wanted.update(kept)
+        wanted.update(name + ".gz" for name in wanted.copy() if has_gzip_copy(name))
         if not complete:  # a first part: nothing is removed, the manifest is kept
             return changed, 0
         removed = _remove(folder, read_manifest(folder) - wanted)
