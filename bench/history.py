@@ -10,7 +10,9 @@ TIDINGS_BENCH_POSTGRES_URL names a scratch database (its tables are dropped), on
   component status flip, the time until the copy's index.html shows it, and how many files
   of the copy the change wrote (new, rewritten or removed, gzip copies counted);
 - the API a responder reads while a component's status changes every second: latency of
-  `GET /api/v1/incidents?open=true`, `GET /api/v1/components` and `GET /api/v2/summary.json`.
+  `GET /api/v1/incidents?open=true`, `GET /api/v1/components` and `GET /api/v2/summary.json`,
+  first from a process keeping no copy (the control: what the machine gives today), then
+  from the process keeping the copy.
 
 Targets: export of 20,000 under 60 s; the copy fresh within 1 s; fewer than 50 files per
 change; API p99 under 100 ms.
@@ -19,6 +21,7 @@ change; API p99 under 100 ms.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import statistics
@@ -27,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -93,8 +97,10 @@ def _seen(folder: Path, check, started: float) -> float:  # type: ignore[no-unty
     return float("inf")
 
 
-def export(env: dict[str, str], folder: Path) -> tuple[float, float]:
-    """(seconds, peak MB) of `tidings export`; inf seconds past BENCH_EXPORT_TIMEOUT."""
+def export(env: dict[str, str], folder: Path) -> tuple[float, float, float]:
+    """(seconds, CPU seconds, peak MB) of `tidings export`; inf seconds past
+    BENCH_EXPORT_TIMEOUT. The CPU time says what the export costs when neighbours share the
+    cores and stretch the wall time."""
     started = time.monotonic()
     process = subprocess.Popen(
         [PY, "-m", "app.cli", "export", str(folder)], env=env, stdout=subprocess.DEVNULL
@@ -105,7 +111,8 @@ def export(env: dict[str, str], folder: Path) -> tuple[float, float]:
     killer.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
-    return (seconds if process.returncode == 0 else float("inf")), usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    return (seconds if process.returncode == 0 else float("inf")), cpu, usage.ru_maxrss / 1024
 
 
 def changes(base: str, key: str, folder: Path, component: str) -> dict[str, list[float]]:
@@ -202,8 +209,12 @@ def run_one(size: int, work: Path, pg: str | None) -> None:
         .splitlines()[-1]
     )
     folder = work / f"copy-{size}"
-    seconds, peak = export(env, folder)
-    print(f"{backend}, {size} incidents: export {seconds:.1f} s, peak {peak:.0f} MB", flush=True)
+    seconds, cpu, peak = export(env, folder)
+    print(
+        f"{backend}, {size} incidents: export {seconds:.1f} s ({cpu:.1f} s of CPU), "
+        f"peak {peak:.0f} MB; load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     finished = seconds != float("inf")
     if not finished:
         print(
@@ -211,19 +222,49 @@ def run_one(size: int, work: Path, pg: str | None) -> None:
             "serving process writes its first copy",
             flush=True,
         )
+    with serving(env) as base:  # the control: no copy kept
+        latency(base, key, "no copy kept")
+    with serving({**env, "TIDINGS_STATIC_DIR": str(folder)}) as base:
+        measure_copy(base, key, folder, finished)
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     server = subprocess.Popen(
         [PY, "-m", "app.cli", "serve", "--port", str(port), "--no-worker"],
-        env={**env, "TIDINGS_STATIC_DIR": str(folder)},
+        env=env,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_up(f"{base}/livez")
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
-            component = client.get("/api/v1/components").json()[0]["id"]
-        found = changes(base, key, folder, component) if finished else {}
-        for name in ("publish", "flip") if finished else ():
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _first_component(base: str, key: str) -> str:
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
+        return str(client.get("/api/v1/components").json()[0]["id"])
+
+
+def latency(base: str, key: str, label: str) -> None:
+    print(f"  API while a status changes every second, {label}:", flush=True)
+    for path, values in api_latency(base, key, _first_component(base, key)).items():
+        print(
+            f"    {path:<28} p50 {statistics.median(values):7.1f} ms  p99 "
+            f"{p99(values):7.1f} ms  ({len(values)} requests)",
+            flush=True,
+        )
+
+
+def measure_copy(base: str, key: str, folder: Path, finished: bool) -> None:
+    """A publish and a status flip timed into the copy, then the API while statuses flip."""
+    if finished:
+        found = changes(base, key, folder, _first_component(base, key))
+        for name in ("publish", "flip"):
             fresh, whole = found[f"{name}_s"], found[f"{name}_whole"]
             files = found[f"{name}_files"]
             print(
@@ -233,15 +274,7 @@ def run_one(size: int, work: Path, pg: str | None) -> None:
                 f"median {statistics.median(files):.0f} (most {max(files):.0f})",
                 flush=True,
             )
-        for path, values in api_latency(base, key, component).items():
-            print(
-                f"  {path:<28} p50 {statistics.median(values):7.1f} ms  p99 "
-                f"{p99(values):7.1f} ms  ({len(values)} requests)",
-                flush=True,
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+    latency(base, key, "the copy kept")
 
 
 def main() -> None:

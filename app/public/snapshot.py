@@ -9,6 +9,7 @@ days, and upcoming maintenance. Views for each audience are cut from it in memor
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -49,6 +50,8 @@ class Snapshot:
     components_by_customer: dict[str, set[str]]
     incidents: list[Incident]  # newest first
     affected: dict[str, set[str]] = field(default_factory=dict)  # incident id -> customer ids
+    # What pages derive from this state alone, made once (`front_page.status_page`).
+    made: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def incident_ids(self) -> frozenset[str]:
