@@ -159,7 +159,9 @@ async def write_paths(
     """Write the files of `paths` only (a change's), removing those no longer public. Only
     paths the copy holds are asked for; a page they link to that it does not hold yet (a
     newly public incident's) is asked for too, so every link inside the copy resolves and
-    the copy holds what a full export would."""
+    the copy holds what a full export would. As in a full export, what a reader during an
+    outage looks at first (the front page, the summary, the changed incidents' pages) is
+    written before the rest (feeds, history, the longer JSON); the stamp comes last."""
     started = time.monotonic()
     held = await asyncio.to_thread(read_manifest, folder)
 
@@ -167,13 +169,19 @@ async def write_paths(
         return file_for(path) not in held
 
     seeds = sorted(p for p in paths if file_for(p) in held)
+    first_seeds = [p for p in seeds if p in FIRST or INCIDENT_PAGE.match(p)]
     gone: set[str] = set()
-    files = await crawl(fetch, app_url, seeds=seeds, follow=new_link, gone=gone)
-    assert files is not None  # nothing supersedes it
-    changed, removed = await asyncio.to_thread(
-        update_files, folder, files, gone, locked=locked, version=version
+    first = await crawl(fetch, app_url, seeds=first_seeds, follow=new_link, gone=gone)
+    assert first is not None  # nothing supersedes it
+    changed, removed = await asyncio.to_thread(update_files, folder, first, gone, locked=locked)
+    files = await crawl(fetch, app_url, seeds=seeds, done=first, follow=new_link, gone=gone)
+    assert files is not None
+    rest = {name: body for name, body in files.items() if name not in first}
+    more, also_removed = await asyncio.to_thread(
+        update_files, folder, rest, gone, locked=locked, version=version
     )
-    return Written(sorted(files), changed, removed, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return Written(sorted(files), changed + more, removed + also_removed, seconds)
 
 
 async def run_hook(command: str, folder: Path) -> None:
