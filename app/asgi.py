@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await session.commit()
             async with polling(cache), contextlib.AsyncExitStack() as stack:
                 app.state.static_copy = await stack.enter_async_context(
-                    keeping_copy(app, cache, settings)
+                    keeping_copy(app, cache, settings, sessionmaker)
                 )
                 if settings.run_worker:
                     await stack.enter_async_context(worker.running(settings, sessionmaker))

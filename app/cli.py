@@ -211,6 +211,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
     from app.asgi import create_app
     from app.public.asgi_local import asgi_fetch, running
     from app.public.copy_files import has_gzip_copy
+    from app.public.copy_render import incident_pages_of
     from app.public.static_copy import export, run_hook
 
     folder = Path(args.folder).resolve()
@@ -222,15 +223,21 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
             # Stamped like a serving process's copy, so those sharing the folder need not
             # write it again for the same state.
             version = await app.state.page_cache.current_version()
-            written = await export(fetch, folder, settings.base_url, version=version)
+            written = await export(
+                fetch,
+                folder,
+                settings.base_url,
+                version=version,
+                incident_pages=incident_pages_of(app.state),
+            )
             assert written is not None  # nothing supersedes a one-off export
         if settings.static_hook:
             await run_hook(settings.static_hook, folder)
         # Counted as they lie in the folder: each text file has its gzip copy beside it.
-        total = len(written.files) + sum(1 for name in written.files if has_gzip_copy(name))
+        total = len(written.names) + sum(1 for name in written.names if has_gzip_copy(name))
         print(
             f"static copy of {where(settings.database_url)} in {folder}: {total} "
-            f"files ({len(written.files)} pages and files, {total - len(written.files)} gzip "
+            f"files ({len(written.names)} pages and files, {total - len(written.names)} gzip "
             f"copies); {written.changed} written, {total - written.changed} unchanged, "
             f"{written.removed} removed, in {written.seconds:.2f} s"
         )

@@ -14,7 +14,7 @@ from app.comms.models import (
 from app.components.models import Component, ComponentGroup
 from app.customers.models import Customer
 from app.db.base import Base
-from app.db.changes import SiteState
+from app.db.changes import SiteState, StateChange
 from app.db.models import IdempotencyRecord, RateCounter
 from app.delivery.models import ComponentChange, Delivery
 from app.incidents.models import Incident, IncidentComponent, IncidentCustomer, Update
@@ -49,6 +49,7 @@ __all__ = [
     "RateCounter",
     "Site",
     "SiteState",
+    "StateChange",
     "Subscriber",
     "ToneRule",
     "Update",

@@ -191,7 +191,9 @@ async def update_component(
         component.status = data.status.value
     await session.flush()
     await note(session, actor.name, "component.update", ("component", component.id), changes)
-    await mark_changed(session)
+    # Moved or renamed, it shows differently on every page naming it: the copy rewrites all.
+    moved = {"group_id", "position", "name"} & changes.keys()
+    await mark_changed(session, component_id=None if moved else component.id)
     return await get_component(session, component.id)
 
 

@@ -14,7 +14,7 @@ from app.components.service import get_components
 from app.customers.models import Customer, customer_components
 from app.customers.page_links import page_url as page_url
 from app.customers.schemas import CustomerCreate, CustomerUpdate
-from app.db.changes import mark_changed
+from app.db.changes import CUSTOMERS, mark_changed
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.ids import new_token
 
@@ -85,7 +85,7 @@ async def create_customer(session: AsyncSession, *, actor: Actor, data: Customer
     session.add(customer)
     await session.flush()
     await note(session, actor.name, "customer.create", ("customer", customer.id), {"name": name})
-    await mark_changed(session)
+    await mark_changed(session, subject=CUSTOMERS)
     return customer
 
 
@@ -104,7 +104,7 @@ async def update_customer(
         )
     await session.flush()
     await note(session, actor.name, "customer.update", ("customer", customer.id))
-    await mark_changed(session)
+    await mark_changed(session, subject=CUSTOMERS)
     return customer
 
 
@@ -115,5 +115,5 @@ async def rotate_token(session: AsyncSession, *, actor: Actor, customer_id: str)
     customer.token = new_token()
     await session.flush()
     await note(session, actor.name, "customer.rotate_token", ("customer", customer.id))
-    await mark_changed(session)
+    await mark_changed(session, subject=CUSTOMERS)
     return customer

@@ -24,6 +24,7 @@ from app.incidents.inputs import aware, changed_facts, clean_body, clean_title
 from app.incidents.models import Incident, Update
 from app.incidents.schemas import IncidentCreate, IncidentUpdate, UpdateCreate
 from app.incidents.status import (
+    OPEN_STATUSES,
     POSTMORTEM,
     IncidentKind,
     IncidentStatus,
@@ -64,11 +65,9 @@ async def list_incidents(
     if kind is not None:
         query = query.where(Incident.kind == kind.value)
     if open_only:
-        query = query.where(
-            Incident.status.not_in(
-                [IncidentStatus.RESOLVED.value, MaintenanceStatus.COMPLETED.value]
-            )
-        )
+        # The open statuses by name, not "not final": the status index finds the few open
+        # ones, where NOT IN walked the whole history in date order to find them.
+        query = query.where(Incident.status.in_(sorted(OPEN_STATUSES)))
     query = query.order_by(Incident.started_at.desc(), Incident.id).limit(limit).offset(offset)
     return list((await session.scalars(query)).all())
 
@@ -164,7 +163,7 @@ async def edit_incident(
     incident.updated_at = utcnow()
     await session.flush()
     await audit(session, actor, "incident.edit", incident, {"changed": list(changed)})
-    await mark_changed(session)
+    await mark_changed(session, incident_id=incident.id)
     return await get_incident(session, incident.id)
 
 
@@ -280,7 +279,7 @@ async def _mark_published(
     if not notified:
         detail["notified"] = "nobody: written as history, not sent"
     await audit(session, actor, "update.publish", update, detail)
-    await mark_changed(session)
+    await mark_changed(session, incident_id=incident.id)
     return incident
 
 
@@ -334,7 +333,7 @@ async def edit_update(
     await session.flush()
     await audit(session, actor, "update.edit", update, {"changed": changed})
     if update.state == UpdateState.PUBLISHED:
-        await mark_changed(session)
+        await mark_changed(session, incident_id=update.incident_id)
     return update
 
 
@@ -366,7 +365,7 @@ async def decline_incident(
     incident.next_update_at = None
     await session.flush()
     await audit(session, actor, "incident.decline", incident, {"reason": reason})
-    await mark_changed(session)
+    await mark_changed(session, incident_id=incident.id)
     return incident
 
 
@@ -377,4 +376,4 @@ async def delete_incident(session: AsyncSession, *, actor: Actor, incident_id: s
     await session.delete(incident)
     await audit(session, actor, "incident.delete", incident, {"title": incident.title})
     await session.flush()
-    await mark_changed(session)
+    await mark_changed(session, incident_id=incident_id)

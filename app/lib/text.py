@@ -1,5 +1,7 @@
 """Markdown written by people becomes HTML that cannot run: render, then sanitize."""
 
+import threading
+
 import markdown
 import nh3
 
@@ -32,8 +34,22 @@ _ALLOWED_TAGS = {
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """This thread's converter. Building one registers every extension and pattern again,
+    which cost more than converting a short update; one kept per thread (a converter holds
+    state while it converts) is reset before each use instead."""
+    converter: markdown.Markdown | None = getattr(_local, "converter", None)
+    if converter is None:
+        converter = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+        _local.converter = converter
+    return converter
+
+
 def markdown_to_safe_html(source: str) -> str:
-    html = markdown.markdown(source, extensions=["sane_lists", "tables"], output_format="html")
+    html = _converter().reset().convert(source)
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,

@@ -1,9 +1,9 @@
 """Rendered pages in memory, keyed by what was asked, valid for one state version.
 
 A page is rendered on the first request after a change and then served from memory with
-an ETag; `304 Not Modified` answers a browser that has it already. Each rendering is
-compressed once, when it is made (gzip, and brotli when the `brotli` package is present),
-so a request only picks the bytes its `Accept-Encoding` allows.
+an ETag; `304 Not Modified` answers a browser that has it already. A rendering is
+compressed once per encoding (gzip; brotli when the `brotli` package is present), for the
+first request accepting it: one only the static copy asks for is never compressed.
 
 A commit in this process that changed public state empties the cache at once
 (`app.db.changes.on_change`); commits made by other processes are noticed by `watch`: on
@@ -76,8 +76,9 @@ class Rendered:
     etag: str
     status_code: int = 200
     last_modified: datetime | None = None  # sent as Last-Modified (feeds)
-    # Content-Encoding -> (bytes, ETag); made once, when the page is rendered.
+    # Content-Encoding -> (bytes, ETag); each made once, for the first request accepting it.
     encoded: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    compress: bool = False  # worth compressing (big enough, a text type)
 
     @classmethod
     def of(
@@ -88,29 +89,32 @@ class Rendered:
         last_modified: datetime | None = None,
     ) -> Rendered:
         data = body.encode() if isinstance(body, str) else body
-        etag = _tag(data)
-        encoded: dict[str, tuple[bytes, str]] = {}
-        if len(data) >= MIN_COMPRESS and compressible(media_type):
-            plain = etag[1:-1]
-            encoded["gzip"] = (gzip_bytes(data), f'"{plain}-gz"')
-            if _brotli is not None:
-                encoded["br"] = (_brotli.compress(data, quality=9), f'"{plain}-br"')
         return cls(
             body=data,
             media_type=media_type,
             status_code=status_code,
-            etag=etag,
+            etag=_tag(data),
             last_modified=last_modified,
-            encoded=encoded,
+            compress=len(data) >= MIN_COMPRESS and compressible(media_type),
         )
+
+    def _encoded(self, coding: str) -> tuple[bytes, str]:
+        """The body in `coding`, compressed on first use and kept."""
+        if coding not in self.encoded:
+            plain = self.etag[1:-1]
+            if coding == "br":
+                self.encoded[coding] = (_brotli.compress(self.body, quality=9), f'"{plain}-br"')
+            else:
+                self.encoded[coding] = (gzip_bytes(self.body), f'"{plain}-gz"')
+        return self.encoded[coding]
 
     def for_encoding(self, accept_encoding: str | None) -> tuple[bytes, str, str | None]:
         """(body, ETag, Content-Encoding) for a request's `Accept-Encoding`."""
-        if self.encoded and accept_encoding:
+        if self.compress and accept_encoding:
             accepted = _accepted(accept_encoding)
             for coding in ("br", "gzip"):
-                if coding in self.encoded and coding in accepted:
-                    body, etag = self.encoded[coding]
+                if coding in accepted and (coding == "gzip" or _brotli is not None):
+                    body, etag = self._encoded(coding)
                     return body, etag, coding
         return self.body, self.etag, None
 

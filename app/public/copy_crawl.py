@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
 log = logging.getLogger("tidings.static_copy")
@@ -77,27 +78,35 @@ FIRST = ("/", "/api/v2/summary.json", "/api/v2/status.json", "/badge.svg")
 FIRST_LINKS = re.compile(r"^/(?:incidents/[A-Za-z0-9_-]+|static/.*|theme/.*|favicon\.ico)$")
 
 
+# Which links found on a page are asked for in turn.
+Follow = Callable[[str], object]
+
+
 async def crawl(
     fetch: Fetch,
     app_url: str,
     *,
-    seeds: tuple[str, ...] = SEEDS,
-    follow: re.Pattern[str] | None = None,
+    seeds: Iterable[str] = SEEDS,
+    follow: Follow | None = None,
     done: dict[str, bytes] | None = None,
     superseded: Callable[[], bool] = lambda: False,
+    gone: set[str] | None = None,
+    skipped: set[str] | None = None,
 ) -> dict[str, bytes] | None:
     """Every public file of the copy, links rewritten, by following links from the seeds
-    (only links matching `follow`, when given). Files in `done` are not asked for again.
-    None when `superseded()` says a newer change came meanwhile (the copy starts over)."""
+    (only links `follow` accepts, when given). Files in `done` are not asked for again.
+    None when `superseded()` says a newer change came meanwhile (the copy starts over).
+    `gone` collects the files of paths the app answers 404 or 410 for (no longer public);
+    `skipped` the links `follow` turned down."""
     app_url = app_url.rstrip("/")
     host = urlsplit(app_url).netloc
     files: dict[str, bytes] = dict(done or {})
     seen: set[str] = set()
-    queue = list(seeds)
+    queue = deque(seeds)
     while queue:
         if superseded():
             return None
-        path = queue.pop(0)
+        path = queue.popleft()
         if path in seen:
             continue
         seen.add(path)
@@ -106,34 +115,60 @@ async def crawl(
             found: list[str] = []
             if name.endswith(".html"):
                 _rewrite(files[name], _LINK, found, app_url, host, html=True)
-            queue.extend(p for p in found if follow is None or follow.match(p))
+            _follow(found, follow, queue, skipped)
             continue
         fetched = await _fetch_path(fetch, path)
         if fetched is None:
             continue
-        content_type, body = fetched
+        status, content_type, body = fetched
+        if status != 200:
+            if gone is not None and status in (404, 410):
+                gone.add(name)
+            continue
         found = []
         if content_type.startswith("text/html"):
             body = _rewrite(body, _LINK, found, app_url, host, html=True)
         elif content_type.startswith("text/css"):
             body = _rewrite(body, _CSS_URL, found, app_url, host, html=False)
-        queue.extend(p for p in found if follow is None or follow.match(p))
+        _follow(found, follow, queue, skipped)
         files[name] = body
     return files
 
 
-async def _fetch_path(fetch: Fetch, path: str) -> tuple[str, bytes] | None:
-    """A history page is asked for by its query string; everything else by its path."""
+def _follow(
+    found: list[str], follow: Follow | None, queue: deque[str], skipped: set[str] | None
+) -> None:
+    for path in found:
+        if follow is None or follow(path):
+            queue.append(path)
+        elif skipped is not None:
+            skipped.add(path)
+
+
+def rewrite_html(body: bytes, app_url: str) -> tuple[bytes, list[str]]:
+    """A page got otherwise than by `crawl` with its links rewritten as `crawl` does, and
+    the copy's paths it links to."""
+    app_url = app_url.rstrip("/")
+    found: list[str] = []
+    body = _rewrite(body, _LINK, found, app_url, urlsplit(app_url).netloc, html=True)
+    return body, found
+
+
+INCIDENT_PAGE = re.compile(r"^/incidents/([A-Za-z0-9_-]+)$")
+
+
+async def _fetch_path(fetch: Fetch, path: str) -> tuple[int, str, bytes] | None:
+    """A history page is asked for by its query string; everything else by its path. None
+    when the app could not be asked (nothing is concluded from that)."""
     asked = path
     match = re.match(r"^/history/(\d+)$", path)
     if match:
         asked = f"/history?page={match.group(1)}"
     try:
-        status, content_type, body = await fetch(asked)
+        return await fetch(asked)
     except Exception:
         log.warning("the static copy could not read %s", asked, exc_info=True)
         return None
-    return (content_type, body) if status == 200 else None
 
 
 def _rewrite(

@@ -97,7 +97,7 @@ async def statuses_now(
 ) -> dict[str, ComponentStatus]:
     """Component id -> its status as `audience` reads it now (the public by default: the
     status page's, which the API and the desk show)."""
-    return statuses_in(await load_snapshot(session, version=0), audience)
+    return statuses_in(await load_snapshot(session, version=0, open_only=True), audience)
 
 
 async def components_now(session: AsyncSession, components: list[Component]) -> list[ComponentNow]:

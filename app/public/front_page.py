@@ -104,6 +104,18 @@ def _worst_impact(views: list[IncidentView]) -> tuple[str, str]:
 def status_page(
     snapshot: Snapshot, audience: aud.Audience, *, zone: ZoneInfo, customer_name: str | None = None
 ) -> StatusPage:
+    """The page's arrangement for `audience`, made once per snapshot: the front page, the
+    badge and each Statuspage JSON answer all read it, and the day bars of every component
+    are most of a render (read-only, like the snapshot it is kept on)."""
+    key = ("status_page", audience, str(zone), customer_name)
+    if key not in snapshot.made:
+        snapshot.made[key] = _status_page(snapshot, audience, zone, customer_name)
+    return snapshot.made[key]  # type: ignore[no-any-return]
+
+
+def _status_page(
+    snapshot: Snapshot, audience: aud.Audience, zone: ZoneInfo, customer_name: str | None
+) -> StatusPage:
     now = snapshot.taken_at
     views = visible_incidents(snapshot, audience)
     statuses = component_statuses(snapshot, views)

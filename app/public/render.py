@@ -8,7 +8,7 @@ is never cached.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audience as aud
 from app.audience import affected_customer_ids
+from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.incidents.models import Incident
 from app.lib.clock import in_zone, utcnow
@@ -124,9 +125,22 @@ async def render_incident(
 
 
 def incident_context(
-    snapshot: Snapshot, reader: Reader, settings: Settings, view: IncidentView
+    snapshot: Snapshot,
+    reader: Reader,
+    settings: Settings,
+    view: IncidentView,
+    statuses: dict[str, ComponentStatus] | None = None,
 ) -> dict[str, Any]:
-    current = component_statuses(snapshot, visible_incidents(snapshot, reader.audience))
+    """`statuses`: each component's status for this reader now, when the caller has them
+    (rendering many pages of one snapshot), else worked out here."""
+    # A component's status now is shown on the pages of recent incidents only (those the
+    # snapshot holds): an incident of years ago does not change with today's status, so a
+    # status change rewrites a bounded number of pages of the static copy.
+    current: dict[str, ComponentStatus] = {}
+    if view.id in snapshot.incident_ids:
+        current = statuses or component_statuses(
+            snapshot, visible_incidents(snapshot, reader.audience)
+        )
     return {
         **_page_globals(settings, reader),
         "view": view,
@@ -137,16 +151,23 @@ def incident_context(
     }
 
 
+def _this_month(zone: tzinfo, now: datetime) -> datetime:
+    return now.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def history_page_of(started_at: datetime, zone: tzinfo, now: datetime) -> int:
+    """The history page (1 = the newest) that lists an incident started at `started_at`."""
+    this, started = _this_month(zone, now), in_zone(started_at, zone)
+    months_back = (this.year - started.year) * 12 + this.month - started.month
+    return max(months_back, 0) // HISTORY_MONTHS_PER_PAGE + 1
+
+
 async def history_context(
     snapshot: Snapshot, session: AsyncSession, reader: Reader, settings: Settings, page: int
 ) -> dict[str, Any]:
     """Past incidents by month, three months a page, newest first."""
     zone = settings.zone
-    now_local = utcnow().astimezone(zone)
-    first_month = _add_months(
-        now_local.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
-        -HISTORY_MONTHS_PER_PAGE * (page - 1),
-    )
+    first_month = _add_months(_this_month(zone, utcnow()), -HISTORY_MONTHS_PER_PAGE * (page - 1))
     months = [_add_months(first_month, -n) for n in range(HISTORY_MONTHS_PER_PAGE)]
     start, end = months[-1], _add_months(first_month, 1)
     incidents = list(

@@ -8,6 +8,8 @@ days, and upcoming maintenance. Views for each audience are cut from it in memor
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -48,6 +50,12 @@ class Snapshot:
     components_by_customer: dict[str, set[str]]
     incidents: list[Incident]  # newest first
     affected: dict[str, set[str]] = field(default_factory=dict)  # incident id -> customer ids
+    # What pages derive from this state alone, made once (`front_page.status_page`).
+    made: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
+
+    @functools.cached_property
+    def incident_ids(self) -> frozenset[str]:
+        return frozenset(i.id for i in self.incidents)
 
     def next_lapse(self, now: datetime) -> datetime | None:
         """The soonest promised update still ahead of `now`: at that moment a page showing
@@ -60,14 +68,25 @@ class Snapshot:
         return min((d for d in due if d > now), default=None)
 
 
-def recent_incidents_query(since: datetime):  # type: ignore[no-untyped-def]
-    """Open incidents and those of the window. Three indexed lookups joined by UNION: an OR
-    across columns would scan the whole history, and the page must not slow as it grows."""
-    wanted = union(
+def recent_ids(since: datetime):  # type: ignore[no-untyped-def]
+    """The ids of open incidents and those of the window. Three indexed lookups joined by
+    UNION: an OR across columns would scan the whole history, and the page must not slow as
+    it grows."""
+    return union(
         select(Incident.id).where(Incident.status.in_(OPEN_STATUSES)),
         select(Incident.id).where(Incident.started_at >= since),
         select(Incident.id).where(Incident.resolved_at >= since),
     )
+
+
+def window_start(now: datetime) -> datetime:
+    """The oldest moment the snapshot holds incidents from (a day more than the window)."""
+    return now - timedelta(days=WINDOW_DAYS + 1)
+
+
+def recent_incidents_query(since: datetime):  # type: ignore[no-untyped-def]
+    """Open incidents and those of the window, with their updates, newest first."""
+    wanted = recent_ids(since)
     return (
         select(Incident)
         .options(selectinload(Incident.updates))
@@ -76,7 +95,22 @@ def recent_incidents_query(since: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-async def load_snapshot(session: AsyncSession, *, version: int) -> Snapshot:
+def open_incidents_query():  # type: ignore[no-untyped-def]
+    """Open incidents and maintenance, with their updates: all that makes a component's
+    status now worse than its own (one indexed lookup, whatever the history's length)."""
+    return (
+        select(Incident)
+        .options(selectinload(Incident.updates))
+        .where(Incident.status.in_(sorted(OPEN_STATUSES)))
+        .order_by(Incident.started_at.desc(), Incident.id)
+    )
+
+
+async def load_snapshot(
+    session: AsyncSession, *, version: int, open_only: bool = False
+) -> Snapshot:
+    """The state outsiders may read. `open_only`: only the open incidents, enough for the
+    components' statuses now (the API and the desk ask for those on every read)."""
     now = utcnow()
     groups = list(
         (
@@ -92,9 +126,8 @@ async def load_snapshot(session: AsyncSession, *, version: int) -> Snapshot:
     )
     customers = list((await session.scalars(select(Customer))).all())
     usage = await components_by_customer(session)
-    incidents = list(
-        (await session.scalars(recent_incidents_query(now - timedelta(days=WINDOW_DAYS + 1)))).all()
-    )
+    query = open_incidents_query() if open_only else recent_incidents_query(window_start(now))
+    incidents = list((await session.scalars(query)).all())
     affected = {i.id: affected_customer_ids(i, usage) for i in incidents}
     return Snapshot(
         version=version,

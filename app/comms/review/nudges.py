@@ -99,9 +99,9 @@ async def check_promises(
             session, incident=incident, due_at=due, kind=kind, team_channels=team_channels
         )
         done.append(Nudged(incident.id, due, kind, queued))
-    if any(n.kind == LAPSED for n in done):
+    for lapsed in (n for n in done if n.kind == LAPSED):
         # The pages now say an update is late: a change of time, not of state, that every
         # process's cache and the static copy must still hear of.
-        await mark_changed(session)
+        await mark_changed(session, incident_id=lapsed.incident_id)
     await session.flush()
     return done
