@@ -383,6 +383,7 @@ def _worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "TIDINGS_SMTP_HOST": "127.0.0.1",
         "TIDINGS_SMTP_PORT": str(settings.smtp_port),
         "TIDINGS_WORKER_CONCURRENCY": str(settings.worker_concurrency),
+        "TIDINGS_SMTP_CONNECTIONS": str(settings.smtp_connections),
         "TIDINGS_WEBHOOK_ALLOW_PRIVATE": "1",
     }
     with log.open("ab") as out:
