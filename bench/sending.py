@@ -353,25 +353,62 @@ async def _approved_fan_out(folder: Path, name: str, count: int):  # type: ignor
 async def bench_emails(folder: Path, count: int) -> None:
     async with _approved_fan_out(folder, "emails.db", count) as fan_out:
         sink, settings, sessionmaker, update_id, message = fan_out
-        bare = []
-        started = await _bare_smtp(sink.port, message, count, settings.smtp_connections)
+        connections = settings.smtp_connections
+        bare: list[float] = []
+        cpu: dict[str, list[float]] = {"bare": [], "worker": [], "wire": []}
+
+        def timed(kind: str):  # type: ignore[no-untyped-def]
+            """CPU per email of this process's event loop (its main thread) and of the
+            server, for one phase: where the time goes, beside the rates."""
+            return _CpuPerEmail(cpu[kind], sink.proc.pid, count)
+
+        with timed("bare"):
+            started = await _bare_smtp(sink.port, message, count, connections)
         bare.append(_rate(sink.arrivals()[-count:], started))
-        rate, common = await _through_worker(settings, sessionmaker, sink, update_id, count)
-        started = await _bare_smtp(sink.port, message, count, settings.smtp_connections)
+        with timed("worker"):
+            rate, common = await _through_worker(settings, sessionmaker, sink, update_id, count)
+        with timed("bare"):
+            started = await _bare_smtp(sink.port, message, count, connections)
         bare.append(_rate(sink.arrivals()[-count:], started))
         reference = statistics.mean(bare)
         _line(f"{count:,} emails, worker -> aiosmtpd", rate, "emails/s", reference, ">= 0.8")
         print(
             f"  bare aiosmtplib runs (no pipelining): {', '.join(f'{b:,.0f}' for b in bare)} "
-            f"emails/s; both over {settings.smtp_connections} SMTP connections"
+            f"emails/s; both over {connections} SMTP connections"
         )
-        started = await _bare_wire(sink.port, message, count, settings.smtp_connections)
+        with timed("wire"):
+            started = await _bare_wire(sink.port, message, count, connections)
         wire = _rate(sink.arrivals()[-count:], started)
         print(
             f"  bare loop over the worker's pipelined connection: {wire:,.0f} emails/s; "
             f"the worker makes {rate / wire:.2f} of it"
         )
+        for kind, what in (
+            ("worker", "worker"),
+            ("bare", "bare aiosmtplib"),
+            ("wire", "bare pipelined"),
+        ):
+            loop_ms = statistics.mean(c for c in cpu[kind][0::2])
+            sink_ms = statistics.mean(c for c in cpu[kind][1::2])
+            print(
+                f"  CPU per email, {what}: {loop_ms:.3f} ms in the sender's event loop, "
+                f"{sink_ms:.3f} ms in the server"
+            )
         print(f"  email renderings: {common.renders} for {count:,} emails")
+
+
+class _CpuPerEmail:
+    """Adds to `into` the milliseconds of CPU per email, of this thread then of `pid`."""
+
+    def __init__(self, into: list[float], pid: int, count: int) -> None:
+        self.into, self.pid, self.count = into, pid, count
+
+    def __enter__(self) -> None:
+        self.mine, self.theirs = time.thread_time(), _cpu_seconds(self.pid)
+
+    def __exit__(self, *_: object) -> None:
+        self.into.append((time.thread_time() - self.mine) / self.count * 1000)
+        self.into.append((_cpu_seconds(self.pid) - self.theirs) / self.count * 1000)
 
 
 def _worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
