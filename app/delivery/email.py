@@ -162,18 +162,14 @@ def _envelope_sender(sender: str) -> str:
 
 
 def _part(boundary: str, subtype: str, body: str) -> bytes:
-    encoded = base64.b64encode(body.encode())
-    wrapped = b"\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+    # Lines of 76 characters, as MIME wants them, wrapped in C rather than by slicing.
+    wrapped = base64.encodebytes(body.encode()).replace(b"\n", b"\r\n") or b"\r\n"
     return (
-        (
-            f"\r\n--{boundary}\r\n"
-            f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
-            "MIME-Version: 1.0\r\n"
-            "Content-Transfer-Encoding: base64\r\n\r\n"
-        ).encode()
-        + wrapped
-        + b"\r\n"
-    )
+        f"\r\n--{boundary}\r\n"
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+        "MIME-Version: 1.0\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode() + wrapped
 
 
 def _assemble_mime(
