@@ -126,3 +126,11 @@ async def test_an_answer_that_is_not_smtp_ends_the_connection():
     replies.data_received(b"HTTP/1.1 400 Bad Request\r\n")
     with pytest.raises(ConnectionGone):
         await replies.next()
+
+
+async def test_an_address_beyond_ascii_is_delivered_where_the_server_offers_smtputf8(
+    client, keys, smtp, worker
+):
+    await _publish_to(client, keys, ["josé@example.org", "jose@example.org"])
+    await drain(worker)
+    assert sorted(m["To"] for m in smtp.messages) == ['"josé@example.org"', "jose@example.org"]
