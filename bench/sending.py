@@ -50,6 +50,7 @@ from app.delivery.jobs import DeliveryWorker
 from app.delivery.messages import Batch
 from app.delivery.models import Delivery, DeliveryState
 from app.delivery.reuse import CommonParts
+from app.delivery.smtp_wire import SmtpWire
 from app.incidents.schemas import IncidentCreate, UpdateCreate
 from app.incidents.service import open_incident, post_update
 from app.lib.clock import utcnow
@@ -239,6 +240,31 @@ async def _bare_smtp(port: int, message, count: int, connections: int) -> float:
     return started
 
 
+async def _bare_wire(port: int, message, count: int, connections: int) -> float:  # type: ignore[no-untyped-def]
+    """The same loop over the worker's own connection (`SmtpWire`, pipelined where the
+    server offers it): what the worker adds to the sending itself shows against this one."""
+    left = list(range(count))
+
+    async def lane() -> None:
+        wire = await SmtpWire.open(
+            host="127.0.0.1",
+            port=port,
+            start_tls=False,
+            username=None,
+            password=None,
+            answer_within=30,
+        )
+        while left:
+            n = left.pop()
+            outcome = await wire.send(message.sender, f"wire{n}@example.org", message.data)
+            assert outcome.ok, outcome.error
+        await wire.quit()
+
+    started = time.time()
+    await asyncio.gather(*(lane() for _ in range(connections)))
+    return started
+
+
 async def _bare_http(url: str, message: WebhookMessage, count: int) -> float:
     left = list(range(count))
     async with httpx.AsyncClient() as client:
@@ -327,19 +353,62 @@ async def _approved_fan_out(folder: Path, name: str, count: int):  # type: ignor
 async def bench_emails(folder: Path, count: int) -> None:
     async with _approved_fan_out(folder, "emails.db", count) as fan_out:
         sink, settings, sessionmaker, update_id, message = fan_out
-        bare = []
-        started = await _bare_smtp(sink.port, message, count, settings.smtp_connections)
+        connections = settings.smtp_connections
+        bare: list[float] = []
+        cpu: dict[str, list[float]] = {"bare": [], "worker": [], "wire": []}
+
+        def timed(kind: str):  # type: ignore[no-untyped-def]
+            """CPU per email of this process's event loop (its main thread) and of the
+            server, for one phase: where the time goes, beside the rates."""
+            return _CpuPerEmail(cpu[kind], sink.proc.pid, count)
+
+        with timed("bare"):
+            started = await _bare_smtp(sink.port, message, count, connections)
         bare.append(_rate(sink.arrivals()[-count:], started))
-        rate, common = await _through_worker(settings, sessionmaker, sink, update_id, count)
-        started = await _bare_smtp(sink.port, message, count, settings.smtp_connections)
+        with timed("worker"):
+            rate, common = await _through_worker(settings, sessionmaker, sink, update_id, count)
+        with timed("bare"):
+            started = await _bare_smtp(sink.port, message, count, connections)
         bare.append(_rate(sink.arrivals()[-count:], started))
         reference = statistics.mean(bare)
         _line(f"{count:,} emails, worker -> aiosmtpd", rate, "emails/s", reference, ">= 0.8")
         print(
-            f"  bare aiosmtplib runs: {', '.join(f'{b:,.0f}' for b in bare)} emails/s; "
-            f"both over {settings.smtp_connections} SMTP connections"
+            f"  bare aiosmtplib runs (no pipelining): {', '.join(f'{b:,.0f}' for b in bare)} "
+            f"emails/s; both over {connections} SMTP connections"
         )
+        with timed("wire"):
+            started = await _bare_wire(sink.port, message, count, connections)
+        wire = _rate(sink.arrivals()[-count:], started)
+        print(
+            f"  bare loop over the worker's pipelined connection: {wire:,.0f} emails/s; "
+            f"the worker makes {rate / wire:.2f} of it"
+        )
+        for kind, what in (
+            ("worker", "worker"),
+            ("bare", "bare aiosmtplib"),
+            ("wire", "bare pipelined"),
+        ):
+            loop_ms = statistics.mean(c for c in cpu[kind][0::2])
+            sink_ms = statistics.mean(c for c in cpu[kind][1::2])
+            print(
+                f"  CPU per email, {what}: {loop_ms:.3f} ms in the sender's event loop, "
+                f"{sink_ms:.3f} ms in the server"
+            )
         print(f"  email renderings: {common.renders} for {count:,} emails")
+
+
+class _CpuPerEmail:
+    """Adds to `into` the milliseconds of CPU per email, of this thread then of `pid`."""
+
+    def __init__(self, into: list[float], pid: int, count: int) -> None:
+        self.into, self.pid, self.count = into, pid, count
+
+    def __enter__(self) -> None:
+        self.mine, self.theirs = time.thread_time(), _cpu_seconds(self.pid)
+
+    def __exit__(self, *_: object) -> None:
+        self.into.append((time.thread_time() - self.mine) / self.count * 1000)
+        self.into.append((_cpu_seconds(self.pid) - self.theirs) / self.count * 1000)
 
 
 def _worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
@@ -351,6 +420,7 @@ def _worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "TIDINGS_SMTP_HOST": "127.0.0.1",
         "TIDINGS_SMTP_PORT": str(settings.smtp_port),
         "TIDINGS_WORKER_CONCURRENCY": str(settings.worker_concurrency),
+        "TIDINGS_SMTP_CONNECTIONS": str(settings.smtp_connections),
         "TIDINGS_WEBHOOK_ALLOW_PRIVATE": "1",
     }
     with log.open("ab") as out:

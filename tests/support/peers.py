@@ -32,6 +32,12 @@ class _Handler:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.server.pipelining:  # aiosmtpd reads commands in order: it can take them
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.server.refuse:
             return "550 5.1.1 no such mailbox here"
@@ -59,6 +65,8 @@ class SmtpServer:
         self.refuse: set[str] = set()  # recipients answered 550
         self.data_reply: str | None = None  # e.g. "554 ..." to refuse every message at DATA
         self.delay = 0.0  # seconds before answering each message's DATA
+        # Whether EHLO offers PIPELINING (RFC 2920), as most mail servers and providers do.
+        self.pipelining = True
         self.connections: set[int] = set()
         self.lock = threading.Lock()
         self._controller: Controller | None = None
