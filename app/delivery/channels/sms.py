@@ -62,7 +62,8 @@ SHORTEST_LINE = 40
 LINE_CHARS_UCS2 = LINE_CHARS * ONE_SMS[UCS2] // ONE_SMS[GSM7]
 SHORTEST_LINE_UCS2 = SHORTEST_LINE * ONE_SMS[UCS2] // ONE_SMS[GSM7]
 # Where a line without spaces (Japanese) may be cut: after a comma or a full stop.
-_PAUSES = "、。，．！？,.;:!?"
+# (The full-width comma, full stop, exclamation and question marks are written escaped.)
+_PAUSES = "、。,.;:!?\uff0c\uff0e\uff01\uff1f"
 
 # The moments SMS carries without being asked: (incident kind, status) pairs, besides an
 # incident's first published words.
@@ -126,7 +127,7 @@ def one_line(words: str, limit: int = LINE_CHARS) -> str:
         cut = head[:at_pause]
     else:
         cut = head
-    return f"{cut.rstrip(',;:.、。，．')}..."
+    return cut.rstrip(",;:.、。\uff0c\uff0e") + "..."
 
 
 def update_text(
