@@ -107,8 +107,9 @@ def update_card(batch: Batch, subscriber: Subscriber, news: News) -> cards.CardC
     this update through for it), in the subscriber's language."""
     incident, update = news.incident, news.update
     url = f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{incident.id}"
+    language = batch.language(subscriber)
     # The words as published; where an update carries them in several languages, this is
-    # where the reader's language picks theirs.
+    # where the reader's `language` picks theirs.
     return cards.CardContent(
         title=incident.title,
         url=url,
@@ -119,7 +120,7 @@ def update_card(batch: Batch, subscriber: Subscriber, news: News) -> cards.CardC
         next_update_at=update.next_update_at,
         page_name=batch.settings.page_name,
         zone=batch.settings.zone,
-        language=batch.language(subscriber),
+        language=language,
     )
 
 
