@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.delivery.channels.sms import LINE_CHARS_UCS2, one_line
 from app.delivery.jobs import DeliveryWorker
 from app.lib.sms_segments import GSM7, UCS2, segments
+from app.lib.templating import Renderer
 from tests.support import factories
 from tests.support.delivery import FAST, drain
 
@@ -105,3 +107,35 @@ def test_a_line_without_spaces_is_cut_at_its_last_pause():
 def test_a_line_without_spaces_or_pauses_is_cut_where_it_must():
     line = one_line("障" * 80, limit=30)
     assert line == "障" * 27 + "..."
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es"])
+@pytest.mark.parametrize("template", ["confirm-subscription", "already-subscribed"])
+def test_the_code_and_already_subscribed_texts_stay_one_gsm7_sms_in_latin_languages(
+    language, template
+):
+    # Words chosen without the accents GSM-7 lacks (ç, ê, ó…): one of them would make the
+    # whole text UCS-2, 70 to an SMS, and double its cost.
+    renderer = Renderer(theme="default", zone=ZoneInfo("Etc/UTC"), globals_={})
+    text = renderer.render(
+        f"sms/{template}/body.txt",
+        page_name="Example",
+        customer_name="Acme Logistics",
+        code="123456",
+        language=language,
+    )
+    measured = segments(text.strip())
+    assert (measured.encoding, measured.count) == (GSM7, 1), text
+
+
+def test_the_japanese_code_text_is_one_ucs2_sms():
+    renderer = Renderer(theme="default", zone=ZoneInfo("Etc/UTC"), globals_={})
+    text = renderer.render(
+        "sms/confirm-subscription/body.txt",
+        page_name="Example",
+        customer_name=None,
+        code="123456",
+        language="ja",
+    )
+    measured = segments(text.strip())
+    assert (measured.encoding, measured.count) == (UCS2, 1), text
