@@ -47,7 +47,7 @@ async def test_a_japanese_subscriber_gets_the_update_email_in_japanese(client, k
         assert "投稿日時: 2031年" not in part  # posted now, not at the promise
         assert "投稿日時: " in part
         assert "次回更新予定: 1月15日 14:30 CET" in part
-        assert "影響を受けるコンポーネント（現在の状態）" in part
+        assert "影響を受けるコンポーネント\uff08現在の状態\uff09" in part  # full-width brackets
         assert "Example のステータス更新を購読しているため" in part
     assert "ステータスページでこの障害を見る" in html
     assert "コンポーネントの選択・配信停止" in html
