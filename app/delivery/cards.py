@@ -1,9 +1,11 @@
 """Chat messages for an incident update: a Slack Block Kit message and a Microsoft Teams
 Adaptive Card with the same content, each with a plain-text fallback.
 
-The content is one `CardContent`, built once per update and audience: the title linked
-to the incident page (the reader's own page for a customer's contact), status, impact,
-affected components, the published words and, when promised, when the next update is due.
+The content is one `CardContent`: the title linked to the incident page (the reader's own
+page for a customer's contact), status, impact, affected components, the published words
+and, when promised, when the next update is due. The card's own words (its fact names, its
+link, the date) are in the content's `language`: the subscriber's for their messages,
+English for the team's own (nudges, the forms' test message).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.lib.clock import in_zone
+from app.lib.languages import DEFAULT_LANGUAGE
+from app.lib.local_dates import format_local
+from app.lib.translations import translations
 
 _MAX_TEXT = 2900  # Slack refuses a section text over 3,000 characters
 
@@ -30,27 +34,35 @@ class CardContent:
     next_update_at: datetime | None
     page_name: str
     zone: ZoneInfo
-    link_text: str = "Open the incident"
+    link_text: str | None = None  # None: "Open the incident", in the card's language
+    language: str = DEFAULT_LANGUAGE
 
     def next_update(self) -> str | None:
         if self.next_update_at is None:
             return None
-        return in_zone(self.next_update_at, self.zone).strftime("%b %d, %H:%M %Z")
+        return format_local(self.next_update_at, "datetime", language=self.language, zone=self.zone)
+
+    def link(self) -> str:
+        _ = translations(self.language).gettext
+        return self.link_text or _("Open the incident")
 
     def facts(self) -> list[tuple[str, str]]:
+        _ = translations(self.language).gettext
         # A test or welcome card has neither status nor impact: no facts then.
-        facts = [(n, v) for n, v in (("Status", self.status), ("Impact", self.impact)) if v]
+        named = ((_("Status"), self.status), (_("Impact"), self.impact))
+        facts = [(n, v) for n, v in named if v]
         if self.components:
-            facts.append(("Affected", ", ".join(self.components)))
+            facts.append((_("Affected"), ", ".join(self.components)))
         if (due := self.next_update()) is not None:
-            facts.append(("Next update by", due))
+            facts.append((_("Next update by"), due))
         return facts
 
     def plain(self) -> str:
         """The fallback: what a notification or a client without cards shows."""
+        _ = translations(self.language).gettext
         lines = [f"{self.title} ({self.status})" if self.status else self.title, self.words]
         if (due := self.next_update()) is not None:
-            lines.append(f"Next update by {due}.")
+            lines.append(_("Next update by %(time)s.") % {"time": due})
         lines.append(self.url)
         return "\n".join(lines)
 
@@ -115,7 +127,7 @@ def teams_message(content: CardContent) -> bytes:
             ),
             {"type": "TextBlock", "text": content.words, "wrap": True},
         ],
-        "actions": [{"type": "Action.OpenUrl", "title": content.link_text, "url": content.url}],
+        "actions": [{"type": "Action.OpenUrl", "title": content.link(), "url": content.url}],
     }
     message = {
         "type": "message",

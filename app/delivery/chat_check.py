@@ -19,6 +19,7 @@ from app.delivery.channels import CHANNELS
 from app.delivery.channels.chat import ChatChannel
 from app.lib.guarded_http import TRANSPORT_ERRORS, GuardedSession, bounded_post
 from app.lib.netguard import AddressRefused
+from app.lib.translations import translations
 from app.settings import Settings
 from app.subscribers.chat import TestOutcome
 from app.subscribers.subscribing import TooManyRequests
@@ -66,26 +67,31 @@ class ChatTestSender:
                 field="url",
             )
 
-    def message(self, channel: ChatChannel) -> bytes:
+    def message(self, channel: ChatChannel, language: str | None = None) -> bytes:
+        """The test card, in `language` (None: the site's): the channel's readers see it."""
         s = self.settings
+        language = language or s.language
+        _ = translations(language).gettext
         content = cards.CardContent(
-            title=f"Test message from {s.page_name}",
+            title=_("Test message from %(page)s") % {"page": s.page_name},
             url=f"{s.base_url}/",
             status="",
             impact="",
             components=[],
-            words=(
-                f"This is a test from {s.page_name}'s status page. If you can read it here, "
+            words=_(
+                "This is a test from %(page)s's status page. If you can read it here, "
                 "the address works: subscribe with it to get status updates in this channel."
-            ),
+            )
+            % {"page": s.page_name},
             next_update_at=None,
             page_name=s.page_name,
             zone=s.zone,
-            link_text="Open the status page",
+            link_text=_("Open the status page"),
+            language=language,
         )
         return channel.card(content)
 
-    async def send_test(self, kind: str, url: str) -> TestOutcome:
+    async def send_test(self, kind: str, url: str, *, language: str | None = None) -> TestOutcome:
         channel = CHANNELS.get(kind)
         if not isinstance(channel, ChatChannel):
             return TestOutcome(False, f"{kind!r} takes no test message")
@@ -98,7 +104,7 @@ class ChatTestSender:
                 reply = await bounded_post(
                     client,
                     url,
-                    content=self.message(channel),
+                    content=self.message(channel, language),
                     headers=headers,
                     deadline=self.deadline,
                     cap=_CAP,

@@ -63,11 +63,13 @@ def _address(value: str) -> str:
 
 @dataclass(frozen=True)
 class EmailParts:
-    """What a message says: its subject and its text and HTML bodies, rendered."""
+    """What a message says: its subject and its text and HTML bodies, rendered in one
+    language (its `Content-Language`)."""
 
     subject: str
     text: str
     html: str
+    language: str | None = None
 
     def replace(self, mark: str, value: str) -> EmailParts:
         """The same words with `mark` (a per-recipient stand-in) replaced by `value`."""
@@ -75,16 +77,19 @@ class EmailParts:
             self.subject.replace(mark, value),
             self.text.replace(mark, value),
             self.html.replace(mark, value),
+            self.language,
         )
 
 
 def render_parts(renderer: Renderer, template: str, context: dict[str, Any]) -> EmailParts:
-    """The three templates of `templates/email/<template>/`, rendered with `context`."""
+    """The three templates of `templates/email/<template>/`, rendered with `context` (in
+    its `language`, else the renderer's)."""
     folder = f"email/{template}"
     return EmailParts(
         subject=" ".join(renderer.render(f"{folder}/subject.txt", **context).split()),
         text=renderer.render(f"{folder}/body.txt", **context),
         html=renderer.render(f"{folder}/body.html", **context),
+        language=context.get("language") or renderer.language,
     )
 
 
@@ -128,6 +133,8 @@ def assemble(
             f"List-Unsubscribe: <{unsubscribe_url}>",
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         ]
+    if parts.language:
+        mine.append(f"Content-Language: {parts.language}")
     mine.append("Auto-Submitted: auto-generated")
     data = b"".join(
         [
@@ -194,6 +201,8 @@ def _assemble_mime(
     if unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if parts.language:
+        msg["Content-Language"] = parts.language
     msg["Auto-Submitted"] = "auto-generated"
     msg.attach(MIMEText(parts.text, "plain", "utf-8"))
     msg.attach(MIMEText(parts.html, "html", "utf-8"))

@@ -76,12 +76,16 @@ def update_email_context(
     manage_url: str,
     unsubscribe_url: str,
     components: list[EmailComponent] | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """What `templates/email/incident-update/` needs for one reader (None: the public).
 
     `components` are the affected components this reader may see, with their status now;
-    without it (a preview), the incident's own statuses stand in.
+    without it (a preview), the incident's own statuses stand in. `language` is the reader's
+    (`app.lib.languages.message_language`; None: the site's): the email's own words, its
+    dates and its `lang` follow it.
     """
+    language = language or settings.language
     prefix = f"/c/{customer.token}" if customer else ""
     if components is None:
         components = [
@@ -91,8 +95,11 @@ def update_email_context(
     is_open = update.status not in FINAL_STATUSES
     promise = (update.next_update_at or incident.next_update_at) if is_open else None
     incident_url = f"{settings.base_url}{prefix}/incidents/{incident.id}"
+    # The words as published; where an update carries them in several languages, this is
+    # where the reader's `language` picks theirs.
     body = fill(update.body, incident_url)
     return {
+        "language": language,
         "page_name": settings.page_name,
         "customer_name": customer.name if customer else None,
         "incident": incident,

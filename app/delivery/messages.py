@@ -38,6 +38,7 @@ from app.delivery.nudges import prepare_nudge
 from app.delivery.prepared import Prepared
 from app.delivery.reuse import CommonParts, Snapshots
 from app.incidents.models import Incident, Update
+from app.lib.languages import message_language
 from app.lib.templating import Renderer
 from app.public.snapshot import Snapshot
 from app.settings import Settings
@@ -93,8 +94,9 @@ class Batch:
         self._snapshot: Snapshot | None = None
         self._pages: dict[str | None, PageState] = {}
         self._components: dict[tuple[str | None, str], list[EmailComponent]] = {}
-        # An update email's part shared by one audience, by (update id, customer id).
-        self._update_emails: dict[tuple[str, str | None], tuple[str, EmailParts]] = {}
+        # An update email's part shared by the readers of one audience and language, by
+        # (update id, customer id, language).
+        self._update_emails: dict[tuple[str, str | None, str], tuple[str, EmailParts]] = {}
         # A webhook body's part shared by one audience, by (update id, customer id).
         self.payload_parts: dict[tuple[str, str | None], bytes] = {}
         self.domain = message_domain(settings)
@@ -144,6 +146,16 @@ class Batch:
                 c.id: c
                 for c in await s.scalars(select(Component).where(Component.id.in_(comp_ids)))
             }
+
+    def language(self, subscriber: Subscriber) -> str:
+        """The language this subscriber's messages are written in: theirs, else their
+        customer's, else the site's (the one rule, `message_language`)."""
+        customer = self.customers.get(subscriber.customer_id or "")
+        return message_language(
+            subscriber=subscriber.language,
+            customer=customer.language if customer else None,
+            site=self.settings.language,
+        )
 
     def prefix(self, subscriber: Subscriber) -> str:
         customer = self.customers.get(subscriber.customer_id or "")
@@ -229,6 +241,7 @@ class Batch:
             "page_url": f"{s.base_url}{self.prefix(subscriber)}/",
             "hours": tokens.CONFIRM_SECONDS // 3600,
             "manage_url": self.manage_url(subscriber),
+            "language": self.language(subscriber),
         }
         domain = message_domain(s)
         return build_message(
@@ -291,11 +304,12 @@ class Batch:
         update, incident = news.update, news.incident
         s = self.settings
         customer = self.customers.get(subscriber.customer_id or "")
-        audience_key = (update.id, customer.id if customer else None)
-        if audience_key not in self._update_emails:
-            parts = await self._update_email_parts(update, incident, customer)
-            self._update_emails[audience_key] = parts
-        first_id, common_parts = self._update_emails[audience_key]
+        language = self.language(subscriber)
+        shared_key = (update.id, customer.id if customer else None, language)
+        if shared_key not in self._update_emails:
+            parts = await self._update_email_parts(update, incident, customer, language)
+            self._update_emails[shared_key] = parts
+        first_id, common_parts = self._update_emails[shared_key]
         domain = self.domain
         thread_id = f"<incident.{incident.id}.{subscriber.id}@{domain}>"
         message_id = (
@@ -312,10 +326,11 @@ class Batch:
         )
 
     async def _update_email_parts(
-        self, update: Update, incident: Incident, customer: Customer | None
+        self, update: Update, incident: Incident, customer: Customer | None, language: str
     ) -> tuple[str, EmailParts]:
-        """What every reader of one audience gets of an update's email, once per batch: the
-        id of the first update that audience saw (for threading) and the rendered words."""
+        """What every reader of one audience and language gets of an update's email, once
+        per batch: the id of the first update that audience saw (for threading) and the
+        rendered words."""
         s = self.settings
         audience = aud.for_customer(customer.id) if customer else aud.PUBLIC
         visible = aud.visible_updates(audience, incident.updates)
@@ -332,12 +347,14 @@ class Batch:
                 manage_url=f"{s.base_url}/subscription/{mark}",
                 unsubscribe_url=f"{s.base_url}/unsubscribe/{mark}",
                 components=components,
+                language=language,
             )
             return render_parts(self.renderer, Message.INCIDENT_UPDATE.value, context)
 
         key = (
             update.id,
             customer.id if customer else None,
+            language,
             customer.name if customer else None,
             update.body,
             update.status,

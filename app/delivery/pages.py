@@ -18,8 +18,9 @@ from app.accounts.permissions import Act
 from app.components.service import list_components
 from app.customers.service import list_customers
 from app.delivery import queue
+from app.lib.languages import LANGUAGES, message_language
 from app.subscribers.service import component_ids, get_subscriber
-from app.web.deps import Db
+from app.web.deps import AppSettings, Db
 
 
 class DeliveryPages(Controller):
@@ -66,17 +67,32 @@ class SubscriberHistoryPages(Controller):
 
     @get("/{subscriber_id:str}")
     async def subscriber(
-        self, request: Request, db: Db, actor: CurrentActor, subscriber_id: str
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        subscriber_id: str,
     ) -> Response[Any]:
         subscriber = await get_subscriber(db, subscriber_id)
         chosen = await component_ids(db, subscriber.id)
         components = {c.id: c.name for c in await list_components(db)}
-        customers = {c.id: c.name for c in await list_customers(db)}
+        customers = {c.id: c for c in await list_customers(db)}
+        customer = customers.get(subscriber.customer_id or "")
+        customer_language = customer.language if customer else None
         return admin_page(
             request,
             "admin/subscriber.html",
             subscriber=subscriber,
-            customer_name=customers.get(subscriber.customer_id or ""),
+            customer_name=customer.name if customer else None,
+            languages=LANGUAGES,
+            # What its messages are written in now, and without a language of its own.
+            message_language=message_language(
+                subscriber=subscriber.language, customer=customer_language, site=settings.language
+            ),
+            default_language=message_language(
+                subscriber=None, customer=customer_language, site=settings.language
+            ),
             component_names=[components.get(c, c) for c in chosen] if chosen else None,
             history=await queue.subscriber_history(db, subscriber.id),
         )

@@ -1,6 +1,6 @@
 """What a worker keeps between its batches so that a message is not made from scratch for
-each reader: an update's email words rendered once per audience, and the page's state read
-once per change.
+each reader: an update's email words rendered once per audience and language, and the page's
+state read once per change.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from app.public.snapshot import Snapshot, load_snapshot
 
 
 class CommonParts:
-    """An update's email as every reader of one audience gets it, rendered once.
+    """An update's email as every reader of one audience and language gets it, rendered once.
 
-    What differs between two readers of the same audience is their subscription link (and
-    the envelope and headers, built per reader anyway): the words are rendered with a
-    stand-in for the link's token, kept, and each reader's message swaps in their token.
+    What differs between two readers of the same audience and language is their
+    subscription link (and the envelope and headers, built per reader anyway): the words
+    are rendered with a stand-in for the link's token, kept, and each reader's message
+    swaps in their token.
     The key holds everything the words are made of, so an edit or a component changing
     status renders afresh; the oldest renderings are dropped past `limit`.
     """

@@ -28,6 +28,7 @@ from markupsafe import Markup
 from app.lib import translations
 from app.lib.clock import as_utc, in_zone, utcnow
 from app.lib.languages import DEFAULT_LANGUAGE, known_language
+from app.lib.local_dates import STYLE_NAMES, format_local
 from app.lib.paths import TEMPLATES, THEMES
 from app.lib.text import markdown_to_safe_html
 from app.lib.times_in_words import mark_times, zone_label
@@ -87,13 +88,15 @@ class Renderer:
     def _ngettext(self, context: Context, singular: str, plural: str, count: int) -> str:
         return translations.ngettext(self.language_of(context), singular, plural, count)
 
-    def local(self, value: datetime | None, fmt: str = "datetime") -> str:
-        """A time in the page's zone, named plainly: a style below or a strftime format."""
+    @pass_context
+    def local(self, context: Context, value: datetime | None, fmt: str = "datetime") -> str:
+        """A time in the page's zone, named plainly: a style below, written as the render's
+        language writes dates, or a strftime format."""
         if value is None:
             return ""
+        if fmt in STYLE_NAMES:
+            return format_local(value, fmt, language=self.language_of(context), zone=self.zone)
         at = in_zone(value, self.zone)
-        if fmt in STYLES:
-            fmt = STYLES[fmt].replace("%-d", str(at.day))
         return at.strftime(fmt.replace("%Z", zone_label(self.zone, at)))
 
     def words(self, text: str | None, published_at: datetime | None = None) -> Markup:
@@ -107,15 +110,6 @@ class Renderer:
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)
-
-
-# Named formats; static/localtime.js has the same names for the reader's own zone.
-STYLES = {
-    "datetime": "%b %-d, %H:%M %Z",
-    "date": "%b %-d, %Y",
-    "time": "%H:%M %Z",
-    "full": "%a, %b %-d, %Y, %H:%M %Z",
-}
 
 
 def countdown(value: datetime | None, now: datetime) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
@@ -94,13 +95,19 @@ class SubscriberController(Controller):
         return await subscriber_read(db, await service.get_subscriber(db, subscriber_id))
 
     @patch("/{subscriber_id:str}")
-    async def choose_components(
+    async def change_subscriber(
         self, db: Db, actor: CurrentActor, subscriber_id: str, data: SubscriberUpdate
     ) -> SubscriberRead:
+        """Its components, its language, or both: only the fields the body names."""
         subscriber = await service.get_subscriber(db, subscriber_id)
-        await service.choose_components(
-            db, subscriber=subscriber, components=data.components, actor=actor
-        )
+        if data.language is not msgspec.UNSET:
+            await service.choose_language(
+                db, subscriber=subscriber, language=data.language, actor=actor
+            )
+        if data.components is not msgspec.UNSET:
+            await service.choose_components(
+                db, subscriber=subscriber, components=data.components, actor=actor
+            )
         return await subscriber_read(db, subscriber)
 
     @post("/{subscriber_id:str}/release", status_code=200)

@@ -35,8 +35,9 @@ class ChatTester(Protocol):
         """Count one test message about to be sent for `client` (and everyone); refuse with
         TooManyRequests when that is one too many."""
 
-    async def send_test(self, kind: str, url: str) -> TestOutcome:
-        """POST a test message in `kind`'s own format to `url`; never raises for the peer."""
+    async def send_test(self, kind: str, url: str, *, language: str | None = None) -> TestOutcome:
+        """POST a test message in `kind`'s own format to `url`, written in `language` (None:
+        the site's); never raises for the peer."""
 
 
 def chat_kind(value: object) -> str:
@@ -59,15 +60,17 @@ async def try_chat_url(
     client: str,
     tester: ChatTester,
     allow_private: bool,
+    language: str | None = None,
 ) -> TestOutcome:
     """Send a test message to a Slack or Teams URL that is not saved yet.
 
     The limit is looked at first (a refused client costs not even a DNS lookup), then the
     URL and its address are checked as for any subscriber (no private, loopback or
     link-local address), and only a message about to be sent is counted: a request that
-    fails validation spends nobody's allowance, so it cannot block the button."""
+    fails validation spends nobody's allowance, so it cannot block the button. The message
+    is written in `language` (the page's; None: the site's), as the channel's will be."""
     name = chat_kind(kind)
     await tester.check(session, client)
     checked = await check_webhook_url(url, allow_private=allow_private, field="url")
     await tester.admit(session, client)
-    return await tester.send_test(name, checked)
+    return await tester.send_test(name, checked, language=language)

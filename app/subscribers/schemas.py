@@ -13,10 +13,16 @@ class SubscriberCreate(msgspec.Struct, kw_only=True):
     url: str | None = None  # webhook, slack, teams
     customer: str | None = None
     components: list[str] | None = None  # absent or []: all components
+    language: str | None = None  # its messages' language; None: the customer's, else the site's
 
 
 class SubscriberUpdate(msgspec.Struct, kw_only=True):
-    components: list[str]  # the chosen components; [] means all of them
+    """What a PATCH changes: only the fields it names."""
+
+    # The chosen components; [] means all of them.
+    components: list[str] | msgspec.UnsetType = msgspec.UNSET
+    # Its messages' language; null: the customer's, else the site's.
+    language: str | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class SubscriberRead(msgspec.Struct, kw_only=True):
@@ -26,6 +32,7 @@ class SubscriberRead(msgspec.Struct, kw_only=True):
     url: str | None
     customer: str | None
     components: list[str] | None  # None: all components
+    language: str | None  # None: its messages follow its customer's language, else the site's
     state: str
     confirmed_at: datetime | None
     created_at: datetime

@@ -21,6 +21,7 @@ from app.components.service import get_components
 from app.customers.service import check_customer_ids
 from app.lib.clock import utcnow
 from app.lib.errors import InvalidInput, NotFound
+from app.lib.languages import check_language
 from app.subscribers.kinds import Channels, channel_of
 from app.subscribers.models import Subscriber, SubscriberKind, subscriber_components
 from app.subscribers.schemas import SubscriberCreate
@@ -151,6 +152,7 @@ async def add_subscriber(
     """The team adds a subscriber: confirmed at once (the team vouches for the address);
     its channel (one of `channels`) checks the address or URL."""
     permissions.require(actor, Act.MANAGE_SUBSCRIBERS)
+    language = checked_language(data.language)
     customer_id = None
     if data.customer is not None:
         (customer_id,) = await check_customer_ids(session, [data.customer], field="customer")
@@ -164,6 +166,7 @@ async def add_subscriber(
         allow_private=allow_private,
     )
     subscriber.customer_id = customer_id
+    subscriber.language = language
     subscriber.confirmed_at = now
     subscriber.created_by = actor.name
     session.add(subscriber)
@@ -234,6 +237,39 @@ async def choose_own_components(
         detail={"components": chosen[:AUDITED_COMPONENTS], "count": len(chosen)},
     )
     await session.flush()
+    return subscriber
+
+
+def checked_language(language: str | None) -> str | None:
+    """One of the languages messages are written in, or None (the customer's, else the
+    site's); anything else is refused with the list of languages."""
+    if language is None:
+        return None
+    try:
+        return check_language(language, what="language")
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="language") from exc
+
+
+async def choose_language(
+    session: AsyncSession, *, subscriber: Subscriber, language: str | None, actor: Actor
+) -> Subscriber:
+    """The team changes the language a subscriber's messages are written in (None: their
+    customer's, else the site's); an act of `Act.MANAGE_SUBSCRIBERS`."""
+    permissions.require(actor, Act.MANAGE_SUBSCRIBERS)
+    chosen = checked_language(language)
+    if chosen != subscriber.language:
+        subscriber.language = chosen
+        subscriber.updated_at = utcnow()
+        await record(
+            session,
+            actor=actor.name,
+            action="subscriber.language",
+            subject_type="subscriber",
+            subject_id=subscriber.id,
+            detail={"language": chosen},
+        )
+        await session.flush()
     return subscriber
 
 

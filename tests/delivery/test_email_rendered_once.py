@@ -58,3 +58,31 @@ async def test_an_update_to_many_readers_is_rendered_once_per_audience(
     await drain(worker)
     assert smtp.count() == 2 * (PUBLIC_READERS + ACME_READERS)
     assert worker.common.renders == 4
+
+
+async def test_readers_of_three_languages_each_get_theirs_from_one_rendering_per_language(
+    client, keys, smtp, worker
+):
+    await factories.component(client, keys["admin"], "API")
+    languages = {"en": "Posted ", "de": "Veröffentlicht am ", "ja": "投稿日時: "}
+    for language in languages:
+        for n in range(4):
+            await factories.contact(
+                client, keys["comms_lead"], f"{language}{n}@example.org", language=language
+            )
+    incident = await factories.incident(client, keys["responder"], "Elevated API errors")
+    await factories.publish(client, keys["comms_lead"], incident["id"], "Looking into it.")
+
+    await drain(worker)
+
+    assert smtp.count() == 12
+    # One audience (the public) in three languages: three renderings, not one per reader.
+    assert worker.common.renders == 3
+    for message in smtp.messages:
+        language = message["To"][:2]
+        assert message["Content-Language"] == language
+        text = message.get_body(("plain",)).get_content()
+        assert languages[language] in text
+        assert "Looking into it." in text
+        others = [posted for other, posted in languages.items() if other != language]
+        assert not any(posted in text for posted in others)

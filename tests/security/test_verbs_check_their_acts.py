@@ -57,6 +57,10 @@ VERBS: dict[str, tuple[Verb, str]] = {
         lambda db, a: subscribers.choose_components(db, subscriber=NOBODY, components=[], actor=a),
         "managing subscribers needs the comms_lead role",
     ),
+    "choose someone's language": (
+        lambda db, a: subscribers.choose_language(db, subscriber=NOBODY, language="de", actor=a),
+        "managing subscribers needs the comms_lead role",
+    ),
     "issue an API key": (
         lambda db, a: accounts.issue_api_key(db, actor=a, name="k", role=Role.ADMIN),
         "managing API keys and users needs the admin role",

@@ -9,10 +9,17 @@ from tests.support.delivery import drain
 
 
 async def send_update(  # type: ignore[no-untyped-def]
-    client, keys, smtp, worker, *, customer=None, body="Some requests **fail** with a 502."
+    client,
+    keys,
+    smtp,
+    worker,
+    *,
+    customer=None,
+    body="Some requests **fail** with a 502.",
+    language=None,
 ) -> tuple[str, str]:
-    """Publish one update to a subscriber and return its (html, text) parts; its promise is
-    the next update by Jan 15, 2031, 13:30 UTC."""
+    """Publish one update to a subscriber (reading `language`, if given) and return its
+    (html, text) parts; its promise is the next update by Jan 15, 2031, 13:30 UTC."""
     api = await factories.component(client, keys["admin"], "API")
     await factories.component(client, keys["admin"], "Billing")
     owner = None
@@ -23,6 +30,7 @@ async def send_update(  # type: ignore[no-untyped-def]
         keys["comms_lead"],
         "ops@example.org",
         **({"customer": owner["id"]} if owner else {}),
+        **({"language": language} if language else {}),
     )
     promised = datetime(2031, 1, 15, 13, 30, tzinfo=UTC)
     incident = await factories.incident(

@@ -18,6 +18,7 @@ from app.delivery.channels.base import Channel, Shared
 from app.delivery.channels.bounded_http import deliver
 from app.delivery.queue import Outcome
 from app.incidents.status import status_label
+from app.lib.translations import translations
 from app.lib.urls import check_webhook_url
 from app.subscribers.models import Subscriber
 
@@ -103,9 +104,12 @@ def chat_channel(kind: str, *, label: str, noun: str, card: CardBuilder) -> Chat
 
 def update_card(batch: Batch, subscriber: Subscriber, news: News) -> cards.CardContent:
     """The words this subscriber's audience may read (the send-time audience check has let
-    this update through for it)."""
+    this update through for it), in the subscriber's language."""
     incident, update = news.incident, news.update
     url = f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{incident.id}"
+    language = batch.language(subscriber)
+    # The words as published; where an update carries them in several languages, this is
+    # where the reader's `language` picks theirs.
     return cards.CardContent(
         title=incident.title,
         url=url,
@@ -116,26 +120,35 @@ def update_card(batch: Batch, subscriber: Subscriber, news: News) -> cards.CardC
         next_update_at=update.next_update_at,
         page_name=batch.settings.page_name,
         zone=batch.settings.zone,
+        language=language,
     )
 
 
 def confirmation_card(batch: Batch, subscriber: Subscriber) -> cards.CardContent:
-    """A chat subscriber's first message: accepted (2xx), it starts."""
+    """A chat subscriber's first message, in their language: accepted (2xx), it starts."""
     s = batch.settings
+    language = batch.language(subscriber)
+    _ = translations(language).gettext
     customer = batch.customers.get(subscriber.customer_id or "")
-    whose = f"{s.page_name} for {customer.name}" if customer else s.page_name
+    whose = (
+        _("%(page)s for %(customer)s") % {"page": s.page_name, "customer": customer.name}
+        if customer
+        else s.page_name
+    )
     return cards.CardContent(
-        title=f"Subscribed to {whose} status updates",
+        title=_("Subscribed to %(page)s status updates") % {"page": whose},
         url=f"{s.base_url}{batch.prefix(subscriber)}/",
         status="",
         impact="",
         components=[],
-        words=(
-            f"This channel will get each update from {whose}'s status page. "
-            f"To choose components or unsubscribe: {batch.manage_url(subscriber)}"
-        ),
+        words=_(
+            "This channel will get each update from %(page)s's status page. "
+            "To choose components or unsubscribe: %(url)s"
+        )
+        % {"page": whose, "url": batch.manage_url(subscriber)},
         next_update_at=None,
         page_name=s.page_name,
         zone=s.zone,
-        link_text="Open the status page",
+        link_text=_("Open the status page"),
+        language=language,
     )

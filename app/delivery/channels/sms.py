@@ -51,12 +51,19 @@ if TYPE_CHECKING:
 KIND = SubscriberKind.SMS.value
 # Twilio's error code for a number that replied STOP: it will refuse every later message.
 UNSUBSCRIBED_CODE = 21610
+# What one SMS holds, in each encoding's units.
+ONE_SMS = {GSM7: 160, UCS2: 70}
 # The one line of the words an SMS carries, at most this long (a whole SMS is 160).
 LINE_CHARS = 100
 # Shorter than this, a line says too little: the text goes as two SMS rather than be cut.
 SHORTEST_LINE = 40
-# What one SMS holds, in each encoding's units.
-ONE_SMS = {GSM7: 160, UCS2: 70}
+# A text with one character outside GSM-7 (any Japanese, or a French "ç") is UCS-2, whose
+# SMS holds 70: its line keeps the same share of an SMS, and Japanese says as much in it.
+LINE_CHARS_UCS2 = LINE_CHARS * ONE_SMS[UCS2] // ONE_SMS[GSM7]
+SHORTEST_LINE_UCS2 = SHORTEST_LINE * ONE_SMS[UCS2] // ONE_SMS[GSM7]
+# Where a line without spaces (Japanese) may be cut: after a comma or a full stop.
+# (The full-width comma, full stop, exclamation and question marks are written escaped.)
+_PAUSES = "、。,.;:!?\uff0c\uff0e\uff01\uff1f"
 
 # The moments SMS carries without being asked: (incident kind, status) pairs, besides an
 # incident's first published words.
@@ -102,23 +109,44 @@ _MARKS = re.compile(r"[*_`#>]+")
 
 
 def one_line(words: str, limit: int = LINE_CHARS) -> str:
-    """The first line of Markdown words as plain text, cut at a word to `limit` characters."""
+    """The first line of Markdown words as plain text, cut at a word to `limit` characters
+    (in a language written without spaces, after its last pause, else where it must)."""
     line = next((x for x in words.splitlines() if x.strip()), "")
     line = _MARKS.sub("", _LINK.sub(r"\1", line)).translate(_PLAIN)
     line = " ".join(line.lstrip("-+ ").split())
     if len(line) <= limit:
         return line
-    cut = line[: limit - 3].rsplit(" ", 1)[0].rstrip(",;:.")
-    return f"{cut}..."
+    head = line[: limit - 3]
+    # A cut that keeps less than half the room says too little: Japanese words with one
+    # Latin name in them ("API で…") have a space, but not where to cut.
+    at_word = head.rsplit(" ", 1)[0]
+    at_pause = max(head.rfind(mark) for mark in _PAUSES)
+    if len(at_word) >= len(head) // 2 and at_word != head:
+        cut = at_word
+    elif at_pause >= len(head) // 2:
+        cut = head[:at_pause]
+    else:
+        cut = head
+    return cut.rstrip(",;:.、。\uff0c\uff0e") + "..."
 
 
 def update_text(
-    renderer: Renderer, settings: Settings, incident: Incident, update: Update, url: str
+    renderer: Renderer,
+    settings: Settings,
+    incident: Incident,
+    update: Update,
+    url: str,
+    *,
+    language: str | None = None,
 ) -> str:
-    """An update's SMS as its reader gets it, `url` being the reader's own page link.
+    """An update's SMS as its reader gets it, `url` being the reader's own page link, in the
+    reader's `language` (None: the site's).
 
     The words' line is cut shorter when that makes the whole text one SMS instead of two:
     each reader costs half as much, and the page link carries the rest."""
+    language = language or settings.language
+    # The words as published; where an update carries them in several languages, this is
+    # where the reader's `language` picks theirs.
     words = fill(update.body, url)
 
     def render(limit: int) -> str:
@@ -129,13 +157,19 @@ def update_text(
             status=status_label(update.status),
             line=one_line(words, limit),
             url=url,
+            language=language,
         )
         return text.strip().translate(_PLAIN)
 
-    text = render(LINE_CHARS)
+    longest, shortest = LINE_CHARS, SHORTEST_LINE
+    text = render(longest)
     measured = segments(text)
-    shortened = len(one_line(words, LINE_CHARS)) - (measured.units - ONE_SMS[measured.encoding])
-    if measured.count > 1 and shortened >= SHORTEST_LINE:
+    if measured.encoding == UCS2:
+        longest, shortest = LINE_CHARS_UCS2, SHORTEST_LINE_UCS2
+        text = render(longest)
+        measured = segments(text)
+    shortened = len(one_line(words, longest)) - (measured.units - ONE_SMS[measured.encoding])
+    if measured.count > 1 and shortened >= shortest:
         shorter = render(shortened)
         if segments(shorter).count == 1:
             return shorter
@@ -266,7 +300,14 @@ async def update_message(
     batch: Batch, delivery: Delivery, subscriber: Subscriber, news: News
 ) -> SmsMessage:
     url = f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{news.incident.id}"
-    text = update_text(batch.renderer, batch.settings, news.incident, news.update, url)
+    text = update_text(
+        batch.renderer,
+        batch.settings,
+        news.incident,
+        news.update,
+        url,
+        language=batch.language(subscriber),
+    )
     return SmsMessage(subscriber.address or "", text)
 
 
@@ -284,6 +325,7 @@ async def confirmation(batch: Batch, delivery: Delivery, subscriber: Subscriber)
         page_name=s.page_name,
         customer_name=customer.name if customer else None,
         code=tokens.sms_code(s.secret_key, subscriber.id),
+        language=batch.language(subscriber),
     )
     return SmsMessage(subscriber.address or "", text.strip())
 

@@ -1,6 +1,6 @@
 """Admin pages for subscribers and customer contacts: list, add one (an email address, a
 webhook, a Slack or a Teams channel), try a Slack or Teams URL with a test message, import
-CSV, unsubscribe, release from quarantine.
+CSV, choose a subscriber's language, unsubscribe, release from quarantine.
 
 The public subscribe and preferences pages are in `pages.py`; one subscriber's page, which
 shows what was sent to it, is with the deliveries in `app.delivery.pages`.
@@ -220,6 +220,20 @@ class SubscriberPages(Controller):
         if done.errors:  # the lines to fix stay in the form, each refusal listed
             return await _page(request, db, customer, imported=done)
         return back(here, notice=done.notice)
+
+    @post("/{subscriber_id:str}/language")
+    async def choose_language(
+        self, request: Request, db: Db, actor: CurrentActor, subscriber_id: str
+    ) -> Redirect:
+        subscriber = await service.get_subscriber(db, subscriber_id)
+        chosen = _text(await request.form(), "language") or None
+        here = f"/admin/subscribers/{subscriber_id}"
+        try:
+            await service.choose_language(db, subscriber=subscriber, language=chosen, actor=actor)
+        except DomainError as exc:
+            await db.rollback()
+            return back(here, error=exc.message)
+        return back(here, notice="Language saved: its next messages are written in it.")
 
     @post("/{subscriber_id:str}/unsubscribe")
     async def unsubscribe(self, db: Db, actor: CurrentActor, subscriber_id: str) -> Redirect:
