@@ -76,6 +76,7 @@ class Rendered:
     etag: str
     status_code: int = 200
     last_modified: datetime | None = None  # sent as Last-Modified (feeds)
+    language: str | None = None  # sent as Content-Language (pages, feeds, badges)
     # Content-Encoding -> (bytes, ETag); made once, when the page is rendered.
     encoded: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
@@ -86,6 +87,7 @@ class Rendered:
         media_type: str,
         status_code: int = 200,
         last_modified: datetime | None = None,
+        language: str | None = None,
     ) -> Rendered:
         data = body.encode() if isinstance(body, str) else body
         etag = _tag(data)
@@ -101,6 +103,7 @@ class Rendered:
             status_code=status_code,
             etag=etag,
             last_modified=last_modified,
+            language=language,
             encoded=encoded,
         )
 
@@ -245,21 +248,37 @@ class PageCache:
         async with self._sessionmaker() as session:
             return (await self.snapshot(session)).version
 
+    async def customer_language(self, token: str | None) -> str | None:
+        """The language of the customer whose page `token` opens, from the current snapshot
+        (None for the public, an unknown token, or a customer without one)."""
+        if token is None:
+            return None
+        async with self._sessionmaker() as session:
+            snapshot = await self.snapshot(session)
+        customer = snapshot.customers_by_token.get(token)
+        return customer.language if customer is not None else None
+
     def held(self) -> tuple[int, int]:
         """(renderings kept, renders in progress): bounded however many URLs were asked."""
         return len(self._entries), len(self._inflight)
 
-    def remember_url(self, url: Hashable, key: Hashable, how: Any) -> None:
-        """Note that `url` is answered by the rendering under `key` (bounded, like pages)."""
-        if url in self._urls:
+    def remember_url(
+        self, url: Hashable, key: Hashable, how: Any, wants: str | None = None
+    ) -> None:
+        """Note that `url`, asked by a browser whose `Accept-Language` wants `wants` (None:
+        none of ours), is answered by the rendering under `key` (bounded, like pages).
+
+        A URL that now names another rendering (a customer's language changed) follows it."""
+        known = self._urls.get((url, wants))
+        if known is not None and known[0] == key:
             return
-        self._urls[url] = (key, how)
+        self._urls[(url, wants)] = (key, how)
         while len(self._urls) > self._max_entries:
             self._urls.popitem(last=False)
 
-    def for_url(self, url: Hashable) -> tuple[Rendered, Any] | None:
-        """The fresh rendering a URL was last answered with, and how, or None."""
-        known = self._urls.get(url)
+    def for_url(self, url: Hashable, wants: str | None = None) -> tuple[Rendered, Any] | None:
+        """The fresh rendering a URL was last answered with for such a browser, and how."""
+        known = self._urls.get((url, wants))
         if known is None:
             return None
         value = self._fresh(known[0])

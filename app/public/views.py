@@ -17,6 +17,7 @@ from app.components.status import ComponentStatus, worst
 from app.incidents.models import Incident, Update
 from app.incidents.status import POSTMORTEM, IncidentKind, MaintenanceStatus, is_open
 from app.lib.clock import as_utc, utcnow
+from app.lib.translations import N_
 from app.public.days import (
     RECENT_DAYS,
     DayView,
@@ -38,9 +39,11 @@ class Phase(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"scheduled": "Scheduled", "in_progress": "In progress", "completed": "Completed"}[
-            self.value
-        ]
+        return {
+            "scheduled": N_("Scheduled"),
+            "in_progress": N_("In progress"),
+            "completed": N_("Completed"),
+        }[self.value]
 
 
 def maintenance_phase(incident: Incident, now: datetime) -> Phase:
@@ -127,16 +130,16 @@ class IncidentView:
         """What a reader is told it is now: a phase, "Ongoing" or "Resolved"."""
         if self.phase is not None:
             return self.phase.label
-        return "Ongoing" if is_open(self.incident.status) else "Resolved"
+        return N_("Ongoing") if is_open(self.incident.status) else N_("Resolved")
 
     def shown_status(self, status: ComponentStatus) -> str:
         """A component's status during this incident as a reader should read it now: a
         window that has not begun says "Scheduled", one that is over "Completed"."""
         phase = self.phase
         if phase is Phase.SCHEDULED:
-            return "Scheduled"
+            return N_("Scheduled")
         if phase is Phase.COMPLETED:
-            return "Completed"
+            return N_("Completed")
         return status.label
 
     @property

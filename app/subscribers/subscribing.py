@@ -17,6 +17,7 @@ from app.incidents.models import Incident
 from app.lib.clock import utcnow
 from app.lib.emails import clean_email
 from app.lib.errors import Conflict, InvalidInput
+from app.lib.languages import check_language
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
 from app.subscribers.service import component_ids, existing_email, get_subscriber, set_components
@@ -54,8 +55,10 @@ async def subscribe(
     components: list[str],
     client: str,
     mail: ConfirmationMail,
+    language: str | None = None,
 ) -> Subscriber:
-    """Self-service: store an unconfirmed subscriber and queue the confirmation email."""
+    """Self-service: store an unconfirmed subscriber and queue the confirmation email
+    (`language`: the one its messages are written in, None for its customer's or the site's)."""
     address = clean_email(address, field="email")
     await mail.check(session, address, client)
     found = await existing_email(session, address, customer_id)
@@ -67,6 +70,7 @@ async def subscribe(
         customer_id=customer_id,
         components=components,
         mail=mail,
+        language=language,
     )
 
 
@@ -79,6 +83,7 @@ async def ask_to_subscribe(
     customer_id: str | None,
     components: list[str],
     mail: ConfirmationMail,
+    language: str | None = None,
 ) -> Subscriber:
     """A stranger asks that `target` (checked and limited by the caller) be subscribed:
     store it unconfirmed (unless `found`, the subscriber it already is) and queue what
@@ -93,6 +98,7 @@ async def ask_to_subscribe(
     again = subscriber.confirmed_at is not None
     if not again:
         await set_components(session, subscriber, components)
+        subscriber.language = language
     # A target already confirmed keeps its choices (a stranger may be asking) and is told
     # that it is subscribed, with its link to manage it. It is counted and answered like a
     # new one: the page must not tell a stranger who is subscribed.
@@ -125,6 +131,28 @@ async def confirm(session: AsyncSession, *, secret: str, token: str) -> Subscrib
         )
         await session.flush()
     return subscriber
+
+
+async def choose_own_language(
+    session: AsyncSession, *, subscriber: Subscriber, language: str | None
+) -> None:
+    """The subscriber, on their preferences page, chooses the language of their messages."""
+    if language is not None:
+        try:
+            language = check_language(language, what="language")
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="language") from exc
+    if subscriber.language != language:
+        subscriber.language = language
+        await record(
+            session,
+            actor=SELF_SERVICE,
+            action="subscriber.language",
+            subject_type="subscriber",
+            subject_id=subscriber.id,
+            detail={"language": language},
+        )
+        await session.flush()
 
 
 async def from_manage_token(session: AsyncSession, *, secret: str, token: str) -> Subscriber:

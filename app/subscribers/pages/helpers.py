@@ -12,10 +12,13 @@ from app.components.service import list_components
 from app.customers.models import Customer
 from app.customers.service import components_by_customer, get_customer_by_token
 from app.lib.errors import NotFound
+from app.lib.languages import known_language
+from app.public.render import page_frame
 from app.settings import Settings
 from app.subscribers.kinds import Channels, url_kinds
 from app.subscribers.subscribing import ConfirmationMail
 from app.web.deps import AppSettings, Db
+from app.web.page_language import keep_choice, reader_language
 
 # The largest body a public subscribe or preferences form may send: an address, a URL and a
 # box per component fit many times over; anything larger is refused (413) before it is read.
@@ -50,21 +53,46 @@ def render_page(
     status_code: int = 200,
     **context: Any,
 ) -> Response[str]:
-    html = request.app.state.renderer.render(
-        template,
-        page_name=settings.page_name,
+    language = page_language_of(request, settings, customer)
+    frame = page_frame(
+        settings,
         prefix=f"/c/{customer.token}" if customer else "",
         customer_name=customer.name if customer else None,
-        base_url=settings.base_url,
-        time_zone=settings.time_zone,
-        sms_offered=sms_offered(settings),
-        **context,
+        language=language,
+        path=request.url.path,
     )
-    return Response(
+    html = request.app.state.renderer.render(
+        template, **frame, sms_offered=sms_offered(settings), **context
+    )
+    response = Response(
         html,
         status_code=status_code,
         media_type=MediaType.HTML,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        headers={
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "Content-Language": language,
+            "Vary": "Accept-Language, Cookie",
+        },
+    )
+    return keep_choice(request, response)
+
+
+def page_language_of(request: Request, settings: Settings, customer: Customer | None) -> str:
+    """The language this subscribe or preferences page is shown in (and, on subscribing,
+    the one the new subscriber is given unless they chose another on the form)."""
+    return reader_language(
+        request, settings, customer_language=customer.language if customer else None
+    )
+
+
+async def subscriber_language(
+    request: Request, settings: Settings, customer: Customer | None
+) -> str:
+    """The language a new subscriber asks for on the form, else the page's."""
+    form = await request.form()
+    return known_language(str(form.get("language") or "")) or page_language_of(
+        request, settings, customer
     )
 
 

@@ -31,6 +31,7 @@ from app.subscribers.pages.helpers import (
     customer_for,
     form_fields,
     render_page,
+    subscriber_language,
 )
 from app.web.deps import AppSettings, Db
 
@@ -56,6 +57,7 @@ async def subscribe_post(
 ) -> Response[str]:
     customer = await customer_for(db, token)
     channel, email, url, components = await form_fields(request)
+    language = await subscriber_language(request, settings, customer)
     client = client_host(request)
     secret = None
     try:
@@ -70,6 +72,7 @@ async def subscribe_post(
                 allow_private=settings.webhook_allow_private,
                 kind=channel,
                 channels=channels(request),
+                language=language,
             )
         else:
             await subscribing.subscribe(
@@ -79,6 +82,7 @@ async def subscribe_post(
                 components=components,
                 client=client,
                 mail=confirmation_mail(request),
+                language=language,
             )
     except DomainError as exc:
         await db.rollback()
@@ -124,7 +128,7 @@ async def follow_post(
     snapshot = await load_snapshot(db, version=0)
     reader = render.reader_for(snapshot, token)
     view = await render.incident_view(snapshot, db, reader, incident_id)
-    context = render.incident_context(snapshot, reader, settings, view)
+    context = render.incident_context(snapshot, reader, settings, view, settings.language)
     form = await request.form()
     email = str(form.get("email") or "")
     # Read before a rollback expires the objects.
@@ -302,6 +306,10 @@ class SubscribePages(Controller):
         form = await request.form()
         chosen = [str(c) for c in form.getall("components")] if "components" in form else []
         await service.choose_own_components(db, subscriber=subscriber, components=chosen)
+        if "language" in form:
+            await subscribing.choose_own_language(
+                db, subscriber=subscriber, language=str(form.get("language") or "") or None
+            )
         return render_page(
             request,
             settings,
