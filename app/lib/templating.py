@@ -35,6 +35,7 @@ from app.lib.languages import DEFAULT_LANGUAGE, babel_locale, known_language
 from app.lib.paths import TEMPLATES, THEMES
 from app.lib.text import markdown_to_safe_html
 from app.lib.times_in_words import mark_times, zone_label
+from app.lib.translations import N_
 
 
 class Renderer:
@@ -203,7 +204,7 @@ def human_duration(seconds: float | None, language: str = DEFAULT_LANGUAGE) -> s
     locale = babel_locale(language)
     minutes = int(seconds // 60)
     if minutes < 1:
-        return translations.gettext(language, "less than a minute")
+        return translations.gettext(language, N_("less than a minute"))
     if minutes < 60:
         return format_unit(minutes, "duration-minute", length="short", locale=locale)
     hours, minutes = divmod(minutes, 60)
