@@ -27,7 +27,12 @@ from app.public.cache import Rendered
 from app.public.front_page import status_page
 from app.public.incident_page import component_histories
 from app.public.snapshot import Snapshot, UnknownToken
-from app.public.views import IncidentView, component_statuses, visible_incidents
+from app.public.views import (
+    IncidentView,
+    component_statuses,
+    update_status_words,
+    visible_incidents,
+)
 from app.settings import Settings
 
 HTML = "text/html; charset=utf-8"
@@ -72,6 +77,7 @@ def page_frame(
         "language": language,
         "languages": LANGUAGES,
         "page_path": path,
+        "update_status_words": update_status_words,
     }
 
 

@@ -29,6 +29,24 @@ from app.public.days import (
 )
 from app.public.snapshot import Snapshot
 
+# The words of each update status, as readers see them on pages and in feeds.
+UPDATE_STATUS_WORDS = {
+    "investigating": N_("Investigating"),
+    "identified": N_("Identified"),
+    "monitoring": N_("Monitoring"),
+    "resolved": N_("Resolved"),
+    "scheduled": N_("Scheduled"),
+    "in_progress": N_("In progress"),
+    "verifying": N_("Verifying"),
+    "completed": N_("Completed"),
+    "postmortem": N_("Postmortem"),
+}
+
+
+def update_status_words(status: str) -> str:
+    """An update's status in words (English; translate where shown)."""
+    return UPDATE_STATUS_WORDS.get(status) or status.replace("_", " ").capitalize()
+
 
 class Phase(StrEnum):
     """Where a maintenance window stands for a reader, from its status and its clock."""
