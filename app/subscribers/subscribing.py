@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from babel.lists import format_list
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
 from app.components.service import list_components
 from app.customers.models import Customer
 from app.incidents.models import Incident
+from app.lib import translations
 from app.lib.clock import utcnow
 from app.lib.emails import clean_email
 from app.lib.errors import Conflict, InvalidInput
-from app.lib.languages import check_language
+from app.lib.languages import DEFAULT_LANGUAGE, babel_locale, check_language
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
 from app.subscribers.service import component_ids, existing_email, get_subscriber, set_components
@@ -159,14 +161,17 @@ async def from_manage_token(session: AsyncSession, *, secret: str, token: str) -
     return await get_subscriber(session, tokens.verify(secret, tokens.MANAGE, token))
 
 
-async def what_is_subscribed(session: AsyncSession, subscriber: Subscriber) -> str:
-    """What a subscriber receives, said in one phrase for the page that confirms it:
-    "each update on “API errors” until it is resolved", "incidents and maintenance
-    affecting API and Search on this status page", ..."""
+async def what_is_subscribed(
+    session: AsyncSession, subscriber: Subscriber, *, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """What a subscriber receives, said in one phrase (in `language`) for the page that
+    confirms it: "each update on “API errors” until it is resolved", "incidents and
+    maintenance affecting API and Search on this status page", ..."""
+    _ = translations.translations(language).gettext
     if subscriber.incident_id is not None:
         incident = await session.get(Incident, subscriber.incident_id)
-        title = incident.title if incident is not None else "the incident"
-        return f"each update on “{title}” until it is resolved"
+        title = incident.title if incident is not None else _("the incident")
+        return _("each update on “%(title)s” until it is resolved") % {"title": title}
     customer = (
         await session.get(Customer, subscriber.customer_id) if subscriber.customer_id else None
     )
@@ -174,17 +179,33 @@ async def what_is_subscribed(session: AsyncSession, subscriber: Subscriber) -> s
         session,
         customer_name=customer.name if customer is not None else None,
         components=await component_ids(session, subscriber.id) or [],
+        language=language,
     )
 
 
 async def what_is_chosen(
-    session: AsyncSession, *, customer_name: str | None, components: list[str]
+    session: AsyncSession,
+    *,
+    customer_name: str | None,
+    components: list[str],
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """What a page subscription with these components (none: all) brings, in one phrase."""
-    page = f"{customer_name}'s status page" if customer_name else "this status page"
+    _ = translations.translations(language).gettext
+    page = (
+        _("%(customer)s's status page") % {"customer": customer_name}
+        if customer_name
+        else _("this status page")
+    )
     chosen = set(components)
     names = [c.name for c in await list_components(session) if c.id in chosen]  # page order
     if not names:  # none chosen (or those chosen are gone): everything on the page
-        return f"every incident and maintenance on {page}"
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"incidents and maintenance affecting {listed} on {page}"
+        return _("every incident and maintenance on %(page)s") % {"page": page}
+    if language == DEFAULT_LANGUAGE:
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    else:
+        listed = format_list(names, locale=babel_locale(language))
+    return _("incidents and maintenance affecting %(components)s on %(page)s") % {
+        "components": listed,
+        "page": page,
+    }

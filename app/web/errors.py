@@ -134,7 +134,8 @@ def problem(request: Request, status: int, detail: str, **extra: Any) -> Respons
             "error.html",
             status=status,
             title=translations.gettext(language, title),
-            detail=detail,
+            # A refusal written whole is in the catalogue; one naming a value stays as is.
+            detail=translations.gettext(language, detail),
             language=language,
         )
         return Response(

@@ -4,6 +4,7 @@ finding the customer of a `/c/{token}` address, and the outbox's services kept o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -11,8 +12,10 @@ from litestar import MediaType, Request, Response
 from app.components.service import list_components
 from app.customers.models import Customer
 from app.customers.service import components_by_customer, get_customer_by_token
+from app.lib import translations
 from app.lib.errors import NotFound
 from app.lib.languages import known_language
+from app.lib.translations import N_
 from app.public.render import page_frame
 from app.settings import Settings
 from app.subscribers.kinds import Channels, url_kinds
@@ -54,6 +57,11 @@ def render_page(
     **context: Any,
 ) -> Response[str]:
     language = page_language_of(request, settings, customer)
+    # Sentences the handlers pass whole (a heading, a confirmation, a refusal) are looked up
+    # in the catalogue; one not in it (a sentence naming a value) shows as it is.
+    for key in ("heading", "message", "error"):
+        if isinstance(context.get(key), str):
+            context[key] = translations.gettext(language, context[key])
     frame = page_frame(
         settings,
         prefix=f"/c/{customer.token}" if customer else "",
@@ -84,6 +92,43 @@ def page_language_of(request: Request, settings: Settings, customer: Customer | 
     return reader_language(
         request, settings, customer_language=customer.language if customer else None
     )
+
+
+def page_gettext(
+    request: Request, settings: Settings, customer: Customer | None
+) -> Callable[[str], str]:
+    """The page's translator, for sentences built around a value."""
+    return translations.translations(page_language_of(request, settings, customer)).gettext
+
+
+# What a reader may be told on the subscribe, confirmation and preferences pages, written
+# where the rules refuse; listed here so that `make messages` offers them for translation.
+REFUSALS = (
+    N_("email: must be an email address like ops@example.com"),
+    N_("phone: must be a phone number with its country code, like +14155550100"),
+    N_("url must be an http(s) URL"),
+    N_("too many subscriptions from here; try again later"),
+    N_("a code was sent to this number a moment ago; check your messages"),
+    N_("a confirmation was sent there a moment ago; check your inbox"),
+    N_("a confirmation was sent there a moment ago; check your endpoint's log"),
+    N_("too many wrong codes; ask for a new one in an hour"),
+    N_("this subscription was cancelled; subscribe again"),
+    N_("this link is not valid"),
+    N_("this link has expired; subscribe again for a new one"),
+    N_("SMS updates are not offered here"),
+    N_("too many test messages from here; try again in a few minutes"),
+    N_("too many test messages are being sent just now; try again in a few minutes"),
+    N_("That code is not the one we sent; check it and try again."),
+    N_("Check your inbox"),
+    N_("Subscription confirmed"),
+    N_("Confirm your subscription"),
+    N_("Your subscription"),
+    N_("You are unsubscribed."),
+    N_("Saved."),
+    N_("Unsubscribe"),
+    N_("Unsubscribed"),
+    N_("You will receive no more status updates at this address."),
+)
 
 
 async def subscriber_language(
