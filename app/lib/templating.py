@@ -209,6 +209,8 @@ def human_duration(seconds: float | None, language: str = DEFAULT_LANGUAGE) -> s
         return format_unit(minutes, "duration-minute", length="short", locale=locale)
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
+        if language == DEFAULT_LANGUAGE:  # the desk's and the emails' own short form
+            return f"{hours} h {minutes} min" if minutes else f"{hours} h"
         hour_words = format_unit(hours, "duration-hour", length="short", locale=locale)
         if not minutes:
             return hour_words

@@ -41,4 +41,4 @@ def test_durations_and_countdowns_are_said_in_the_page_language():
 
 def test_an_uptime_figure_uses_the_language_decimal_mark():
     assert percent(99.5, "en") == "99.50%"
-    assert percent(99.5, "fr") == "99,50\u202f%"
+    assert percent(99.5, "fr") == "99,50\xa0%"
