@@ -22,6 +22,7 @@ from app.public.days import (
     RECENT_DAYS,
     DayView,
     Segment,
+    added_ago,
     segments,
     span_words,
     summary,
@@ -202,6 +203,9 @@ class ComponentView:
     def is_new(self) -> bool:
         """Added within the window: the bars before it are empty, not green."""
         return not self.days[0].existed
+
+    def added_ago(self, recent: bool = False) -> int | None:
+        return added_ago(self.recent if recent else self.days)
 
     def span_words(self, recent: bool = False) -> str:
         return span_words(self.recent if recent else self.days)
