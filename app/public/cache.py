@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gzip
-import hashlib
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,111 +34,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db.changes import listen_for_changes, on_change, read_version
 from app.lib.clock import utcnow
+from app.public.rendered import Rendered
 from app.public.snapshot import Snapshot, UnknownToken, customer_token_exists, load_snapshot
 
-try:  # brotli is optional: gzip alone is fine, brotli only saves a few more bytes
-    import brotli as _brotli
-except ImportError:  # pragma: no cover - depends on the installation
-    _brotli = None
-
 log = logging.getLogger("tidings.cache")
-
-# Not worth compressing: the headers would outweigh the saving.
-MIN_COMPRESS = 256
-_COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/xml")
-_COMPRESSIBLE_SUFFIX = ("+xml", "+json")
-
-
-def compressible(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip()
-    return (
-        base.startswith(_COMPRESSIBLE)
-        or base.endswith(_COMPRESSIBLE_SUFFIX)
-        or (base == "image/svg+xml")
-    )
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    """Deterministic gzip (no timestamp), so the same page gives the same bytes and ETag."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
-
-
-def _tag(data: bytes, suffix: str = "") -> str:
-    return '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + suffix + '"'
-
-
-@dataclass(frozen=True)
-class Rendered:
-    body: bytes
-    media_type: str
-    etag: str
-    status_code: int = 200
-    last_modified: datetime | None = None  # sent as Last-Modified (feeds)
-    language: str | None = None  # sent as Content-Language (pages, feeds, badges)
-    # Content-Encoding -> (bytes, ETag); made once, when the page is rendered.
-    encoded: dict[str, tuple[bytes, str]] = field(default_factory=dict)
-
-    @classmethod
-    def of(
-        cls,
-        body: str | bytes,
-        media_type: str,
-        status_code: int = 200,
-        last_modified: datetime | None = None,
-        language: str | None = None,
-    ) -> Rendered:
-        data = body.encode() if isinstance(body, str) else body
-        etag = _tag(data)
-        encoded: dict[str, tuple[bytes, str]] = {}
-        if len(data) >= MIN_COMPRESS and compressible(media_type):
-            plain = etag[1:-1]
-            encoded["gzip"] = (gzip_bytes(data), f'"{plain}-gz"')
-            if _brotli is not None:
-                encoded["br"] = (_brotli.compress(data, quality=9), f'"{plain}-br"')
-        return cls(
-            body=data,
-            media_type=media_type,
-            status_code=status_code,
-            etag=etag,
-            last_modified=last_modified,
-            language=language,
-            encoded=encoded,
-        )
-
-    def for_encoding(self, accept_encoding: str | None) -> tuple[bytes, str, str | None]:
-        """(body, ETag, Content-Encoding) for a request's `Accept-Encoding`."""
-        if self.encoded and accept_encoding:
-            accepted = _accepted(accept_encoding)
-            for coding in ("br", "gzip"):
-                if coding in self.encoded and coding in accepted:
-                    body, etag = self.encoded[coding]
-                    return body, etag, coding
-        return self.body, self.etag, None
-
-
-def _accepted(header: str) -> set[str]:
-    """Codings a client accepts (q > 0); `*` stands for both."""
-    found: set[str] = set()
-    for part in header.lower().split(","):
-        name, _, params = part.strip().partition(";")
-        name = name.strip()
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q <= 0:
-            continue
-        if name == "*":
-            found.update(("gzip", "br"))
-        elif name in ("gzip", "x-gzip"):
-            found.add("gzip")
-        elif name:
-            found.add(name)
-    return found
 
 
 @dataclass
@@ -245,18 +142,12 @@ class PageCache:
 
     async def current_version(self) -> int:
         """The state version the pages served now are made from (loaded if out of date)."""
-        async with self._sessionmaker() as session:
-            return (await self.snapshot(session)).version
+        return (await self.current_snapshot()).version
 
-    async def customer_language(self, token: str | None) -> str | None:
-        """The language of the customer whose page `token` opens, from the current snapshot
-        (None for the public, an unknown token, or a customer without one)."""
-        if token is None:
-            return None
+    async def current_snapshot(self) -> Snapshot:
+        """The snapshot the pages served now are made from (loaded if out of date)."""
         async with self._sessionmaker() as session:
-            snapshot = await self.snapshot(session)
-        customer = snapshot.customers_by_token.get(token)
-        return customer.language if customer is not None else None
+            return await self.snapshot(session)
 
     def held(self) -> tuple[int, int]:
         """(renderings kept, renders in progress): bounded however many URLs were asked."""
@@ -265,10 +156,8 @@ class PageCache:
     def remember_url(
         self, url: Hashable, key: Hashable, how: Any, wants: str | None = None
     ) -> None:
-        """Note that `url`, asked by a browser whose `Accept-Language` wants `wants` (None:
-        none of ours), is answered by the rendering under `key` (bounded, like pages).
-
-        A URL that now names another rendering (a customer's language changed) follows it."""
+        """Note that `url`, asked by a browser whose `Accept-Language` wants `wants` (None: none
+        of ours), is answered by the rendering under `key` (bounded); it may change key."""
         known = self._urls.get((url, wants))
         if known is not None and known[0] == key:
             return

@@ -62,6 +62,13 @@ def reader_for(snapshot: Snapshot, token: str | None) -> Reader:
     return Reader(aud.for_customer(customer.id), customer, f"/c/{token}")
 
 
+def customer_language(snapshot: Snapshot, token: str | None) -> str | None:
+    """The language of the customer whose page `token` opens (None: the public's page, an
+    unknown token, or a customer without one)."""
+    customer = snapshot.customers_by_token.get(token) if token is not None else None
+    return customer.language if customer is not None else None
+
+
 def page_frame(
     settings: Settings, *, prefix: str, customer_name: str | None, language: str, path: str
 ) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from app.lib.text import markdown_to_safe_html, plain_excerpt
 from app.lib.translations import N_
 from app.public.cache import Rendered
 from app.public.http import serve
-from app.public.render import Reader, reader_for
+from app.public.render import Reader, customer_language, reader_for
 from app.public.snapshot import Snapshot
 from app.public.views import IncidentView, update_status_words, visible_incidents
 from app.settings import Settings
@@ -233,8 +233,8 @@ async def _calendar(request: Request, settings: Settings, token: str | None) -> 
 async def _language(request: Request, settings: Settings, token: str | None) -> str:
     """A feed's labels follow the page's rule (feed readers mostly send no preference, so
     the customer's language or the site's decides)."""
-    customer_language = await request.app.state.page_cache.customer_language(token)
-    return reader_language(request, settings, customer_language=customer_language)
+    snapshot = await request.app.state.page_cache.current_snapshot()
+    return reader_language(request, settings, customer_language=customer_language(snapshot, token))
 
 
 class PublicFeeds(Controller):

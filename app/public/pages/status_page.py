@@ -30,7 +30,9 @@ async def _language(request: Request, settings: AppSettings, token: str | None) 
     """The page's language, decided before the cache is asked (it is part of the key)."""
     cache = request.app.state.page_cache
     return reader_language(
-        request, settings, customer_language=await cache.customer_language(token)
+        request,
+        settings,
+        customer_language=render.customer_language(await cache.current_snapshot(), token),
     )
 
 
