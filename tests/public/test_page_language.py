@@ -162,3 +162,25 @@ async def test_feeds_and_badges_say_their_labels_in_the_reader_language(client, 
     # The Statuspage JSON stays in the site's language.
     summary = await client.get("/api/v2/summary.json", headers=GERMAN)
     assert "content-language" not in summary.headers
+
+
+async def test_pages_answered_before_routing_keep_each_language_apart(client, app, world):
+    for headers in ({}, GERMAN, JAPANESE):
+        await client.get("/", headers=headers)
+    cache = app.state.page_cache
+    # Each language the browsers asked for is known for this URL, answered from memory.
+    for wants in (None, "de", "ja"):
+        assert cache.for_url(("/", b""), wants) is not None
+    assert cache.for_url(("/", b""), "fr") is None
+    answers = [await client.get("/", headers=h) for h in (JAPANESE, {}, GERMAN)]
+    assert [a.headers["content-language"] for a in answers] == ["ja", "en", "de"]
+    assert "部分的な障害" in answers[0].text and "Teilausfall" in answers[2].text
+
+
+async def test_a_reader_choice_is_never_remembered_for_other_readers(client, app, world):
+    # A reader who chose Japanese (cookie) asks with no Accept-Language: the URL must not
+    # be remembered as Japanese for the next reader without a choice.
+    await client.get("/?lang=ja")
+    assert (await client.get("/")).headers["content-language"] == "ja"
+    client.cookies.clear()
+    assert (await client.get("/")).headers["content-language"] == "en"
