@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from app.lib.translations import N_
+
 
 class ComponentStatus(StrEnum):
     OPERATIONAL = "operational"
@@ -20,11 +22,11 @@ class ComponentStatus(StrEnum):
 
 
 _LABELS = {
-    ComponentStatus.OPERATIONAL: "Operational",
-    ComponentStatus.UNDER_MAINTENANCE: "Under maintenance",
-    ComponentStatus.DEGRADED_PERFORMANCE: "Degraded performance",
-    ComponentStatus.PARTIAL_OUTAGE: "Partial outage",
-    ComponentStatus.MAJOR_OUTAGE: "Major outage",
+    ComponentStatus.OPERATIONAL: N_("Operational"),
+    ComponentStatus.UNDER_MAINTENANCE: N_("Under maintenance"),
+    ComponentStatus.DEGRADED_PERFORMANCE: N_("Degraded performance"),
+    ComponentStatus.PARTIAL_OUTAGE: N_("Partial outage"),
+    ComponentStatus.MAJOR_OUTAGE: N_("Major outage"),
 }
 _SEVERITY = {status: rank for rank, status in enumerate(ComponentStatus)}
 
@@ -39,12 +41,12 @@ def page_indicator(statuses: list[ComponentStatus]) -> tuple[str, str]:
     counts = {s: statuses.count(s) for s in ComponentStatus}
     if status is ComponentStatus.MAJOR_OUTAGE:
         if counts[ComponentStatus.MAJOR_OUTAGE] == len(statuses) and len(statuses) > 1:
-            return "critical", "Major System Outage"
-        return "major", "Partial System Outage"
+            return "critical", N_("Major System Outage")
+        return "major", N_("Partial System Outage")
     if status is ComponentStatus.PARTIAL_OUTAGE:
-        return "minor", "Minor Service Outage"
+        return "minor", N_("Minor Service Outage")
     if status is ComponentStatus.DEGRADED_PERFORMANCE:
-        return "minor", "Partially Degraded Service"
+        return "minor", N_("Partially Degraded Service")
     if status is ComponentStatus.UNDER_MAINTENANCE:
-        return "maintenance", "Service Under Maintenance"
-    return "none", "All Systems Operational"
+        return "maintenance", N_("Service Under Maintenance")
+    return "none", N_("All Systems Operational")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,7 @@ from app.customers.schemas import CustomerCreate, CustomerUpdate
 from app.db.changes import CUSTOMERS, mark_changed
 from app.lib.errors import Conflict, InvalidInput, NotFound
 from app.lib.ids import new_token
+from app.lib.languages import check_language
 
 
 async def list_customers(session: AsyncSession) -> list[Customer]:
@@ -66,6 +68,16 @@ def _clean_name(name: str) -> str:
     return name
 
 
+def _clean_language(language: str | None) -> str | None:
+    """One of the languages we speak (`DE`, `de-AT` are `de`), or None for the site's."""
+    if language is None or not language.strip():
+        return None
+    try:
+        return check_language(language, what="language")
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="language") from exc
+
+
 async def _ensure_unique(session: AsyncSession, name: str, exclude: str | None = None) -> None:
     query = select(Customer.id).where(Customer.name == name)
     if exclude:
@@ -81,7 +93,7 @@ async def create_customer(session: AsyncSession, *, actor: Actor, data: Customer
     components = await get_components(
         session, list(dict.fromkeys(data.components)), field="components"
     )
-    customer = Customer(name=name, components=components)
+    customer = Customer(name=name, components=components, language=_clean_language(data.language))
     session.add(customer)
     await session.flush()
     await note(session, actor.name, "customer.create", ("customer", customer.id), {"name": name})
@@ -102,6 +114,8 @@ async def update_customer(
         customer.components = await get_components(
             session, list(dict.fromkeys(data.components)), field="components"
         )
+    if not isinstance(data.language, msgspec.UnsetType):
+        customer.language = _clean_language(data.language)
     await session.flush()
     await note(session, actor.name, "customer.update", ("customer", customer.id))
     await mark_changed(session, subject=CUSTOMERS)

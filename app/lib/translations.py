@@ -43,3 +43,9 @@ def gettext(language: str, message: str) -> str:
 
 def ngettext(language: str, singular: str, plural: str, count: int) -> str:
     return translations(language).ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Mark words for the catalogues where they are defined; they are translated where they
+    are shown (`_(status.label)` in a template)."""
+    return message

@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gzip
-import hashlib
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,112 +34,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db.changes import listen_for_changes, on_change, read_version
 from app.lib.clock import utcnow
+from app.public.rendered import Rendered
 from app.public.snapshot import Snapshot, UnknownToken, customer_token_exists, load_snapshot
 
-try:  # brotli is optional: gzip alone is fine, brotli only saves a few more bytes
-    import brotli as _brotli
-except ImportError:  # pragma: no cover - depends on the installation
-    _brotli = None
-
 log = logging.getLogger("tidings.cache")
-
-# Not worth compressing: the headers would outweigh the saving.
-MIN_COMPRESS = 256
-_COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/xml")
-_COMPRESSIBLE_SUFFIX = ("+xml", "+json")
-
-
-def compressible(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip()
-    return (
-        base.startswith(_COMPRESSIBLE)
-        or base.endswith(_COMPRESSIBLE_SUFFIX)
-        or (base == "image/svg+xml")
-    )
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    """Deterministic gzip (no timestamp), so the same page gives the same bytes and ETag."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
-
-
-def _tag(data: bytes, suffix: str = "") -> str:
-    return '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + suffix + '"'
-
-
-@dataclass(frozen=True)
-class Rendered:
-    body: bytes
-    media_type: str
-    etag: str
-    status_code: int = 200
-    last_modified: datetime | None = None  # sent as Last-Modified (feeds)
-    # Content-Encoding -> (bytes, ETag); each made once, for the first request accepting it.
-    encoded: dict[str, tuple[bytes, str]] = field(default_factory=dict)
-    compress: bool = False  # worth compressing (big enough, a text type)
-
-    @classmethod
-    def of(
-        cls,
-        body: str | bytes,
-        media_type: str,
-        status_code: int = 200,
-        last_modified: datetime | None = None,
-    ) -> Rendered:
-        data = body.encode() if isinstance(body, str) else body
-        return cls(
-            body=data,
-            media_type=media_type,
-            status_code=status_code,
-            etag=_tag(data),
-            last_modified=last_modified,
-            compress=len(data) >= MIN_COMPRESS and compressible(media_type),
-        )
-
-    def _encoded(self, coding: str) -> tuple[bytes, str]:
-        """The body in `coding`, compressed on first use and kept."""
-        if coding not in self.encoded:
-            plain = self.etag[1:-1]
-            if coding == "br":
-                self.encoded[coding] = (_brotli.compress(self.body, quality=9), f'"{plain}-br"')
-            else:
-                self.encoded[coding] = (gzip_bytes(self.body), f'"{plain}-gz"')
-        return self.encoded[coding]
-
-    def for_encoding(self, accept_encoding: str | None) -> tuple[bytes, str, str | None]:
-        """(body, ETag, Content-Encoding) for a request's `Accept-Encoding`."""
-        if self.compress and accept_encoding:
-            accepted = _accepted(accept_encoding)
-            for coding in ("br", "gzip"):
-                if coding in accepted and (coding == "gzip" or _brotli is not None):
-                    body, etag = self._encoded(coding)
-                    return body, etag, coding
-        return self.body, self.etag, None
-
-
-def _accepted(header: str) -> set[str]:
-    """Codings a client accepts (q > 0); `*` stands for both."""
-    found: set[str] = set()
-    for part in header.lower().split(","):
-        name, _, params = part.strip().partition(";")
-        name = name.strip()
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q <= 0:
-            continue
-        if name == "*":
-            found.update(("gzip", "br"))
-        elif name in ("gzip", "x-gzip"):
-            found.add("gzip")
-        elif name:
-            found.add(name)
-    return found
 
 
 @dataclass
@@ -246,24 +142,32 @@ class PageCache:
 
     async def current_version(self) -> int:
         """The state version the pages served now are made from (loaded if out of date)."""
+        return (await self.current_snapshot()).version
+
+    async def current_snapshot(self) -> Snapshot:
+        """The snapshot the pages served now are made from (loaded if out of date)."""
         async with self._sessionmaker() as session:
-            return (await self.snapshot(session)).version
+            return await self.snapshot(session)
 
     def held(self) -> tuple[int, int]:
         """(renderings kept, renders in progress): bounded however many URLs were asked."""
         return len(self._entries), len(self._inflight)
 
-    def remember_url(self, url: Hashable, key: Hashable, how: Any) -> None:
-        """Note that `url` is answered by the rendering under `key` (bounded, like pages)."""
-        if url in self._urls:
+    def remember_url(
+        self, url: Hashable, key: Hashable, how: Any, wants: str | None = None
+    ) -> None:
+        """Note that `url`, asked by a browser whose `Accept-Language` wants `wants` (None: none
+        of ours), is answered by the rendering under `key` (bounded); it may change key."""
+        known = self._urls.get((url, wants))
+        if known is not None and known[0] == key:
             return
-        self._urls[url] = (key, how)
+        self._urls[(url, wants)] = (key, how)
         while len(self._urls) > self._max_entries:
             self._urls.popitem(last=False)
 
-    def for_url(self, url: Hashable) -> tuple[Rendered, Any] | None:
-        """The fresh rendering a URL was last answered with, and how, or None."""
-        known = self._urls.get(url)
+    def for_url(self, url: Hashable, wants: str | None = None) -> tuple[Rendered, Any] | None:
+        """The fresh rendering a URL was last answered with for such a browser, and how."""
+        known = self._urls.get((url, wants))
         if known is None:
             return None
         value = self._fresh(known[0])

@@ -41,8 +41,9 @@ async def render_incident_pages(
     settings: Settings,
     snapshot: Snapshot,
     incident_ids: list[str],
+    language: str,
 ) -> dict[str, bytes]:
-    """The public page of each of `incident_ids` the public may see, by path."""
+    """The public page of each of `incident_ids` the public may see, by path, in `language`."""
     reader = reader_for(snapshot, None)
     recent = visible_incidents(snapshot, reader.audience)
     statuses = component_statuses(snapshot, recent)
@@ -50,7 +51,7 @@ async def render_incident_pages(
     pages: dict[str, bytes] = {}
 
     def render(view: IncidentView) -> None:
-        context = incident_context(snapshot, reader, settings, view, statuses)
+        context = incident_context(snapshot, reader, settings, view, language, statuses)
         pages[f"/incidents/{view.id}"] = renderer.render("incident.html", **context).encode()
 
     for incident_id in incident_ids:
@@ -71,15 +72,20 @@ async def render_incident_pages(
     return pages
 
 
-def incident_pages_of(state: Any) -> RenderIncidents:
+def incident_pages_of(state: Any, language: str | None = None) -> RenderIncidents:
     """A `RenderIncidents` over an app's state: its page cache's snapshot, its database, its
-    renderer and its settings."""
+    renderer and its settings; in `language` (None: the site's)."""
 
     async def render(incident_ids: list[str]) -> dict[str, bytes]:
         async with state.sessionmaker() as session:
             snapshot = await state.page_cache.snapshot(session)
             return await render_incident_pages(
-                session, state.renderer, state.settings, snapshot, incident_ids
+                session,
+                state.renderer,
+                state.settings,
+                snapshot,
+                incident_ids,
+                language or state.settings.language,
             )
 
     return render

@@ -199,6 +199,15 @@ def _pieces(run: int, *, older: bool, unknown: bool) -> list[Segment]:
     return out
 
 
+def added_ago(days: list[DayView]) -> int | None:
+    """How many days ago the component was added (0: today), when that is within `days`;
+    None when it existed on all of them. The page words the uptime figure from this."""
+    age = sum(1 for d in days if d.existed) - 1
+    if age + 1 >= len(days):
+        return None
+    return max(age, 0)
+
+
 def span_words(days: list[DayView]) -> str:
     """What the uptime figure of these days is over: "over the last 90 days", or since the
     component was added when that was more recent."""

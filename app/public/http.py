@@ -9,6 +9,12 @@ cache and still fresh is answered straight from memory, without routing, depende
 middleware; anything else (a miss, a request with cookies or `If-Modified-Since`, another
 method) goes through Litestar as before, and `serve` notes the URL for next time. The
 answer is the same either way: both build it with `answer_headers`.
+
+A page in words has a language (`app.web.page_language`): its rendering is kept per language,
+says it in `Content-Language`, and `Vary: Accept-Language, Cookie` tells caches that the same
+URL reads differently for another reader. Before routing, only the browser's
+`Accept-Language` can choose (a cookie or a `?lang=` choice goes through the handler, which
+keeps the choice), so a URL is remembered per the language that header asks for.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from litestar import Request, Response
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.lib.clock import as_utc
+from app.lib.languages import from_accept_language
 from app.public.cache import PageCache, Rendered, RenderFn
+from app.web.page_language import asked_language, chosen_language, keep_choice
 
 
 def answer_headers(
@@ -36,6 +44,9 @@ def answer_headers(
         "Cache-Control": ("private" if private else "public") + ", no-cache",
         "Vary": "Accept-Encoding",
     }
+    if rendered.language is not None:
+        headers["Content-Language"] = rendered.language
+        headers["Vary"] = "Accept-Encoding, Accept-Language, Cookie"
     if cors:
         headers["Access-Control-Allow-Origin"] = "*"
     if rendered.last_modified is not None:
@@ -52,26 +63,39 @@ async def serve(
     *,
     private: bool = False,
     cors: bool = False,
+    language: str | None = None,
 ) -> Response[Any]:
+    """Answer with the rendering kept under `key` (and `language`, for a page in words)."""
     cache: PageCache = request.app.state.page_cache
+    if language is not None:
+        key = (*key, language) if isinstance(key, tuple) else (key, language)
     rendered: Rendered = await cache.get(key, render)
-    cache.remember_url(_url_of(request.scope), key, (private, cors))
+    if language is None or asked_language(request) is None:
+        # Answerable before routing only when the reader's own choice played no part.
+        accept = request.headers.get("accept-language")
+        wants = from_accept_language(accept)
+        cache.remember_url(_url_of(request.scope), key, (private, cors), wants)
+    # An answer that sets the reader's language cookie is theirs alone.
+    private = private or chosen_language(request) is not None
     body, etag, headers = answer_headers(
         rendered, request.headers.get("accept-encoding"), private=private, cors=cors
     )
     if _matches(request.headers.get("if-none-match"), etag):
         headers.pop("Content-Encoding", None)
-        return Response(b"", status_code=304, headers=headers)
+        return keep_choice(request, Response(b"", status_code=304, headers=headers))
     if "if-none-match" not in request.headers and _not_modified_since(
         request.headers.get("if-modified-since"), rendered
     ):
         headers.pop("Content-Encoding", None)
-        return Response(b"", status_code=304, headers=headers)
-    return Response(
-        body,
-        status_code=rendered.status_code,
-        media_type=_without_charset(rendered.media_type),
-        headers=headers,
+        return keep_choice(request, Response(b"", status_code=304, headers=headers))
+    return keep_choice(
+        request,
+        Response(
+            body,
+            status_code=rendered.status_code,
+            media_type=_without_charset(rendered.media_type),
+            headers=headers,
+        ),
     )
 
 
@@ -83,16 +107,24 @@ def _url_of(scope: Any) -> tuple[str, bytes]:
     return path, scope.get("query_string", b"")
 
 
+def _chooses_language(query: bytes) -> bool:
+    return b"lang=" in query
+
+
 def cached_first(app: ASGIApp, get_state: Any) -> ASGIApp:
     """Answer fresh cached pages before routing; `get_state()` is the app's state."""
 
     async def handler(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             cache: PageCache | None = getattr(get_state(), "page_cache", None)
-            found = cache.for_url(_url_of(scope)) if cache is not None else None
+            request_headers = dict(scope["headers"])
+            found = None
+            if cache is not None and not _chooses_language(scope.get("query_string", b"")):
+                accept = request_headers.get(b"accept-language")
+                wants = from_accept_language(accept.decode("latin-1") if accept else None)
+                found = cache.for_url(_url_of(scope), wants)
             if found is not None:
                 rendered, (private, cors) = found
-                request_headers = dict(scope["headers"])
                 if b"cookie" not in request_headers and b"if-modified-since" not in request_headers:
                     await _answer(scope, send, rendered, request_headers, private, cors)
                     return

@@ -22,12 +22,18 @@ from app.customers.models import Customer
 from app.incidents.models import Incident
 from app.lib.clock import in_zone, utcnow
 from app.lib.errors import NotFound
+from app.lib.languages import LANGUAGES
 from app.lib.templating import Renderer
 from app.public.cache import Rendered
 from app.public.front_page import status_page
 from app.public.incident_page import component_histories
 from app.public.snapshot import Snapshot, UnknownToken
-from app.public.views import IncidentView, component_statuses, visible_incidents
+from app.public.views import (
+    IncidentView,
+    component_statuses,
+    update_status_words,
+    visible_incidents,
+)
 from app.settings import Settings
 
 HTML = "text/html; charset=utf-8"
@@ -57,29 +63,60 @@ def reader_for(snapshot: Snapshot, token: str | None) -> Reader:
     return Reader(aud.for_customer(customer.id), customer, f"/c/{token}")
 
 
-def _page_globals(settings: Settings, reader: Reader) -> dict[str, Any]:
+def customer_language(snapshot: Snapshot, token: str | None) -> str | None:
+    """The language of the customer whose page `token` opens (None: the public's page, an
+    unknown token, or a customer without one)."""
+    customer = snapshot.customers_by_token.get(token) if token is not None else None
+    return customer.language if customer is not None else None
+
+
+def page_frame(
+    settings: Settings, *, prefix: str, customer_name: str | None, language: str, path: str
+) -> dict[str, Any]:
+    """What every outside page's frame shows: names, links, the zone, and its language
+    (`path` is the page's own address, which the language switch and `hreflang` links
+    repeat with `?lang=`)."""
     return {
         "page_name": settings.page_name,
-        "prefix": reader.prefix,
-        "customer_name": reader.customer_name,
+        "prefix": prefix,
+        "customer_name": customer_name,
         "base_url": settings.base_url,
         "time_zone": settings.time_zone,
+        "language": language,
+        "languages": LANGUAGES,
+        "page_path": path,
+        "update_status_words": update_status_words,
     }
 
 
-def index_context(snapshot: Snapshot, reader: Reader, settings: Settings) -> dict[str, Any]:
+def _page_globals(settings: Settings, reader: Reader, language: str, path: str) -> dict[str, Any]:
+    return page_frame(
+        settings,
+        prefix=reader.prefix,
+        customer_name=reader.customer_name,
+        language=language,
+        path=reader.prefix + path,
+    )
+
+
+def index_context(
+    snapshot: Snapshot, reader: Reader, settings: Settings, language: str
+) -> dict[str, Any]:
     page = status_page(
         snapshot, reader.audience, zone=settings.zone, customer_name=reader.customer_name
     )
-    return {**_page_globals(settings, reader), "page": page, "now": snapshot.taken_at}
+    return {
+        **_page_globals(settings, reader, language, "/"),
+        "page": page,
+        "now": snapshot.taken_at,
+    }
 
 
 def render_index(
-    renderer: Renderer, snapshot: Snapshot, reader: Reader, settings: Settings
+    renderer: Renderer, snapshot: Snapshot, reader: Reader, settings: Settings, language: str
 ) -> Rendered:
-    return Rendered.of(
-        renderer.render("index.html", **index_context(snapshot, reader, settings)), HTML
-    )
+    context = index_context(snapshot, reader, settings, language)
+    return Rendered.of(renderer.render("index.html", **context), HTML, language=language)
 
 
 async def incident_view(
@@ -118,10 +155,11 @@ async def render_incident(
     reader: Reader,
     settings: Settings,
     incident_id: str,
+    language: str,
 ) -> Rendered:
     view = await incident_view(snapshot, session, reader, incident_id)
-    html = renderer.render("incident.html", **incident_context(snapshot, reader, settings, view))
-    return Rendered.of(html, HTML)
+    context = incident_context(snapshot, reader, settings, view, language)
+    return Rendered.of(renderer.render("incident.html", **context), HTML, language=language)
 
 
 def incident_context(
@@ -129,6 +167,7 @@ def incident_context(
     reader: Reader,
     settings: Settings,
     view: IncidentView,
+    language: str,
     statuses: dict[str, ComponentStatus] | None = None,
 ) -> dict[str, Any]:
     """`statuses`: each component's status for this reader now, when the caller has them
@@ -142,7 +181,7 @@ def incident_context(
             snapshot, visible_incidents(snapshot, reader.audience)
         )
     return {
-        **_page_globals(settings, reader),
+        **_page_globals(settings, reader, language, f"/incidents/{view.id}"),
         "view": view,
         "histories": component_histories(view, current),
         # Following ends when it resolves, so only something still to come can be followed.
@@ -163,7 +202,12 @@ def history_page_of(started_at: datetime, zone: tzinfo, now: datetime) -> int:
 
 
 async def history_context(
-    snapshot: Snapshot, session: AsyncSession, reader: Reader, settings: Settings, page: int
+    snapshot: Snapshot,
+    session: AsyncSession,
+    reader: Reader,
+    settings: Settings,
+    page: int,
+    language: str,
 ) -> dict[str, Any]:
     """Past incidents by month, three months a page, newest first."""
     zone = settings.zone
@@ -190,13 +234,17 @@ async def history_context(
         is not None
     )
     return {
-        **_page_globals(settings, reader),
+        **_page_globals(settings, reader, language, "/history" + _page_query(page)),
         "months": by_month,
         "page_number": page,
         "has_newer": page > 1,
         "has_older": older_exists,
         "now": snapshot.taken_at,
     }
+
+
+def _page_query(page: int) -> str:
+    return f"?page={page}" if page > 1 else ""
 
 
 def _add_months(value: datetime, months: int) -> datetime:
@@ -215,6 +263,7 @@ async def render_history(
     reader: Reader,
     settings: Settings,
     page: int,
+    language: str,
 ) -> Rendered:
-    context = await history_context(snapshot, session, reader, settings, page)
-    return Rendered.of(renderer.render("history.html", **context), HTML)
+    context = await history_context(snapshot, session, reader, settings, page, language)
+    return Rendered.of(renderer.render("history.html", **context), HTML, language=language)

@@ -17,16 +17,36 @@ from app.components.status import ComponentStatus, worst
 from app.incidents.models import Incident, Update
 from app.incidents.status import POSTMORTEM, IncidentKind, MaintenanceStatus, is_open
 from app.lib.clock import as_utc, utcnow
+from app.lib.translations import N_
 from app.public.days import (
     RECENT_DAYS,
     DayView,
     Segment,
+    added_ago,
     segments,
     span_words,
     summary,
     uptime,
 )
 from app.public.snapshot import Snapshot
+
+# The words of each update status, as readers see them on pages and in feeds.
+UPDATE_STATUS_WORDS = {
+    "investigating": N_("Investigating"),
+    "identified": N_("Identified"),
+    "monitoring": N_("Monitoring"),
+    "resolved": N_("Resolved"),
+    "scheduled": N_("Scheduled"),
+    "in_progress": N_("In progress"),
+    "verifying": N_("Verifying"),
+    "completed": N_("Completed"),
+    "postmortem": N_("Postmortem"),
+}
+
+
+def update_status_words(status: str) -> str:
+    """An update's status in words (English; translate where shown)."""
+    return UPDATE_STATUS_WORDS.get(status) or status.replace("_", " ").capitalize()
 
 
 class Phase(StrEnum):
@@ -38,9 +58,11 @@ class Phase(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"scheduled": "Scheduled", "in_progress": "In progress", "completed": "Completed"}[
-            self.value
-        ]
+        return {
+            "scheduled": N_("Scheduled"),
+            "in_progress": N_("In progress"),
+            "completed": N_("Completed"),
+        }[self.value]
 
 
 def maintenance_phase(incident: Incident, now: datetime) -> Phase:
@@ -127,16 +149,16 @@ class IncidentView:
         """What a reader is told it is now: a phase, "Ongoing" or "Resolved"."""
         if self.phase is not None:
             return self.phase.label
-        return "Ongoing" if is_open(self.incident.status) else "Resolved"
+        return N_("Ongoing") if is_open(self.incident.status) else N_("Resolved")
 
     def shown_status(self, status: ComponentStatus) -> str:
         """A component's status during this incident as a reader should read it now: a
         window that has not begun says "Scheduled", one that is over "Completed"."""
         phase = self.phase
         if phase is Phase.SCHEDULED:
-            return "Scheduled"
+            return N_("Scheduled")
         if phase is Phase.COMPLETED:
-            return "Completed"
+            return N_("Completed")
         return status.label
 
     @property
@@ -181,6 +203,9 @@ class ComponentView:
     def is_new(self) -> bool:
         """Added within the window: the bars before it are empty, not green."""
         return not self.days[0].existed
+
+    def added_ago(self, recent: bool = False) -> int | None:
+        return added_ago(self.recent if recent else self.days)
 
     def span_words(self, recent: bool = False) -> str:
         return span_words(self.recent if recent else self.days)

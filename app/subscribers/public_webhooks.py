@@ -36,6 +36,7 @@ async def subscribe_webhook(
     allow_private: bool,
     kind: str,
     channels: Channels,
+    language: str | None = None,
 ) -> tuple[Subscriber, str | None]:
     """Store an unconfirmed webhook (or Slack or Teams) subscriber and queue its first,
     confirming delivery.
@@ -74,6 +75,8 @@ async def subscribe_webhook(
             created_by=SELF_SERVICE,
         )
         session.add(subscriber)
+    # The language of the page they subscribed on, or the one they chose on its form.
+    subscriber.language = language
     # A webhook's secret is new each time: whoever asks again gets a key the old one does
     # not match (a chat URL has none: the URL itself is the secret).
     subscriber.secret = checked.secret

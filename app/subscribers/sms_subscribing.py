@@ -44,6 +44,7 @@ async def subscribe_sms(
     client: str,
     mail: ConfirmationMail,
     secret: str,
+    language: str | None = None,
 ) -> str:
     """Store an unconfirmed SMS subscriber and queue its code; the ticket the page sends
     back with the code (the same answer for a number already subscribed)."""
@@ -57,6 +58,7 @@ async def subscribe_sms(
         customer_id=customer_id,
         components=components,
         mail=mail,
+        language=language,
     )
     return tokens.sign(secret, TICKET, subscriber.id, ttl=tokens.CONFIRM_SECONDS)
 

@@ -8,18 +8,27 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from babel.lists import format_list
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
 from app.components.service import list_components
 from app.customers.models import Customer
 from app.incidents.models import Incident
+from app.lib import translations
 from app.lib.clock import utcnow
 from app.lib.emails import clean_email
 from app.lib.errors import Conflict, InvalidInput
+from app.lib.languages import DEFAULT_LANGUAGE, babel_locale
 from app.subscribers import tokens
 from app.subscribers.models import Subscriber, SubscriberKind
-from app.subscribers.service import component_ids, existing_email, get_subscriber, set_components
+from app.subscribers.service import (
+    checked_language,
+    component_ids,
+    existing_email,
+    get_subscriber,
+    set_components,
+)
 
 SELF_SERVICE = "self-service"
 
@@ -54,8 +63,10 @@ async def subscribe(
     components: list[str],
     client: str,
     mail: ConfirmationMail,
+    language: str | None = None,
 ) -> Subscriber:
-    """Self-service: store an unconfirmed subscriber and queue the confirmation email."""
+    """Self-service: store an unconfirmed subscriber and queue the confirmation email
+    (`language`: the one its messages are written in, None for its customer's or the site's)."""
     address = clean_email(address, field="email")
     await mail.check(session, address, client)
     found = await existing_email(session, address, customer_id)
@@ -67,6 +78,7 @@ async def subscribe(
         customer_id=customer_id,
         components=components,
         mail=mail,
+        language=language,
     )
 
 
@@ -79,6 +91,7 @@ async def ask_to_subscribe(
     customer_id: str | None,
     components: list[str],
     mail: ConfirmationMail,
+    language: str | None = None,
 ) -> Subscriber:
     """A stranger asks that `target` (checked and limited by the caller) be subscribed:
     store it unconfirmed (unless `found`, the subscriber it already is) and queue what
@@ -93,6 +106,7 @@ async def ask_to_subscribe(
     again = subscriber.confirmed_at is not None
     if not again:
         await set_components(session, subscriber, components)
+        subscriber.language = language
     # A target already confirmed keeps its choices (a stranger may be asking) and is told
     # that it is subscribed, with its link to manage it. It is counted and answered like a
     # new one: the page must not tell a stranger who is subscribed.
@@ -127,18 +141,39 @@ async def confirm(session: AsyncSession, *, secret: str, token: str) -> Subscrib
     return subscriber
 
 
+async def choose_own_language(
+    session: AsyncSession, *, subscriber: Subscriber, language: str | None
+) -> None:
+    """The subscriber, on their preferences page, chooses the language of their messages."""
+    language = checked_language(language)
+    if subscriber.language != language:
+        subscriber.language = language
+        await record(
+            session,
+            actor=SELF_SERVICE,
+            action="subscriber.language",
+            subject_type="subscriber",
+            subject_id=subscriber.id,
+            detail={"language": language},
+        )
+        await session.flush()
+
+
 async def from_manage_token(session: AsyncSession, *, secret: str, token: str) -> Subscriber:
     return await get_subscriber(session, tokens.verify(secret, tokens.MANAGE, token))
 
 
-async def what_is_subscribed(session: AsyncSession, subscriber: Subscriber) -> str:
-    """What a subscriber receives, said in one phrase for the page that confirms it:
-    "each update on “API errors” until it is resolved", "incidents and maintenance
-    affecting API and Search on this status page", ..."""
+async def what_is_subscribed(
+    session: AsyncSession, subscriber: Subscriber, *, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """What a subscriber receives, said in one phrase (in `language`) for the page that
+    confirms it: "each update on “API errors” until it is resolved", "incidents and
+    maintenance affecting API and Search on this status page", ..."""
+    _ = translations.translations(language).gettext
     if subscriber.incident_id is not None:
         incident = await session.get(Incident, subscriber.incident_id)
-        title = incident.title if incident is not None else "the incident"
-        return f"each update on “{title}” until it is resolved"
+        title = incident.title if incident is not None else _("the incident")
+        return _("each update on “%(title)s” until it is resolved") % {"title": title}
     customer = (
         await session.get(Customer, subscriber.customer_id) if subscriber.customer_id else None
     )
@@ -146,17 +181,33 @@ async def what_is_subscribed(session: AsyncSession, subscriber: Subscriber) -> s
         session,
         customer_name=customer.name if customer is not None else None,
         components=await component_ids(session, subscriber.id) or [],
+        language=language,
     )
 
 
 async def what_is_chosen(
-    session: AsyncSession, *, customer_name: str | None, components: list[str]
+    session: AsyncSession,
+    *,
+    customer_name: str | None,
+    components: list[str],
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """What a page subscription with these components (none: all) brings, in one phrase."""
-    page = f"{customer_name}'s status page" if customer_name else "this status page"
+    _ = translations.translations(language).gettext
+    page = (
+        _("%(customer)s's status page") % {"customer": customer_name}
+        if customer_name
+        else _("this status page")
+    )
     chosen = set(components)
     names = [c.name for c in await list_components(session) if c.id in chosen]  # page order
     if not names:  # none chosen (or those chosen are gone): everything on the page
-        return f"every incident and maintenance on {page}"
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"incidents and maintenance affecting {listed} on {page}"
+        return _("every incident and maintenance on %(page)s") % {"page": page}
+    if language == DEFAULT_LANGUAGE:
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    else:
+        listed = format_list(names, locale=babel_locale(language))
+    return _("incidents and maintenance affecting %(components)s on %(page)s") % {
+        "components": listed,
+        "page": page,
+    }

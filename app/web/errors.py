@@ -19,22 +19,25 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
+from app.lib import translations
 from app.lib.errors import DomainError
+from app.lib.translations import N_
+from app.web.page_language import reader_language
 
 log = logging.getLogger("tidings.web")
 
 _TITLES = {
-    400: "Bad request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    429: "Too many requests",
-    500: "Internal server error",
+    400: N_("Bad request"),
+    401: N_("Not authenticated"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Request too large"),
+    415: N_("Unsupported media type"),
+    422: N_("Invalid input"),
+    429: N_("Too many requests"),
+    500: N_("Internal server error"),
 }
 
 CANNOT_STORE = (
@@ -120,9 +123,27 @@ def problem(request: Request, status: int, detail: str, **extra: Any) -> Respons
     """An error answer: an HTML page for a browser, problem+json for everyone else."""
     title = _TITLES.get(status, "Error")
     if wants_html(request):
-        renderer = request.app.state.renderer
-        html = renderer.render("error.html", status=status, title=title, detail=detail)
-        return Response(html, status_code=status, media_type=MediaType.HTML)
+        # The desk stays English; an outside reader gets the page's frame in their language
+        # (the sentence itself is the service's, in English).
+        language = (
+            "en"
+            if request.url.path.startswith("/admin")
+            else reader_language(request, request.app.state.settings)
+        )
+        html = request.app.state.renderer.render(
+            "error.html",
+            status=status,
+            title=translations.gettext(language, title),
+            # A refusal written whole is in the catalogue; one naming a value stays as is.
+            detail=translations.gettext(language, detail),
+            language=language,
+        )
+        return Response(
+            html,
+            status_code=status,
+            media_type=MediaType.HTML,
+            headers={"Content-Language": language, "Vary": "Accept-Language, Cookie"},
+        )
     body = {
         "type": "about:blank",
         "title": title,

@@ -28,6 +28,8 @@ def admin_page(
         "notice": request.query_params.get("notice", ""),
         "error": request.query_params.get("error", ""),
         "path": request.url.path,
+        # The desk is written in English whatever the site's language (dates included).
+        "language": "en",
     }
     html = request.app.state.renderer.render(page, **{**base, **context})
     return Response(html, status_code=status_code, media_type=MediaType.HTML)

@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audience as aud
 from app.components.status import ComponentStatus
+from app.lib import translations
 from app.lib.errors import NotFound
 from app.lib.paths import STATIC
+from app.lib.translations import N_
 from app.public.cache import Rendered
 from app.public.front_page import status_page
 from app.public.http import serve
@@ -23,18 +25,20 @@ from app.public.snapshot import Snapshot
 from app.public.views import component_statuses, visible_incidents
 from app.settings import Settings
 from app.web.deps import AppSettings
+from app.web.page_language import reader_language
 
 SVG = "image/svg+xml; charset=utf-8"
 JS = "text/javascript; charset=utf-8"
 
 # The page indicator as a word and a colour (WCAG AA contrast with white text).
 _OVERALL = {
-    "none": ("operational", "#1f7a44"),
-    "minor": ("degraded", "#8a5a00"),
-    "major": ("partial outage", "#b3470b"),
-    "critical": ("major outage", "#b3261e"),
-    "maintenance": ("maintenance", "#1d5fbf"),
+    "none": (N_("operational"), "#1f7a44"),
+    "minor": (N_("degraded"), "#8a5a00"),
+    "major": (N_("partial outage"), "#b3470b"),
+    "critical": (N_("major outage"), "#b3261e"),
+    "maintenance": (N_("maintenance"), "#1d5fbf"),
 }
+_STATUS = N_("status")
 _COMPONENT_COLOUR = {
     ComponentStatus.OPERATIONAL: "#1f7a44",
     ComponentStatus.DEGRADED_PERFORMANCE: "#8a5a00",
@@ -68,19 +72,23 @@ def badge_svg(label: str, message: str, colour: str) -> str:
     )
 
 
-def render_overall_badge(snapshot: Snapshot, settings: Settings) -> Rendered:
+def render_overall_badge(snapshot: Snapshot, settings: Settings, language: str = "en") -> Rendered:
     page = status_page(snapshot, aud.PUBLIC, zone=settings.zone)
     word, colour = _OVERALL.get(page.indicator, _OVERALL["minor"])
-    return Rendered.of(badge_svg("status", word, colour), SVG)
+    _ = translations.translations(language).gettext
+    return Rendered.of(badge_svg(_(_STATUS), _(word), colour), SVG, language=language)
 
 
-def render_component_badge(snapshot: Snapshot, component_id: str) -> Rendered:
+def render_component_badge(snapshot: Snapshot, component_id: str, language: str = "en") -> Rendered:
     component = next((c for c in snapshot.components if c.id == component_id), None)
     if component is None:
         raise NotFound("there is no component with this id on this page")
     status = component_statuses(snapshot, visible_incidents(snapshot, aud.PUBLIC))[component.id]
+    word = translations.gettext(language, status.label)
+    # English badges say it in lower case ("partial outage"); a German noun keeps its capital.
+    word = word.lower() if language == "en" else word
     return Rendered.of(
-        badge_svg(component.name, status.label.lower(), _COMPONENT_COLOUR[status]), SVG
+        badge_svg(component.name, word, _COMPONENT_COLOUR[status]), SVG, language=language
     )
 
 
@@ -94,17 +102,23 @@ class Embeds(Controller):
 
     @get("/badge.svg")
     async def overall_badge(self, request: Request, settings: AppSettings) -> Response[Any]:
-        async def build(snapshot: Snapshot, _session: AsyncSession) -> Rendered:
-            return render_overall_badge(snapshot, settings)
+        language = reader_language(request, settings)
 
-        return await serve(request, (None, "badge.svg"), build)
+        async def build(snapshot: Snapshot, _session: AsyncSession) -> Rendered:
+            return render_overall_badge(snapshot, settings, language)
+
+        return await serve(request, (None, "badge.svg"), build, language=language)
 
     @get("/components/{component_id:str}/badge.svg")
-    async def component_badge(self, request: Request, component_id: str) -> Response[Any]:
-        async def build(snapshot: Snapshot, _session: AsyncSession) -> Rendered:
-            return render_component_badge(snapshot, component_id)
+    async def component_badge(
+        self, request: Request, settings: AppSettings, component_id: str
+    ) -> Response[Any]:
+        language = reader_language(request, settings)
 
-        return await serve(request, (None, "badge", component_id), build)
+        async def build(snapshot: Snapshot, _session: AsyncSession) -> Rendered:
+            return render_component_badge(snapshot, component_id, language)
+
+        return await serve(request, (None, "badge", component_id), build, language=language)
 
     @get("/embed.js")
     async def embed_script(self, request: Request) -> Response[Any]:

@@ -19,16 +19,19 @@ from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.incidents.status import IncidentKind
+from app.lib import translations
 from app.lib.clock import as_utc, in_zone
 from app.lib.errors import NotFound
 from app.lib.text import markdown_to_safe_html, plain_excerpt
+from app.lib.translations import N_
 from app.public.cache import Rendered
 from app.public.http import serve
-from app.public.render import Reader, reader_for
+from app.public.render import Reader, customer_language, reader_for
 from app.public.snapshot import Snapshot
-from app.public.views import IncidentView, visible_incidents
+from app.public.views import IncidentView, update_status_words, visible_incidents
 from app.settings import Settings
 from app.web.deps import AppSettings
+from app.web.page_language import reader_language
 
 MAX_ENTRIES = 50
 ATOM = "application/atom+xml; charset=utf-8"
@@ -64,11 +67,11 @@ def _body_html(source: str) -> str:
     return html
 
 
-def entry_html(view: IncidentView, settings: Settings) -> str:
+def entry_html(view: IncidentView, settings: Settings, language: str = "en") -> str:
     parts = []
     for update in view.updates:
         at = in_zone(update.published_at or update.created_at, settings.zone)
-        label = update.status.replace("_", " ").capitalize()
+        label = translations.gettext(language, update_status_words(update.status))
         parts.append(
             f"<p><small>{at:%b} <var data-var='date'>{at.day}</var>, "
             f"<var data-var='time'>{at:%H:%M}</var> {escape(at.tzname() or 'UTC')}</small><br>"
@@ -85,11 +88,13 @@ def build_feed(
     kind: str,
     path: str,
     component_id: str | None = None,
+    language: str = "en",
 ) -> Rendered:
+    _ = translations.translations(language).gettext
     views = feed_views(snapshot, reader, component_id)
     host = urlsplit(settings.base_url).hostname or "localhost"
     page_url = f"{settings.base_url}{reader.prefix}/"
-    name = settings.page_name + (f" for {reader.customer_name}" if reader.customer_name else "")
+    name = _page_name(settings, reader, language)
     if component_id is not None:
         component = next(c for c in snapshot.components if c.id == component_id)
         name = f"{name} - {component.name}"
@@ -97,15 +102,15 @@ def build_feed(
     feed.id(
         f"tag:{host},2005:{reader.prefix}/history" + (f"/{component_id}" if component_id else "")
     )
-    feed.title(f"{name} - Incident History")
+    feed.title(_("%(name)s - Incident History") % {"name": name})
     feed.link(href=page_url, rel="alternate", type="text/html")
     feed.link(
         href=f"{settings.base_url}{reader.prefix}{path}",
         rel="self",
         type="application/atom+xml" if kind == "atom" else "application/rss+xml",
     )
-    feed.description(f"Incidents and maintenance on {name}")
-    feed.language("en")
+    feed.description(_("Incidents and maintenance on %(name)s") % {"name": name})
+    feed.language(language)
     updated = max((_updated(v) for v in views), default=None)
     feed.updated(updated or as_utc(snapshot.taken_at))
     for view in views:
@@ -117,28 +122,42 @@ def build_feed(
         entry.link(href=url, rel="alternate", type="text/html")
         entry.published(_published(view))
         entry.updated(_updated(view))
-        html = entry_html(view, settings)
+        html = entry_html(view, settings, language)
         entry.content(html, type="html")
         entry.description(html)
     if kind == "atom":
-        return Rendered.of(feed.atom_str(pretty=True), ATOM, last_modified=updated)
-    return Rendered.of(feed.rss_str(pretty=True), RSS, last_modified=updated)
+        return Rendered.of(
+            feed.atom_str(pretty=True), ATOM, last_modified=updated, language=language
+        )
+    return Rendered.of(feed.rss_str(pretty=True), RSS, last_modified=updated, language=language)
 
 
-def build_calendar(snapshot: Snapshot, reader: Reader, settings: Settings) -> Rendered:
+def _page_name(settings: Settings, reader: Reader, language: str) -> str:
+    if reader.customer_name is None:
+        return settings.page_name
+    return translations.gettext(language, N_("%(page)s for %(customer)s")) % {
+        "page": settings.page_name,
+        "customer": reader.customer_name,
+    }
+
+
+def build_calendar(
+    snapshot: Snapshot, reader: Reader, settings: Settings, language: str = "en"
+) -> Rendered:
     """The maintenance windows this reader may see, as iCalendar (RFC 5545) events.
 
     `icalendar` escapes text and folds long lines; times are UTC, so no VTIMEZONE is needed.
     """
     host = urlsplit(settings.base_url).hostname or "localhost"
-    name = settings.page_name + (f" for {reader.customer_name}" if reader.customer_name else "")
+    name = _page_name(settings, reader, language)
     calendar = Calendar()
     calendar.add("prodid", "-//Tidings//Status page//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     # A name is one line: a line break typed into it must not end the property early.
-    calendar.add("x-wr-calname", " ".join(f"{name} maintenance".split()))
+    calname = translations.gettext(language, N_("%(name)s maintenance")) % {"name": name}
+    calendar.add("x-wr-calname", " ".join(calname.split()))
     views = [
         v
         for v in visible_incidents(snapshot, reader.audience)
@@ -166,7 +185,7 @@ def build_calendar(snapshot: Snapshot, reader: Reader, settings: Settings) -> Re
         # that imports the feed must not mark its owner unavailable for it.
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
-    return Rendered.of(calendar.to_ical(), ICS, last_modified=last)
+    return Rendered.of(calendar.to_ical(), ICS, last_modified=last, language=language)
 
 
 async def _feed(
@@ -177,22 +196,45 @@ async def _feed(
     path: str,
     component_id: str | None = None,
 ) -> Response[Any]:
+    language = await _language(request, settings, token)
+
     async def build(snapshot: Snapshot, _session: AsyncSession) -> Rendered:
         reader = reader_for(snapshot, token)
         return build_feed(
-            snapshot, reader, settings, kind=kind, path=path, component_id=component_id
+            snapshot,
+            reader,
+            settings,
+            kind=kind,
+            path=path,
+            component_id=component_id,
+            language=language,
         )
 
     return await serve(
-        request, (token, "feed", kind, path, component_id), build, private=token is not None
+        request,
+        (token, "feed", kind, path, component_id),
+        build,
+        private=token is not None,
+        language=language,
     )
 
 
 async def _calendar(request: Request, settings: Settings, token: str | None) -> Response[Any]:
-    async def build(snapshot: Snapshot, _session: AsyncSession) -> Rendered:
-        return build_calendar(snapshot, reader_for(snapshot, token), settings)
+    language = await _language(request, settings, token)
 
-    return await serve(request, (token, "maintenance.ics"), build, private=token is not None)
+    async def build(snapshot: Snapshot, _session: AsyncSession) -> Rendered:
+        return build_calendar(snapshot, reader_for(snapshot, token), settings, language)
+
+    return await serve(
+        request, (token, "maintenance.ics"), build, private=token is not None, language=language
+    )
+
+
+async def _language(request: Request, settings: Settings, token: str | None) -> str:
+    """A feed's labels follow the page's rule (feed readers mostly send no preference, so
+    the customer's language or the site's decides)."""
+    snapshot = await request.app.state.page_cache.current_snapshot()
+    return reader_language(request, settings, customer_language=customer_language(snapshot, token))
 
 
 class PublicFeeds(Controller):

@@ -19,24 +19,41 @@ from app.public import render
 from app.public.http import serve
 from app.public.snapshot import Snapshot
 from app.web.deps import AppSettings, Db
+from app.web.page_language import reader_language
 
 
 def _renderer(request: Request) -> Any:
     return request.app.state.renderer
 
 
+async def _language(request: Request, settings: AppSettings, token: str | None) -> str:
+    """The page's language, decided before the cache is asked (it is part of the key)."""
+    cache = request.app.state.page_cache
+    return reader_language(
+        request,
+        settings,
+        customer_language=render.customer_language(await cache.current_snapshot(), token),
+    )
+
+
 async def index(request: Request, settings: AppSettings, token: str | None) -> Response[Any]:
+    language = await _language(request, settings, token)
+
     async def build(snapshot: Snapshot, _session: AsyncSession) -> render.Rendered:
         return render.render_index(
-            _renderer(request), snapshot, render.reader_for(snapshot, token), settings
+            _renderer(request), snapshot, render.reader_for(snapshot, token), settings, language
         )
 
-    return await serve(request, (token, "index"), build, private=token is not None)
+    return await serve(
+        request, (token, "index"), build, private=token is not None, language=language
+    )
 
 
 async def incident(
     request: Request, settings: AppSettings, token: str | None, incident_id: str
 ) -> Response[Any]:
+    language = await _language(request, settings, token)
+
     async def build(snapshot: Snapshot, session: AsyncSession) -> render.Rendered:
         return await render.render_incident(
             _renderer(request),
@@ -45,14 +62,23 @@ async def incident(
             render.reader_for(snapshot, token),
             settings,
             incident_id,
+            language,
         )
 
-    return await serve(request, (token, "incident", incident_id), build, private=token is not None)
+    return await serve(
+        request,
+        (token, "incident", incident_id),
+        build,
+        private=token is not None,
+        language=language,
+    )
 
 
 async def history(
     request: Request, settings: AppSettings, token: str | None, page: int
 ) -> Response[Any]:
+    language = await _language(request, settings, token)
+
     async def build(snapshot: Snapshot, session: AsyncSession) -> render.Rendered:
         return await render.render_history(
             _renderer(request),
@@ -61,9 +87,12 @@ async def history(
             render.reader_for(snapshot, token),
             settings,
             page,
+            language,
         )
 
-    return await serve(request, (token, "history", page), build, private=token is not None)
+    return await serve(
+        request, (token, "history", page), build, private=token is not None, language=language
+    )
 
 
 _PAGE = QueryParameter(name="page", default=1, ge=1, le=1000)

@@ -22,6 +22,7 @@ from app.components.service import list_components
 from app.customers import service as customers
 from app.customers.schemas import CustomerCreate, CustomerUpdate
 from app.lib.errors import DomainError
+from app.lib.languages import LANGUAGES
 from app.subscribers import contacts, service
 from app.subscribers.pages.helpers import channels
 from app.subscribers.schemas import SubscriberCreate
@@ -53,6 +54,7 @@ async def _customer_page(
         request,
         "admin/customer.html",
         customer=customer,
+        languages=LANGUAGES,
         components=await list_components(db),
         chosen={c.id for c in customer.components},
         may_manage=may(actor, Act.MANAGE_CUSTOMERS),
@@ -75,7 +77,12 @@ class CustomerDeskPages(Controller):
 
     @get("/new", opt={"act": Act.MANAGE_CUSTOMERS})
     async def new(self, request: Request, db: Db, actor: CurrentActor) -> Response[Any]:
-        return admin_page(request, "admin/customer_new.html", components=await list_components(db))
+        return admin_page(
+            request,
+            "admin/customer_new.html",
+            components=await list_components(db),
+            languages=LANGUAGES,
+        )
 
     @post("/new", opt={"act": Act.MANAGE_CUSTOMERS})
     async def create(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
@@ -84,7 +91,11 @@ class CustomerDeskPages(Controller):
             customer = await customers.create_customer(
                 db,
                 actor=actor,
-                data=CustomerCreate(name=_text(form, "name"), components=_chosen(form)),
+                data=CustomerCreate(
+                    name=_text(form, "name"),
+                    components=_chosen(form),
+                    language=_text(form, "language") or None,
+                ),
             )
         except DomainError as exc:
             await db.rollback()
@@ -113,7 +124,11 @@ class CustomerDeskPages(Controller):
                 db,
                 actor=actor,
                 customer_id=customer_id,
-                data=CustomerUpdate(name=_text(form, "name") or None, components=_chosen(form)),
+                data=CustomerUpdate(
+                    name=_text(form, "name") or None,
+                    components=_chosen(form),
+                    language=_text(form, "language") or None,
+                ),
             )
         except DomainError as exc:
             await db.rollback()

@@ -21,6 +21,7 @@ from app.subscribers.pages.helpers import (
     customer_for,
     render_page,
     sms_offered,
+    subscriber_language,
 )
 from app.web.deps import AppSettings, Db
 
@@ -67,6 +68,7 @@ async def sms_post(
             client=client_host(request),
             mail=confirmation_mail(request),
             secret=settings.secret_key,
+            language=await subscriber_language(request, settings, customer),
         )
     except DomainError as exc:
         await db.rollback()

@@ -30,7 +30,10 @@ from app.subscribers.pages.helpers import (
     confirmation_mail,
     customer_for,
     form_fields,
+    page_gettext,
+    page_language_of,
     render_page,
+    subscriber_language,
 )
 from app.web.deps import AppSettings, Db
 
@@ -56,6 +59,7 @@ async def subscribe_post(
 ) -> Response[str]:
     customer = await customer_for(db, token)
     channel, email, url, components = await form_fields(request)
+    language = await subscriber_language(request, settings, customer)
     client = client_host(request)
     secret = None
     try:
@@ -70,6 +74,7 @@ async def subscribe_post(
                 allow_private=settings.webhook_allow_private,
                 kind=channel,
                 channels=channels(request),
+                language=language,
             )
         else:
             await subscribing.subscribe(
@@ -79,6 +84,7 @@ async def subscribe_post(
                 components=components,
                 client=client,
                 mail=confirmation_mail(request),
+                language=language,
             )
     except DomainError as exc:
         await db.rollback()
@@ -108,7 +114,10 @@ async def subscribe_post(
         secret=secret,
         kind_name=labels(channels(request)).get(channel, ""),
         what=await subscribing.what_is_chosen(
-            db, customer_name=customer.name if customer else None, components=components
+            db,
+            customer_name=customer.name if customer else None,
+            components=components,
+            language=page_language_of(request, settings, customer),
         ),
         components=[],
         error=None,
@@ -124,14 +133,15 @@ async def follow_post(
     snapshot = await load_snapshot(db, version=0)
     reader = render.reader_for(snapshot, token)
     view = await render.incident_view(snapshot, db, reader, incident_id)
-    context = render.incident_context(snapshot, reader, settings, view)
+    context = render.incident_context(snapshot, reader, settings, view, settings.language)
     form = await request.form()
     email = str(form.get("email") or "")
     # Read before a rollback expires the objects.
     title, back, customer = view.incident.title, f"{reader.prefix}/incidents/{view.id}", None
     if reader.customer is not None:  # a detached copy, for the page's name and links
         c = reader.customer
-        customer = Customer(id=c.id, name=c.name, token=c.token)
+        customer = Customer(id=c.id, name=c.name, token=c.token, language=c.language)
+    _ = page_gettext(request, settings, customer)
     try:
         await follow.follow_incident(
             db,
@@ -150,7 +160,7 @@ async def follow_post(
             "subscription.html",
             customer=customer,
             status_code=exc.status_code,
-            heading=f"Get updates on “{title}”",
+            heading=_("Get updates on “%(title)s”") % {"title": title},
             message=exc.message,
             action="done",
             subscriber=None,
@@ -163,11 +173,12 @@ async def follow_post(
         "subscription.html",
         customer=customer,
         heading="Check your inbox",
-        message=(
-            f"If you do not follow it yet, a confirmation link is on its way to {email}. "
-            f"Once you follow it, each update on “{title}” comes to you by "
-            "email until it is resolved."
-        ),
+        message=_(
+            "If you do not follow it yet, a confirmation link is on its way to %(email)s. "
+            "Once you follow it, each update on “%(title)s” comes to you by email until it "
+            "is resolved."
+        )
+        % {"email": email, "title": title},
         action="done",
         subscriber=None,
         token="",
@@ -181,15 +192,17 @@ async def confirm_page(
     customer = await customer_for(db, token)
     if do:
         subscriber = await subscribing.confirm(db, secret=settings.secret_key, token=link)
-        what = await subscribing.what_is_subscribed(db, subscriber)
-        where = subscriber.address or subscriber.url or "this address"
+        language = page_language_of(request, settings, customer)
+        what = await subscribing.what_is_subscribed(db, subscriber, language=language)
+        _ = page_gettext(request, settings, customer)
+        where = subscriber.address or subscriber.url or _("this address")
         return render_page(
             request,
             settings,
             "subscription.html",
             customer=customer,
             heading="Subscription confirmed",
-            message=f"From now on, {where} receives {what}.",
+            message=_("From now on, %(where)s receives %(what)s.") % {"where": where, "what": what},
             action="done",
             subscriber=None,
             token=link,
@@ -203,7 +216,9 @@ async def confirm_page(
         customer=customer,
         heading="Confirm your subscription",
         message=None,
-        what=await subscribing.what_is_subscribed(db, subscriber),
+        what=await subscribing.what_is_subscribed(
+            db, subscriber, language=page_language_of(request, settings, customer)
+        ),
         action="confirm",
         subscriber=subscriber,
         token=link,
@@ -302,6 +317,10 @@ class SubscribePages(Controller):
         form = await request.form()
         chosen = [str(c) for c in form.getall("components")] if "components" in form else []
         await service.choose_own_components(db, subscriber=subscriber, components=chosen)
+        if "language" in form:
+            await subscribing.choose_own_language(
+                db, subscriber=subscriber, language=str(form.get("language") or "") or None
+            )
         return render_page(
             request,
             settings,
