@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.customers.page_links import fill
+from app.delivery.reader_words import reader_words
 from app.incidents.models import Incident, Update
 from app.incidents.status import FINAL_STATUSES, status_label
 from app.lib.clock import as_utc
@@ -76,11 +77,14 @@ def update_email_context(
     manage_url: str,
     unsubscribe_url: str,
     components: list[EmailComponent] | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """What `templates/email/incident-update/` needs for one reader (None: the public).
 
     `components` are the affected components this reader may see, with their status now;
-    without it (a preview), the incident's own statuses stand in.
+    without it (a preview), the incident's own statuses stand in. `language` is the
+    reader's (absent: the site's): the words are the update's in it when it carries it,
+    else the site's, with a line saying so (`not_yet_in_language`).
     """
     prefix = f"/c/{customer.token}" if customer else ""
     if components is None:
@@ -91,8 +95,12 @@ def update_email_context(
     is_open = update.status not in FINAL_STATUSES
     promise = (update.next_update_at or incident.next_update_at) if is_open else None
     incident_url = f"{settings.base_url}{prefix}/incidents/{incident.id}"
-    body = fill(update.body, incident_url)
+    chosen = reader_words(settings, update, language)
+    body = fill(chosen.words, incident_url)
     return {
+        "language": chosen.reader_language,
+        "words_language": chosen.language,
+        "not_yet_in_language": chosen.fell_back,
         "page_name": settings.page_name,
         "customer_name": customer.name if customer else None,
         "incident": incident,

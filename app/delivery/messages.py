@@ -36,6 +36,7 @@ from app.delivery.models import ComponentChange, Delivery, Message
 from app.delivery.news import News, PageState, page_state
 from app.delivery.nudges import prepare_nudge
 from app.delivery.prepared import Prepared
+from app.delivery.reader_words import reader_language
 from app.delivery.reuse import CommonParts, Snapshots
 from app.incidents.models import Incident, Update
 from app.lib.templating import Renderer
@@ -94,7 +95,7 @@ class Batch:
         self._pages: dict[str | None, PageState] = {}
         self._components: dict[tuple[str | None, str], list[EmailComponent]] = {}
         # An update email's part shared by one audience, by (update id, customer id).
-        self._update_emails: dict[tuple[str, str | None], tuple[str, EmailParts]] = {}
+        self._update_emails: dict[tuple[str, str | None, str], tuple[str, EmailParts]] = {}
         # A webhook body's part shared by one audience, by (update id, customer id).
         self.payload_parts: dict[tuple[str, str | None], bytes] = {}
         self.domain = message_domain(settings)
@@ -291,9 +292,10 @@ class Batch:
         update, incident = news.update, news.incident
         s = self.settings
         customer = self.customers.get(subscriber.customer_id or "")
-        audience_key = (update.id, customer.id if customer else None)
+        language = reader_language(s, subscriber, customer)
+        audience_key = (update.id, customer.id if customer else None, language)
         if audience_key not in self._update_emails:
-            parts = await self._update_email_parts(update, incident, customer)
+            parts = await self._update_email_parts(update, incident, customer, language)
             self._update_emails[audience_key] = parts
         first_id, common_parts = self._update_emails[audience_key]
         domain = self.domain
@@ -312,10 +314,11 @@ class Batch:
         )
 
     async def _update_email_parts(
-        self, update: Update, incident: Incident, customer: Customer | None
+        self, update: Update, incident: Incident, customer: Customer | None, language: str
     ) -> tuple[str, EmailParts]:
-        """What every reader of one audience gets of an update's email, once per batch: the
-        id of the first update that audience saw (for threading) and the rendered words."""
+        """What every reader of one audience and language gets of an update's email, once
+        per batch: the id of the first update that audience saw (for threading) and the
+        rendered words."""
         s = self.settings
         audience = aud.for_customer(customer.id) if customer else aud.PUBLIC
         visible = aud.visible_updates(audience, incident.updates)
@@ -332,11 +335,14 @@ class Batch:
                 manage_url=f"{s.base_url}/subscription/{mark}",
                 unsubscribe_url=f"{s.base_url}/unsubscribe/{mark}",
                 components=components,
+                language=language,
             )
             return render_parts(self.renderer, Message.INCIDENT_UPDATE.value, context)
 
         key = (
             update.id,
+            language,
+            tuple(sorted((update.translations or {}).items())),
             customer.id if customer else None,
             customer.name if customer else None,
             update.body,

@@ -27,6 +27,7 @@ from app.public.front_page import status_page
 from app.public.incident_page import component_histories
 from app.public.snapshot import Snapshot, UnknownToken
 from app.public.views import IncidentView, component_statuses, visible_incidents
+from app.public.words import PageWords
 from app.settings import Settings
 
 HTML = "text/html; charset=utf-8"
@@ -63,6 +64,10 @@ def _page_globals(settings: Settings, reader: Reader) -> dict[str, Any]:
         "customer_name": reader.customer_name,
         "base_url": settings.base_url,
         "time_zone": settings.time_zone,
+        # The page's language (the site's here; a reader's choice where the page has one),
+        # and how each update's words are shown in it.
+        "language": settings.language,
+        "page_words": PageWords(site_language=settings.language),
     }
 
 

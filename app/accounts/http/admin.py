@@ -14,6 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.response import Redirect
 
 from app.accounts.http.session import csrf_token, current_token
+from app.lib.languages import LANGUAGES
 
 
 def admin_page(
@@ -28,6 +29,9 @@ def admin_page(
         "notice": request.query_params.get("notice", ""),
         "error": request.query_params.get("error", ""),
         "path": request.url.path,
+        # What the draft forms and the queue offer and show an update's languages by.
+        "site_language": settings.language,
+        "languages": LANGUAGES,
     }
     html = request.app.state.renderer.render(page, **{**base, **context})
     return Response(html, status_code=status_code, media_type=MediaType.HTML)

@@ -30,6 +30,7 @@ from app.delivery.channels.base import Channel, Shared
 from app.delivery.channels.bounded_http import retry_after
 from app.delivery.models import Message
 from app.delivery.queue import Outcome
+from app.delivery.reader_words import reader_language, reader_words
 from app.incidents.models import Incident, Update
 from app.incidents.status import IncidentKind, IncidentStatus, MaintenanceStatus, status_label
 from app.lib.errors import Conflict
@@ -113,13 +114,20 @@ def one_line(words: str, limit: int = LINE_CHARS) -> str:
 
 
 def update_text(
-    renderer: Renderer, settings: Settings, incident: Incident, update: Update, url: str
+    renderer: Renderer,
+    settings: Settings,
+    incident: Incident,
+    update: Update,
+    url: str,
+    language: str | None = None,
 ) -> str:
-    """An update's SMS as its reader gets it, `url` being the reader's own page link.
+    """An update's SMS as its reader gets it, `url` being the reader's own page link and
+    `language` theirs (absent: the site's; see `app.delivery.reader_words`).
 
     The words' line is cut shorter when that makes the whole text one SMS instead of two:
     each reader costs half as much, and the page link carries the rest."""
-    words = fill(update.body, url)
+    chosen = reader_words(settings, update, language)
+    words = fill(chosen.words, url)
 
     def render(limit: int) -> str:
         text = renderer.render(
@@ -128,7 +136,9 @@ def update_text(
             title=incident.title,
             status=status_label(update.status),
             line=one_line(words, limit),
+            note=chosen.note(),
             url=url,
+            language=chosen.reader_language,
         )
         return text.strip().translate(_PLAIN)
 
@@ -266,7 +276,9 @@ async def update_message(
     batch: Batch, delivery: Delivery, subscriber: Subscriber, news: News
 ) -> SmsMessage:
     url = f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{news.incident.id}"
-    text = update_text(batch.renderer, batch.settings, news.incident, news.update, url)
+    customer = batch.customers.get(subscriber.customer_id or "")
+    language = reader_language(batch.settings, subscriber, customer)
+    text = update_text(batch.renderer, batch.settings, news.incident, news.update, url, language)
     return SmsMessage(subscriber.address or "", text)
 
 
