@@ -18,6 +18,8 @@ from app.comms.models import MessageTemplate
 from app.comms.schemas import TemplateCreate, TemplateUpdate
 from app.comms.wording.promises import PROMISE_AT, PROMISE_IN
 from app.comms.wording.render_pool import render
+from app.comms.wording.sandbox import SAMPLE_VALUES
+from app.comms.wording.template_languages import in_language, template_language
 from app.customers.models import Customer
 from app.customers.page_links import PAGE_LINK
 from app.customers.page_links import page_url as customer_page_url
@@ -35,7 +37,7 @@ from app.incidents.status import (
 from app.incidents.timing import default_next_update_at
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
-from app.lib.languages import DEFAULT_LANGUAGE, check_language
+from app.lib.languages import DEFAULT_LANGUAGE
 from app.lib.text import markdown_to_safe_html
 from app.lib.times_in_words import say
 
@@ -187,14 +189,9 @@ async def template_for(
     """The template written for this status that fits best: one for this impact and
     audience over a general one (a template with no impact or audience fits any). Only
     templates in `language` are candidates (None: the site's language)."""
-    in_language = (
-        MessageTemplate.language.is_(None)
-        if language is None
-        else MessageTemplate.language == language
-    )
     candidates = (
         await session.scalars(
-            select(MessageTemplate).where(MessageTemplate.status == status, in_language)
+            select(MessageTemplate).where(MessageTemplate.status == status, in_language(language))
         )
     ).all()
     fitting = [
@@ -214,37 +211,6 @@ async def get_template(session: AsyncSession, template_id: str) -> MessageTempla
     return template
 
 
-_SAMPLE = {
-    "title": "Elevated error rates",
-    "status": "Investigating",
-    "impact": "major",
-    "components": ["API", "Search"],
-    "components_text": "API and Search",
-    "customer_name": "Example Customer",
-    "started_at": "14:03 UTC",
-    "next_update_at": "14:33 UTC",
-    "next_update_in": "30 minutes",
-    "page_url": "https://status.example.com/incidents/abc",
-    "window_start": "Dec 02, 02:00 UTC",
-    "window_end": "Dec 02, 04:00 UTC",
-    "started_on": "Dec 02, 14:03 UTC",
-    "resolved_on": "Dec 02, 15:40 UTC",
-    "lasted": "97 minutes",
-}
-
-
-def template_language(value: str | None, *, site_language: str = DEFAULT_LANGUAGE) -> str | None:
-    """A template's language as stored: None for the site's (or none given), else one we
-    publish in; a 422 otherwise."""
-    if not value:
-        return None
-    try:
-        language = check_language(value, what="language")
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field="language") from None
-    return None if language == site_language else language
-
-
 def _check_template(name: str, status: str, impact: str | None, aud: str | None) -> None:
     if not name.strip():
         raise InvalidInput("name must not be blank", field="name")
@@ -258,8 +224,8 @@ def _check_template(name: str, status: str, impact: str | None, aud: str | None)
 async def _try_render(subject: str, body: str) -> None:
     # Saved templates must render against the documented variables: a typo fails now, with
     # its line, not in the middle of an incident.
-    await render(subject, _SAMPLE, field="subject")
-    await render(body, _SAMPLE, field="body")
+    await render(subject, SAMPLE_VALUES, field="subject")
+    await render(body, SAMPLE_VALUES, field="body")
 
 
 async def _unique_name(
