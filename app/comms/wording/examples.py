@@ -173,3 +173,21 @@ async def similar_examples(
         ),
     )
     return ranked[:limit]
+
+
+async def examples_by_language(
+    session: AsyncSession, *, incident: Incident, status: str, site_language: str
+) -> dict[str, list[Example]]:
+    """For each other language some example is written in, the similar examples in it:
+    models for the words of the draft in that language."""
+    languages = await session.scalars(
+        select(Example.language).where(Example.language.is_not(None)).distinct()
+    )
+    found = {}
+    for language in sorted(set(languages.all()) - {site_language}):
+        similar = await similar_examples(
+            session, incident=incident, status=status, language=language
+        )
+        if similar:
+            found[language] = similar
+    return found
