@@ -27,9 +27,8 @@ from app.comms.models import DraftReview, Example, Pause
 from app.comms.review import publishing, service
 from app.comms.review.reached import affected_customers
 from app.comms.schemas import DraftCreate
-from app.comms.wording import examples, promises, unfinished
+from app.comms.wording import composing, examples, promises, unfinished
 from app.comms.wording import templates as wording
-from app.comms.wording import composing
 from app.comms.wording.composing import Composing, compose, email_subject_preview
 from app.comms.wording.promises import promise_pick
 from app.comms.wording.site import site_for
