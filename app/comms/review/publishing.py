@@ -121,7 +121,9 @@ async def _refuse_missing_languages(
         select(Customer.name, Customer.language).where(Customer.id.in_(ids)).order_by(Customer.name)
     )
     carried = languages_of(update, site_language=site_language)
-    missing = missing_languages(policy, carried=carried, readers=list(rows.tuples().all()))
+    missing = missing_languages(
+        policy, carried=carried, readers=[(name, lang) for name, lang in rows.all()]
+    )
     if missing:
         named = "; ".join(
             f"{name} reads {LANGUAGES.get(lang, lang)} ({lang})" for name, lang in missing
