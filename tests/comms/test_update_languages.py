@@ -251,3 +251,31 @@ async def test_filling_german_from_a_template_uses_the_german_template_or_says_i
         f"/admin/incidents/{incident['id']}/compose", data={**form, "fill_language": "ja"}
     )
     assert "No template in 日本語 for “Looking”" in fallback.text
+
+
+async def test_an_example_keeps_the_german_words_and_is_offered_when_writing_german(
+    client, keys, users
+):
+    api, incident = await _incident(client, keys)
+    published = await factories.publish(
+        client, keys["comms_lead"], incident["id"], "The API fails.", translations={"de": GERMAN}
+    )
+    marked = await client.put(
+        f"/api/v1/examples/{published['id']}",
+        json={"tags": ["api"], "language": "de"},
+        headers=keys["comms_lead"],
+    )
+    assert marked.status_code == 200, marked.text
+    assert (marked.json()["language"], marked.json()["body"]) == ("de", GERMAN)
+    refused = await client.put(
+        f"/api/v1/examples/{published['id']}", json={"language": "ja"}, headers=keys["comms_lead"]
+    )
+    assert refused.status_code == 422 and "no words in ja" in refused.text
+
+    other = await factories.incident(
+        client, keys["responder"], "API slow", components=[{"id": api["id"]}]
+    )
+    await sign_in(client, "lead")
+    page = (await client.get(f"/admin/incidents/{other['id']}")).text
+    german = page[page.index('name="words:de"') :]
+    assert "Similar past words in Deutsch" in german and GERMAN in german
