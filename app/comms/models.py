@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin, TimestampMixin
@@ -20,8 +20,13 @@ class MessageTemplate(IdMixin, TimestampMixin, Base):
     """A tone-of-voice template: Markdown in (sandboxed) Jinja2 syntax."""
 
     __tablename__ = "comms_templates"
+    # A name is unique per language (the service also refuses two of one name in the site's
+    # language, whose `language` is NULL and which a unique constraint would let pass).
+    __table_args__ = (UniqueConstraint("name", "language"),)
 
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The language its words are written in; None: the site's (TIDINGS_LANGUAGE).
+    language: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(32), index=True)
     impact: Mapped[str | None] = mapped_column(String(16))
     audience: Mapped[str | None] = mapped_column(String(16))  # public | customer | None (any)
@@ -47,6 +52,8 @@ class Example(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(32))
     impact: Mapped[str] = mapped_column(String(16))
     component_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The language of `body` (the published words'); None: the site's.
+    language: Mapped[str | None] = mapped_column(String(8))
     marked_by: Mapped[str] = mapped_column(String(200))
 
 
@@ -71,6 +78,10 @@ class CommsPolicy(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     require_approval: Mapped[bool] = mapped_column(Boolean, default=True)
     author_may_approve_major: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Refuse to publish words to a customer whose language is set unless they carry it.
+    require_customer_language: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     updated_by: Mapped[str] = mapped_column(String(200), default="system")
 
 

@@ -21,6 +21,8 @@ class TemplateCreate(msgspec.Struct, kw_only=True):
     impact: str | None = None
     audience: str | None = None  # public | customer; absent: any
     notes: str = ""
+    # The language its words are written in (de, ja, ...); absent: the site's language.
+    language: str | None = None
 
 
 class TemplateUpdate(msgspec.Struct, kw_only=True):
@@ -31,6 +33,7 @@ class TemplateUpdate(msgspec.Struct, kw_only=True):
     impact: str | None = None
     audience: str | None = None
     notes: str | None = None
+    language: str | None = None
 
 
 class TemplateRead(msgspec.Struct, kw_only=True):
@@ -44,6 +47,7 @@ class TemplateRead(msgspec.Struct, kw_only=True):
     notes: str
     updated_by: str
     updated_at: datetime
+    language: str | None = None  # None: the site's language
 
 
 class PreviewRequest(msgspec.Struct, kw_only=True):
@@ -84,10 +88,14 @@ class DraftCreate(DatedRequest, kw_only=True):
     components: list[AffectedComponent] | None = None
     # False: published without telling subscribers (e.g. a postmortem only for the page).
     deliver_notifications: bool = True
+    # The same update in other languages, {language: words}; `body` is the site's language.
+    translations: dict[str, str] | None = None
 
 
 class DraftEdit(DatedRequest, kw_only=True):
     body: str | None = None
+    # Replaces the words in other languages ({} removes them all); absent keeps them.
+    translations: dict[str, str] | None = None
     # The status the words go out under (alone, it changes only that).
     status: str | None = None
     # Replaces the statuses the draft sets ([] sets none); absent keeps them.
@@ -212,6 +220,8 @@ class QueueItemRead(msgspec.Struct, kw_only=True):
 
 class ExampleMark(msgspec.Struct, kw_only=True):
     tags: list[str] = []
+    # Keep the update's words in this language (one it carries); absent: the site's.
+    language: str | None = None
 
 
 class ExampleRead(msgspec.Struct, kw_only=True):
@@ -223,6 +233,7 @@ class ExampleRead(msgspec.Struct, kw_only=True):
     impact: str
     tags: list[str]
     marked_by: str
+    language: str | None = None  # None: the site's language
 
 
 class ToneRuleUpdate(msgspec.Struct, kw_only=True):
@@ -244,11 +255,14 @@ class ToneRuleRead(msgspec.Struct, kw_only=True):
 class PolicyUpdate(msgspec.Struct, kw_only=True):
     require_approval: bool | None = None
     author_may_approve_major: bool | None = None
+    # Refuse to publish words to a customer whose language is set unless they carry it.
+    require_customer_language: bool | None = None
 
 
 class PolicyRead(msgspec.Struct, kw_only=True):
     require_approval: bool
     author_may_approve_major: bool
+    require_customer_language: bool = False
 
 
 class PauseCreate(DatedRequest, kw_only=True):

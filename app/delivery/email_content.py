@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from app.components.status import ComponentStatus
 from app.customers.models import Customer
 from app.customers.page_links import fill
+from app.delivery.reader_words import reader_words
 from app.incidents.models import Incident, Update
 from app.incidents.status import FINAL_STATUSES, status_label
 from app.lib.clock import as_utc
@@ -83,7 +84,8 @@ def update_email_context(
     `components` are the affected components this reader may see, with their status now;
     without it (a preview), the incident's own statuses stand in. `language` is the reader's
     (`app.lib.languages.message_language`; None: the site's): the email's own words, its
-    dates and its `lang` follow it.
+    dates and its `lang` follow it, and the update's words are those in it when the update
+    carries it, else the site's, with a line saying so (`not_yet_in_language`).
     """
     language = language or settings.language
     prefix = f"/c/{customer.token}" if customer else ""
@@ -95,11 +97,12 @@ def update_email_context(
     is_open = update.status not in FINAL_STATUSES
     promise = (update.next_update_at or incident.next_update_at) if is_open else None
     incident_url = f"{settings.base_url}{prefix}/incidents/{incident.id}"
-    # The words as published; where an update carries them in several languages, this is
-    # where the reader's `language` picks theirs.
-    body = fill(update.body, incident_url)
+    chosen = reader_words(settings, update, language)
+    body = fill(chosen.words, incident_url)
     return {
-        "language": language,
+        "language": chosen.reader_language,
+        "words_language": chosen.language,
+        "not_yet_in_language": chosen.fell_back,
         "page_name": settings.page_name,
         "customer_name": customer.name if customer else None,
         "incident": incident,

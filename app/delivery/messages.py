@@ -36,9 +36,9 @@ from app.delivery.models import ComponentChange, Delivery, Message
 from app.delivery.news import News, PageState, page_state
 from app.delivery.nudges import prepare_nudge
 from app.delivery.prepared import Prepared
+from app.delivery.reader_words import reader_language
 from app.delivery.reuse import CommonParts, Snapshots
 from app.incidents.models import Incident, Update
-from app.lib.languages import message_language
 from app.lib.templating import Renderer
 from app.public.snapshot import Snapshot
 from app.settings import Settings
@@ -150,11 +150,8 @@ class Batch:
     def language(self, subscriber: Subscriber) -> str:
         """The language this subscriber's messages are written in: theirs, else their
         customer's, else the site's (the one rule, `message_language`)."""
-        customer = self.customers.get(subscriber.customer_id or "")
-        return message_language(
-            subscriber=subscriber.language,
-            customer=customer.language if customer else None,
-            site=self.settings.language,
+        return reader_language(
+            self.settings, subscriber, self.customers.get(subscriber.customer_id or "")
         )
 
     def prefix(self, subscriber: Subscriber) -> str:
@@ -353,6 +350,8 @@ class Batch:
 
         key = (
             update.id,
+            language,
+            tuple(sorted((update.translations or {}).items())),
             customer.id if customer else None,
             language,
             customer.name if customer else None,

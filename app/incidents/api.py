@@ -28,7 +28,7 @@ from app.web.deps import AppSettings, Db
 
 
 def update_read(update: Update) -> UpdateRead:
-    return shape(UpdateRead, update)
+    return shape(UpdateRead, update, translations=dict(update.translations or {}))
 
 
 # Who each incident affects is the audience rule's answer, which reads this package's models:

@@ -106,7 +106,10 @@ class Update(IdMixin, TimestampMixin, Base):
 
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(32))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # in the site's language (TIDINGS_LANGUAGE)
+    # The same words in other languages, {language: words} (`app.incidents.translations`);
+    # approved and published with `body`, and as final once published. None: none.
+    translations: Mapped[dict[str, str] | None] = mapped_column(JSON)
     author: Mapped[str] = mapped_column(String(200))  # for display
     # Whose words these are (`Actor.id`): the rules compare this, never the display name.
     # None only for words older than identities that could not be traced to one.

@@ -65,6 +65,8 @@ class UpdateCreate(DatedRequest, kw_only=True):
     components: list[AffectedComponent] | None = None
     next_update_at: datetime | None = None
     deliver_notifications: bool = True
+    # The same words in other languages, {language: words}; `body` is the site's language.
+    translations: dict[str, str] | None = None
 
 
 class UpdateRead(msgspec.Struct, kw_only=True):
@@ -87,6 +89,8 @@ class UpdateRead(msgspec.Struct, kw_only=True):
     audience_customer_ids: list[str] | None
     created_at: datetime
     updated_at: datetime
+    # The same words in other languages, {language: words} ({}: only the site's, `body`).
+    translations: dict[str, str] = {}
 
 
 class IncidentComponentRead(msgspec.Struct, kw_only=True):

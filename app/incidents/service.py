@@ -38,8 +38,10 @@ from app.incidents.status import (
     parse_status,
 )
 from app.incidents.timing import promise_when_published, stamp_status
+from app.incidents.translations import clean_translations
 from app.lib.clock import utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
+from app.lib.languages import DEFAULT_LANGUAGE
 
 DIRECT_PUBLISH = "published directly by its author, without the review queue"
 
@@ -184,9 +186,17 @@ async def list_updates(
 
 
 async def post_update(
-    session: AsyncSession, *, actor: Actor, incident_id: str, data: UpdateCreate
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    incident_id: str,
+    data: UpdateCreate,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> Update:
     """Write a timeline entry, kept as a draft that nobody outside the team sees.
+
+    `body` is in `site_language`; `data.translations` the same words in others (a 422
+    names an unknown language, the site's own, or blank words).
 
     There is no publishing here: words are published (and sent, and their audience
     recorded) only by `app.comms.review.publishing`, so `publish` is refused rather than ignored.
@@ -207,6 +217,7 @@ async def post_update(
         incident_id=incident.id,
         status=data.status,
         body=clean_body(data.body),
+        translations=clean_translations(data.translations, site_language=site_language),
         author=actor.name,
         author_id=actor.id,
         state=UpdateState.DRAFT.value,

@@ -34,6 +34,7 @@ from app.public.views import (
     update_status_words,
     visible_incidents,
 )
+from app.public.words import PageWords
 from app.settings import Settings
 
 HTML = "text/html; charset=utf-8"
@@ -86,6 +87,8 @@ def page_frame(
         "languages": LANGUAGES,
         "page_path": path,
         "update_status_words": update_status_words,
+        # How each update's words are shown in the page's language.
+        "page_words": PageWords(site_language=settings.language),
     }
 
 

@@ -103,6 +103,14 @@ def read(body: dict[str, Any], key: str, model: type[Any]) -> Any:
         raw = {}
     if not isinstance(raw, dict):
         raise InvalidInput(f"{key} must be an object", field=key)
+    if "translations" in raw:
+        # Statuspage has no such field: words here are the site's language only, rather
+        # than other languages dropped without a word.
+        raise InvalidInput(
+            f"{key}[translations]: the Manage API takes words in the site's language only; "
+            "write other languages with the drafts API (/api/v1/incidents/{id}/drafts)",
+            field=f"{key}[translations]",
+        )
     raw = {
         k: (rails_bool(v, f"{key}[{k}]") if k in _BOOLS and v is not None else v)
         for k, v in raw.items()

@@ -5,7 +5,7 @@ the history. Each change now records its subjects (an incident, a component, the
 or everything) beside the version it made; the copy turns them into the paths to write.
 
 Revision ID: 0023_history_paths
-Revises: 0020_send_paces
+Revises: 0022_update_languages
 Create Date: 2026-12-07 11:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023_history_paths"
-down_revision: str | Sequence[str] | None = "0020_send_paces"
+down_revision: str | Sequence[str] | None = "0022_update_languages"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -38,7 +38,7 @@ async def test_demo_templates_render_plainly_with_an_apology_and_a_next_update(
         for impact in ("minor", "critical"):
             for template in templates:
                 context = {
-                    **wording._SAMPLE,
+                    **wording.SAMPLE_VALUES,
                     "impact": impact,
                     "status": wording.status_words(template.status),
                 }

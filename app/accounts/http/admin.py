@@ -14,6 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.response import Redirect
 
 from app.accounts.http.session import csrf_token, current_token
+from app.lib.languages import LANGUAGES
 
 
 def admin_page(
@@ -30,6 +31,9 @@ def admin_page(
         "path": request.url.path,
         # The desk is written in English whatever the site's language (dates included).
         "language": "en",
+        # What the draft forms and the queue offer and show an update's languages by.
+        "site_language": settings.language,
+        "languages": LANGUAGES,
     }
     html = request.app.state.renderer.render(page, **{**base, **context})
     return Response(html, status_code=status_code, media_type=MediaType.HTML)

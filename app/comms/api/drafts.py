@@ -145,13 +145,15 @@ class DraftController(Controller):
 
     @patch("/updates/{update_id:str}", opt={"act": Act.DRAFT})
     async def edit_draft(
-        self, db: Db, actor: CurrentActor, update_id: str, data: DraftEdit
+        self, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str, data: DraftEdit
     ) -> UpdateRead:
         draft = await service.edit_draft(
             db,
             actor=actor,
             update_id=update_id,
             body=data.body,
+            translations=data.translations,
+            site_language=settings.language,
             components=data.components,
             status=data.status,
             promise=chosen_promise(
@@ -164,7 +166,13 @@ class DraftController(Controller):
     async def submit(
         self, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str
     ) -> UpdateRead:
-        draft = await service.submit_draft(db, actor=actor, update_id=update_id, zone=settings.zone)
+        draft = await service.submit_draft(
+            db,
+            actor=actor,
+            update_id=update_id,
+            zone=settings.zone,
+            site_language=settings.language,
+        )
         return update_read(draft)
 
     @post("/updates/{update_id:str}/approve", status_code=200, opt={"act": Act.APPROVE})
@@ -186,6 +194,7 @@ class DraftController(Controller):
             zone=settings.zone,
             version=data.version,
             sms=data.sms,
+            site_language=settings.language,
             promise=chosen_promise(
                 minutes=data.next_update_in_minutes, at=data.next_update_at, now=utcnow()
             ),

@@ -84,12 +84,13 @@ class IncidentApi(IncidentController):
         request: Request,
         db: Db,
         actor: CurrentActor,
+        settings: AppSettings,
         incident_id: str,
         data: UpdateCreate,
     ) -> Response[Any]:
         async def create() -> UpdateRead:
             update = await publishing.post_update(
-                db, actor=actor, incident_id=incident_id, data=data
+                db, actor=actor, incident_id=incident_id, data=data, site_language=settings.language
             )
             return update_read(update)
 

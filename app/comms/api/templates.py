@@ -37,6 +37,7 @@ from app.web.idempotency import create_once
 
 def template_read(t: MessageTemplate) -> TemplateRead:
     return TemplateRead(
+        language=t.language,
         id=t.id,
         name=t.name,
         status=t.status,
@@ -60,6 +61,7 @@ def example_read(e: Example) -> ExampleRead:
         impact=e.impact,
         tags=list(e.tags or []),
         marked_by=e.marked_by,
+        language=e.language,
     )
 
 
@@ -74,10 +76,18 @@ class TemplateController(Controller):
 
     @post("/", status_code=201, opt={"act": Act.MANAGE_TEMPLATES})
     async def create_template(
-        self, request: Request, db: Db, actor: CurrentActor, data: TemplateCreate
+        self,
+        request: Request,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        data: TemplateCreate,
     ) -> Response[Any]:
         async def create() -> TemplateRead:
-            return template_read(await wording.create_template(db, actor=actor, data=data))
+            template = await wording.create_template(
+                db, actor=actor, data=data, site_language=settings.language
+            )
+            return template_read(template)
 
         return await create_once(request, db, create)
 
@@ -87,10 +97,15 @@ class TemplateController(Controller):
 
     @patch("/{template_id:str}", opt={"act": Act.MANAGE_TEMPLATES})
     async def update_template(
-        self, db: Db, actor: CurrentActor, template_id: str, data: TemplateUpdate
+        self,
+        db: Db,
+        actor: CurrentActor,
+        settings: AppSettings,
+        template_id: str,
+        data: TemplateUpdate,
     ) -> TemplateRead:
         template = await wording.update_template(
-            db, actor=actor, template_id=template_id, data=data
+            db, actor=actor, template_id=template_id, data=data, site_language=settings.language
         )
         return template_read(template)
 
@@ -146,9 +161,16 @@ class ExampleController(Controller):
 
     @put("/examples/{update_id:str}", opt={"act": Act.MANAGE_EXAMPLES})
     async def mark(
-        self, db: Db, actor: CurrentActor, update_id: str, data: ExampleMark
+        self, db: Db, actor: CurrentActor, settings: AppSettings, update_id: str, data: ExampleMark
     ) -> ExampleRead:
-        example = await examples.mark_example(db, actor=actor, update_id=update_id, tags=data.tags)
+        example = await examples.mark_example(
+            db,
+            actor=actor,
+            update_id=update_id,
+            tags=data.tags,
+            language=data.language,
+            site_language=settings.language,
+        )
         return example_read(example)
 
     @delete("/examples/{update_id:str}", opt={"act": Act.MANAGE_EXAMPLES})
@@ -205,7 +227,9 @@ class ToneController(Controller):
     async def get_policy(self, db: Db, actor: CurrentActor) -> PolicyRead:
         p = await policy_store.load_policy(db)
         return PolicyRead(
-            require_approval=p.require_approval, author_may_approve_major=p.author_may_approve_major
+            require_approval=p.require_approval,
+            author_may_approve_major=p.author_may_approve_major,
+            require_customer_language=p.require_customer_language,
         )
 
     @patch("/comms-policy", opt={"act": Act.MANAGE_POLICY})
@@ -215,7 +239,10 @@ class ToneController(Controller):
             actor=actor,
             require_approval=data.require_approval,
             author_may_approve_major=data.author_may_approve_major,
+            require_customer_language=data.require_customer_language,
         )
         return PolicyRead(
-            require_approval=p.require_approval, author_may_approve_major=p.author_may_approve_major
+            require_approval=p.require_approval,
+            author_may_approve_major=p.author_may_approve_major,
+            require_customer_language=p.require_customer_language,
         )

@@ -27,7 +27,7 @@ from app.comms.models import DraftReview, Example, Pause
 from app.comms.review import publishing, service
 from app.comms.review.reached import affected_customers
 from app.comms.schemas import DraftCreate
-from app.comms.wording import examples, promises, unfinished
+from app.comms.wording import composing, examples, promises, unfinished
 from app.comms.wording import templates as wording
 from app.comms.wording.composing import Composing, compose, email_subject_preview
 from app.comms.wording.promises import promise_pick
@@ -163,6 +163,11 @@ async def incident_page(
         affected=(await affected_customers(db, [incident.id])).get(incident.id, []),
         customer_id=state.customer_id,
         body=composed.body,
+        translations=composed.translations,
+        language_notes=composed.language_notes,
+        language_examples=await examples.examples_by_language(
+            db, incident=incident, status=composed.status, site_language=settings.language
+        ),
         preview=composed.preview,
         subject=await email_subject_preview(db, site, incident, composed, state.customer_id),
         kept_words=composed.kept_words,
@@ -297,10 +302,17 @@ class DeskPages(Controller):
                     deliver_notifications=(
                         text(form, "notify") == "1" if text(form, "notify_shown") else True
                     ),
+                    translations=composing.translations_from_form(form) or None,
                 ),
             )
             if text(form, "then") == "submit":
-                await service.submit_draft(db, actor=actor, update_id=draft.id, zone=settings.zone)
+                await service.submit_draft(
+                    db,
+                    actor=actor,
+                    update_id=draft.id,
+                    zone=settings.zone,
+                    site_language=settings.language,
+                )
         except DomainError as exc:
             # The page again with the form as it was sent: a refusal never loses the words.
             await db.rollback()

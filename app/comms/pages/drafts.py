@@ -23,7 +23,7 @@ from app.comms.pages.desk import act, component_choices, status_choices, text
 from app.comms.review import copying, service
 from app.comms.review.preview import review_view
 from app.comms.wording import examples
-from app.comms.wording.composing import Composing
+from app.comms.wording.composing import Composing, translations_from_form
 from app.comms.wording.promises import promise_from_form
 from app.comms.wording.site import site_for
 from app.incidents.service import get_update
@@ -64,6 +64,8 @@ class DraftPages(Controller):
                 components=component_choices(form),
                 status=text(form, "status") or None,
                 promise=promise_from_form(form, zone=settings.zone),
+                translations=translations_from_form(form),
+                site_language=settings.language,
             )
 
         try:
@@ -89,8 +91,10 @@ class DraftPages(Controller):
             components = component_choices(form)
             planned = [{"code": a.id, "new_status": a.status.value} for a in components or []]
             promise = promise_from_form(form, zone=settings.zone)
+            translations = translations_from_form(form)
             if (
                 (body and body != draft.body)
+                or translations != (draft.translations or {})
                 or (status and status != draft.status)
                 or (components is not None and planned != (draft.affected_components or []))
                 or (promise is not None and promise != promised(draft))
@@ -103,8 +107,16 @@ class DraftPages(Controller):
                     components=components,
                     status=status,
                     promise=promise,
+                    translations=translations,
+                    site_language=settings.language,
                 )
-            await service.submit_draft(db, actor=actor, update_id=update_id, zone=settings.zone)
+            await service.submit_draft(
+                db,
+                actor=actor,
+                update_id=update_id,
+                zone=settings.zone,
+                site_language=settings.language,
+            )
         except DomainError as exc:
             return await _typed_again(request, db, settings, actor, update_id, form, exc)
         return back(f"/admin/updates/{update_id}", notice="Submitted for approval.")
@@ -143,6 +155,7 @@ class DraftPages(Controller):
                 version=text(form, "version") or None,
                 sms=text(form, "sms") == "on",
                 promise=promise_from_form(form, zone=settings.zone),
+                site_language=settings.language,
             )
         except DomainError as exc:
             # The queue again, this card holding the reviewer's words as they typed them.
@@ -199,6 +212,7 @@ async def draft_page(
         view=view,
         draft=draft,
         body=typed.body if typed else draft.body,
+        translations=typed.translations if typed else dict(draft.translations or {}),
         kept=typed is not None,
         status=(typed.status if typed else "") or draft.status,
         may_change=permissions.may_change_draft(actor, author_id=draft.author_id),
@@ -211,6 +225,9 @@ async def draft_page(
         statuses=update_statuses_for(IncidentKind(view.incident.kind)),
         examples=await examples.similar_examples(
             db, incident=view.incident, status=draft.status, text=draft.body
+        ),
+        language_examples=await examples.examples_by_language(
+            db, incident=view.incident, status=draft.status, site_language=settings.language
         ),
         **context,
     )

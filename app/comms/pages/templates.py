@@ -50,12 +50,15 @@ class WordingPages(Controller):
         )
 
     @post("/templates", opt={"act": Act.MANAGE_TEMPLATES})
-    async def create_template(self, request: Request, db: Db, actor: CurrentActor) -> Redirect:
+    async def create_template(
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings
+    ) -> Redirect:
         form = await request.form()
         try:
             template = await wording.create_template(
                 db,
                 actor=actor,
+                site_language=settings.language,
                 data=TemplateCreate(
                     name=text(form, "name"),
                     status=text(form, "status"),
@@ -64,6 +67,7 @@ class WordingPages(Controller):
                     impact=text(form, "impact") or None,
                     audience=text(form, "audience") or None,
                     notes=text(form, "notes"),
+                    language=text(form, "language") or None,
                 ),
             )
         except DomainError as exc:
@@ -103,6 +107,7 @@ class WordingPages(Controller):
             status=text(form, "status"),
             impact=text(form, "impact") or None,
             audience=text(form, "audience") or None,
+            language=text(form, "language") or saved.language,
             subject=str(form.get("subject") or ""),
             body=str(form.get("body") or ""),
             notes=text(form, "notes"),
@@ -151,7 +156,7 @@ class WordingPages(Controller):
 
     @post("/templates/{template_id:str}", opt={"act": Act.MANAGE_TEMPLATES})
     async def save_template(
-        self, request: Request, db: Db, actor: CurrentActor, template_id: str
+        self, request: Request, db: Db, actor: CurrentActor, settings: AppSettings, template_id: str
     ) -> Redirect:
         form = await request.form()
         here = f"/admin/templates/{template_id}"
@@ -159,6 +164,7 @@ class WordingPages(Controller):
             await wording.update_template(
                 db,
                 actor=actor,
+                site_language=settings.language,
                 template_id=template_id,
                 data=TemplateUpdate(
                     name=text(form, "name"),
@@ -168,6 +174,7 @@ class WordingPages(Controller):
                     impact=text(form, "impact"),
                     audience=text(form, "audience"),
                     notes=text(form, "notes"),
+                    language=text(form, "language"),
                 ),
             )
         except DomainError as exc:
@@ -228,6 +235,7 @@ class WordingPages(Controller):
             actor=actor,
             require_approval=form.get("require_approval") == "on",
             author_may_approve_major=form.get("author_may_approve_major") == "on",
+            require_customer_language=form.get("require_customer_language") == "on",
         )
         return back("/admin/tone", notice="Approval policy saved.", anchor="policy")
 

@@ -108,7 +108,9 @@ async def declare(
     }
     await audit(session, actor, "incident.declare", incident, detail)
     if data.submit or data.publish:
-        draft = await submit_draft(session, actor=actor, update_id=draft.id, zone=site.zone)
+        draft = await submit_draft(
+            session, actor=actor, update_id=draft.id, zone=site.zone, site_language=site.language
+        )
     if data.publish and draft.state == UpdateState.SUBMITTED:
         draft = await approve_draft(
             session,
@@ -117,5 +119,6 @@ async def declare(
             notify=data.notify,
             zone=site.zone,
             waiver=DIRECT_PUBLISH,
+            site_language=site.language,
         )
     return Declared(await get_incident(session, incident.id), draft)

@@ -21,6 +21,8 @@ class Policy:
     require_approval: bool = True
     # By default the author of a draft for a public major incident cannot approve it alone.
     author_may_approve_major: bool = False
+    # Off by default: words reaching a customer whose language is set must carry it.
+    require_customer_language: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,14 @@ def publishes_on_submit(policy: Policy) -> Decision:
     if policy.require_approval:
         return Decision(False)
     return Decision(True, waiver=WAIVER_NO_REVIEW)
+
+
+def missing_languages(
+    policy: Policy, *, carried: list[str], readers: list[tuple[str, str | None]]
+) -> list[tuple[str, str]]:
+    """The readers (customer name, language) whose language the words do not carry, when
+    the policy requires each customer's language; [] when it does not, or all are carried.
+    A customer without a language reads the site's, which every update carries."""
+    if not policy.require_customer_language:
+        return []
+    return [(name, lang) for name, lang in readers if lang and lang not in carried]

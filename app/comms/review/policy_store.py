@@ -18,7 +18,9 @@ async def load_policy(session: AsyncSession) -> rules.Policy:
     if row is None:
         return rules.Policy()
     return rules.Policy(
-        require_approval=row.require_approval, author_may_approve_major=row.author_may_approve_major
+        require_approval=row.require_approval,
+        author_may_approve_major=row.author_may_approve_major,
+        require_customer_language=bool(row.require_customer_language),
     )
 
 
@@ -51,6 +53,7 @@ async def set_policy(
     actor: Actor,
     require_approval: bool | None = None,
     author_may_approve_major: bool | None = None,
+    require_customer_language: bool | None = None,
 ) -> rules.Policy:
     permissions.require(actor, Act.MANAGE_POLICY)
     row = await session.get(CommsPolicy, 1) or CommsPolicy(id=1)
@@ -59,11 +62,14 @@ async def set_policy(
         row.require_approval = require_approval
     if author_may_approve_major is not None:
         row.author_may_approve_major = author_may_approve_major
+    if require_customer_language is not None:
+        row.require_customer_language = require_customer_language
     row.updated_by = actor.name
     await session.flush()
     detail = {
         "require_approval": row.require_approval,
         "author_may_approve_major": row.author_may_approve_major,
+        "require_customer_language": bool(row.require_customer_language),
     }
     await audit(session, actor, "policy.edit", ("policy", "1"), detail)
     return await load_policy(session)

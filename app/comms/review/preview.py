@@ -15,6 +15,7 @@ from app.comms.review import binding
 from app.comms.review.reached import names_of, on_publishing
 from app.comms.review.service import get_review
 from app.comms.wording import tone
+from app.comms.wording.every_language import check_tone_everywhere
 from app.comms.wording.promises import (
     PromisePick,
     has_promise_mark,
@@ -23,7 +24,6 @@ from app.comms.wording.promises import (
     promise_words,
 )
 from app.comms.wording.templates import Site, email_subject
-from app.comms.wording.tone_rules import check_tone
 from app.comms.wording.unfinished import find_gaps
 from app.components.service import get_components
 from app.components.status import ComponentStatus
@@ -36,7 +36,9 @@ from app.incidents.models import Incident, Update
 from app.incidents.service import get_incident
 from app.incidents.status import UpdateState, is_open
 from app.incidents.timing import promise_when_published, promises_updates
+from app.incidents.translations import all_words
 from app.lib.clock import as_utc, utcnow
+from app.lib.languages import LANGUAGES
 from app.lib.sms_segments import Segments, segments
 from app.lib.text import markdown_to_safe_html
 from app.public import current
@@ -292,12 +294,16 @@ async def review_view(
         send_by_sms=draft.send_by_sms,
     )
     previews = [_preview(site, incident, shown, name, customer) for name, customer in readers]
-    findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
+    findings = await check_tone_everywhere(
+        session, incident=incident, status=draft.status, update=draft, site_language=site.language
+    )
     if draft.state != UpdateState.PUBLISHED:
-        # What would refuse the words on submit or approval, said before anyone tries.
+        # What would refuse the words on submit or approval, in any language, said first.
         findings[:0] = [
-            tone.Finding("unfinished", gap.message, (gap.line.strip(),), blocking=True)
-            for gap in find_gaps(draft.body)
+            tone.Finding("unfinished", f"{name}{gap.message}", (gap.line.strip(),), blocking=True)
+            for code, words in all_words(draft, site_language=site.language).items()
+            for name in [f"{LANGUAGES[code]}: " if code != site.language else ""]
+            for gap in find_gaps(words)
         ]
     if (
         draft.state != UpdateState.PUBLISHED

@@ -11,19 +11,23 @@ from __future__ import annotations
 from datetime import UTC, tzinfo
 
 from msgspec import structs
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import audience
 from app.accounts import permissions
 from app.accounts.actor import Actor
 from app.accounts.permissions import Act
+from app.comms.review.policy import Policy, missing_languages
 from app.comms.review.policy_store import load_policy
 from app.comms.review.reached import record_audience
 from app.comms.review.retiring import retire_overtaken
+from app.comms.wording.every_language import refuse_unfinished_everywhere
 from app.comms.wording.promises import has_promise_mark, promise_words
-from app.comms.wording.unfinished import refuse_unfinished
 from app.components import service as components
 from app.components.models import Component
 from app.components.schemas import ComponentUpdate
+from app.customers.models import Customer
 from app.delivery.outbox import (
     enqueue_author_notice,
     enqueue_component_change,
@@ -35,8 +39,10 @@ from app.incidents.models import Incident, Update
 from app.incidents.schemas import IncidentCreate, MaintenanceCreate, UpdateCreate
 from app.incidents.service import DIRECT_PUBLISH
 from app.incidents.status import MaintenanceStatus
+from app.incidents.translations import languages_of
 from app.lib.clock import utcnow
-from app.lib.errors import PermissionDenied
+from app.lib.errors import InvalidInput, PermissionDenied
+from app.lib.languages import DEFAULT_LANGUAGE, LANGUAGES
 from app.public import current
 from app.public.snapshot import load_snapshot
 
@@ -49,9 +55,14 @@ async def publish_update(
     waiver: str | None = None,
     zone: tzinfo = UTC,
     notify: bool = True,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> Update:
     """Make an update public to its audience, record that audience with it, and queue one
     delivery per recipient. The one way words are published, whoever calls.
+
+    When the policy requires each customer's language, words reaching a customer whose
+    language they do not carry (`body` is `site_language`) are refused with a 422 naming
+    the customer and the language.
 
     `notify=False` is for history only (past words brought in, the demo's past incidents):
     the audience is recorded all the same, nothing is queued, and the audit log says so.
@@ -88,30 +99,75 @@ async def publish_update(
         await session.flush()
     # Who the words are for is fixed now, with them: a customer added later never reads them.
     await record_audience(session, incident, update)
+    await _refuse_missing_languages(session, policy, incident, update, site_language)
     await retire_overtaken(session, actor=actor, published=update)
     if notify:
         await enqueue_update(session, update=update, incident=incident)
     return update
 
 
+async def _refuse_missing_languages(
+    session: AsyncSession, policy: Policy, incident: Incident, update: Update, site_language: str
+) -> None:
+    if not policy.require_customer_language:
+        return
+    ids = update.audience_customer_ids
+    if ids is None:  # words to everyone: the public and each customer the incident affects
+        affected = await session.scalars(audience.affected_customers_select(incident.id))
+        ids = sorted(set(affected.all()))
+    if not ids:
+        return
+    rows = await session.execute(
+        select(Customer.name, Customer.language).where(Customer.id.in_(ids)).order_by(Customer.name)
+    )
+    carried = languages_of(update, site_language=site_language)
+    missing = missing_languages(
+        policy, carried=carried, readers=[(name, lang) for name, lang in rows.all()]
+    )
+    if missing:
+        named = "; ".join(
+            f"{name} reads {LANGUAGES.get(lang, lang)} ({lang})" for name, lang in missing
+        )
+        raise InvalidInput(
+            f"the policy requires each customer's language: {named}, and these words do not "
+            "carry it; add the words in that language first",
+            field="translations",
+        )
+
+
 async def post_update(
-    session: AsyncSession, *, actor: Actor, incident_id: str, data: UpdateCreate
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    incident_id: str,
+    data: UpdateCreate,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> Update:
     """Write a timeline entry: a draft, or with `publish` (from someone who may skip the
-    queue) published at once and sent."""
+    queue) published at once and sent. `body` is in `site_language`, `translations` the
+    same words in others."""
     if data.publish and not permissions.may(actor, Act.WAIVE_REVIEW):
         raise PermissionDenied(
             f"a {actor.role.value} key may not publish; drop `publish` to store a draft for "
             "approval",
             field="publish",
         )
-    if data.publish:
-        refuse_unfinished(data.body)
     draft = await incidents.post_update(
-        session, actor=actor, incident_id=incident_id, data=structs.replace(data, publish=False)
+        session,
+        actor=actor,
+        incident_id=incident_id,
+        data=structs.replace(data, publish=False),
+        site_language=site_language,
     )
     if data.publish:
-        await publish_update(session, actor=actor, update=draft, waiver=DIRECT_PUBLISH)
+        refuse_unfinished_everywhere(draft, site_language=site_language)
+        await publish_update(
+            session,
+            actor=actor,
+            update=draft,
+            waiver=DIRECT_PUBLISH,
+            site_language=site_language,
+        )
     return draft
 
 

@@ -21,9 +21,9 @@ from app.comms.review import policy as rules
 from app.comms.review.policy_store import load_policy, require_approval_allowed
 from app.comms.review.publishing import publish_update, tell_author
 from app.comms.schemas import DraftCreate
+from app.comms.wording.every_language import check_tone_everywhere, refuse_unfinished_everywhere
 from app.comms.wording.templates import Site, get_template, render_template
-from app.comms.wording.tone_rules import check_tone, refuse_blocking
-from app.comms.wording.unfinished import refuse_unfinished
+from app.comms.wording.tone_rules import refuse_blocking
 from app.components.service import get_components
 from app.incidents.audit import audit
 from app.incidents.models import Update
@@ -38,8 +38,10 @@ from app.incidents.status import (
     next_update_state,
 )
 from app.incidents.timing import Promise, chosen_promise, keep_promise, promise_detail, promised
+from app.incidents.translations import clean_translations
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
+from app.lib.languages import DEFAULT_LANGUAGE
 
 
 async def get_review(session: AsyncSession, update_id: str) -> DraftReview | None:
@@ -100,10 +102,14 @@ async def create_draft(
             components=data.components,
             deliver_notifications=data.deliver_notifications,
             publish=False,
+            translations=data.translations,
         ),
+        site_language=site.language,
     )
     draft.promise_minutes = data.next_update_in_minutes
-    findings = await check_tone(session, incident=incident, status=status, body=body)
+    findings = await check_tone_everywhere(
+        session, incident=incident, status=status, update=draft, site_language=site.language
+    )
     review = DraftReview(
         update_id=draft.id,
         incident_id=incident.id,
@@ -136,13 +142,17 @@ async def edit_draft(
     components: list[AffectedComponent] | None = None,
     status: str | None = None,
     promise: Promise | None = None,
+    translations: dict[str, str] | None = None,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> Update:
     """Change a draft's words, its status, the component statuses it sets, or the next
-    update it promises (any one of them alone, or together)."""
+    update it promises (any one of them alone, or together). `translations` replaces its
+    words in other languages ({} removes them)."""
     draft = await get_update(session, update_id)
     permissions.require_change_draft(actor, author_id=draft.author_id)
     state = next_update_state(draft.state, UpdateAction.EDIT)
-    if body is None and components is None and status is None and promise is None:
+    nothing = (body, components, status, promise, translations)
+    if all(given is None for given in nothing):
         raise InvalidInput("give a body, a status or components to change", field="body")
     body = draft.body if body is None else body
     if not body.strip():
@@ -159,11 +169,18 @@ async def edit_draft(
     if promise is not None and promised(draft) != promise:
         detail["promise"] = promise_detail(promise)
         keep_promise(draft, promise)
+    if translations is not None:
+        cleaned = clean_translations(translations, site_language=site_language)
+        if cleaned != (draft.translations or None):
+            detail["languages"] = sorted(cleaned or {})
+        draft.translations = cleaned
     draft.body = body.strip()
     draft.state = state.value
     draft.updated_at = utcnow()
     review = await _review_for(session, draft)
-    findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
+    findings = await check_tone_everywhere(
+        session, incident=incident, status=draft.status, update=draft, site_language=site_language
+    )
     review.findings = [f.as_dict() for f in findings]
     await session.flush()
     await audit(session, actor, "draft.edit", draft, detail or None)
@@ -177,6 +194,7 @@ async def submit_draft(
     update_id: str,
     waivable: bool = True,
     zone: tzinfo = UTC,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> Update:
     """Put a draft in the approval queue (or publish it, when policy waives review).
 
@@ -188,8 +206,10 @@ async def submit_draft(
     state = next_update_state(draft.state, UpdateAction.SUBMIT)
     incident = await get_incident(session, draft.incident_id)
     check_words_status(IncidentKind(incident.kind), incident.status, draft.status)
-    refuse_unfinished(draft.body)
-    findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
+    refuse_unfinished_everywhere(draft, site_language=site_language)
+    findings = await check_tone_everywhere(
+        session, incident=incident, status=draft.status, update=draft, site_language=site_language
+    )
     refuse_blocking(findings)
     now = utcnow()
     review = await _review_for(session, draft)
@@ -207,7 +227,14 @@ async def submit_draft(
     decision = rules.publishes_on_submit(await load_policy(session))
     if waivable and decision.allowed:
         review.reviewed_at, review.reviewed_by, review.reviewed_by_id = now, actor.name, actor.id
-        await publish_update(session, actor=actor, update=draft, waiver=decision.waiver, zone=zone)
+        await publish_update(
+            session,
+            actor=actor,
+            update=draft,
+            waiver=decision.waiver,
+            zone=zone,
+            site_language=site_language,
+        )
     return draft
 
 
@@ -250,6 +277,7 @@ async def approve_draft(
     version: str | None = None,
     sms: bool = False,
     promise: Promise | None = None,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> Update:
     """Approve (optionally with the reviewer's edits) and publish in the same transaction.
 
@@ -289,8 +317,10 @@ async def approve_draft(
         before = draft.body
         draft.body = body.strip()
         await audit(session, actor, "draft.edit", draft, {"on_approval": True, "before": before})
-    refuse_unfinished(draft.body)
-    findings = await check_tone(session, incident=incident, status=draft.status, body=draft.body)
+    refuse_unfinished_everywhere(draft, site_language=site_language)
+    findings = await check_tone_everywhere(
+        session, incident=incident, status=draft.status, update=draft, site_language=site_language
+    )
     refuse_blocking(findings)
     now = utcnow()
     if promise is not None and promised(draft) != promise:
@@ -316,7 +346,9 @@ async def approve_draft(
         await audit(session, actor, "policy.waiver", draft, {"waiver": waiver})
     if not notify:
         await audit(session, actor, "draft.publish_quietly", draft, {"author": draft.author})
-    published = await publish_update(session, actor=actor, update=draft, waiver=waiver, zone=zone)
+    published = await publish_update(
+        session, actor=actor, update=draft, waiver=waiver, zone=zone, site_language=site_language
+    )
     await tell_author(session, actor=actor, draft=published, incident=incident)
     return published
 

@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.comms.wording import examples, tone
 from app.comms.wording import templates as wording
+from app.comms.wording.template_languages import template_in
 from app.comms.wording.templates import Rendered, Site
 from app.comms.wording.tone_rules import check_tone
 from app.customers.service import get_customer
 from app.incidents.models import Incident, Update
 from app.lib.errors import DomainError
+from app.lib.languages import known_language
 
 KEPT_WORDS = (
     "Your words are kept; the template was not applied. "
@@ -40,6 +42,10 @@ class Composing:
     promise_at: str = ""
     # A past example's update id whose words the writer asked to insert ("Insert").
     insert_example: str = ""
+    # The same words in other languages ("words:<language>" on the form; empty ones left
+    # out), and the language whose words the writer asked the template to fill.
+    translations: dict[str, str] = field(default_factory=dict)
+    fill_language: str = ""
 
     @classmethod
     def from_form(cls, form: Mapping[str, Any]) -> Composing:
@@ -56,7 +62,19 @@ class Composing:
             promise=get("promise"),
             promise_at=get("promise_at"),
             insert_example=get("insert_example"),
+            translations=translations_from_form(form),
+            fill_language=get("fill_language"),
         )
+
+
+def translations_from_form(form: Mapping[str, Any]) -> dict[str, str]:
+    """The draft form's words in other languages, {language: words}, the empty ones left out
+    (an emptied language is removed from the draft)."""
+    return {
+        str(k)[6:]: str(form.get(k) or "").strip()
+        for k in form
+        if str(k).startswith("words:") and str(form.get(k) or "").strip()
+    }
 
 
 @dataclass
@@ -70,6 +88,9 @@ class Composed:
     findings: list[tone.Finding] = field(default_factory=list)
     problem: str = ""
     kept_words: bool = False
+    translations: dict[str, str] = field(default_factory=dict)
+    # Language -> a note on how its words were filled (from another language's template).
+    language_notes: dict[str, str] = field(default_factory=dict)
 
 
 async def compose(
@@ -78,14 +99,18 @@ async def compose(
     """Apply the chosen template to the form: it fills an empty body, and replaces typed
     words only with `replace`; otherwise the words stay and the page says why."""
     status = state.status or incident.status
+    if state.fill_language:
+        return await fill_language(session, site, incident, state)
     if state.insert_example:  # "Insert" on an example: its words after the writer's own
         try:
             words = await examples.example_words(session, state.insert_example)
         except DomainError as exc:
             return Composed(status=status, body=state.body, problem=exc.message)
-        return Composed(status=status, body=examples.inserted(state.body, words))
+        composed = Composed(status=status, body=examples.inserted(state.body, words))
+        composed.translations = dict(state.translations)
+        return composed
     if not state.template_id:
-        return Composed(status=status, body=state.body)
+        return Composed(status=status, body=state.body, translations=dict(state.translations))
     try:
         template = await wording.get_template(session, state.template_id)
         preview = await wording.render_template(
@@ -99,13 +124,64 @@ async def compose(
             defer_promise=True,
         )
     except DomainError as exc:
-        return Composed(status=status, body=state.body, problem=exc.message)
+        return Composed(
+            status=status, body=state.body, problem=exc.message, translations=state.translations
+        )
     typed = state.body.strip() and state.body.strip() != preview.body.strip()
     if typed and not state.replace:
-        return Composed(status=status, body=state.body, preview=preview, kept_words=True)
+        return Composed(
+            status=status,
+            body=state.body,
+            preview=preview,
+            kept_words=True,
+            translations=dict(state.translations),
+        )
     status = template.status
     findings = await check_tone(session, incident=incident, status=status, body=preview.body)
-    return Composed(status=status, body=preview.body, preview=preview, findings=findings)
+    return Composed(
+        status=status,
+        body=preview.body,
+        preview=preview,
+        findings=findings,
+        translations=dict(state.translations),
+    )
+
+
+async def fill_language(
+    session: AsyncSession, site: Site, incident: Incident, state: Composing
+) -> Composed:
+    """ "Fill from the template" in one language: the chosen template's counterpart in that
+    language renders into its words (the site's template, said so, when it has none); the
+    rest of the form stays as it was."""
+    status = state.status or incident.status
+    composed = Composed(status=status, body=state.body, translations=dict(state.translations))
+    language = known_language(state.fill_language)
+    if language is None or language == site.language:
+        composed.problem = f"no other language {state.fill_language!r} to fill"
+        return composed
+    if not state.template_id:
+        composed.problem = "choose a template first, then fill a language from it"
+        return composed
+    try:
+        chosen = await wording.get_template(session, state.template_id)
+        template, note = await template_in(session, chosen, language)
+        rendered = await wording.render_template(
+            session,
+            site,
+            subject=template.subject,
+            body=template.body,
+            incident_id=incident.id,
+            status=template.status,
+            customer_id=state.customer_id or None,
+            defer_promise=True,
+        )
+    except DomainError as exc:
+        composed.problem = exc.message
+        return composed
+    composed.translations[language] = rendered.body
+    if note:
+        composed.language_notes[language] = note
+    return composed
 
 
 async def email_subject_preview(

@@ -16,16 +16,36 @@ from app.incidents.models import Incident
 from app.incidents.service import get_incident, get_update
 from app.incidents.status import UpdateState
 from app.lib.clock import utcnow
-from app.lib.errors import Conflict, NotFound
+from app.lib.errors import Conflict, InvalidInput, NotFound
+from app.lib.languages import DEFAULT_LANGUAGE, check_language
 
 
 async def mark_example(
-    session: AsyncSession, *, actor: Actor, update_id: str, tags: list[str]
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    update_id: str,
+    tags: list[str],
+    language: str | None = None,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> Example:
+    """Keep a published update as an example: its words in `language` (None or the site's:
+    its body; another language it carries: those words)."""
     permissions.require(actor, Act.MANAGE_EXAMPLES)
+    if language:
+        try:
+            language = check_language(language, what="language")
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="language") from None
+    language = None if language == site_language else (language or None)
     found = await get_update(session, update_id)
     if found.state != UpdateState.PUBLISHED:
         raise Conflict("only a published update can be an example", field="update_id")
+    words = found.body
+    if language is not None:
+        words = (found.translations or {}).get(language, "")
+        if not words:
+            raise InvalidInput(f"this update carries no words in {language}", field="language")
     incident = await get_incident(session, found.incident_id)
     clean = sorted({t.strip().lower() for t in tags if t.strip()})
     example = await session.get(Example, update_id)
@@ -34,7 +54,8 @@ async def mark_example(
             update_id=found.id,
             incident_id=incident.id,
             title=incident.title,
-            body=found.body,
+            body=words,
+            language=language,
             status=found.status,
             impact=incident.impact,
             component_ids=incident.component_ids,
@@ -121,10 +142,18 @@ def is_similar(example: Example, *, status: str, impact: str, components: set[st
 
 
 async def similar_examples(
-    session: AsyncSession, *, incident: Incident, status: str, text: str = "", limit: int = 3
+    session: AsyncSession,
+    *,
+    incident: Incident,
+    status: str,
+    text: str = "",
+    limit: int = 3,
+    language: str | None = None,
 ) -> list[Example]:
-    """The examples like this incident at this status (`is_similar`), the closest first."""
-    examples = (await session.scalars(select(Example).limit(2000))).all()
+    """The examples like this incident at this status (`is_similar`), the closest first,
+    among those written in `language` (None: the site's)."""
+    same = Example.language.is_(None) if language is None else Example.language == language
+    examples = (await session.scalars(select(Example).where(same).limit(2000))).all()
     components = set(incident.component_ids)
     ranked = sorted(
         (
@@ -144,3 +173,21 @@ async def similar_examples(
         ),
     )
     return ranked[:limit]
+
+
+async def examples_by_language(
+    session: AsyncSession, *, incident: Incident, status: str, site_language: str
+) -> dict[str, list[Example]]:
+    """For each other language some example is written in, the similar examples in it:
+    models for the words of the draft in that language."""
+    languages = await session.scalars(
+        select(Example.language).where(Example.language.is_not(None)).distinct()
+    )
+    found = {}
+    for language in sorted(set(languages.all()) - {site_language}):
+        similar = await similar_examples(
+            session, incident=incident, status=status, language=language
+        )
+        if similar:
+            found[language] = similar
+    return found

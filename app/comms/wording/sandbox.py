@@ -67,6 +67,26 @@ VARIABLES = {
 }
 
 
+# What a saved template is rendered against once, so a typo fails when it is saved.
+SAMPLE_VALUES = {
+    "title": "Elevated error rates",
+    "status": "Investigating",
+    "impact": "major",
+    "components": ["API", "Search"],
+    "components_text": "API and Search",
+    "customer_name": "Example Customer",
+    "started_at": "14:03 UTC",
+    "next_update_at": "14:33 UTC",
+    "next_update_in": "30 minutes",
+    "page_url": "https://status.example.com/incidents/abc",
+    "window_start": "Dec 02, 02:00 UTC",
+    "window_end": "Dec 02, 04:00 UTC",
+    "started_on": "Dec 02, 14:03 UTC",
+    "resolved_on": "Dec 02, 15:40 UTC",
+    "lasted": "97 minutes",
+}
+
+
 class TemplateProblem(InvalidInput):
     """A template that cannot render; `line` is 1-based when known."""
 

@@ -22,4 +22,5 @@ def site_for(settings: Settings, renderer: Renderer | None = None) -> Site:
         zone=settings.zone,
         email=update_email_preview(renderer, settings) if renderer else None,
         sms=sms.preview(renderer, settings) if renderer else None,
+        language=settings.language,
     )

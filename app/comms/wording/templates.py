@@ -18,6 +18,8 @@ from app.comms.models import MessageTemplate
 from app.comms.schemas import TemplateCreate, TemplateUpdate
 from app.comms.wording.promises import PROMISE_AT, PROMISE_IN
 from app.comms.wording.render_pool import render
+from app.comms.wording.sandbox import SAMPLE_VALUES
+from app.comms.wording.template_languages import in_language, template_language
 from app.customers.models import Customer
 from app.customers.page_links import PAGE_LINK
 from app.customers.page_links import page_url as customer_page_url
@@ -35,6 +37,7 @@ from app.incidents.status import (
 from app.incidents.timing import default_next_update_at
 from app.lib.clock import as_utc, utcnow
 from app.lib.errors import Conflict, InvalidInput, NotFound
+from app.lib.languages import DEFAULT_LANGUAGE
 from app.lib.text import markdown_to_safe_html
 from app.lib.times_in_words import say
 
@@ -55,6 +58,8 @@ class Site:
     email: Callable[[Incident, Update, Customer | None], tuple[str, str]] | None = None
     # Renders an update's SMS as the public's SMS subscribers would get it (None: as above).
     sms: Callable[[Incident, Update], str] | None = None
+    # The language of an update's `body` (TIDINGS_LANGUAGE); other languages are translations.
+    language: str = DEFAULT_LANGUAGE
 
 
 # ---------------------------------------------------------------- template context
@@ -174,12 +179,20 @@ def template_fits(template_audience: str | None, reach: audience.Reach | None) -
 
 
 async def template_for(
-    session: AsyncSession, *, status: str, impact: str, reach: audience.Reach | None
+    session: AsyncSession,
+    *,
+    status: str,
+    impact: str,
+    reach: audience.Reach | None,
+    language: str | None = None,
 ) -> MessageTemplate | None:
     """The template written for this status that fits best: one for this impact and
-    audience over a general one (a template with no impact or audience fits any)."""
+    audience over a general one (a template with no impact or audience fits any). Only
+    templates in `language` are candidates (None: the site's language)."""
     candidates = (
-        await session.scalars(select(MessageTemplate).where(MessageTemplate.status == status))
+        await session.scalars(
+            select(MessageTemplate).where(MessageTemplate.status == status, in_language(language))
+        )
     ).all()
     fitting = [
         t for t in candidates if t.impact in (None, impact) and template_fits(t.audience, reach)
@@ -198,25 +211,6 @@ async def get_template(session: AsyncSession, template_id: str) -> MessageTempla
     return template
 
 
-_SAMPLE = {
-    "title": "Elevated error rates",
-    "status": "Investigating",
-    "impact": "major",
-    "components": ["API", "Search"],
-    "components_text": "API and Search",
-    "customer_name": "Example Customer",
-    "started_at": "14:03 UTC",
-    "next_update_at": "14:33 UTC",
-    "next_update_in": "30 minutes",
-    "page_url": "https://status.example.com/incidents/abc",
-    "window_start": "Dec 02, 02:00 UTC",
-    "window_end": "Dec 02, 04:00 UTC",
-    "started_on": "Dec 02, 14:03 UTC",
-    "resolved_on": "Dec 02, 15:40 UTC",
-    "lasted": "97 minutes",
-}
-
-
 def _check_template(name: str, status: str, impact: str | None, aud: str | None) -> None:
     if not name.strip():
         raise InvalidInput("name must not be blank", field="name")
@@ -230,36 +224,56 @@ def _check_template(name: str, status: str, impact: str | None, aud: str | None)
 async def _try_render(subject: str, body: str) -> None:
     # Saved templates must render against the documented variables: a typo fails now, with
     # its line, not in the middle of an incident.
-    await render(subject, _SAMPLE, field="subject")
-    await render(body, _SAMPLE, field="body")
+    await render(subject, SAMPLE_VALUES, field="subject")
+    await render(body, SAMPLE_VALUES, field="body")
 
 
-async def _unique_name(session: AsyncSession, name: str, exclude: str | None = None) -> None:
-    query = select(MessageTemplate.id).where(MessageTemplate.name == name)
+async def _unique_name(
+    session: AsyncSession, name: str, language: str | None, exclude: str | None = None
+) -> None:
+    # Names are unique per language; the site's language (NULL) is checked here, since a
+    # unique constraint lets NULLs repeat.
+    same = (
+        MessageTemplate.language.is_(None)
+        if language is None
+        else (MessageTemplate.language == language)
+    )
+    query = select(MessageTemplate.id).where(MessageTemplate.name == name, same)
     if exclude:
         query = query.where(MessageTemplate.id != exclude)
     if await session.scalar(query):
-        raise Conflict(f"a template named {name!r} already exists", field="name")
+        in_language = f" in {language}" if language else ""
+        raise Conflict(f"a template named {name!r} already exists{in_language}", field="name")
 
 
 async def create_template(
-    session: AsyncSession, *, actor: Actor, data: TemplateCreate
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    data: TemplateCreate,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> MessageTemplate:
     permissions.require(actor, Act.MANAGE_TEMPLATES)
-    return await add_template(session, actor=actor, data=data)
+    return await add_template(session, actor=actor, data=data, site_language=site_language)
 
 
 async def add_template(
-    session: AsyncSession, *, actor: Actor, data: TemplateCreate
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    data: TemplateCreate,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> MessageTemplate:
     """Store a new template (checked, and rendered once against sample values) whoever
     `actor` is: for the shipped defaults, which the first accepted alert brings in."""
     name = data.name.strip()
     _check_template(name, data.status, data.impact, data.audience)
+    language = template_language(data.language, site_language=site_language)
     await _try_render(data.subject, data.body)
-    await _unique_name(session, name)
+    await _unique_name(session, name, language)
     template = MessageTemplate(
         name=name,
+        language=language,
         status=data.status,
         impact=data.impact,
         audience=data.audience,
@@ -275,7 +289,12 @@ async def add_template(
 
 
 async def update_template(
-    session: AsyncSession, *, actor: Actor, template_id: str, data: TemplateUpdate
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    template_id: str,
+    data: TemplateUpdate,
+    site_language: str = DEFAULT_LANGUAGE,
 ) -> MessageTemplate:
     permissions.require(actor, Act.MANAGE_TEMPLATES)
     template = await get_template(session, template_id)
@@ -286,8 +305,12 @@ async def update_template(
     subject = data.subject if data.subject is not None else template.subject
     body = data.body if data.body is not None else template.body
     _check_template(name, status, impact or None, aud or None)
+    language = template.language
+    if data.language is not None:
+        language = template_language(data.language, site_language=site_language)
     await _try_render(subject, body)
-    await _unique_name(session, name, exclude=template.id)
+    await _unique_name(session, name, language, exclude=template.id)
+    template.language = language
     template.name, template.status, template.subject, template.body = name, status, subject, body
     template.impact, template.audience = impact or None, aud or None
     if data.notes is not None:

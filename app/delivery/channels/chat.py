@@ -17,6 +17,7 @@ from app.delivery import cards
 from app.delivery.channels.base import Channel, Shared
 from app.delivery.channels.bounded_http import deliver
 from app.delivery.queue import Outcome
+from app.delivery.reader_words import reader_words
 from app.incidents.status import status_label
 from app.lib.translations import translations
 from app.lib.urls import check_webhook_url
@@ -108,15 +109,17 @@ def update_card(batch: Batch, subscriber: Subscriber, news: News) -> cards.CardC
     incident, update = news.incident, news.update
     url = f"{batch.settings.base_url}{batch.prefix(subscriber)}/incidents/{incident.id}"
     language = batch.language(subscriber)
-    # The words as published; where an update carries them in several languages, this is
-    # where the reader's `language` picks theirs.
+    chosen = reader_words(batch.settings, update, language)
+    # The reader's own page link in place of the stand-in; the note first when the words
+    # are the site's because the update does not carry the reader's language.
+    words = fill(chosen.words, url)
     return cards.CardContent(
         title=incident.title,
         url=url,
         status=status_label(update.status),
         impact=status_label(incident.impact or "none"),
         components=[link.component.name for link in incident.components],
-        words=fill(update.body, url),  # the reader's own page link in place of the stand-in
+        words=f"_{chosen.note()}_\n\n{words}" if chosen.fell_back else words,
         next_update_at=update.next_update_at,
         page_name=batch.settings.page_name,
         zone=batch.settings.zone,

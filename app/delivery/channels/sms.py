@@ -30,6 +30,7 @@ from app.delivery.channels.base import Channel, Shared
 from app.delivery.channels.bounded_http import retry_after
 from app.delivery.models import Message
 from app.delivery.queue import Outcome
+from app.delivery.reader_words import reader_words
 from app.incidents.models import Incident, Update
 from app.incidents.status import IncidentKind, IncidentStatus, MaintenanceStatus, status_label
 from app.lib.errors import Conflict
@@ -139,15 +140,13 @@ def update_text(
     *,
     language: str | None = None,
 ) -> str:
-    """An update's SMS as its reader gets it, `url` being the reader's own page link, in the
-    reader's `language` (None: the site's).
+    """An update's SMS as its reader gets it, `url` being the reader's own page link and
+    `language` theirs (absent: the site's; see `app.delivery.reader_words`).
 
     The words' line is cut shorter when that makes the whole text one SMS instead of two:
     each reader costs half as much, and the page link carries the rest."""
-    language = language or settings.language
-    # The words as published; where an update carries them in several languages, this is
-    # where the reader's `language` picks theirs.
-    words = fill(update.body, url)
+    chosen = reader_words(settings, update, language)
+    words = fill(chosen.words, url)
 
     def render(limit: int) -> str:
         text = renderer.render(
@@ -156,8 +155,9 @@ def update_text(
             title=incident.title,
             status=status_label(update.status),
             line=one_line(words, limit),
+            note=chosen.note(),
             url=url,
-            language=language,
+            language=chosen.reader_language,
         )
         return text.strip().translate(_PLAIN)
 
