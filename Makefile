@@ -51,9 +51,11 @@ soak: install-test postgres
 	$(BIN)/pytest -s -m soak tests/security tests/delivery
 	TIDINGS_TEST_DATABASE=postgresql $(BIN)/pytest -s -m soak tests/security tests/delivery
 
-## Debian's chromium for the browser tests (Playwright cannot download its own here).
+## Debian's chromium for the browser tests (Playwright cannot download its own here), and a
+## Japanese font so the Japanese pages are drawn as readers see them, not as empty boxes.
 browser:
-	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@(test -x /usr/bin/chromium && test -d /usr/share/fonts/opentype/ipafont-gothic) || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null)
 
 ## The suite's PostgreSQL (127.0.0.1:5432, database `test`): start it if it is down.
 postgres:

@@ -46,11 +46,11 @@ from app.intake.pages import TriagePages, provide_triage_size, provide_waiting_t
 from app.lib.paths import STATIC
 from app.lib.templating import Renderer
 from app.public.cache import PageCache, polling
+from app.public.copy_keeper import keeping_copy
 from app.public.http import cached_first
 from app.public.pages.embeds import Embeds
 from app.public.pages.feeds import CustomerFeeds, PublicFeeds
 from app.public.pages.status_page import CustomerPages, PublicPages, favicon, livez, readyz
-from app.public.static_copy import keeping_copy
 from app.settings import Settings, check_theme
 from app.site.service import ensure_page_id
 from app.statuspage.api.management import manage_router

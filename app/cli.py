@@ -209,28 +209,18 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from app.asgi import create_app
-    from app.public.asgi_local import asgi_fetch, running
+    from app.public.asgi_local import running
     from app.public.copy_files import has_gzip_copy
-    from app.public.copy_render import incident_pages_of
-    from app.public.static_copy import export, run_hook
+    from app.public.copy_keeper import export_app
+    from app.public.static_copy import run_hook
 
     folder = Path(args.folder).resolve()
     quiet = dataclasses.replace(settings, run_worker=False, static_dir=None)
 
     async def main() -> None:
         app = create_app(quiet)
-        async with running(app), asgi_fetch(app) as fetch:
-            # Stamped like a serving process's copy, so those sharing the folder need not
-            # write it again for the same state.
-            version = await app.state.page_cache.current_version()
-            written = await export(
-                fetch,
-                folder,
-                settings.base_url,
-                version=version,
-                incident_pages=incident_pages_of(app.state),
-            )
-            assert written is not None  # nothing supersedes a one-off export
+        async with running(app):
+            written = await export_app(app, folder)
         if settings.static_hook:
             await run_hook(settings.static_hook, folder)
         # Counted as they lie in the folder: each text file has its gzip copy beside it.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.lib.languages import check_language
+from app.lib.languages import LANGUAGES, check_language
 from app.lib.paths import ROOT, THEMES
 
 # The default database is a file in the Tidings folder, wherever a command is run from:
@@ -188,6 +188,9 @@ class Settings:
     # shell command run after each write of it (to sync it to a bucket or another host).
     static_dir: str | None = None
     static_hook: str | None = None
+    # The languages the static copy is written in: the site's at the root, each other one
+    # under its prefix (/de/, ...).
+    static_languages: tuple[str, ...] = tuple(LANGUAGES)
     # Bounces and complaints (app/subscribers/bounces). Soft bounces that quarantine an
     # address, and failed deliveries in a row that quarantine a URL subscriber (0: never).
     bounce_soft_limit: int = 3
@@ -299,6 +302,7 @@ class Settings:
             trust_proxy=_flag(env, "TIDINGS_TRUST_PROXY", not is_loopback(parts.hostname or "")),
             static_dir=env.get("TIDINGS_STATIC_DIR") or None,
             static_hook=env.get("TIDINGS_STATIC_HOOK") or None,
+            static_languages=_languages(env, "TIDINGS_STATIC_LANGUAGES", language),
             bounce_soft_limit=_int(env, "TIDINGS_BOUNCE_SOFT_LIMIT", 3, minimum=1),
             webhook_failure_limit=_int(env, "TIDINGS_WEBHOOK_FAILURE_LIMIT", 5, minimum=0),
             sns_topic_arns=tuple(
@@ -313,6 +317,16 @@ class Settings:
             team_teams_webhook_url=_url(env, "TIDINGS_TEAM_TEAMS_WEBHOOK_URL"),
             extra={k: v for k, v in env.items() if k.startswith("TIDINGS_")},
         )
+
+
+def _languages(env: Mapping[str, str], name: str, site: str) -> tuple[str, ...]:
+    """A comma-separated list of languages (unset: all of them); the site's is always in."""
+    raw = env.get(name) or ",".join(LANGUAGES)
+    try:
+        chosen = [check_language(tag, what=name) for tag in raw.split(",") if tag.strip()]
+    except ValueError as refusal:
+        raise ConfigError(str(refusal)) from None
+    return tuple(dict.fromkeys([site, *chosen]))
 
 
 def development_key_refusal(settings: Settings, *, host: str | None = None) -> str | None:

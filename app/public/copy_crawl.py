@@ -47,6 +47,11 @@ _PUBLIC = re.compile(
     r"|api/v2/[a-z/-]+\.json$|static/(?!admin)[A-Za-z0-9_.-]+$|theme/[A-Za-z0-9_.-]+$)"
 )
 _HISTORY_PAGE = re.compile(r"^/history\?page=(\d+)$")
+# The pages written in every language (under `/de/`, ...); feeds, badges, the JSON and the
+# styles are the site language's alone, at the root.
+LANGUAGE_PAGE = re.compile(r"^/(?:$|history(?:/\d+)?$|incidents/[A-Za-z0-9_-]+$)")
+# A language switch or `hreflang` link: a page's path with `lang=xx` (after `page=N&`).
+_SWITCH = re.compile(r"^(?P<path>/[^?]*)\?(?:page=(?P<page>\d+)&)?lang=(?P<lang>[a-z]{2})$")
 _LINK = re.compile(rb"""(?P<attr>\b(?:href|src|action)=)(?P<q>["'])(?P<url>[^"'<>]*)(?P=q)""")
 _CSS_URL = re.compile(rb"""url\((?P<q>["']?)(?P<url>[^"')]*)(?P=q)\)""")
 
@@ -59,6 +64,26 @@ def file_for(path: str) -> str:
     if "." in clean.rsplit("/", 1)[-1]:
         return clean
     return f"{clean}/index.html"
+
+
+def language_page_path(path: str, prefix: str) -> str:
+    """Where the page at `path` lives in the copy of the language at `prefix` ("" for the
+    site's language at the root, "/de" for German)."""
+    return prefix + path if path != "/" or not prefix else prefix + "/"
+
+
+def _switch_target(url: str, prefixes: dict[str, str]) -> str | None:
+    """The copy's page a language switch link leads to, or None when it is not one (or its
+    page or language is not in the copy)."""
+    match = _SWITCH.match(url)
+    if match is None or match.group("lang") not in prefixes:
+        return None
+    page = match.group("page")
+    path = match.group("path") + (f"?page={page}" if page else "")
+    target = _copy_path(path)
+    if target is None or not LANGUAGE_PAGE.match(target):
+        return None
+    return language_page_path(target, prefixes[match.group("lang")])
 
 
 def _copy_path(url: str) -> str | None:
@@ -92,12 +117,16 @@ async def crawl(
     superseded: Callable[[], bool] = lambda: False,
     gone: set[str] | None = None,
     skipped: set[str] | None = None,
+    prefix: str = "",
+    prefixes: dict[str, str] | None = None,
 ) -> dict[str, bytes] | None:
     """Every public file of the copy, links rewritten, by following links from the seeds
     (only links `follow` accepts, when given). Files in `done` are not asked for again.
     None when `superseded()` says a newer change came meanwhile (the copy starts over).
     `gone` collects the files of paths the app answers 404 or 410 for (no longer public);
-    `skipped` the links `follow` turned down."""
+    `skipped` the links `follow` turned down. `prefix`: the copy of one language other than
+    the site's ("/de"), which holds its pages only and links to the root for the rest;
+    `prefixes`: where each language's pages are, for the language switch links."""
     app_url = app_url.rstrip("/")
     host = urlsplit(app_url).netloc
     files: dict[str, bytes] = dict(done or {})
@@ -107,14 +136,14 @@ async def crawl(
         if superseded():
             return None
         path = queue.popleft()
-        if path in seen:
+        if path in seen or (prefix and not LANGUAGE_PAGE.match(path)):
             continue
         seen.add(path)
         name = file_for(path)
         if name in files:  # fetched by an earlier part: only its links are wanted
             found: list[str] = []
             if name.endswith(".html"):
-                _rewrite(files[name], _LINK, found, app_url, host, html=True)
+                _rewrite(files[name], _LINK, found, app_url, host, True, prefix, prefixes)
             _follow(found, follow, queue, skipped)
             continue
         fetched = await _fetch_path(fetch, path)
@@ -127,9 +156,9 @@ async def crawl(
             continue
         found = []
         if content_type.startswith("text/html"):
-            body = _rewrite(body, _LINK, found, app_url, host, html=True)
+            body = _rewrite(body, _LINK, found, app_url, host, True, prefix, prefixes)
         elif content_type.startswith("text/css"):
-            body = _rewrite(body, _CSS_URL, found, app_url, host, html=False)
+            body = _rewrite(body, _CSS_URL, found, app_url, host, False, prefix, prefixes)
         _follow(found, follow, queue, skipped)
         files[name] = body
     return files
@@ -145,12 +174,15 @@ def _follow(
             skipped.add(path)
 
 
-def rewrite_html(body: bytes, app_url: str) -> tuple[bytes, list[str]]:
+def rewrite_html(
+    body: bytes, app_url: str, prefix: str = "", prefixes: dict[str, str] | None = None
+) -> tuple[bytes, list[str]]:
     """A page got otherwise than by `crawl` with its links rewritten as `crawl` does, and
     the copy's paths it links to."""
     app_url = app_url.rstrip("/")
     found: list[str] = []
-    body = _rewrite(body, _LINK, found, app_url, urlsplit(app_url).netloc, html=True)
+    host = urlsplit(app_url).netloc
+    body = _rewrite(body, _LINK, found, app_url, host, True, prefix, prefixes)
     return body, found
 
 
@@ -172,7 +204,14 @@ async def _fetch_path(fetch: Fetch, path: str) -> tuple[int, str, bytes] | None:
 
 
 def _rewrite(
-    body: bytes, pattern: re.Pattern[bytes], queue: list[str], app_url: str, host: str, html: bool
+    body: bytes,
+    pattern: re.Pattern[bytes],
+    queue: list[str],
+    app_url: str,
+    host: str,
+    html: bool,
+    prefix: str = "",
+    prefixes: dict[str, str] | None = None,
 ) -> bytes:
     def replace(match: re.Match[bytes]) -> bytes:
         raw = match.group("url").decode()
@@ -185,13 +224,18 @@ def _rewrite(
         parts = urlsplit(url)
         if parts.netloc and parts.netloc != host:
             return match.group(0)
+        switch = _switch_target(url, prefixes) if prefixes else None
         target = _copy_path(url)
-        if target is None:
+        if switch is not None:
+            new = switch  # another language's copy of this page: its own walk writes it
+        elif target is None:
             new = app_url + url  # only the app can answer this (a form, a customer page)
+        elif prefix and not LANGUAGE_PAGE.match(target):
+            new = target  # a feed, a badge, the styles: the root's, in the site's language
         else:
             if target not in queue:
                 queue.append(target)
-            new = target
+            new = language_page_path(target, prefix)
         new = new + hash_ + fragment
         if html:
             new = new.replace("&", "&amp;")

@@ -78,7 +78,7 @@ def read_stamp(folder: Path) -> Stamp | None:
         return None
 
 
-def _write_stamp(folder: Path, version: int, *, whole: bool) -> None:
+def write_stamp(folder: Path, version: int, *, whole: bool) -> None:
     now = time.time()
     before = read_stamp(folder)
     whole_at = now if whole or before is None else before.whole_at
@@ -191,7 +191,7 @@ def write_files(
         removed = _remove(folder, read_manifest(folder) - wanted)
         _write_manifest(folder, wanted)
         if version is not None:
-            _write_stamp(folder, version, whole=True)
+            write_stamp(folder, version, whole=True)
         return changed, removed
 
 
@@ -212,5 +212,5 @@ def update_files(
         removed = _remove(folder, dropped)
         _write_manifest(folder, (held - dropped) | wanted)
         if version is not None:
-            _write_stamp(folder, version, whole=False)
+            write_stamp(folder, version, whole=False)
         return changed, removed

@@ -84,7 +84,13 @@ async def test_a_japanese_update_by_sms_is_cut_at_a_pause_into_two_sms_at_most(
         "一部のお客様で API へのリクエストが失敗しています。原因を調査中です、"
         "復旧までしばらくお待ちください。詳細はステータスページでお知らせします。"
     )
-    await factories.publish(client, keys["comms_lead"], incident["id"], words)
+    await factories.publish(
+        client,
+        keys["comms_lead"],
+        incident["id"],
+        "Some customers' API requests fail. We are investigating.",
+        translations={"ja": words},
+    )
     await send_all(settings, sessionmaker)
 
     (text,) = twilio.sent

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from app.public.copy_files import read_stamp, write_files
-from app.public.static_copy import StaticCopy
+from app.public.copy_keeper import StaticCopy
 from tests.support import factories
 from tests.support.polling import eventually
 from tests.support.process_server import serving_in_a_process

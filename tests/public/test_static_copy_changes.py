@@ -16,6 +16,7 @@ from app.incidents.models import Incident
 from app.lib.clock import utcnow
 from app.public.copy_crawl import rewrite_html
 from app.public.copy_files import STAMP, read_stamp
+from app.public.copy_languages import prefixes_of
 from app.public.copy_paths import Changed, IncidentFacts, paths_for
 from tests.support import factories
 from tests.support.polling import eventually
@@ -190,12 +191,60 @@ async def test_an_incident_page_rendered_for_the_copy_is_the_page_the_app_serves
     copying_client, copy_dir, history
 ):
     # Pages of past incidents are rendered in batches for the copy, not asked for one by one.
-    base_url = copying_client.app.state.settings.base_url
+    settings = copying_client.app.state.settings
+    prefixes = prefixes_of(settings.static_languages, settings.language)
     for name in ("old_api", "now"):
         served = await copying_client.get(f"/incidents/{history[name]['id']}")
         assert served.status_code == 200
-        expected, _links = rewrite_html(served.content, base_url)
+        expected, _links = rewrite_html(served.content, settings.base_url, prefixes=prefixes)
         assert (copy_dir / _page(history[name])).read_bytes() == expected
+        in_german = await copying_client.get(f"/incidents/{history[name]['id']}?lang=de")
+        copying_client.cookies.clear()  # the choice is kept in a cookie, as for a reader
+        expected, _links = rewrite_html(
+            in_german.content, settings.base_url, prefix="/de", prefixes=prefixes
+        )
+        assert (copy_dir / "de" / _page(history[name])).read_bytes() == expected
+
+
+async def test_the_copy_holds_each_page_in_every_language_under_its_prefix(
+    copying_client, copy_dir, history
+):
+    front = (copy_dir / "index.html").read_text()
+    german = (copy_dir / "de" / "index.html").read_text()
+    japanese = (copy_dir / "ja" / _page(history["now"])).read_text()
+    assert '<html lang="en"' in front and '<html lang="de"' in german
+    assert '<html lang="ja"' in japanese
+    # The German page's links stay in the German copy; styles and feeds are the root's.
+    assert f'href="/de/incidents/{history["now"]["id"]}"' in german
+    assert 'href="/de/history"' in german
+    assert 'href="/static/tidings.css' in german and 'href="/feed.atom"' in german
+    # Each page's language switch leads to the same page in the other copies.
+    assert 'href="/de/"' in front and 'href="/ja/"' in front
+    assert 'href="/"' in german
+    assert f'href="/incidents/{history["now"]["id"]}"' in japanese
+    # Only pages are copied per language: the JSON is the site language's, at the root.
+    assert not (copy_dir / "de" / "api").exists()
+    assert (copy_dir / "de" / "history" / "index.html").is_file()
+
+
+async def test_an_incident_made_internal_leaves_every_language_copy(
+    copying_client, copy_dir, history, sessionmaker
+):
+    page = _page(history["old_search"])
+    assert (copy_dir / "fr" / page).is_file()
+    async with sessionmaker() as session:
+        await session.execute(
+            update(Incident)
+            .where(Incident.id == history["old_search"]["id"])
+            .values(visibility="internal")
+        )
+        await mark_changed(session)
+        await session.commit()
+    copy = copying_client.app.state.static_copy
+    copy.changed()
+    await copy.written(seconds=20)
+    assert await eventually(lambda: not (copy_dir / "fr" / page).exists())
+    assert not (copy_dir / page).exists()
 
 
 def test_the_paths_of_an_incident_change_name_its_page_its_history_page_and_the_feeds():
