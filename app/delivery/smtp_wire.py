@@ -17,6 +17,7 @@ import asyncio
 import collections
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import aiosmtplib
 
@@ -152,10 +153,12 @@ class SmtpWire:
                     await smtp.ehlo()
                 except aiosmtplib.SMTPHeloError:
                     await smtp.helo()  # an old server: no extensions, one command at a time
+            # Not an isinstance check: uvloop's transports (granian's loop, so `tidings
+            # serve`'s embedded worker) do not derive from asyncio's, yet behave the same.
             transport = smtp.transport
-            if not isinstance(transport, asyncio.Transport) or transport.is_closing():
+            if transport is None or transport.is_closing():
                 raise ConnectionGone("the connection closed while greeting")
-            return cls(transport, dict(smtp.esmtp_extensions))
+            return cls(cast(asyncio.Transport, transport), dict(smtp.esmtp_extensions))
         except BaseException:
             smtp.close()
             raise

@@ -5,6 +5,7 @@ loopback either way."""
 from __future__ import annotations
 
 import pytest
+import uvloop
 
 from app.delivery.smtp_wire import ConnectionGone, Replies, SmtpWire, content
 from tests.support import factories
@@ -86,6 +87,21 @@ async def test_after_a_refused_recipient_the_same_connection_sends_the_next_mess
     assert (refused.ok, refused.permanent) == (False, True)
     assert sent.ok
     assert smtp.raw == [b"Subject: b\r\n\r\nB\r\n"]
+
+
+def test_a_message_is_delivered_on_uvloop_the_loop_tidings_serve_runs_on(smtp):
+    # granian runs the embedded worker on uvloop, whose transports are not asyncio's.
+    async def send_one() -> bool:
+        wire = await _open(smtp.port)
+        try:
+            return (
+                await wire.send("news@example.org", "here@example.org", b"Subject: u\r\n\r\nU\r\n")
+            ).ok
+        finally:
+            await wire.quit()
+
+    assert uvloop.run(send_one())
+    assert smtp.raw == [b"Subject: u\r\n\r\nU\r\n"]
 
 
 async def test_lines_starting_with_a_dot_and_bare_line_ends_arrive_as_written(smtp):
