@@ -157,6 +157,7 @@ async def crawl(
         found = []
         if content_type.startswith("text/html"):
             body = _rewrite(body, _LINK, found, app_url, host, True, prefix, prefixes)
+            body = _x_default_at_root(body, prefix)
         elif content_type.startswith("text/css"):
             body = _rewrite(body, _CSS_URL, found, app_url, host, False, prefix, prefixes)
         _follow(found, follow, queue, skipped)
@@ -183,7 +184,20 @@ def rewrite_html(
     found: list[str] = []
     host = urlsplit(app_url).netloc
     body = _rewrite(body, _LINK, found, app_url, host, True, prefix, prefixes)
-    return body, found
+    return _x_default_at_root(body, prefix), found
+
+
+def _x_default_at_root(body: bytes, prefix: str) -> bytes:
+    """A language's page names the root's (the site's language) as the one for readers whose
+    language has no page of its own (`hreflang="x-default"`), as the live site names the
+    page without a choice."""
+    if not prefix:
+        return body
+    return re.sub(
+        rb'(hreflang="x-default" href=")' + re.escape(prefix.encode()) + rb"(/[^\"]*\")",
+        rb"\1\2",
+        body,
+    )
 
 
 INCIDENT_PAGE = re.compile(r"^/incidents/([A-Za-z0-9_-]+)$")

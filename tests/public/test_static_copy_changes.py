@@ -221,6 +221,7 @@ async def test_the_copy_holds_each_page_in_every_language_under_its_prefix(
     # Each page's language switch leads to the same page in the other copies.
     assert 'href="/de/"' in front and 'href="/ja/"' in front
     assert 'href="/"' in german
+    assert 'hreflang="x-default" href="/"' in german  # the site's language, at the root
     assert f'href="/incidents/{history["now"]["id"]}"' in japanese
     # Only pages are copied per language: the JSON is the site language's, at the root.
     assert not (copy_dir / "de" / "api").exists()
