@@ -280,7 +280,11 @@ def _first_component(base: str, key: str) -> str:
 
 
 def latency(base: str, key: str, label: str) -> None:
-    print(f"  API while a status changes every second, {label}:", flush=True)
+    print(
+        f"  API while a status changes every second, {label} (load average "
+        f"{os.getloadavg()[0]:.1f}):",
+        flush=True,
+    )
     for path, values in api_latency(base, key, _first_component(base, key)).items():
         print(
             f"    {path:<28} p50 {statistics.median(values):7.1f} ms  p99 "

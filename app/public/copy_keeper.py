@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
@@ -34,6 +35,9 @@ from app.public.copy_render import incident_pages_of
 from app.public.static_copy import Written, run_hook
 
 log = logging.getLogger("tidings.static_copy")
+
+# How much lower than the web processes' the CPU priority of `tidings copy` is.
+COPY_NICENESS = 10
 
 
 # The state version the pages this process serves are made from (None: unknown, always write).
@@ -255,6 +259,9 @@ def keep_copy(app: Any) -> None:
     if not settings.static_dir:
         raise SystemExit("tidings: set TIDINGS_STATIC_DIR to the folder the copy is kept in")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The copy can wait a little; an API answer cannot: where both want the CPU, the web
+    # processes go first (the copy still gets every cycle they leave idle).
+    os.nice(COPY_NICENESS)
 
     async def main() -> None:
         stop = asyncio.Event()
