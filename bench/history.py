@@ -231,6 +231,10 @@ def run_one(size: int, work: Path, pg: str | None) -> None:
     copy_env = {**env, "TIDINGS_STATIC_DIR": str(folder)}
     with copying(copy_env, folder), serving(copy_env, "--no-copy") as base:
         measure_copy(base, key, folder, finished, "the copy kept by `tidings copy` beside it")
+    # The control again: the changes timed above left more open incidents to read, so each
+    # phase is compared with a control over the same data.
+    with serving(env) as base:
+        latency(base, key, "no copy kept, after the changes")
 
 
 @contextlib.contextmanager
