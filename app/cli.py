@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -170,8 +172,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     """Serve with granian (measured faster than uvicorn on this app: docs/benchmarks.md),
     in `--workers` processes; each reads its settings from the environment. Everything
     that would stop it is checked first, each said in one line before it listens."""
-    import os
-
     from granian import Granian
 
     args.host = check_host(args.host)
@@ -187,6 +187,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         return
     if args.no_worker:
         os.environ["TIDINGS_RUN_WORKER"] = "0"
+    if args.no_copy:
+        os.environ["TIDINGS_STATIC_DIR"] = ""
     print(f"tidings: serving the database {where(settings.database_url)}", flush=True)
     Granian(
         "app.asgi:create_served_app",
@@ -205,7 +207,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
-    import dataclasses
     from pathlib import Path
 
     from app.asgi import create_app
@@ -215,10 +216,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
     from app.public.static_copy import run_hook
 
     folder = Path(args.folder).resolve()
-    quiet = dataclasses.replace(settings, run_worker=False, static_dir=None)
 
     async def main() -> None:
-        app = create_app(quiet)
+        app = create_app(dataclasses.replace(settings, run_worker=False, static_dir=None))
         async with running(app):
             written = await export_app(app, folder)
         if settings.static_hook:
@@ -233,6 +233,13 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
         )
 
     asyncio.run(main())
+
+
+def cmd_copy(settings: Settings, _args: argparse.Namespace) -> None:
+    from app.asgi import create_app
+    from app.public.copy_keeper import keep_copy
+
+    keep_copy(create_app(dataclasses.replace(settings, run_worker=False)))
 
 
 def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
@@ -280,10 +287,7 @@ def _database_line() -> str:
 
 
 def _port(raw: str) -> int:
-    try:
-        port = int(raw)
-    except ValueError:
-        port = 0
+    port = int(raw) if raw.isdecimal() else 0
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, got {raw!r}")
     return port
@@ -302,16 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="an IP address (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        help="web processes to run (each serves every page; changes reach all within 0.5 s)",
+        "--workers", type=int, default=1, help="web processes (changes reach all within 0.5 s)"
     )
     serve.add_argument(
-        "--no-worker",
-        action="store_true",
-        help="do not deliver in this process (run `tidings worker` instead)",
+        "--no-worker", action="store_true", help="deliver nothing here (`tidings worker` does)"
     )
+    serve.add_argument("--no-copy", action="store_true", help="keep no copy (`tidings copy` does)")
     serve.add_argument(
         "--check", action="store_true", help="check the address and the database, then exit"
     )
@@ -323,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("folder")
     export.set_defaults(run=cmd_export)
+    commands.add_parser("copy", help="keep TIDINGS_STATIC_DIR fresh").set_defaults(run=cmd_copy)
     commands.add_parser(
         "worker", help="deliver email and webhooks (beside `serve --no-worker`)"
     ).set_defaults(run=cmd_worker)

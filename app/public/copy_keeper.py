@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
@@ -34,6 +35,9 @@ from app.public.copy_render import incident_pages_of
 from app.public.static_copy import Written, run_hook
 
 log = logging.getLogger("tidings.static_copy")
+
+# How much lower than the web processes' the CPU priority of `tidings copy` is.
+COPY_NICENESS = 10
 
 
 # The state version the pages this process serves are made from (None: unknown, always write).
@@ -239,3 +243,37 @@ async def export_app(app: Any, folder: Path) -> Written:
         )
     assert written is not None  # nothing supersedes a one-off export
     return written
+
+
+def keep_copy(app: Any) -> None:
+    """`tidings copy`: run `app` (built without a worker) only to keep its settings'
+    static_dir fresh, in a process of its own, until SIGTERM or SIGINT; so the web processes
+    (`tidings serve --no-copy`) answer without waiting behind the copy's rendering. Its page
+    cache follows the changes other processes make (LISTEN on PostgreSQL, polling on SQLite)."""
+    import signal
+
+    from app.db.reach import where
+    from app.public.asgi_local import running
+
+    settings = app.state.settings
+    if not settings.static_dir:
+        raise SystemExit("tidings: set TIDINGS_STATIC_DIR to the folder the copy is kept in")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The copy can wait a little; an API answer cannot: where both want the CPU, the web
+    # processes go first (the copy still gets every cycle they leave idle).
+    os.nice(COPY_NICENESS)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        async with running(app):
+            log.info(
+                "keeping %s a copy of the database %s",
+                settings.static_dir,
+                where(settings.database_url),
+            )
+            await stop.wait()
+
+    asyncio.run(main())
