@@ -11,33 +11,25 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
+from app.public.copy_paths import CORE, FEEDS
+
 log = logging.getLogger("tidings.static_copy")
 
 # (status, content type, body) of one GET of a path on the app.
 Fetch = Callable[[str], Awaitable[tuple[int, str, bytes]]]
 
+# Every public file the copy starts from: the pages and files a change may rewrite (the
+# front page, the badge, the JSON, the feeds), the history, and the files that change only
+# with a release (the embed script, the styles).
 SEEDS = (
-    "/",
+    *CORE,
     "/history",
-    "/feed.rss",
-    "/feed.atom",
-    "/history.rss",
-    "/history.atom",
-    "/maintenance.ics",
-    "/badge.svg",
+    *FEEDS,
     "/embed.js",
     "/favicon.ico",
     "/static/tidings.css",
     "/static/localtime.js",
     "/theme/theme.css",
-    "/api/v2/summary.json",
-    "/api/v2/status.json",
-    "/api/v2/components.json",
-    "/api/v2/incidents.json",
-    "/api/v2/incidents/unresolved.json",
-    "/api/v2/scheduled-maintenances.json",
-    "/api/v2/scheduled-maintenances/upcoming.json",
-    "/api/v2/scheduled-maintenances/active.json",
 )
 # Public paths the copy may hold; anything else a page links to is the app's to answer.
 _PUBLIC = re.compile(

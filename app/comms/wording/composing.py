@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.comms.models import MessageTemplate
 from app.comms.wording import examples, tone
 from app.comms.wording import templates as wording
 from app.comms.wording.template_languages import template_in
@@ -93,6 +94,27 @@ class Composed:
     language_notes: dict[str, str] = field(default_factory=dict)
 
 
+async def _render(
+    session: AsyncSession,
+    site: Site,
+    template: MessageTemplate,
+    incident: Incident,
+    state: Composing,
+) -> wording.Rendered:
+    """`template` rendered for this incident and the form's customer, its promise left for
+    publishing to make."""
+    return await wording.render_template(
+        session,
+        site,
+        subject=template.subject,
+        body=template.body,
+        incident_id=incident.id,
+        status=template.status,
+        customer_id=state.customer_id or None,
+        defer_promise=True,
+    )
+
+
 async def compose(
     session: AsyncSession, site: Site, incident: Incident, state: Composing
 ) -> Composed:
@@ -113,16 +135,7 @@ async def compose(
         return Composed(status=status, body=state.body, translations=dict(state.translations))
     try:
         template = await wording.get_template(session, state.template_id)
-        preview = await wording.render_template(
-            session,
-            site,
-            subject=template.subject,
-            body=template.body,
-            incident_id=incident.id,
-            status=template.status,
-            customer_id=state.customer_id or None,
-            defer_promise=True,
-        )
+        preview = await _render(session, site, template, incident, state)
     except DomainError as exc:
         return Composed(
             status=status, body=state.body, problem=exc.message, translations=state.translations
@@ -165,16 +178,7 @@ async def fill_language(
     try:
         chosen = await wording.get_template(session, state.template_id)
         template, note = await template_in(session, chosen, language)
-        rendered = await wording.render_template(
-            session,
-            site,
-            subject=template.subject,
-            body=template.body,
-            incident_id=incident.id,
-            status=template.status,
-            customer_id=state.customer_id or None,
-            defer_promise=True,
-        )
+        rendered = await _render(session, site, template, incident, state)
     except DomainError as exc:
         composed.problem = exc.message
         return composed
