@@ -16,7 +16,7 @@ from app.accounts.permissions import Act
 from app.audit.models import AuditEvent
 from app.audit.service import list_events
 from app.comms.models import DraftReview
-from app.comms.review import binding, declaring, service
+from app.comms.review import binding, declaring, listing, service
 from app.comms.review.preview import review_view
 from app.comms.schemas import (
     ApproveRequest,
@@ -128,15 +128,15 @@ class DraftController(Controller):
     @get("/incidents/{incident_id:str}/drafts")
     async def list_drafts(self, db: Db, actor: CurrentActor, incident_id: str) -> list[DraftRead]:
         await get_incident(db, incident_id)
-        drafts = await service.list_drafts(db, incident_id=incident_id)
+        drafts = await listing.list_drafts(db, incident_id=incident_id)
         return [await draft_read(db, d) for d in drafts]
 
     @get("/drafts/mine")
     async def my_drafts(self, db: Db, actor: CurrentActor) -> list[DraftRead]:
         """The caller's drafts in progress (sent back ones with the reason) and their words
         published in the last seven days: what became of what they wrote."""
-        mine = await service.list_drafts(db, author_id=actor.id)
-        mine += await service.published_for(db, author_id=actor.id)
+        mine = await listing.list_drafts(db, author_id=actor.id)
+        mine += await listing.published_for(db, author_id=actor.id)
         return [await draft_read(db, d) for d in mine]
 
     @get("/updates/{update_id:str}")
@@ -236,7 +236,7 @@ class DraftController(Controller):
     ) -> list[QueueItemRead]:
         items = []
         site = site_for(settings, request.app.state.renderer)
-        for draft, review in await service.queue(db):
+        for draft, review in await listing.queue(db):
             view = await review_view(db, site, draft, review)
             items.append(
                 QueueItemRead(

@@ -24,7 +24,7 @@ from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.audit.service import list_events
 from app.comms.models import DraftReview, Example, Pause
-from app.comms.review import publishing, service
+from app.comms.review import listing, publishing, service
 from app.comms.review.reached import affected_customers
 from app.comms.schemas import DraftCreate
 from app.comms.wording import composing, examples, promises, unfinished
@@ -212,8 +212,8 @@ class DeskPages(Controller):
         settings: AppSettings,
         triage_size: TriageSize,
     ) -> Response[Any]:
-        mine = await service.list_drafts(db, author_id=actor.id)
-        published = await service.published_for(db, author_id=actor.id)
+        mine = await listing.list_drafts(db, author_id=actor.id)
+        published = await listing.published_for(db, author_id=actor.id)
         reviews = {d.id: await service.get_review(db, d.id) for d in [*mine, *published]}
         return admin_page(
             request,
@@ -222,7 +222,7 @@ class DeskPages(Controller):
             all_components=await components_now(db, await list_components(db)),
             status_choices=status_choices(),
             rows=await promises.desk(db),
-            queue_size=await service.queue_size(db),
+            queue_size=await listing.queue_size(db),
             triage_size=triage_size,
             mine=mine,
             reviews=reviews,

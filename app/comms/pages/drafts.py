@@ -20,7 +20,7 @@ from app.accounts.http.admin import admin_page, back
 from app.accounts.http.auth import CurrentActor
 from app.accounts.permissions import Act
 from app.comms.pages.desk import act, component_choices, status_choices, text
-from app.comms.review import copying, service
+from app.comms.review import copying, listing, service
 from app.comms.review.preview import review_view
 from app.comms.wording import examples
 from app.comms.wording.composing import Composing, translations_from_form
@@ -268,7 +268,7 @@ async def queue_page(
     """The review queue; `typed` holds a reviewer's refused edits by draft id."""
     site = site_for(settings, request.app.state.renderer)
     views = [
-        await review_view(db, site, draft, review) for draft, review in await service.queue(db)
+        await review_view(db, site, draft, review) for draft, review in await listing.queue(db)
     ]
     context: dict[str, Any] = {"error": error} if error else {}
     return admin_page(
